@@ -1,0 +1,1 @@
+"""denialrisk: pre-submission denial-risk scoring for dermatology claims."""

@@ -1,0 +1,197 @@
+"""Flat, columnar form of contract claims: one claims frame and one lines frame.
+
+Every layer meets here: the generator builds these frames directly (vectorised), the
+service turns a JSON claim into them, and build_features reads only them. Nested JSON
+fields become fixed columns (mod_1..mod_4, dxp_1..dxp_4, dx_1..dx_12, doc_<field>).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from features.vocab import DOCUMENTATION_FIELDS, MAX_DIAGNOSES, MAX_DX_POINTERS, MAX_MODIFIERS
+
+MOD_COLS = [f"mod_{i}" for i in range(1, MAX_MODIFIERS + 1)]
+DXP_COLS = [f"dxp_{i}" for i in range(1, MAX_DX_POINTERS + 1)]
+DX_COLS = [f"dx_{i}" for i in range(1, MAX_DIAGNOSES + 1)]
+DOC_COLS = [f"doc_{f}" for f in DOCUMENTATION_FIELDS]
+
+CLAIM_BOOL_COLS = [
+    "credentialed_with_payer", "eligibility_verified", "coverage_active",
+    "referral_on_file", "cosmetic_intake", *DOC_COLS,
+]
+CLAIM_STR_COLS = [
+    "claim_id", "payer_id", "place_of_service", "member_id", "sex", "rendering_npi",
+    "prior_auth_number", "prior_auth_cpt_codes", *DX_COLS,
+]
+CLAIM_DATE_COLS = ["submission_date", "birth_date"]
+CLAIM_INT_COLS = ["days_since_related_global_procedure", "related_global_days"]
+CLAIM_COLUMNS = [
+    "claim_id", "payer_id", "submission_date", "place_of_service", "member_id", "birth_date",
+    "sex", "rendering_npi", "credentialed_with_payer", "eligibility_verified",
+    "coverage_active", "prior_auth_number", "prior_auth_cpt_codes", "referral_on_file",
+    "cosmetic_intake", *DX_COLS, *DOC_COLS, *CLAIM_INT_COLS,
+]
+LINE_STR_COLS = ["claim_id", "cpt", *MOD_COLS, "lesion_site"]
+LINE_INT_COLS = ["line", "units", *DXP_COLS, "lesion_count", "lesion_distinct_from_line"]
+LINE_COLUMNS = [
+    "claim_id", "line", "cpt", *MOD_COLS, "units", "charge", *DXP_COLS, "date_of_service",
+    "lesion_count", "lesion_site", "lesion_size_cm", "lesion_distinct_from_line",
+]
+
+
+@dataclass
+class ClaimFrames:
+    """Claims (one row per claim, plus any outcome columns) and their lines."""
+
+    claims: pd.DataFrame
+    lines: pd.DataFrame
+
+    def __len__(self) -> int:
+        return len(self.claims)
+
+
+def coerce_claims(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give the contract columns of a claims frame their canonical dtypes."""
+    out = frame.copy()
+    for col in CLAIM_STR_COLS:
+        out[col] = out[col].astype("string") if col in out else pd.Series(
+            pd.NA, index=out.index, dtype="string")
+    for col in CLAIM_BOOL_COLS:
+        out[col] = out[col].astype("boolean") if col in out else pd.Series(
+            pd.NA, index=out.index, dtype="boolean")
+    for col in CLAIM_DATE_COLS:
+        out[col] = pd.to_datetime(out[col]).astype("datetime64[ns]")
+    for col in CLAIM_INT_COLS:
+        out[col] = pd.to_numeric(out[col]).astype("Int32") if col in out else pd.Series(
+            pd.NA, index=out.index, dtype="Int32")
+    out["prior_auth_cpt_codes"] = out["prior_auth_cpt_codes"].fillna("")
+    return out
+
+
+def coerce_lines(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give the contract columns of a lines frame their canonical dtypes."""
+    out = frame.copy()
+    for col in LINE_STR_COLS:
+        out[col] = out[col].astype("string") if col in out else pd.Series(
+            pd.NA, index=out.index, dtype="string")
+    for col in LINE_INT_COLS:
+        out[col] = pd.to_numeric(out[col]).astype("Int32") if col in out else pd.Series(
+            pd.NA, index=out.index, dtype="Int32")
+    out["charge"] = out["charge"].astype("float64")
+    out["lesion_size_cm"] = pd.to_numeric(out.get("lesion_size_cm")).astype("float64")
+    out["date_of_service"] = pd.to_datetime(out["date_of_service"]).astype("datetime64[ns]")
+    return out
+
+
+def _pad(values: list[Any], width: int) -> list[Any]:
+    return list(values[:width]) + [None] * (width - len(values[:width]))
+
+
+def _claim_row(c: Mapping[str, Any]) -> dict[str, Any]:
+    patient, provider = c.get("patient") or {}, c.get("provider") or {}
+    elig, pa = c.get("eligibility") or {}, c.get("prior_authorization")
+    doc, hist = c.get("documentation") or {}, c.get("history") or {}
+    row = {
+        "claim_id": c["claim_id"], "payer_id": c["payer_id"],
+        "submission_date": c["submission_date"], "place_of_service": c.get("place_of_service"),
+        "member_id": patient.get("member_id"), "birth_date": patient.get("birth_date"),
+        "sex": patient.get("sex"), "rendering_npi": provider.get("rendering_npi"),
+        "credentialed_with_payer": provider.get("credentialed_with_payer"),
+        "eligibility_verified": elig.get("verified"),
+        "coverage_active": elig.get("coverage_active"),
+        "prior_auth_number": pa.get("number") if pa else None,
+        "prior_auth_cpt_codes": " ".join(pa.get("cpt_codes") or []) if pa else "",
+        "referral_on_file": c.get("referral_on_file"),
+        "cosmetic_intake": c.get("cosmetic_intake"),
+        "days_since_related_global_procedure": hist.get("days_since_related_global_procedure"),
+        "related_global_days": hist.get("related_global_days"),
+    }
+    row.update(zip(DX_COLS, _pad(list(c.get("diagnoses") or []), MAX_DIAGNOSES)))
+    row.update({f"doc_{f}": doc.get(f) for f in DOCUMENTATION_FIELDS})
+    return row
+
+
+def _line_row(claim_id: str, ln: Mapping[str, Any]) -> dict[str, Any]:
+    lesion = ln.get("lesion") or {}
+    row = {
+        "claim_id": claim_id, "line": ln["line"], "cpt": ln["cpt"], "units": ln["units"],
+        "charge": ln["charge"], "date_of_service": ln["date_of_service"],
+        "lesion_count": lesion.get("count"), "lesion_site": lesion.get("site"),
+        "lesion_size_cm": lesion.get("size_cm"),
+        "lesion_distinct_from_line": lesion.get("distinct_from_line"),
+    }
+    row.update(zip(MOD_COLS, _pad(list(ln.get("modifiers") or []), MAX_MODIFIERS)))
+    row.update(zip(DXP_COLS, _pad(list(ln.get("dx_pointers") or []), MAX_DX_POINTERS)))
+    return row
+
+
+def claims_to_frames(claims: Iterable[Mapping[str, Any] | Any]) -> ClaimFrames:
+    """Flatten contract claims (dicts or pydantic Claim objects) into ClaimFrames."""
+    dicts = [c.model_dump() if hasattr(c, "model_dump") else c for c in claims]
+    claim_rows = [_claim_row(c) for c in dicts]
+    line_rows = [_line_row(c["claim_id"], ln) for c in dicts for ln in c["lines"]]
+    claims_df = pd.DataFrame(claim_rows, columns=CLAIM_COLUMNS)
+    lines_df = pd.DataFrame(line_rows, columns=LINE_COLUMNS)
+    return ClaimFrames(coerce_claims(claims_df), coerce_lines(lines_df))
+
+
+def _none(value: Any) -> Any:
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def frames_to_claims(frames: ClaimFrames) -> list[dict[str, Any]]:
+    """Rebuild contract-shaped claim dicts from frames (for validation, JSON and X12 out)."""
+    by_claim: dict[str, list[dict[str, Any]]] = {}
+    for rec in frames.lines[LINE_COLUMNS].to_dict("records"):
+        r = {k: _none(v) for k, v in rec.items()}
+        lesion = None
+        if r["lesion_count"] is not None:
+            lesion = {"count": r["lesion_count"], "site": r["lesion_site"],
+                      "size_cm": r["lesion_size_cm"],
+                      "distinct_from_line": r["lesion_distinct_from_line"]}
+        by_claim.setdefault(r["claim_id"], []).append({
+            "line": r["line"], "cpt": r["cpt"],
+            "modifiers": [r[c] for c in MOD_COLS if r[c] is not None],
+            "units": r["units"], "charge": r["charge"],
+            "dx_pointers": [r[c] for c in DXP_COLS if r[c] is not None],
+            "date_of_service": r["date_of_service"], "lesion": lesion,
+        })
+    return [_claim_dict(rec, by_claim.get(rec["claim_id"], []))
+            for rec in frames.claims[CLAIM_COLUMNS].to_dict("records")]
+
+
+def _claim_dict(rec: dict[str, Any], lines: list[dict[str, Any]]) -> dict[str, Any]:
+    r = {k: _none(v) for k, v in rec.items()}
+    pa = None
+    if r["prior_auth_number"] is not None:
+        pa = {"number": r["prior_auth_number"],
+              "cpt_codes": [c for c in (r["prior_auth_cpt_codes"] or "").split() if c]}
+    return {
+        "claim_id": r["claim_id"], "payer_id": r["payer_id"],
+        "submission_date": r["submission_date"], "place_of_service": r["place_of_service"],
+        "patient": {"member_id": r["member_id"], "birth_date": r["birth_date"], "sex": r["sex"]},
+        "provider": {"rendering_npi": r["rendering_npi"],
+                     "credentialed_with_payer": r["credentialed_with_payer"]},
+        "eligibility": {"verified": r["eligibility_verified"],
+                        "coverage_active": r["coverage_active"]},
+        "prior_authorization": pa, "referral_on_file": r["referral_on_file"],
+        "cosmetic_intake": r["cosmetic_intake"],
+        "diagnoses": [r[c] for c in DX_COLS if r[c] is not None],
+        "lines": sorted(lines, key=lambda ln: ln["line"]),
+        "documentation": {f: r[f"doc_{f}"] for f in DOCUMENTATION_FIELDS},
+        "history": {"days_since_related_global_procedure":
+                    r["days_since_related_global_procedure"],
+                    "related_global_days": r["related_global_days"]},
+    }

@@ -1,0 +1,69 @@
+"""Contract vocabulary: payers, reason categories, modifiers, sites, documentation fields.
+
+Values are the interface the claim system codes against (shared/contract/README.md);
+keep them exactly as written there.
+"""
+
+from __future__ import annotations
+
+PAYERS: tuple[str, ...] = ("MCR", "MCA", "MCD", "COA", "COB", "COC")
+
+# Public contract terms of each payer (shared/domain §7 and §10): these are published
+# filing limits, not the hidden adjudication rules of the generator.
+PAYER_FILING_LIMIT_DAYS: dict[str, int] = {
+    "MCR": 365, "MCA": 365, "MCD": 180, "COA": 90, "COB": 180, "COC": 180,
+}
+DEFAULT_FILING_LIMIT_DAYS = 90  # strictest published limit, for an unknown payer
+
+CATEGORY_CARC: dict[str, str] = {
+    "modifier": "CO-4",
+    "bundling": "CO-236",
+    "global_period": "CO-97",
+    "units": "CO-151",
+    "diagnosis_mismatch": "CO-11",
+    "medical_necessity": "CO-50",
+    "cosmetic": "CO-96",
+    "authorization": "CO-197",
+    "eligibility": "CO-27",
+    "timely_filing": "CO-29",
+    "missing_information": "CO-16",
+    "frequency": "CO-119",
+    "credentialing": "CO-185",
+}
+CATEGORIES: tuple[str, ...] = tuple(CATEGORY_CARC)
+
+MODIFIERS: frozenset[str] = frozenset(
+    ["25", "59", "XE", "XS", "XP", "XU", "24", "57", "58", "76", "78", "79",
+     "RT", "LT", "GA", "GY", "GZ", "E1", "E2", "E3", "E4", "FA", "TA"]
+    + [f"F{i}" for i in range(1, 10)]
+    + [f"T{i}" for i in range(1, 10)]
+)
+X_MODIFIERS: frozenset[str] = frozenset({"XE", "XS", "XP", "XU"})
+ANATOMIC_MODIFIERS: frozenset[str] = frozenset(
+    {"RT", "LT", "E1", "E2", "E3", "E4", "FA", "TA"}
+    | {f"F{i}" for i in range(1, 10)}
+    | {f"T{i}" for i in range(1, 10)}
+)
+# NCCI-associated modifiers that bypass a PTP edit with modifier indicator 1.
+NCCI_BYPASS_MODIFIERS: frozenset[str] = frozenset({"59"} | X_MODIFIERS | ANATOMIC_MODIFIERS)
+
+SITES: tuple[str, ...] = (
+    "face", "scalp", "neck", "ears", "eyelids", "nose", "lips", "hands", "feet",
+    "genitalia", "trunk", "arms", "legs",
+)
+
+DOCUMENTATION_FIELDS: tuple[str, ...] = (
+    "separate_em_note",
+    "lesion_size_documented",
+    "lesion_site_documented",
+    "symptoms_documented",
+    "margins_documented",
+    "pathology_report_attached",
+    "medical_necessity_note",
+    "prior_treatment_failed",
+)
+
+MAX_MODIFIERS = 4
+MAX_DX_POINTERS = 4
+MAX_DIAGNOSES = 12  # 837P HI segment limit
+MAX_LINES = 50
