@@ -46,7 +46,9 @@ def generate(
     start: str = opt("start"),
     end: str = opt("end"),
     out: Path = typer.Option(None, "--out", help="Output data set folder [default: work/claims]"),
-    drift: bool = typer.Option(None, "--drift/--no-drift", help=Settings.model_fields["drift"].description),
+    drift: bool = typer.Option(
+        None, "--drift/--no-drift", help=Settings.model_fields["drift"].description
+    ),
     drift_date: str = opt("drift_date"),
     error_scale: float = opt("error_scale"),
     cms_dir: Path = opt("cms_dir"),

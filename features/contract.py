@@ -168,7 +168,9 @@ class Claim(_Strict):
                     f"submission_date {self.submission_date}"
                 )
             if ln.date_of_service > today:
-                raise ValueError(f"lines[{i}].date_of_service {ln.date_of_service} is in the future")
+                raise ValueError(
+                    f"lines[{i}].date_of_service {ln.date_of_service} is in the future"
+                )
             if ln.date_of_service < self.patient.birth_date:
                 raise ValueError(f"lines[{i}].date_of_service is before patient.birth_date")
         return self
