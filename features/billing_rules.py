@@ -1,0 +1,219 @@
+"""Vectorised billing-rule detectors per claim line, from the code table and CMS files.
+
+`line_rule_flags` answers, for every line at once, the questions a scrubber asks: is this
+line the column-2 code of an unbypassed NCCI PTP pair, does the E/M need 25, are units
+over the MUE, is an add-on orphaned, is the diagnosis linkage weak, is a prior auth
+missing. The generator's hidden payer rules and the model features both start from these
+flags; which payer enforces what is left to the payer rules and to the models.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from features.cms import CmsTables
+from features.codes import BENIGN_LESION_FAMILIES, PA_FAMILIES, load_code_table
+from features.encode import encode
+from features.frames import DX_COLS, DXP_COLS, ClaimFrames
+from features.lineindex import LineIndex, index_lines
+from features.linkage import CONDITIONAL, COSMETIC_DX, SUPPORTING
+
+REMOVAL_FAMILIES = frozenset({"shave", "excision_benign", "destruction_benign", "skin_tag"})
+MINOR_GLOBALS = ("000", "010")
+
+
+def line_rule_flags(frames: ClaimFrames, cms: CmsTables) -> pd.DataFrame:
+    """Per-line rule flags (index = frames.lines.index); see module docstring."""
+    ix = index_lines(frames)
+    out = pd.DataFrame(index=frames.lines.index)
+    out["family"] = ix.family
+    out["global_days"] = ix.global_days
+    em_flags = flag_em_modifier_25(ix)
+    out["em_needs_25"], out["em_has_25_with_proc"] = em_flags
+    for name, values in flag_ptp_pairs(ix, cms).items():
+        out[name] = values
+    for name, values in flag_mue_units(ix, cms).items():
+        out[name] = values
+    out["orphan_addon"] = flag_orphan_addons(ix)
+    out["in_global_unmodified"] = flag_in_global(frames, ix)
+    for name, values in flag_diagnosis_linkage(frames, ix).items():
+        out[name] = values
+    out["pa_missing"] = flag_missing_prior_auth(frames, ix)
+    out["x_would_fit"] = ix.has("59") & ~ix.is_em
+    return out
+
+
+def flag_em_modifier_25(ix: LineIndex) -> tuple[np.ndarray, np.ndarray]:
+    """E/M lines on a claim that also bills a 000/010-global procedure, without / with 25."""
+    minor = ix.in_global(*MINOR_GLOBALS) & ~ix.is_em
+    claim_has_minor = np.zeros(ix.n_claims, dtype=bool)
+    claim_has_minor[ix.claim_pos[minor]] = True
+    with_proc = ix.is_em & claim_has_minor[ix.claim_pos]
+    has25 = ix.has("25")
+    return with_proc & ~has25, with_proc & has25
+
+
+def _pairs(ix: LineIndex) -> tuple[np.ndarray, np.ndarray]:
+    """All ordered pairs (a, b), a != b, of line positions on the same claim."""
+    order = ix.order
+    firsts, seconds = [], []
+    for d in range(1, ix.max_lines):
+        a, b = order[:-d], order[d:]
+        same = ix.claim_pos[a] == ix.claim_pos[b]
+        if not same.any():
+            break
+        firsts.extend([a[same], b[same]])
+        seconds.extend([b[same], a[same]])
+    if not firsts:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    return np.concatenate(firsts), np.concatenate(seconds)
+
+
+def flag_ptp_pairs(ix: LineIndex, cms: CmsTables) -> dict[str, np.ndarray]:
+    """NCCI PTP edits among the claim's lines, flagged on the column-2 line.
+
+    MI 0 pairs are never payable together. MI 1 pairs pass with 25 on a column-2 E/M, or
+    with 59/X{EPSU}/an anatomic modifier on either line (Medicare accepts either line).
+    """
+    n = ix.n_lines
+    flags = {k: np.zeros(n, dtype=bool) for k in (
+        "ptp_unbypassed", "ptp_mi0", "ptp_bypass_59", "ptp_bypass_no_distinct", "ptp_any")}
+    a, b = _pairs(ix)  # a = column 1 candidate, b = column 2 candidate
+    if len(a) == 0:
+        return flags
+    mi = ptp_matrix(cms)[ix.code_idx[a], ix.code_idx[b]]
+    hit = mi >= 0
+    a, b, mi = a[hit], b[hit], mi[hit]
+    np.logical_or.at(flags["ptp_any"], b, True)
+    np.logical_or.at(flags["ptp_mi0"], b[mi == 0], True)
+    a1, b1 = a[mi == 1], b[mi == 1]
+    em_col2 = ix.is_em[b1]
+    bypass = ix.has_bypass[a1] | ix.has_bypass[b1]
+    ok = np.where(em_col2, ix.has("25")[b1] | ix.has("57")[b1], bypass)
+    np.logical_or.at(flags["ptp_unbypassed"], b1[~ok], True)
+    has59 = ix.has("59")[a1] | ix.has("59")[b1]
+    by59 = ~em_col2 & bypass & ~(ix.has_x[a1] | ix.has_x[b1]) & has59
+    np.logical_or.at(flags["ptp_bypass_59"], b1[by59], True)
+    distinct = ix.has_distinct_lesion[a1] | ix.has_distinct_lesion[b1]
+    np.logical_or.at(flags["ptp_bypass_no_distinct"], b1[~em_col2 & bypass & ~distinct], True)
+    return flags
+
+
+def ptp_matrix(cms: CmsTables) -> np.ndarray:
+    """Dense (K+1)x(K+1) modifier-indicator matrix over the code table (-1 = no edit)."""
+    cached = getattr(cms, "_ptp_dense", None)
+    if cached is not None:
+        return cached
+    codes = load_code_table().frame.index
+    k = len(codes)
+    mat = np.full((k + 1, k + 1), -1, dtype=np.int8)
+    c1 = codes.get_indexer(cms.ptp["column_1"])
+    c2 = codes.get_indexer(cms.ptp["column_2"])
+    keep = (c1 >= 0) & (c2 >= 0)
+    mat[c1[keep], c2[keep]] = cms.ptp["modifier_indicator"].to_numpy()[keep]
+    object.__setattr__(cms, "_ptp_dense", mat)
+    return mat
+
+
+def flag_mue_units(ix: LineIndex, cms: CmsTables) -> dict[str, np.ndarray]:
+    """Units of a code summed over the claim against its MUE (per date of service)."""
+    codes = load_code_table().frame.index
+    mue = cms.mue.reindex(codes)
+    mue_units = np.append(mue["mue_units"].fillna(0).to_numpy(np.int32), 0)
+    mue_mai = np.append(mue["mue_mai"].fillna(0).to_numpy(np.int8), 0)
+    key = ix.claim_pos.astype(np.int64) * (len(codes) + 1) + ix.code_idx
+    _, inverse = np.unique(key, return_inverse=True)
+    totals = np.bincount(inverse, weights=ix.units)[inverse]
+    limit = mue_units[ix.code_idx]
+    excess = np.where(limit > 0, np.maximum(totals - limit, 0), 0)
+    return {
+        "units_over_mue": excess > 0,
+        "mue_units": limit,
+        "mue_mai": mue_mai[ix.code_idx],
+        "mue_excess": excess.astype(np.int32),
+    }
+
+
+def flag_orphan_addons(ix: LineIndex) -> np.ndarray:
+    """Add-on codes billed without any of their primary (parent) codes on the claim."""
+    table = load_code_table()
+    orphan = np.zeros(ix.n_lines, dtype=bool)
+    for code, parents in table.frame["addon_parents"].items():
+        if not parents:
+            continue
+        is_addon = ix.is_code(code)
+        if not is_addon.any():
+            continue
+        has_parent = np.zeros(ix.n_claims, dtype=bool)
+        has_parent[ix.claim_pos[ix.is_code(*parents.split("|"))]] = True
+        orphan |= is_addon & ~has_parent[ix.claim_pos]
+    return orphan
+
+
+def flag_in_global(frames: ClaimFrames, ix: LineIndex) -> np.ndarray:
+    """Lines inside a prior procedure's global period without 24 (E/M) or 58/78/79."""
+    claims = frames.claims
+    days = claims["days_since_related_global_procedure"].astype("float64").to_numpy()
+    glob = claims["related_global_days"].astype("float64").to_numpy()
+    inside = (glob > 0) & (days <= glob)
+    line_inside = inside[ix.claim_pos]
+    em_ok = ix.has("24")
+    proc_ok = ix.has("79") | ix.has("58") | ix.has("78")
+    return line_inside & np.where(ix.is_em, ~em_ok, ~proc_ok)
+
+
+def _linkage_matrix(families: list[str], dx_vocab: list[str], table: dict) -> np.ndarray:
+    mat = np.zeros((len(families) + 1, len(dx_vocab) + 1), dtype=bool)
+    dx_pos = {d: i for i, d in enumerate(dx_vocab)}
+    for f, codes in table.items():
+        if f in families:
+            for d in codes:
+                mat[families.index(f), dx_pos[d]] = True
+    return mat
+
+
+def flag_diagnosis_linkage(frames: ClaimFrames, ix: LineIndex) -> dict[str, np.ndarray]:
+    """Does a pointed diagnosis support the line's procedure family (features/linkage.py)?"""
+    families = sorted(load_code_table().frame["family"].unique())
+    vocab = sorted({d for t in (SUPPORTING, CONDITIONAL) for v in t.values() for d in v}
+                   | set(COSMETIC_DX))
+    dx_codes = pd.Index(vocab)
+    claim_dx = np.stack([encode(frames.claims[c], vocab) for c in DX_COLS], 1)
+    claim_dx[claim_dx < 0] = len(vocab)
+    claim_dx = np.concatenate([claim_dx, np.full((ix.n_claims, 1), len(vocab))], axis=1)
+    ptrs = frames.lines[DXP_COLS].astype("float64").fillna(0).to_numpy(np.int64) - 1
+    ptrs[(ptrs < 0) | (ptrs >= len(DX_COLS))] = len(DX_COLS)  # -> the 'other' column
+    line_dx = claim_dx[ix.claim_pos[:, None], ptrs]  # (n_lines, 4)
+    fam_idx = np.append(pd.Index(families).get_indexer(load_code_table().frame["family"]),
+                        len(families))[ix.code_idx]
+    sup = _linkage_matrix(families, vocab, SUPPORTING)[fam_idx[:, None], line_dx].any(1)
+    cond = _linkage_matrix(families, vocab, CONDITIONAL)[fam_idx[:, None], line_dx].any(1)
+    cosmetic = np.isin(line_dx, dx_codes.get_indexer(list(COSMETIC_DX))).any(1)
+    symptoms = frames.claims["doc_symptoms_documented"].fillna(False).to_numpy(bool)
+    sym_line = symptoms[ix.claim_pos]
+    free = ix.is_em | ~ix.in_family(*SUPPORTING)
+    benign = ix.in_family(*BENIGN_LESION_FAMILIES)
+    return {
+        "dx_supported": free | sup | (cond & sym_line),
+        "dx_conditional_only": cond & ~sup,
+        "benign_lesion_no_symptoms": benign & ~sym_line,
+        "cosmetic_dx": cosmetic & ix.in_family(*REMOVAL_FAMILIES),
+    }
+
+
+def flag_missing_prior_auth(frames: ClaimFrames, ix: LineIndex) -> np.ndarray:
+    """Lines of a family payers put under prior auth whose code the claim's PA does not list."""
+    needs = ix.in_family(*PA_FAMILIES)
+    if not needs.any():
+        return needs
+    codes = load_code_table().frame.index
+    pa = frames.claims["prior_auth_cpt_codes"].fillna("").to_numpy(dtype=object)
+    has_pa = frames.claims["prior_auth_number"].notna().to_numpy()
+    with_codes = np.flatnonzero((pa != "") & has_pa)
+    listed = pd.Series(pa[with_codes], dtype=object).str.split().explode().dropna()
+    code_pos = codes.get_indexer(listed.to_numpy(dtype=object))
+    pa_keys = with_codes[listed.index.to_numpy()].astype(np.int64) * (len(codes) + 1) + code_pos
+    line_keys = ix.claim_pos.astype(np.int64) * (len(codes) + 1) + ix.code_idx
+    return needs & ~np.isin(line_keys, pa_keys)

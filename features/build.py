@@ -1,0 +1,97 @@
+"""build_features: the one path from claims to model input (training, evaluation, serving).
+
+Claims arrive as ClaimFrames (data sets) or as contract dicts / Claim objects (service,
+offline scorer); both go through the same frames -> rule flags -> claim aggregates code.
+The fitted FeatureState (column order, category levels, version) is saved with every
+model so serving reproduces the training matrix exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel
+
+from features.billing_rules import line_rule_flags
+from features.claim_features import claim_level_features, line_aggregates
+from features.cms import CmsTables
+from features.frames import ClaimFrames, claims_to_frames
+from features.lineindex import index_lines
+from features.registry import is_allowed_feature
+
+FEATURE_VERSION = "1"
+CATEGORICAL: tuple[str, ...] = ("payer_id", "place_of_service", "sex")
+
+
+class FeatureVersionError(RuntimeError):
+    """A model's feature state was built by a different feature version."""
+
+
+class FeatureState(BaseModel):
+    """What a model needs to rebuild its input: column order and category levels."""
+
+    version: str = FEATURE_VERSION
+    columns: list[str]
+    categorical: dict[str, list[str]]
+
+    def check_version(self) -> None:
+        """Refuse a state from another feature version (its columns would not match)."""
+        if self.version != FEATURE_VERSION:
+            raise FeatureVersionError(
+                f"model was trained with feature version {self.version}; "
+                f"this code builds feature version {FEATURE_VERSION}: retrain the model"
+            )
+
+
+def as_frames(claims: ClaimFrames | Sequence[Mapping[str, Any] | Any]) -> ClaimFrames:
+    """Accept ClaimFrames as they are; flatten contract dicts / Claim objects."""
+    if isinstance(claims, ClaimFrames):
+        return claims
+    return claims_to_frames(claims)
+
+
+def compute_raw_features(frames: ClaimFrames, cms: CmsTables) -> pd.DataFrame:
+    """All feature columns before the state is applied (categoricals still strings)."""
+    ix = index_lines(frames)
+    flags = line_rule_flags(frames, cms)
+    agg = line_aggregates(frames, ix, flags)
+    claim = claim_level_features(frames, ix, flags)
+    out = pd.concat([claim, agg], axis=1)
+    bad = [c for c in out.columns if not is_allowed_feature(c)]
+    if bad:
+        raise ValueError(f"forbidden feature columns: {bad}")
+    return out
+
+
+def fit_feature_state(frames: ClaimFrames, cms: CmsTables) -> FeatureState:
+    """Fix the column order and category levels from training claims."""
+    raw = compute_raw_features(frames, cms)
+    levels = {c: sorted(raw[c].dropna().astype(str).unique().tolist()) for c in CATEGORICAL}
+    return FeatureState(columns=list(raw.columns), categorical=levels)
+
+
+def apply_state(raw: pd.DataFrame, state: FeatureState) -> pd.DataFrame:
+    """Order columns as at training and encode categoricals with the training levels."""
+    state.check_version()
+    out = raw.reindex(columns=state.columns)
+    numeric = [c for c in state.columns if c not in state.categorical]
+    out[numeric] = out[numeric].astype(np.float32)
+    for col, levels in state.categorical.items():
+        out[col] = pd.Categorical(raw[col].astype("object"), categories=levels)
+    return out
+
+
+def build_features(
+    claims: ClaimFrames | Sequence[Mapping[str, Any] | Any],
+    state: FeatureState,
+    cms: CmsTables,
+) -> pd.DataFrame:
+    """Model input for claims: one row per claim (frames.claims order), state's columns."""
+    frames = as_frames(claims)
+    raw = compute_raw_features(frames, cms)
+    out = apply_state(raw, state)
+    out.index = pd.Index(frames.claims["claim_id"].astype(str).to_numpy(), name="claim_id")
+    return out

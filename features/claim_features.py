@@ -1,0 +1,170 @@
+"""Claim-level feature columns: rule-flag aggregates, code mix, documentation, timing.
+
+Vectorised over all claims: line flags are summed per claim with np.bincount on the
+claim position, claim fields are plain column arithmetic. Nothing here is payer
+specific: which payer enforces which rule is learned from data.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from features.codes import load_code_table
+from features.encode import encode
+from features.frames import DX_COLS, ClaimFrames
+from features.lineindex import LineIndex
+from features.linkage import COSMETIC_DX, SCREENING_DX
+from features.vocab import DEFAULT_FILING_LIMIT_DAYS, DOCUMENTATION_FIELDS, PAYER_FILING_LIMIT_DAYS
+
+FLAG_SUMS = (
+    "em_needs_25", "em_has_25_with_proc", "ptp_unbypassed", "ptp_mi0", "ptp_bypass_59",
+    "ptp_bypass_no_distinct", "ptp_any", "units_over_mue", "orphan_addon",
+    "in_global_unmodified", "dx_conditional_only", "benign_lesion_no_symptoms",
+    "cosmetic_dx", "pa_missing", "x_would_fit",
+)
+DESTRUCTION_FAMILIES = ("destruction_ak", "destruction_benign")
+SIZE_FAMILIES = ("shave", "excision_benign", "excision_malignant", "destruction_malignant")
+
+
+def _per_claim(ix: LineIndex, values: np.ndarray) -> np.ndarray:
+    """Sum a per-line array over each claim."""
+    return sum_per_claim(ix, {"v": values})["v"]
+
+
+def sum_per_claim(ix: LineIndex, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Sum many per-line arrays over each claim in one pass (np.add.reduceat on sorted lines)."""
+    order = ix.order[ix.claim_pos[ix.order] >= 0]
+    out = np.zeros((ix.n_claims, len(columns)), dtype=np.float64)
+    if len(order):
+        matrix = np.empty((len(columns), len(order)), dtype=np.float64)
+        for i, values in enumerate(columns.values()):
+            matrix[i] = np.asarray(values)[order]
+        pos = ix.claim_pos[order]
+        starts = np.flatnonzero(np.r_[True, pos[1:] != pos[:-1]])
+        out[pos[starts]] = np.add.reduceat(matrix, starts, axis=1).T
+    return {name: out[:, i] for i, name in enumerate(columns)}
+
+
+def _per_claim_max(ix: LineIndex, values: np.ndarray) -> np.ndarray:
+    out = np.zeros(ix.n_claims)
+    valid = ix.claim_pos >= 0
+    np.maximum.at(out, ix.claim_pos[valid], values[valid].astype(np.float64))
+    return out
+
+
+def line_level_columns(frames: ClaimFrames, ix: LineIndex, flags: pd.DataFrame) -> dict:
+    """Per-line indicator arrays whose per-claim sums become features."""
+    cols: dict[str, np.ndarray] = {f: flags[f].to_numpy() for f in FLAG_SUMS}
+    unsupported = ~flags["dx_supported"].to_numpy()
+    cols["dx_unsupported"] = unsupported
+    over = flags["units_over_mue"].to_numpy()
+    cols["mue_over_mai2"] = over & (flags["mue_mai"].to_numpy() == 2)
+    cols["has_59"] = ix.has("59")
+    cols["has_x_modifier"] = ix.has_x
+    cols["has_anatomic_modifier"] = ix.has_bypass & ~ix.has_x & ~ix.has("59")
+    cols["n_lines"] = np.ones(ix.n_lines, dtype=bool)
+    cols["total_units"] = ix.units
+    cols["total_charge"] = frames.lines["charge"].fillna(0).to_numpy()
+    cols["unknown_codes"] = ix.code_idx == len(load_code_table().frame)
+    for fam in sorted(load_code_table().frame["family"].unique()):
+        in_fam = ix.in_family(fam)
+        cols[f"n_{fam}"] = in_fam
+        if fam != "em":
+            cols[f"dx_unsupported_{fam}"] = in_fam & unsupported
+    cols["em_new_patient"] = ix.is_code("99202", "99203", "99204", "99205")
+    cols["n_sized_lines_no_size"] = (ix.in_family(*SIZE_FAMILIES)
+                                     & frames.lines["lesion_size_cm"].isna().to_numpy())
+    cols["_destruction"] = ix.in_family(*DESTRUCTION_FAMILIES)
+    return cols
+
+
+def line_aggregates(frames: ClaimFrames, ix: LineIndex, flags: pd.DataFrame) -> pd.DataFrame:
+    """Rule flags and code-family mix summed per claim."""
+    cols = sum_per_claim(ix, line_level_columns(frames, ix, flags))
+    destruction = cols.pop("_destruction") > 0
+    cols["em_25_with_destruction"] = ((cols["em_has_25_with_proc"] > 0) & destruction).astype(
+        np.float64)
+    cols["mue_excess"] = _per_claim_max(ix, flags["mue_excess"].to_numpy())
+    em_level = np.zeros(ix.n_lines)
+    for level in range(1, 6):
+        em_level[ix.is_code(f"9920{level}", f"9921{level}")] = level
+    cols["em_level"] = _per_claim_max(ix, em_level)
+    return pd.DataFrame(cols, index=frames.claims.index)
+
+
+def _any_dx(claims: pd.DataFrame, codes: tuple[str, ...]) -> np.ndarray:
+    """1.0 where any of the claim's diagnoses is one of codes."""
+    hits = np.stack([encode(claims[c], codes) >= 0 for c in DX_COLS], axis=1)
+    return hits.any(axis=1).astype(np.float64)
+
+
+def _flag(series: pd.Series) -> np.ndarray:
+    """Nullable bool -> float (1, 0, NaN for unknown)."""
+    return series.astype("float64").to_numpy()
+
+
+def claim_level_features(frames: ClaimFrames, ix: LineIndex, flags: pd.DataFrame) -> pd.DataFrame:
+    """Claim fields: timing, eligibility, documentation completeness, demographics."""
+    c = frames.claims
+    first_dos = np.full(ix.n_claims, np.datetime64("NaT"), dtype="datetime64[ns]")
+    dos = frames.lines["date_of_service"].to_numpy("datetime64[ns]")
+    valid = ix.claim_pos >= 0
+    np.fmin.at(first_dos, ix.claim_pos[valid], dos[valid])
+    sub = c["submission_date"].to_numpy("datetime64[ns]")
+    days_to_submit = (sub - first_dos) / np.timedelta64(1, "D")
+    limit = c["payer_id"].map(PAYER_FILING_LIMIT_DAYS).fillna(DEFAULT_FILING_LIMIT_DAYS)
+    age = (first_dos - c["birth_date"].to_numpy("datetime64[ns]")) / np.timedelta64(1, "D") / 365.25
+    out = {
+        "payer_id": c["payer_id"].astype("object"),
+        "place_of_service": c["place_of_service"].astype("object"),
+        "sex": c["sex"].astype("object"),
+        "patient_age": age,
+        "days_to_submit": days_to_submit,
+        "filing_limit_days": limit.to_numpy(np.float64),
+        "days_over_filing_limit": days_to_submit - limit.to_numpy(np.float64),
+        "past_filing_limit": (days_to_submit > limit.to_numpy()).astype(np.float64),
+        "eligibility_verified": _flag(c["eligibility_verified"]),
+        "coverage_inactive": 1.0 - _flag(c["coverage_active"]),
+        "not_credentialed": 1.0 - _flag(c["credentialed_with_payer"]),
+        "referral_on_file": _flag(c["referral_on_file"]),
+        "cosmetic_intake": _flag(c["cosmetic_intake"]),
+        "has_prior_auth": c["prior_auth_number"].notna().to_numpy(np.float64),
+        "days_since_global": c["days_since_related_global_procedure"].astype("float64"),
+        "related_global_days": c["related_global_days"].astype("float64"),
+        "n_diagnoses": sum(c[col].notna().to_numpy() for col in DX_COLS).astype(np.float64),
+        "screening_dx": _any_dx(c, SCREENING_DX),
+        "cosmetic_dx_on_claim": _any_dx(c, COSMETIC_DX),
+    }
+    for f in DOCUMENTATION_FIELDS:
+        out[f"doc_{f}"] = _flag(c[f"doc_{f}"])
+    out.update(documentation_gaps(frames, ix, out))
+    return pd.DataFrame(out, index=c.index)
+
+
+def documentation_gaps(frames: ClaimFrames, ix: LineIndex, base: dict) -> dict[str, np.ndarray]:
+    """Documentation a procedure family needs but the claim does not have."""
+    def fam_any(*families: str) -> np.ndarray:
+        return _per_claim(ix, ix.in_family(*families)) > 0
+
+    def missing(field: str) -> np.ndarray:
+        return base[f"doc_{field}"] != 1.0
+
+    em_25 = _per_claim(ix, ix.is_em & ix.has("25")) > 0
+    return {
+        "em_25_no_separate_note": (em_25 & missing("separate_em_note")).astype(np.float64),
+        "excision_no_margins": (fam_any("excision_benign", "excision_malignant")
+                                & missing("margins_documented")).astype(np.float64),
+        "malignant_no_pathology": (fam_any("excision_malignant", "mohs", "destruction_malignant")
+                                   & missing("pathology_report_attached")).astype(np.float64),
+        "size_code_no_size_doc": (fam_any(*SIZE_FAMILIES)
+                                  & missing("lesion_size_documented")).astype(np.float64),
+        "lesion_no_site_doc": (fam_any("biopsy", "shave", "excision_benign", "excision_malignant",
+                                       "mohs") & missing("lesion_site_documented")).astype(
+                                           np.float64),
+        "pa_family_no_prior_treatment": (fam_any("phototherapy", "drug")
+                                         & missing("prior_treatment_failed")).astype(np.float64),
+        "no_necessity_note": (fam_any("shave", "excision_benign", "destruction_benign",
+                                      "skin_tag") & missing("medical_necessity_note")).astype(
+                                          np.float64),
+    }

@@ -1,0 +1,111 @@
+"""Positional arrays over the lines of a ClaimFrames, shared by the rule detectors.
+
+Built once per call to line_rule_flags/build_features so that every detector works on
+plain numpy arrays (claim position, code index, family, modifier presence) instead of
+re-deriving them from strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from features.codes import load_code_table
+from features.encode import encode
+from features.frames import MOD_COLS, ClaimFrames
+from features.vocab import ANATOMIC_MODIFIERS, MODIFIERS, X_MODIFIERS
+
+MODIFIER_VOCAB: tuple[str, ...] = tuple(sorted(MODIFIERS))
+
+
+@dataclass
+class LineIndex:
+    """Numpy views of the lines frame, aligned with frames.lines row order."""
+
+    n_claims: int
+    claim_pos: np.ndarray  # position of each line's claim in frames.claims
+    order: np.ndarray  # line positions sorted by claim position (stable)
+    max_lines: int
+    cpt: np.ndarray
+    code_idx: np.ndarray  # index into the code table; K for an unknown code
+    family: np.ndarray  # '' for an unknown code
+    global_days: np.ndarray
+    units: np.ndarray
+    mod_codes: np.ndarray  # (n_lines, 4) index into MODIFIER_VOCAB, -1 empty
+    has_distinct_lesion: np.ndarray
+    _has: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def n_lines(self) -> int:
+        return len(self.cpt)
+
+    @property
+    def is_em(self) -> np.ndarray:
+        if "__em" not in self._has:
+            self._has["__em"] = self.in_family("em")
+        return self._has["__em"]
+
+    def in_family(self, *families: str) -> np.ndarray:
+        """Boolean per line: the line's code belongs to one of families (table lookup)."""
+        table = load_code_table().frame["family"].to_numpy(dtype=object)
+        hit = np.append(np.isin(table, families), False)
+        return hit[self.code_idx]
+
+    def in_global(self, *globals_: str) -> np.ndarray:
+        """Boolean per line: the code's global indicator is one of globals_."""
+        table = load_code_table().frame["global_days"].to_numpy(dtype=object)
+        return np.append(np.isin(table, globals_), False)[self.code_idx]
+
+    def has(self, modifier: str) -> np.ndarray:
+        """Boolean per line: the modifier is on the line."""
+        if modifier not in self._has:
+            idx = MODIFIER_VOCAB.index(modifier)
+            self._has[modifier] = (self.mod_codes == idx).any(axis=1)
+        return self._has[modifier]
+
+    def is_code(self, *codes: str) -> np.ndarray:
+        """Boolean per line: the line's code is one of codes."""
+        positions = load_code_table().frame.index.get_indexer(list(codes))
+        return np.isin(self.code_idx, positions[positions >= 0])
+
+    def has_any(self, modifiers: frozenset[str]) -> np.ndarray:
+        idx = [MODIFIER_VOCAB.index(m) for m in modifiers]
+        return np.isin(self.mod_codes, idx).any(axis=1)
+
+    @property
+    def has_x(self) -> np.ndarray:
+        return self.has_any(X_MODIFIERS)
+
+    @property
+    def has_bypass(self) -> np.ndarray:
+        """59, an X{EPSU} or an NCCI anatomic modifier on the line."""
+        return self.has("59") | self.has_x | self.has_any(ANATOMIC_MODIFIERS)
+
+
+def index_lines(frames: ClaimFrames) -> LineIndex:
+    """Build the LineIndex of frames (lines whose claim is absent get position -1)."""
+    lines, claims = frames.lines, frames.claims
+    table = load_code_table().frame
+    claim_pos = encode(lines["claim_id"], claims["claim_id"])
+    order = np.argsort(claim_pos, kind="stable")
+    counts = np.bincount(claim_pos[claim_pos >= 0], minlength=1)
+    code_idx = encode(lines["cpt"], table.index)
+    code_idx[code_idx < 0] = len(table)
+    cpt = np.append(table.index.to_numpy(dtype=object), "")[code_idx]
+    family = np.append(table["family"].to_numpy(dtype=object), "")[code_idx]
+    global_days = np.append(table["global_days"].to_numpy(dtype=object), "")[code_idx]
+    mods = np.stack([encode(lines[c], MODIFIER_VOCAB) for c in MOD_COLS], axis=1)
+    return LineIndex(
+        n_claims=len(claims),
+        claim_pos=claim_pos,
+        order=order,
+        max_lines=int(counts.max()) if len(counts) else 0,
+        cpt=cpt,
+        code_idx=code_idx,
+        family=family,
+        global_days=global_days,
+        units=lines["units"].astype("float64").fillna(1).to_numpy(),
+        mod_codes=mods,
+        has_distinct_lesion=lines["lesion_distinct_from_line"].notna().to_numpy(),
+    )

@@ -1,0 +1,78 @@
+"""Feature registry: what each model feature means, and whether a coder can change it.
+
+Fixes come only from changeable features (modifiers, units, documentation, prior auth,
+diagnosis linkage, eligibility checks); fixed ones (age, payer, dates, code mix) explain
+risk but are never offered as something to change. RULE_FEATURES maps each billing-rule
+flag to the reason category it indicates (the rules-only scrubber baseline uses it).
+"""
+
+from __future__ import annotations
+
+FORBIDDEN_PREFIXES: tuple[str, ...] = ("oracle_",)
+OUTCOME_COLUMNS: frozenset[str] = frozenset(
+    {"denied", "denial_carc", "denial_category", "denied_lines"}
+)
+
+RULE_FEATURES: dict[str, str] = {
+    "em_needs_25": "modifier",
+    "em_25_no_separate_note": "modifier",
+    "ptp_unbypassed": "bundling",
+    "ptp_mi0": "bundling",
+    "ptp_bypass_59": "modifier",
+    "units_over_mue": "units",
+    "orphan_addon": "bundling",
+    "in_global_unmodified": "global_period",
+    "dx_unsupported": "diagnosis_mismatch",
+    "benign_lesion_no_symptoms": "medical_necessity",
+    "cosmetic_dx": "cosmetic",
+    "cosmetic_intake": "cosmetic",
+    "pa_missing": "authorization",
+    "coverage_inactive": "eligibility",
+    "past_filing_limit": "timely_filing",
+    "not_credentialed": "credentialing",
+}
+
+# Features a coder or the front desk can change before submission, with the claim field
+# a fix would edit. Everything else is fixed.
+CHANGEABLE: dict[str, str] = {
+    "em_needs_25": "lines[].modifiers",
+    "em_has_25_with_proc": "lines[].modifiers",
+    "em_25_no_separate_note": "documentation.separate_em_note",
+    "em_25_with_destruction": "lines[].modifiers",
+    "ptp_unbypassed": "lines[].modifiers",
+    "ptp_mi0": "lines[]",
+    "ptp_bypass_59": "lines[].modifiers",
+    "ptp_bypass_no_distinct": "lines[].lesion.distinct_from_line",
+    "has_59": "lines[].modifiers",
+    "has_x_modifier": "lines[].modifiers",
+    "units_over_mue": "lines[].units",
+    "mue_excess": "lines[].units",
+    "mue_over_mai2": "lines[].units",
+    "orphan_addon": "lines[]",
+    "in_global_unmodified": "lines[].modifiers",
+    "dx_unsupported": "lines[].dx_pointers",
+    "dx_conditional_only": "documentation.symptoms_documented",
+    "benign_lesion_no_symptoms": "documentation.symptoms_documented",
+    "cosmetic_dx": "lines[]",
+    "pa_missing": "prior_authorization",
+    "has_prior_auth": "prior_authorization",
+    "coverage_inactive": "eligibility.coverage_active",
+    "eligibility_verified": "eligibility.verified",
+    "not_credentialed": "provider.credentialed_with_payer",
+    "referral_on_file": "referral_on_file",
+    "excision_no_margins": "documentation.margins_documented",
+    "malignant_no_pathology": "documentation.pathology_report_attached",
+    "size_code_no_size_doc": "documentation.lesion_size_documented",
+    "lesion_no_site_doc": "documentation.lesion_site_documented",
+    "pa_family_no_prior_treatment": "documentation.prior_treatment_failed",
+}
+
+
+def is_allowed_feature(name: str) -> bool:
+    """False for ground truth (`oracle_`) and outcome columns: they never become features."""
+    return not name.startswith(FORBIDDEN_PREFIXES) and name not in OUTCOME_COLUMNS
+
+
+def is_changeable(name: str) -> bool:
+    """True when a coder can act on the feature (documentation flags included)."""
+    return name in CHANGEABLE or name.startswith("doc_")

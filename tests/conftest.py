@@ -1,0 +1,36 @@
+"""Shared fixtures: CMS tables from ../shared, contract examples, a claim builder."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from denialrisk.settings import get_settings
+from features.cms import CmsTables, load_cms_tables
+from tests.builders import make_claim_dict
+
+
+@pytest.fixture(scope="session")
+def cms() -> CmsTables:
+    return load_cms_tables(get_settings().cms_dir)
+
+
+@pytest.fixture(scope="session")
+def contract_examples() -> dict[str, dict[str, Any]]:
+    folder = get_settings().contract_dir / "examples"
+    return {p.stem: json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))}
+
+
+@pytest.fixture
+def make_claim() -> Callable[..., dict[str, Any]]:
+    """Build a valid claim dict (see tests/builders.py), then override top-level keys."""
+    return make_claim_dict
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return Path(__file__).resolve().parents[1]

@@ -1,0 +1,70 @@
+"""Model-test fixtures: one small generated data set, its training matrix, MLflow template.
+
+The data set (~32k claims over the default 18 months) and its feature matrix are built
+once per session; the MLflow sqlite DB is migrated once (the ~9 s Alembic step) and
+copied into each test's tmp dir.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from denialrisk.settings import Settings
+from features.cms import load_cms_tables
+from training.data import prepare_training_data
+
+N_CLAIMS = 32_000
+
+
+def fast_settings(tmp: Path, **extra) -> Settings:
+    """Settings for small, quick training runs with every store under `tmp`."""
+    base = dict(max_rounds=400, early_stopping_rounds=30, learning_rate=0.1,
+                min_payer_claims=8_000, models_dir=tmp / "models", mlflow_dir=tmp / "mlflow",
+                tracking_uri=f"sqlite:///{tmp / 'mlflow' / 'mlflow.db'}",
+                bentoml_home=tmp / "bentoml")
+    return Settings(**(base | extra))
+
+
+@pytest.fixture(scope="session")
+def make_settings():
+    """Factory of fast, tmp-rooted Settings (see fast_settings)."""
+    return fast_settings
+
+
+@pytest.fixture(scope="session")
+def cms():
+    return load_cms_tables(Settings().cms_dir)
+
+
+@pytest.fixture(scope="session")
+def frames(cms):
+    from synthetic_data.config import GeneratorConfig
+    from synthetic_data.generate import generate_frames
+
+    return generate_frames(GeneratorConfig(claims=N_CLAIMS, seed=7))
+
+
+@pytest.fixture(scope="session")
+def training_data(frames, cms, tmp_path_factory):
+    return prepare_training_data(frames, cms, fast_settings(tmp_path_factory.mktemp("s")))
+
+
+@pytest.fixture(scope="session")
+def mlflow_template(tmp_path_factory) -> Path:
+    """A migrated, empty MLflow sqlite DB (copied per test)."""
+    import mlflow
+
+    path = tmp_path_factory.mktemp("mlflow-template") / "mlflow.db"
+    mlflow.MlflowClient(tracking_uri=f"sqlite:///{path}").search_experiments()
+    return path
+
+
+@pytest.fixture
+def tracked_settings(tmp_path, mlflow_template) -> Settings:
+    """Settings whose MLflow DB (a template copy), artifacts and BentoML home are in tmp."""
+    (tmp_path / "mlflow").mkdir()
+    shutil.copy(mlflow_template, tmp_path / "mlflow" / "mlflow.db")
+    return fast_settings(tmp_path)

@@ -1,0 +1,36 @@
+"""MLflow registry + champion gate + BentoML store, on a tmp sqlite store."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from training.pipeline import run_model
+from training.store import load_from_bentoml
+from training.tracking import CHAMPION, open_client, registered_name
+from training.train import local_fitter
+
+pytestmark = pytest.mark.slow
+
+
+def test_gate_refuses_worse_model_and_keeps_champion(training_data, frames, cms,
+                                                     tracked_settings):
+    s = tracked_settings
+    fit = local_fitter(s)
+    first = run_model(training_data, frames, cms, "MCR", "payer", fit, s, track=True)
+    assert first.decision.promote, first.decision.reason
+    assert first.version == "1" and first.bentoml_tag.startswith("denialrisk-mcr:")
+
+    shuffled = training_data.__class__(**vars(training_data))
+    shuffled.denied = np.random.default_rng(0).permutation(training_data.denied)
+    worse = run_model(shuffled, frames, cms, "MCR", "payer", fit, s, track=True)
+    assert worse.version == "2" and not worse.decision.promote
+    assert "below the champion" in worse.decision.reason and worse.bentoml_tag is None
+
+    client = open_client(s)
+    name = registered_name("MCR")
+    assert client.get_model_version_by_alias(name, CHAMPION).version == "1"
+    assert client.get_model_version(name, "2").tags["gate"] == "refused"
+    stored = load_from_bentoml("MCR", s.bentoml_home)
+    assert stored.metadata.model_version == "1"
+    assert (s.mlflow_dir / "artifacts").is_dir() and not (s.mlflow_dir.parent / "mlruns").exists()

@@ -1,0 +1,128 @@
+"""Each billing-rule feature fires on a hand-written claim with the defect, not on the clean one."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from features.build import compute_raw_features
+from features.frames import claims_to_frames
+from tests.builders import line, make_claim_dict
+
+LESION = {"count": 1, "site": "arms", "size_cm": 0.6, "distinct_from_line": None}
+
+
+def features_of(cms, **overrides) -> pd.Series:
+    frames = claims_to_frames([make_claim_dict(**overrides)])
+    return compute_raw_features(frames, cms).iloc[0]
+
+
+def test_clean_claim_fires_no_rule(cms):
+    f = features_of(cms)
+    for name in ("em_needs_25", "ptp_unbypassed", "ptp_mi0", "units_over_mue", "orphan_addon",
+                 "in_global_unmodified", "dx_unsupported", "pa_missing", "past_filing_limit"):
+        assert f[name] == 0, name
+
+
+def test_em_with_minor_procedure_without_25(cms):
+    f = features_of(cms, lines=[line(1, "99213", dx=[1]), line(2, "11102", dx=[2], lesion=LESION)])
+    assert f["em_needs_25"] == 1
+    # NCCI PTP 11102/99213 has modifier indicator 1: the E/M is column 2 and unbypassed.
+    assert f["ptp_unbypassed"] == 1
+
+
+def test_em_alone_needs_no_25(cms):
+    assert features_of(cms, lines=[line(1, "99213")])["em_needs_25"] == 0
+
+
+def test_mi0_pair_17004_with_17000(cms):
+    # NCCI PTP 2024Q3: 17004/17000 modifier indicator 0, never payable together.
+    f = features_of(cms, diagnoses=["L57.0"],
+                    lines=[line(1, "17004", mods=["59"]), line(2, "17000", mods=["59"])])
+    assert f["ptp_mi0"] == 1
+
+
+def test_biopsy_with_excision_needs_bypass_and_distinct_lesion(cms):
+    other = {"count": 1, "site": "legs", "size_cm": 0.4, "distinct_from_line": 1}
+    dx = ["D22.5", "D48.5"]
+    unbypassed = features_of(cms, diagnoses=dx, lines=[
+        line(1, "11402", lesion=LESION), line(2, "11102", dx=[2], lesion=LESION)])
+    assert unbypassed["ptp_unbypassed"] == 1
+    with_59 = features_of(cms, diagnoses=dx, lines=[
+        line(1, "11402", lesion=LESION), line(2, "11102", mods=["59"], dx=[2], lesion=other)])
+    assert with_59["ptp_unbypassed"] == 0 and with_59["ptp_bypass_59"] == 1
+    assert with_59["x_would_fit"] == 1
+    with_xs_same = features_of(cms, diagnoses=dx, lines=[
+        line(1, "11402", lesion=LESION), line(2, "11102", mods=["XS"], dx=[2], lesion=LESION)])
+    assert with_xs_same["ptp_bypass_59"] == 0 and with_xs_same["ptp_bypass_no_distinct"] == 1
+
+
+def test_units_over_mue_and_mai(cms):
+    # MUE 2024Q3: 17000 = 1 unit per day, MAI 2 (absolute).
+    f = features_of(cms, diagnoses=["L57.0"], lines=[line(1, "17000", units=2)])
+    assert f["units_over_mue"] == 1 and f["mue_excess"] == 1 and f["mue_over_mai2"] == 1
+
+
+def test_orphan_addon(cms):
+    f = features_of(cms, diagnoses=["L57.0"], lines=[line(1, "17003", units=3)])
+    assert f["orphan_addon"] == 1
+
+
+def test_visit_inside_global_without_24(cms):
+    history = {"days_since_related_global_procedure": 5, "related_global_days": 10}
+    f = features_of(cms, history=history, lines=[line(1, "99213")])
+    assert f["in_global_unmodified"] == 1
+    ok = features_of(cms, history=history, lines=[line(1, "99213", mods=["24"])])
+    assert ok["in_global_unmodified"] == 0
+
+
+def test_diagnosis_not_supporting_procedure(cms):
+    # 17000 (AK destruction) pointed at L30.9 dermatitis: no linkage.
+    f = features_of(cms, diagnoses=["L30.9"], lines=[line(1, "17000")])
+    assert f["dx_unsupported"] == 1 and f["dx_unsupported_destruction_ak"] == 1
+
+
+def test_benign_lesion_without_symptoms_and_cosmetic_dx(cms):
+    doc = dict(make_claim_dict()["documentation"], symptoms_documented=False)
+    f = features_of(cms, diagnoses=["L82.1"], documentation=doc,
+                    lines=[line(1, "17110", lesion=LESION)])
+    assert f["benign_lesion_no_symptoms"] == 1 and f["cosmetic_dx"] == 1
+    assert f["dx_unsupported"] == 1  # L82.1 supports 17110 only with symptoms
+
+
+def test_prior_auth_missing_for_phototherapy(cms):
+    f = features_of(cms, diagnoses=["L40.0"], lines=[line(1, "96910")])
+    assert f["pa_missing"] == 1
+    covered = features_of(cms, diagnoses=["L40.0"], lines=[line(1, "96910")],
+                          prior_authorization={"number": "PA-1", "cpt_codes": ["96910"]})
+    assert covered["pa_missing"] == 0 and covered["has_prior_auth"] == 1
+
+
+def test_filing_limit_uses_payer_contract_limit(cms):
+    # COA files within 90 days (shared/domain §10); 120 days late is past it, MCR's 365 is not.
+    late = dict(submission_date="2026-06-27")
+    assert features_of(cms, payer_id="COA", **late)["past_filing_limit"] == 1
+    assert features_of(cms, payer_id="MCR", **late)["past_filing_limit"] == 0
+
+
+@pytest.mark.parametrize("field,feature", [
+    ("coverage_active", "coverage_inactive"),
+])
+def test_eligibility_and_credentialing(cms, field, feature):
+    f = features_of(cms, eligibility={"verified": True, field: False})
+    assert f[feature] == 1
+    g = features_of(cms, provider={"rendering_npi": "1234567893",
+                                   "credentialed_with_payer": False})
+    assert g["not_credentialed"] == 1
+
+
+def test_modifier_25_without_separate_note(cms):
+    doc = dict(make_claim_dict()["documentation"], separate_em_note=False)
+    f = features_of(cms, documentation=doc)
+    assert f["em_25_no_separate_note"] == 1
+    assert features_of(cms)["em_25_no_separate_note"] == 0
+
+
+def test_unknown_documentation_is_missing_not_zero(cms):
+    f = features_of(cms, documentation={})
+    assert pd.isna(f["doc_symptoms_documented"])

@@ -1,0 +1,60 @@
+"""CMS extract loader and the curated code / linkage tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from features.cms import CmsDataError, load_cms_tables
+from features.codes import load_code_table
+from features.icd10 import normalize_icd10
+from features.linkage import SUPPORTING, all_linkage_codes
+
+
+def test_cms_facts_match_domain_sheet(cms):
+    # shared/domain §9: checked against the real 2024Q3 files.
+    assert cms.ptp_indicator("17004", "17000") == 0
+    assert cms.ptp_indicator("11102", "99213") == 1
+    assert cms.ptp_indicator("11402", "11104") == 1
+    assert cms.ptp_indicator("99213", "11102") is None
+    assert cms.mue.loc["17003", "mue_units"] == 13
+    assert cms.mue.loc["17000", "mue_mai"] == 2
+    assert cms.mue.loc["88305", "mue_units"] == 16
+    assert cms.global_days["11402"] == "010" and cms.global_days["11102"] == "000"
+    assert len(cms.ptp) == 4753  # active pairs among dermatology codes
+    assert "2024Q3" in cms.releases["ptp"]
+
+
+def test_missing_cms_dir_names_the_file(tmp_path: Path):
+    with pytest.raises(CmsDataError, match="ncci_ptp_practitioner_2024q3_derm_pairs.csv"):
+        load_cms_tables(tmp_path)
+
+
+def test_malformed_cms_file_names_the_file(tmp_path: Path):
+    (tmp_path / "ncci_ptp_practitioner_2024q3_derm_pairs.csv").write_text("a,b\n1,2\n")
+    with pytest.raises(CmsDataError, match="malformed"):
+        load_cms_tables(tmp_path)
+
+
+def test_code_table_agrees_with_mpfs_global_days(cms):
+    table = load_code_table().frame
+    shared = table.index.intersection(cms.global_days.index)
+    assert len(shared) > 140
+    assert (table.loc[shared, "global_days"] == cms.global_days[shared]).all()
+    for code in ("J3301", "J7308", "J3358", "11200", "11201", "88305", "99211"):
+        assert code in table.index
+
+
+def test_code_table_addon_parents_are_known_codes():
+    table = load_code_table()
+    assert table.addon_parents("17003") == ("17000",)
+    for code in table.frame.index:
+        assert set(table.addon_parents(code)) <= table.codes
+
+
+def test_linkage_codes_are_billable_fy2026():
+    for code in all_linkage_codes():
+        assert normalize_icd10(code) == code, code
+    families = set(load_code_table().frame["family"])
+    assert set(SUPPORTING) <= families

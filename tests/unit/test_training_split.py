@@ -1,0 +1,52 @@
+"""Time split, model planning and unknown-payer errors."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from features.frames import ClaimFrames
+from training.data import POOLED, UnknownPayerError, plan_models
+from training.split import claim_service_dates, time_split
+
+
+def test_time_split_uses_last_months_for_test_and_previous_for_validation():
+    dates = pd.Series(pd.date_range("2025-01-01", "2026-06-30", freq="D"))
+    s = time_split(dates, test_months=3, val_months=1)
+    assert str(s.test_start) == "2026-04" and str(s.val_start) == "2026-03"
+    months = s.months
+    assert (months[s.test] >= s.test_start).all() and (months[s.train] < s.val_start).all()
+    assert (s.train ^ s.val ^ s.test).all()  # each claim in exactly one part
+    assert s.window()["test_end"] == "2026-06" and s.window()["train_end"] == "2026-02"
+
+
+def test_time_split_too_short_raises():
+    with pytest.raises(ValueError, match="too short"):
+        time_split(pd.Series(pd.date_range("2026-01-01", "2026-03-31")), 3, 1)
+
+
+def test_service_date_is_earliest_line_date_else_submission():
+    claims = pd.DataFrame({"claim_id": ["a", "b"],
+                           "submission_date": pd.to_datetime(["2026-02-01", "2026-03-05"])})
+    lines = pd.DataFrame({"claim_id": ["a", "a"],
+                          "date_of_service": pd.to_datetime(["2026-01-20", "2026-01-10"])})
+    dos = claim_service_dates(ClaimFrames(claims, lines))
+    assert list(dos.dt.strftime("%Y-%m-%d")) == ["2026-01-10", "2026-03-05"]
+
+
+PAYER = pd.Series(["MCR"] * 50 + ["COA"] * 30 + ["COC"] * 5)
+TRAIN = np.ones(len(PAYER), bool)
+
+
+def test_plan_gives_small_payers_the_pooled_model():
+    assert plan_models(PAYER, TRAIN, min_claims=20) == {"MCR": "payer", "COA": "payer",
+                                                       POOLED: "pooled"}
+
+
+def test_plan_requested_small_payer_trains_pooled():
+    assert plan_models(PAYER, TRAIN, 20, ["COC"]) == {POOLED: "pooled"}
+    assert plan_models(PAYER, TRAIN, 20, ["MCR"]) == {"MCR": "payer"}
+
+
+def test_unknown_payer_is_a_clear_error():
+    with pytest.raises(UnknownPayerError, match="unknown payer 'XYZ'"):
+        plan_models(PAYER, TRAIN, 20, ["XYZ"])
