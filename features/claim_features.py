@@ -96,6 +96,7 @@ def line_level_columns(frames: ClaimFrames, ix: LineIndex, flags: pd.DataFrame) 
     cols["n_sized_lines_no_size"] = (ix.in_family(*SIZE_FAMILIES)
                                      & frames.lines["lesion_size_cm"].isna().to_numpy())
     cols["_destruction"] = ix.in_family(*DESTRUCTION_FAMILIES)
+    cols["n_lesions"] = frames.lines["lesion_count"].astype("float64").fillna(0).to_numpy()
     return cols
 
 
@@ -110,6 +111,8 @@ def line_aggregates(frames: ClaimFrames, ix: LineIndex, flags: pd.DataFrame) -> 
     for level in range(1, 6):
         em_level[ix.is_code(f"9920{level}", f"9921{level}")] = level
     cols["em_level"] = _per_claim_max(ix, em_level)
+    size = frames.lines["lesion_size_cm"].astype("float64").fillna(0).to_numpy()
+    cols["max_lesion_size_cm"] = _per_claim_max(ix, size)
     return pd.DataFrame(cols, index=frames.claims.index)
 
 
@@ -154,6 +157,7 @@ def claim_level_features(frames: ClaimFrames, ix: LineIndex, flags: pd.DataFrame
         "related_global_days": c["related_global_days"].astype("float64"),
         "n_diagnoses": sum(c[col].notna().to_numpy() for col in DX_COLS).astype(np.float64),
         "screening_dx": _any_dx(c, SCREENING_DX),
+        "screening_primary_dx": (encode(c["dx_1"], SCREENING_DX) >= 0).astype(np.float64),
         "cosmetic_dx_on_claim": _any_dx(c, COSMETIC_DX),
     }
     for f in DOCUMENTATION_FIELDS:
@@ -162,29 +166,42 @@ def claim_level_features(frames: ClaimFrames, ix: LineIndex, flags: pd.DataFrame
     return pd.DataFrame(out, index=c.index)
 
 
+LESION_FAMILIES = (*SIZE_FAMILIES, "biopsy", "mohs", "destruction_ak", "destruction_benign",
+                   "skin_tag")
+STEP_THERAPY_CODES = ("J3358", "96900", "96910", "96912", "96913", "96920", "96921", "96922")
+NECESSITY_CODES = ("17311", "17313", *STEP_THERAPY_CODES)
+
+
 def documentation_gaps(frames: ClaimFrames, ix: LineIndex, base: dict) -> dict[str, np.ndarray]:
-    """Documentation a procedure family needs but the claim does not have."""
-    def fam_any(*families: str) -> np.ndarray:
-        return _per_claim(ix, ix.in_family(*families)) > 0
+    """Documentation a procedure family needs but the claim does not have (1.0 = gap)."""
+    def claim_any(mask: np.ndarray) -> np.ndarray:
+        return _per_claim(ix, mask) > 0
 
-    def missing(field: str) -> np.ndarray:
-        return base[f"doc_{field}"] != 1.0
+    def gap(mask: np.ndarray, field: str) -> np.ndarray:
+        return (claim_any(mask) & (base[f"doc_{field}"] != 1.0)).astype(np.float64)
 
-    em_25 = _per_claim(ix, ix.is_em & ix.has("25")) > 0
+    fam = ix.in_family
     return {
-        "em_25_no_separate_note": (em_25 & missing("separate_em_note")).astype(np.float64),
-        "excision_no_margins": (fam_any("excision_benign", "excision_malignant")
-                                & missing("margins_documented")).astype(np.float64),
-        "malignant_no_pathology": (fam_any("excision_malignant", "mohs", "destruction_malignant")
-                                   & missing("pathology_report_attached")).astype(np.float64),
-        "size_code_no_size_doc": (fam_any(*SIZE_FAMILIES)
-                                  & missing("lesion_size_documented")).astype(np.float64),
-        "lesion_no_site_doc": (fam_any("biopsy", "shave", "excision_benign", "excision_malignant",
-                                       "mohs") & missing("lesion_site_documented")).astype(
-                                           np.float64),
-        "pa_family_no_prior_treatment": (fam_any("phototherapy", "drug")
-                                         & missing("prior_treatment_failed")).astype(np.float64),
-        "no_necessity_note": (fam_any("shave", "excision_benign", "destruction_benign",
-                                      "skin_tag") & missing("medical_necessity_note")).astype(
-                                          np.float64),
+        "em_25_no_separate_note": gap(ix.is_em & ix.has("25"), "separate_em_note"),
+        "excision_no_margins": gap(fam("excision_benign", "excision_malignant"),
+                                   "margins_documented"),
+        "malignant_no_pathology": gap(fam("excision_malignant", "destruction_malignant")
+                                      | ix.is_code("17311", "17313"),
+                                      "pathology_report_attached"),
+        "size_code_no_size_doc": gap(fam(*SIZE_FAMILIES), "lesion_size_documented"),
+        "lesion_no_site_doc": gap(fam(*LESION_FAMILIES), "lesion_site_documented"),
+        "pa_family_no_prior_treatment": gap(ix.is_code(*STEP_THERAPY_CODES),
+                                            "prior_treatment_failed"),
+        "necessity_code_no_note": gap(ix.is_code(*NECESSITY_CODES), "medical_necessity_note"),
+        "mohs_auc_unmet": claim_any(mohs_below_size_criteria(frames, ix)).astype(np.float64),
     }
+
+
+def mohs_below_size_criteria(frames: ClaimFrames, ix: LineIndex) -> np.ndarray:
+    """Mohs lines under the size criteria of appropriate-use policies (shared/domain §5,
+    Anthem CG-SURG-90: >=20 mm trunk/extremities, >=10 mm scalp/neck)."""
+    size = frames.lines["lesion_size_cm"].astype("float64").fillna(np.inf).to_numpy()
+    site = frames.lines["lesion_site"].astype("object").to_numpy()
+    trunk = np.isin(site, ["trunk", "arms", "legs"]) & (size < 2.0)
+    scalp = np.isin(site, ["scalp", "neck"]) & (size < 1.0)
+    return ix.in_family("mohs") & ~ix.is_code("17312", "17314", "17315") & (trunk | scalp)

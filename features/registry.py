@@ -65,6 +65,7 @@ CHANGEABLE: dict[str, str] = {
     "size_code_no_size_doc": "documentation.lesion_size_documented",
     "lesion_no_site_doc": "documentation.lesion_site_documented",
     "pa_family_no_prior_treatment": "documentation.prior_treatment_failed",
+    "necessity_code_no_note": "documentation.medical_necessity_note",
 }
 
 
