@@ -201,7 +201,7 @@ def mohs_below_size_criteria(frames: ClaimFrames, ix: LineIndex) -> np.ndarray:
     """Mohs lines under the size criteria of appropriate-use policies (shared/domain §5,
     Anthem CG-SURG-90: >=20 mm trunk/extremities, >=10 mm scalp/neck)."""
     size = frames.lines["lesion_size_cm"].astype("float64").fillna(np.inf).to_numpy()
-    site = frames.lines["lesion_site"].astype("object").to_numpy()
-    trunk = np.isin(site, ["trunk", "arms", "legs"]) & (size < 2.0)
-    scalp = np.isin(site, ["scalp", "neck"]) & (size < 1.0)
+    site = frames.lines["lesion_site"]
+    trunk = (encode(site, ["trunk", "arms", "legs"]) >= 0) & (size < 2.0)
+    scalp = (encode(site, ["scalp", "neck"]) >= 0) & (size < 1.0)
     return ix.in_family("mohs") & ~ix.is_code("17312", "17314", "17315") & (trunk | scalp)
