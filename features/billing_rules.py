@@ -118,12 +118,15 @@ def ptp_matrix(cms: CmsTables) -> np.ndarray:
 
 
 def flag_mue_units(ix: LineIndex, cms: CmsTables) -> dict[str, np.ndarray]:
-    """Units of a code summed over the claim against its MUE (per date of service)."""
+    """Units of a code summed per claim and date of service against its MUE (MUEs are
+    per beneficiary, provider and date: a phototherapy course billed one line per session
+    date is not over a 1-unit MUE)."""
     codes = load_code_table().frame.index
     mue = cms.mue.reindex(codes)
     mue_units = np.append(mue["mue_units"].fillna(0).to_numpy(np.int32), 0)
     mue_mai = np.append(mue["mue_mai"].fillna(0).to_numpy(np.int8), 0)
-    key = ix.claim_pos.astype(np.int64) * (len(codes) + 1) + ix.code_idx
+    day = ix.service_day - ix.service_day.min() if ix.n_lines else ix.service_day
+    key = (ix.claim_pos.astype(np.int64) * (len(codes) + 1) + ix.code_idx) * 100_000 + day
     _, inverse = np.unique(key, return_inverse=True)
     totals = np.bincount(inverse, weights=ix.units)[inverse]
     limit = mue_units[ix.code_idx]

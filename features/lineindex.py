@@ -34,6 +34,7 @@ class LineIndex:
     units: np.ndarray
     mod_codes: np.ndarray  # (n_lines, 4) index into MODIFIER_VOCAB, -1 empty
     has_distinct_lesion: np.ndarray
+    service_day: np.ndarray  # date of service as days since 1970-01-01 (int64)
     _has: dict[str, np.ndarray] = field(default_factory=dict)
     _seg: dict[str, tuple] = field(default_factory=dict)
 
@@ -122,4 +123,5 @@ def index_lines(frames: ClaimFrames) -> LineIndex:
         units=lines["units"].astype("float64").fillna(1).to_numpy(),
         mod_codes=mods,
         has_distinct_lesion=lines["lesion_distinct_from_line"].notna().to_numpy(),
+        service_day=lines["date_of_service"].to_numpy("datetime64[D]").astype(np.int64),
     )

@@ -126,3 +126,12 @@ def test_modifier_25_without_separate_note(cms):
 def test_unknown_documentation_is_missing_not_zero(cms):
     f = features_of(cms, documentation={})
     assert pd.isna(f["doc_symptoms_documented"])
+
+
+def test_mue_counts_units_per_date_of_service(cms):
+    # MUE 96910 = 1 per day: a course billed one line per session date is not over it.
+    course = [line(i, "96910", dos=f"2026-02-{10 + i:02d}") for i in range(1, 4)]
+    f = features_of(cms, diagnoses=["L40.0"], lines=course)
+    assert f["units_over_mue"] == 0
+    same_day = [line(i, "96910", dos="2026-02-11") for i in range(1, 3)]
+    assert features_of(cms, diagnoses=["L40.0"], lines=same_day)["units_over_mue"] == 2
