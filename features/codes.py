@@ -7,7 +7,7 @@ each row. Families group codes the way billing rules and features reason about t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 import pandas as pd
@@ -34,7 +34,7 @@ class CodeTable:
 
     frame: pd.DataFrame  # index: code; columns family, global_days, addon_parents, source
 
-    @property
+    @cached_property
     def codes(self) -> frozenset[str]:
         return frozenset(self.frame.index)
 

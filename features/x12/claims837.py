@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from features.x12.build837 import assemble_claim
-from features.x12.payer_map import PayerMap
+from features.x12.payer_map import PayerMap, load_payer_map
 from features.x12.reader import Seg, Transaction, read_interchange
 from features.x12.results import ClaimResult, interchange_error
 
@@ -125,7 +125,7 @@ def on_claim_segment(walk: Walk, seg: Seg) -> None:
     if seg.id == "SBR":
         walk.zone = "other"
     elif seg.id == "LX":
-        number = int(seg.el(1)) if seg.el(1).isdigit() else len(claim.lines) + 1
+        number = int(seg.el(1)) if seg.el(1).isdecimal() else len(claim.lines) + 1
         claim.lines.append(LineDraft(number))
         walk.zone = "line"
     elif walk.zone == "claim":
@@ -193,6 +193,16 @@ def parse_transaction(tx: Transaction, warnings: tuple[str, ...],
     return [assemble_claim(d, tx, warnings, payer_map) for d in drafts]
 
 
+def parse_safely(tx: Transaction, warnings: tuple[str, ...],
+                 payer_map: PayerMap) -> list[ClaimResult]:
+    """parse_transaction with a last-resort guard: input must never make the reader raise."""
+    try:
+        return parse_transaction(tx, warnings, payer_map)
+    except Exception as exc:  # noqa: BLE001 - reported as a transaction error instead
+        return [interchange_error("ST", f"transaction could not be read: {exc!r}",
+                                  "transaction", tx.control)]
+
+
 def parse_837p(text: str, payer_map: PayerMap | None = None) -> list[ClaimResult]:
     """Contract claims (or per-claim errors) of an 837P interchange; never raises.
 
@@ -200,9 +210,10 @@ def parse_837p(text: str, payer_map: PayerMap | None = None) -> list[ClaimResult
     results with level='interchange' and claim_id None, after the claims that were read.
     """
     interchange = read_interchange(text)
+    payer_map = payer_map or load_payer_map()
     results: list[ClaimResult] = []
     for tx in interchange.transactions:
-        results.extend(parse_transaction(tx, interchange.warnings, payer_map))
+        results.extend(parse_safely(tx, interchange.warnings, payer_map))
     results.extend(ClaimResult(claim_id=None, errors=(issue,), level="interchange",
                                warnings=interchange.warnings)
                    for issue in interchange.issues)

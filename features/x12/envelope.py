@@ -55,9 +55,13 @@ def d8(value: date | str) -> str:
 
 
 def transaction(kind: str, control: int, version: str, body: list[str]) -> str:
-    """ST + body + SE with the segment count the SE must carry (ST and SE included)."""
+    """ST + body + SE with the segment count the SE must carry (ST and SE included).
+
+    ST03 is written for the 837P only: the 835 TR3 marks it not used (GS08 carries it).
+    """
     number = f"{control:04d}"
-    return (segment("ST", kind, number, version) + "".join(body)
+    st03 = version if kind == "837" else ""
+    return (segment("ST", kind, number, st03) + "".join(body)
             + segment("SE", len(body) + 2, number))
 
 

@@ -79,7 +79,7 @@ def match_services(remit: Remit, lines: list[dict[str, Any]]) -> list[int | None
     used: set[int] = set()
     out: list[int | None] = []
     for i, service in enumerate(remit.services):
-        ref = int(service.line_ref) if service.line_ref.isdigit() else None
+        ref = int(service.line_ref) if service.line_ref.isdecimal() else None
         found = ref if ref in numbers and ref not in used else None
         found = found or next((int(ln["line"]) for ln in lines if int(ln["line"]) not in used
                                and ln["cpt"] in service_codes(service)), None)

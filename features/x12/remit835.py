@@ -183,6 +183,15 @@ def walk_remits(tx: Transaction) -> list[Remit]:
     return remits
 
 
+def walk_safely(tx: Transaction, issues: list[Issue]) -> list[Remit]:
+    """walk_remits with a last-resort guard (a crash becomes an issue, never an exception)."""
+    try:
+        return walk_remits(tx)
+    except Exception as exc:  # noqa: BLE001 - malformed input must not raise
+        issues.append(Issue("ST", f"transaction {tx.control!r} could not be read: {exc!r}"))
+        return []
+
+
 def read_835(text: str) -> RemitFile:
     """Remits of an 835 text and its non-claim problems; never raises."""
     interchange = read_interchange(text)
@@ -191,7 +200,7 @@ def read_835(text: str) -> RemitFile:
     for tx in interchange.transactions:
         if tx.kind != "835":
             issues.append(Issue("ST", f"transaction {tx.control!r} is a {tx.kind!r}, not an 835"))
-        elif not (found := walk_remits(tx)):
+        elif not (found := walk_safely(tx, issues)):
             issues.extend([*tx.issues, Issue("CLP", f"transaction {tx.control!r} has no CLP")])
         else:
             remits.extend(found)

@@ -7,7 +7,7 @@ it, so one bad claim never hides the good ones in the same file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from features.vocab import DOCUMENTATION_FIELDS
@@ -54,7 +54,6 @@ class ClaimResult:
     source_payer_id: str | None = None
     payer_mapped: bool | None = None
     level: Level = "claim"
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

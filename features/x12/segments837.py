@@ -19,9 +19,11 @@ PROCEDURE_QUALIFIERS = {"HC"}  # HCPCS/CPT; others (ER, IV, WK, N4) are not cont
 def x12_date(value: str) -> str | None:
     """ISO date of an X12 date (CCYYMMDD, YYMMDD, or the start of a CCYYMMDD-CCYYMMDD range)."""
     text = value.split("-")[0].strip()
-    if len(text) == 6 and text.isdigit():
+    if not text.isascii():
+        return None
+    if len(text) == 6 and text.isdecimal():
         text = "20" + text
-    if len(text) != 8 or not text.isdigit():
+    if len(text) != 8 or not text.isdecimal():
         return None
     return f"{text[:4]}-{text[4:6]}-{text[6:]}"
 
@@ -77,7 +79,7 @@ def parse_units(value: str) -> int | float | None:
 def parse_pointers(seg: Seg) -> tuple[list[int], list[Issue]]:
     """SV107 diagnosis pointers (1-based into the claim's HI codes)."""
     raw = [p for p in seg.comps(7) if p]
-    if not all(p.isdigit() for p in raw):
+    if not all(p.isdecimal() for p in raw):
         return [], [Issue("SV1", f"SV107 diagnosis pointers {seg.el(7)!r} are not numbers")]
     return [int(p) for p in raw], []
 

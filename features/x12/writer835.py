@@ -66,7 +66,7 @@ def service_segments(line: dict[str, Any], denial: str | None) -> tuple[list[str
     out = [segment("SVC", procedure, money(cents / 100), money(paid / 100), "",
                    line["units"]),
            segment("DTM", "472", d8(line["date_of_service"]))]
-    if cents - paid > 0:
+    if denial or cents - paid > 0:  # a denial is stated even on a zero charge
         out.append(segment("CAS", group, carc, money((cents - paid) / 100)))
     out.append(segment("REF", "6R", line["line"]))
     if not denial:

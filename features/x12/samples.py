@@ -1,0 +1,33 @@
+"""Where the public X12 sample files live (read at run time, never copied into the repo).
+
+Default: ../shared/x12 next to the repository; override with an argument or
+DENIALRISK_X12_DIR.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from features.x12.reader import read_interchange
+
+X12_DIR_ENV = "DENIALRISK_X12_DIR"
+DEFAULT_X12_DIR = Path(__file__).resolve().parents[3] / "shared" / "x12"
+SAMPLE_SUFFIXES = (".837", ".835", ".txt", ".edi", ".x12")
+
+
+def x12_samples_dir(path: Path | str | None = None) -> Path:
+    """The sample folder: the argument, else $DENIALRISK_X12_DIR, else ../shared/x12."""
+    return Path(path or os.environ.get(X12_DIR_ENV) or DEFAULT_X12_DIR)
+
+
+def sample_files(path: Path | str | None = None) -> list[Path]:
+    """The X12 files of the sample folder (documentation such as SOURCES.md excluded)."""
+    folder = x12_samples_dir(path)
+    return sorted(p for p in folder.glob("*") if p.is_file() and p.suffix in SAMPLE_SUFFIXES)
+
+
+def transaction_kind(path: Path) -> str:
+    """'837' or '835' from the file's ST01 (so a sample is routed by content, not name)."""
+    interchange = read_interchange(path.read_text(encoding="utf-8", errors="replace"))
+    return interchange.transactions[0].kind if interchange.transactions else "unknown"

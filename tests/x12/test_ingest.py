@@ -1,0 +1,84 @@
+"""Ingest joins remits to claims and counts everything that did not join."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from features.dataset import read_dataset
+from features.frames import ClaimFrames
+from features.x12.envelope import Parties, interchange, segment, transaction
+from features.x12.ingest import ingest
+from features.x12.outcomes import load_carc_categories
+from features.x12.writer import slice_frames, write_835, write_837p
+
+
+def extra_remit() -> str:
+    """An 835 with a remit for an unknown claim and a reversal (CLP02 = 22) of H-1."""
+    body = [segment("BPR", "H", "0", "C", "NON", *[""] * 11, "20260401"),
+            segment("TRN", "1", "X1", "1123456789"), segment("N1", "PR", "SOME PAYER"),
+            segment("N1", "PE", "PRACTICE", "XX", "1234567893"), segment("LX", 1),
+            segment("CLP", "NO-SUCH-CLAIM", "4", "100", "0", "", "MB", "PCN1"),
+            segment("CAS", "CO", "29", "100"),
+            segment("CLP", "H-1", "22", "-125", "0", "", "MB", "PCN2")]
+    return interchange("HP", "005010X221A1", [transaction("835", 1, "", body)], 9,
+                       Parties(), datetime(2026, 4, 1, 12))
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="ascii")
+    return path
+
+
+def test_unmatched_claims_and_remits_are_counted(labelled_frames: ClaimFrames,
+                                                 tmp_path: Path) -> None:
+    n = len(labelled_frames.claims)
+    claims = write(tmp_path / "all.837", write_837p(labelled_frames))
+    remits = write(tmp_path / "some.835", write_835(slice_frames(labelled_frames, 0, n - 2)))
+    extra = write(tmp_path / "extra.835", extra_remit())
+    report = ingest([claims], [remits, extra], tmp_path / "history.parquet")
+    assert report.claims_read == n and report.matched == n - 2
+    assert report.unmatched_claims == 2
+    assert report.unmatched_remits == 1  # NO-SUCH-CLAIM
+    assert report.reversals_skipped == 1  # CLP02 = 22 never labels a claim
+    frames = read_dataset(tmp_path / "history.parquet")
+    assert len(frames.claims) == n - 2
+    assert {"denied", "denial_carc", "denial_category", "denied_lines"} <= set(frames.claims)
+    assert frames.claims["denied"].dtype == bool
+
+
+def test_invalid_claims_and_refused_remits_are_reported(x12_dir: Path,
+                                                        tmp_path: Path) -> None:
+    claims = [x12_dir / "837p_lfh_demo_example1.837", x12_dir / "837p_imsweb_x12_valid.txt"]
+    remits = [x12_dir / "835_bcbsnc_sample.txt", x12_dir / "835_uhc_legacy_sample.txt"]
+    report = ingest(claims, remits, tmp_path / "history.parquet")
+    assert report.claims_read == 3 and report.claims_invalid == 3 and report.matched == 0
+    assert report.remits_refused == 1  # BCBS snippet: SE count wrong
+    assert report.unmatched_remits == 2  # the two UHC claims
+    assert any("ICD-9 qualifier BK" in e for e in report.errors)
+    assert len(read_dataset(tmp_path / "history.parquet").claims) == 0
+
+
+def test_carc_table_maps_every_contract_reason() -> None:
+    from features.vocab import CATEGORY_CARC
+
+    table = load_carc_categories()
+    for category, code in CATEGORY_CARC.items():
+        assert table[code.split("-")[1]] == category
+    for contractual in ("45", "42", "253", "A2", "1", "2", "3", "23"):
+        assert contractual not in table
+
+
+def test_carc_table_codes_exist_in_the_shared_list() -> None:
+    import csv
+
+    from denialrisk.settings import get_settings
+
+    path = get_settings().carc_dir / "carc.csv"
+    if not path.is_file():
+        pytest.skip(f"{path} not available")
+    with path.open(newline="", encoding="utf-8") as handle:
+        known = {row["code"] for row in csv.DictReader(handle)}
+    assert set(load_carc_categories()) <= known
