@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -18,7 +18,8 @@ SHARED_DIR = PROJECT_ROOT.parent / "shared"
 class Settings(BaseSettings):
     """Defaults for every `denialrisk` command; override with DENIALRISK_<NAME>."""
 
-    model_config = SettingsConfigDict(env_prefix="DENIALRISK_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="DENIALRISK_", extra="ignore",
+                                      populate_by_name=True)
 
     # reference material (read at run time, never committed)
     cms_dir: Path = Field(SHARED_DIR / "cms", description="Folder of the CMS NCCI/MPFS extracts.")
@@ -37,6 +38,42 @@ class Settings(BaseSettings):
         1.0, ge=0.0, le=5.0, description="Multiplier on all coder/front-desk error rates."
     )
     chunk_size: int = Field(250_000, ge=1000, description="Claims generated per chunk.")
+
+    # training and evaluation
+    min_payer_claims: int = Field(
+        20_000, ge=0,
+        description="Training claims a payer needs for its own model (else the pooled one).")
+    test_months: int = Field(3, ge=1, description="Newest months of data held out as test.")
+    val_months: int = Field(
+        1, ge=1, description="Months before the test window for early stopping/calibration.")
+    engine: str = Field("local", pattern="^(local|dask)$",
+                        description="Training engine: local | dask (lightgbm.dask).")
+    scheduler: str | None = Field(
+        None, description="Dask scheduler address (engine dask; none = start a LocalCluster).")
+    max_rounds: int = Field(2000, ge=1, description="Maximum LightGBM boosting rounds.")
+    early_stopping_rounds: int = Field(100, ge=1, description="Early-stopping patience.")
+    learning_rate: float = Field(0.05, gt=0.0, le=1.0, description="LightGBM learning rate.")
+    num_threads: int = Field(2, ge=1, description="LightGBM threads per model.")
+    block_precision: float = Field(
+        0.9, gt=0.0, le=1.0, description="Precision on validation data at the block threshold.")
+    warn_precision: float = Field(
+        0.6, gt=0.0, le=1.0, description="Precision on validation data at the warn threshold.")
+    gate_max_auc_drop: float = Field(
+        0.005, ge=0.0, description="Largest test-AUC drop vs the champion a new model may have.")
+    gate_max_ece: float = Field(
+        0.03, ge=0.0, le=1.0, description="Largest test ECE a model may have to become champion.")
+    models_dir: Path = Field(PROJECT_ROOT / "work" / "models",
+                             description="Folder of the latest trained model bundles.")
+    tracking_uri: str | None = Field(
+        None, validation_alias=AliasChoices("DENIALRISK_TRACKING_URI", "MLFLOW_TRACKING_URI"),
+        description="MLflow tracking URI (also MLFLOW_TRACKING_URI; none = sqlite in mlflow_dir).")
+    mlflow_dir: Path = Field(PROJECT_ROOT / "work" / "mlflow",
+                             description="Embedded MLflow folder: mlflow.db + artifacts/.")
+    experiment: str = Field("denialrisk", description="MLflow experiment name.")
+    bentoml_home: Path = Field(
+        PROJECT_ROOT / "work" / "bentoml",
+        validation_alias=AliasChoices("DENIALRISK_BENTOML_HOME", "BENTOML_HOME"),
+        description="BentoML home (model store) for champion bundles (also BENTOML_HOME).")
 
     def data_path(self) -> Path:
         """Default location of the generated data set."""

@@ -22,7 +22,7 @@ from features.frames import ClaimFrames, claims_to_frames
 from features.lineindex import index_lines
 from features.registry import is_allowed_feature
 
-FEATURE_VERSION = "1"
+FEATURE_VERSION = "2"
 CATEGORICAL: tuple[str, ...] = ("payer_id", "place_of_service", "sex")
 
 

@@ -29,8 +29,21 @@ def test_gate_refuses_worse_model_and_keeps_champion(training_data, frames, cms,
 
     client = open_client(s)
     name = registered_name("MCR")
-    assert client.get_model_version_by_alias(name, CHAMPION).version == "1"
+    assert str(client.get_model_version_by_alias(name, CHAMPION).version) == "1"
     assert client.get_model_version(name, "2").tags["gate"] == "refused"
     stored = load_from_bentoml("MCR", s.bentoml_home)
     assert stored.metadata.model_version == "1"
     assert (s.mlflow_dir / "artifacts").is_dir() and not (s.mlflow_dir.parent / "mlruns").exists()
+
+
+def test_cli_train_unknown_payer_is_one_line_error(frames, tmp_path):
+    from typer.testing import CliRunner
+
+    from denialrisk.cli import app
+    from features.dataset import write_dataset
+
+    path = write_dataset(frames, tmp_path / "claims")
+    result = CliRunner().invoke(app, ["train", "--data", str(path), "--payer", "XYZ",
+                                      "--models-dir", str(tmp_path / "m")])
+    assert result.exit_code == 2, result.output
+    assert "error: unknown payer 'XYZ'" in result.output and "Traceback" not in result.output

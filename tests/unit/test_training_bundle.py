@@ -46,7 +46,7 @@ def data() -> TrainingData:
 
 @pytest.fixture(scope="module")
 def settings() -> Settings:
-    return Settings(max_rounds=60, early_stopping_rounds=10, learning_rate=0.1)
+    return Settings(max_rounds=60, early_stopping_rounds=10, learning_rate=0.1, num_threads=1)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,190 @@
+"""ModelBundle: everything needed to score a claim for one payer (or the pooled model).
+
+On disk (no pickle, so a bundle is inspectable and safe to load):
+  binary.txt          LightGBM text model, P(denied) raw score
+  reasons.txt         LightGBM text model, P(category | denied) (absent with < 2 classes)
+  feature_state.json  features.build.FeatureState the matrix was built with
+  bundle.json         classes, calibrator, thresholds, metadata
+Loading refuses a bundle whose feature version differs from the running code's, because
+the same column names could then mean different things.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, Field, ValidationError
+
+from features.vocab import CATEGORIES
+from training.calibration import Calibrator
+from training.matrix import as_frames, model_matrix
+
+BINARY_FILE, REASONS_FILE = "binary.txt", "reasons.txt"
+STATE_FILE, BUNDLE_FILE = "feature_state.json", "bundle.json"
+
+
+class BundleError(RuntimeError):
+    """A bundle file is missing or unreadable; the message names the file."""
+
+
+class FeatureVersionError(BundleError):
+    """The bundle was built for another feature version than the running code."""
+
+
+class Thresholds(BaseModel):
+    """Risk-band cut-offs on the calibrated probability (None: band never used)."""
+
+    block: float | None = None
+    warn: float | None = None
+    block_precision: float = 0.9
+    warn_precision: float = 0.6
+
+
+class BundleMetadata(BaseModel):
+    """Provenance and quality of a bundle (logged to MLflow and the BentoML store)."""
+
+    payer: str
+    kind: Literal["payer", "pooled"]
+    feature_version: str
+    training_window: dict[str, str] = Field(default_factory=dict)
+    n_train: int = 0
+    n_val: int = 0
+    validation_metrics: dict[str, float] = Field(default_factory=dict)
+    test_metrics: dict[str, float] = Field(default_factory=dict)
+    model_version: str | None = None
+    payer_column: bool = False
+    engine: str = "local"
+    params: dict[str, Any] = Field(default_factory=dict)
+    created_at: str = ""
+
+
+class _Stored(BaseModel):
+    classes: list[str]
+    calibrator: Calibrator
+    thresholds: Thresholds
+    metadata: BundleMetadata
+
+
+@dataclass
+class ModelBundle:
+    """Binary + reason boosters, feature state, calibrator, thresholds and metadata."""
+
+    binary: lgb.Booster
+    reasons: lgb.Booster | None
+    classes: list[str]
+    state: Any  # features.build.FeatureState
+    calibrator: Calibrator
+    thresholds: Thresholds
+    metadata: BundleMetadata
+
+    @property
+    def feature_names(self) -> list[str]:
+        """Columns the boosters expect, in order."""
+        return list(self.binary.feature_name())
+
+    def raw_score(self, X: pd.DataFrame) -> np.ndarray:
+        """Uncalibrated log-odds of denial from the binary booster."""
+        return self.binary.predict(X[self.feature_names], raw_score=True)
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        """Calibrated P(denied) per row of X."""
+        return self.calibrator.apply(self.raw_score(X))
+
+    def predict_reasons(self, X: pd.DataFrame) -> pd.DataFrame:
+        """P(category | denied): one column per CATEGORIES entry, 0 for unseen classes."""
+        out = pd.DataFrame(0.0, index=X.index, columns=list(CATEGORIES))
+        if self.reasons is not None:
+            probs = self.reasons.predict(X[self.feature_names])
+            out[self.classes] = probs.reshape(len(X), len(self.classes))
+        elif len(self.classes) == 1:
+            out[self.classes[0]] = 1.0
+        return out
+
+    def contributions(self, X: pd.DataFrame) -> np.ndarray:
+        """Per-feature log-odds contributions of the binary model, shape (n, F + 1), bias last."""
+        return self.binary.predict(X[self.feature_names], pred_contrib=True)
+
+    def risk_band(self, p: np.ndarray) -> np.ndarray:
+        """'block' | 'warn' | 'pass' for calibrated probabilities p."""
+        p = np.asarray(p, dtype=float)
+        block = np.inf if self.thresholds.block is None else self.thresholds.block
+        warn = np.inf if self.thresholds.warn is None else self.thresholds.warn
+        return np.where(p >= block, "block", np.where(p >= warn, "warn", "pass"))
+
+    def features(self, claims: Any, cms: Any) -> pd.DataFrame:
+        """Model matrix of claims (ClaimFrames or contract claims) under the stored state."""
+        return model_matrix(as_frames(claims), self.state, cms, self.metadata.payer_column)
+
+    def score(self, claims: Any, cms: Any) -> pd.DataFrame:
+        """Denial probability, risk band and P(category | denied), indexed by claim_id."""
+        frames = as_frames(claims)
+        X = self.features(frames, cms)
+        p = self.predict_proba(X)
+        out = pd.DataFrame({"denial_probability": p, "risk_band": self.risk_band(p)})
+        out = pd.concat([out, self.predict_reasons(X).reset_index(drop=True)], axis=1)
+        return out.set_index(frames.claims["claim_id"].to_numpy())
+
+    def save(self, directory: Path) -> Path:
+        """Write the bundle files into `directory` (created); returns it."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        self.binary.save_model(directory / BINARY_FILE)
+        (directory / REASONS_FILE).unlink(missing_ok=True)
+        if self.reasons is not None:
+            self.reasons.save_model(directory / REASONS_FILE)
+        (directory / STATE_FILE).write_text(self.state.model_dump_json(indent=1))
+        stored = _Stored(classes=self.classes, calibrator=self.calibrator,
+                         thresholds=self.thresholds, metadata=self.metadata)
+        (directory / BUNDLE_FILE).write_text(stored.model_dump_json(indent=1))
+        return directory
+
+    @classmethod
+    def load(cls, directory: Path) -> ModelBundle:
+        """Read a bundle; raises BundleError naming a bad file, FeatureVersionError on skew."""
+        from features.build import FEATURE_VERSION, FeatureState
+
+        directory = Path(directory)
+        stored = read_json_model(directory / BUNDLE_FILE, _Stored)
+        check_feature_version(stored.metadata.feature_version, FEATURE_VERSION, directory)
+        state = read_json_model(directory / STATE_FILE, FeatureState)
+        reasons = directory / REASONS_FILE
+        return cls(binary=read_booster(directory / BINARY_FILE),
+                   reasons=read_booster(reasons) if reasons.exists() else None,
+                   classes=stored.classes, state=state, calibrator=stored.calibrator,
+                   thresholds=stored.thresholds, metadata=stored.metadata)
+
+
+def check_feature_version(bundle_version: str, code_version: str, where: Path) -> None:
+    """Refuse a bundle built for a different feature version than the running code."""
+    if bundle_version != code_version:
+        raise FeatureVersionError(
+            f"model bundle {where} was built with feature version {bundle_version!r} but the "
+            f"code has feature version {code_version!r}; retrain with `denialrisk train`")
+
+
+def read_json_model(path: Path, model: type[BaseModel]) -> Any:
+    """Parse a JSON file into a pydantic model; BundleError naming the file on failure."""
+    try:
+        return model.model_validate_json(path.read_text())
+    except FileNotFoundError as exc:
+        raise BundleError(f"model bundle file missing: {path}") from exc
+    except (OSError, ValueError, ValidationError, json.JSONDecodeError) as exc:
+        first = str(exc).splitlines()[0]
+        raise BundleError(f"model bundle file corrupted: {path} ({first})") from exc
+
+
+def read_booster(path: Path) -> lgb.Booster:
+    """Load a LightGBM text model; BundleError naming the file when missing or corrupted."""
+    if not path.is_file():
+        raise BundleError(f"model bundle file missing: {path}")
+    try:
+        return lgb.Booster(model_file=str(path))
+    except (lgb.basic.LightGBMError, ValueError, OSError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise BundleError(f"model bundle file corrupted: {path} ({first})") from exc

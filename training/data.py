@@ -1,0 +1,86 @@
+"""From a data set folder to TrainingData, and which models a training run builds.
+
+The feature state is fitted on the training window only, so category levels and any
+learned statistics never see validation or test claims.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from denialrisk.settings import Settings
+from features.dataset import read_dataset
+from features.frames import ClaimFrames
+from features.vocab import PAYERS
+from training.matrix import model_matrix, needs_payer_column
+from training.split import TimeSplit, claim_service_dates, subset_frames, time_split
+from training.train import TrainingData
+
+POOLED = "pooled"
+
+
+class UnknownPayerError(ValueError):
+    """A requested payer is neither a contract payer nor present in the data."""
+
+
+def load_frames(path: Path) -> ClaimFrames:
+    """Read a data set folder (features.dataset.DatasetError names a missing one)."""
+    return read_dataset(Path(path))
+
+
+def split_frames(frames: ClaimFrames, settings: Settings) -> TimeSplit:
+    """Time split of the data set by first date of service (see training.split)."""
+    return time_split(claim_service_dates(frames), settings.test_months, settings.val_months)
+
+
+def labels(frames: ClaimFrames) -> tuple[np.ndarray, pd.Series]:
+    """Denied (0/1) and denial category (object, NaN when not denied) of each claim."""
+    claims = frames.claims.reset_index(drop=True)
+    denied = claims["denied"].astype(bool).to_numpy().astype(int)
+    category = claims["denial_category"].astype(object).where(denied == 1)
+    return denied, category.where(category.notna(), None)
+
+
+def prepare_training_data(frames: ClaimFrames, cms: object, settings: Settings,
+                          split: TimeSplit | None = None) -> TrainingData:
+    """Split by time, fit the feature state on the train window, build the whole matrix."""
+    from features.build import fit_feature_state
+
+    split = split or split_frames(frames, settings)
+    state = fit_feature_state(subset_frames(frames, split.train), cms)
+    payer_column = needs_payer_column(state)
+    X = model_matrix(frames, state, cms, payer_column)
+    denied, category = labels(frames)
+    payer = frames.claims["payer_id"].astype(object).reset_index(drop=True)
+    return TrainingData(X, denied, category, payer, split, state, payer_column)
+
+
+def known_payers(data_payers: pd.Series) -> list[str]:
+    """Contract payers plus any other payer id present in the data."""
+    extra = sorted(set(data_payers.dropna().unique()) - set(PAYERS))
+    return [*PAYERS, *extra]
+
+
+def plan_models(payer: pd.Series, train: np.ndarray, min_claims: int,
+                requested: Sequence[str] | None = None) -> dict[str, str]:
+    """Models to train, name -> kind ("payer" | "pooled").
+
+    A payer gets its own model with >= `min_claims` training claims; the pooled model is
+    trained whenever it serves someone (a small payer, an unknown one, or by request).
+    """
+    counts = payer[train].value_counts()
+    eligible = [p for p in known_payers(payer) if counts.get(p, 0) >= min_claims]
+    names = list(requested) if requested else [*eligible, POOLED]
+    allowed = {*known_payers(payer), POOLED}
+    unknown = [n for n in names if n not in allowed]
+    if unknown:
+        raise UnknownPayerError(f"unknown payer {unknown[0]!r} (known: "
+                                f"{', '.join(sorted(allowed))})")
+    plan = {n: "payer" for n in names if n in eligible}
+    if any(n not in eligible for n in names):
+        plan[POOLED] = "pooled"
+    return plan

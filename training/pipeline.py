@@ -1,0 +1,162 @@
+"""`denialrisk train` end to end: data -> bundles -> MLflow registry + gate -> BentoML.
+
+For every planned model: train on its payer's train window, measure on the test window,
+save the bundle to models_dir/<name>, log + register it in MLflow, score the current
+champion on the same test claims, and move the `champion` alias (and copy the bundle to
+the BentoML store) only when the gate passes.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from denialrisk.settings import Settings
+from features.frames import ClaimFrames
+from training.bundle import BundleError, ModelBundle
+from training.data import plan_models, prepare_training_data, split_frames
+from training.gate import GateDecision, gate_decision
+from training.metrics import binary_metrics
+from training.split import subset_frames
+from training.train import Fitter, TrainingData, local_fitter, model_rows, train_payer_model
+
+
+@dataclass
+class TrainOutcome:
+    """What happened to one model of a training run (printed by the CLI)."""
+
+    name: str
+    kind: str
+    bundle_dir: Path
+    test_metrics: dict[str, float]
+    seconds: float
+    version: str | None = None
+    decision: GateDecision | None = None
+    bentoml_tag: str | None = None
+
+
+@contextmanager
+def fitter_for(settings: Settings) -> Iterator[Fitter]:
+    """The booster Fitter of the configured engine (a dask client lives while it is used)."""
+    if settings.engine != "dask":
+        yield local_fitter(settings)
+        return
+    from training.distributed import dask_client, dask_fitter
+
+    with dask_client(settings.scheduler) as client:
+        yield dask_fitter(client, settings)
+
+
+def test_rows(data: TrainingData, name: str, kind: str) -> np.ndarray:
+    """Test-window rows a model is judged on (its payer's, or all for the pooled model)."""
+    return model_rows(data, name, kind) & data.split.test
+
+
+def champion_metrics(client: Any, name: str, frames: ClaimFrames, y: np.ndarray,
+                     cms: Any) -> tuple[dict[str, float] | None, str]:
+    """Test metrics of the current champion on the same claims, with a note on failures."""
+    from training.tracking import champion_version, download_bundle
+
+    version = champion_version(client, name)
+    if version is None:
+        return None, "no champion"
+    try:
+        champion = ModelBundle.load(download_bundle(version))
+    except BundleError as exc:
+        return None, f"champion v{version.version} not comparable ({exc})"
+    p = champion.predict_proba(champion.features(frames, cms))
+    return binary_metrics(y, p), f"champion v{version.version}"
+
+
+def track_bundle(bundle: ModelBundle, bundle_dir: Path, frames_test: ClaimFrames,
+                 y_test: np.ndarray, cms: Any, settings: Settings,
+                 figures: dict[str, Any]) -> tuple[str, GateDecision, str | None]:
+    """Log + register a bundle, apply the gate, promote and store it in BentoML if passed."""
+    from training.store import save_to_bentoml
+    from training.tracking import (
+        ensure_experiment,
+        log_bundle_run,
+        open_client,
+        record_decision,
+        registered_name,
+    )
+
+    client = open_client(settings)
+    name = registered_name(bundle.metadata.payer)
+    old, note = champion_metrics(client, name, frames_test, y_test, cms)
+    _, version = log_bundle_run(client, ensure_experiment(client, settings), bundle,
+                                bundle_dir, figures)
+    decision = gate_decision(bundle.metadata.test_metrics, old, settings.gate_max_auc_drop,
+                             settings.gate_max_ece)
+    if old is None and note != "no champion":
+        decision.reason = f"{decision.reason} ({note})"
+    record_decision(client, name, version, decision.promote, decision.reason,
+                    bundle.metadata.test_metrics)
+    tag = save_to_bentoml(bundle, bundle_dir, settings.bentoml_home) if decision.promote \
+        else None
+    return version, decision, tag
+
+
+def run_model(data: TrainingData, frames: ClaimFrames, cms: Any, name: str, kind: str,
+              fit: Fitter, settings: Settings, track: bool) -> TrainOutcome:
+    """Train, test, save and (optionally) track one model."""
+    from training.plots import calibration_figure, importance_figure
+
+    start = time.perf_counter()
+    bundle = train_payer_model(data, name, kind, fit, settings, settings.engine)
+    rows = test_rows(data, name, kind)
+    y = data.denied[rows]
+    p = bundle.predict_proba(data.X[rows])
+    test = binary_metrics(y, p)
+    bundle.metadata = bundle.metadata.model_copy(update={"test_metrics": test})
+    bundle_dir = settings.models_dir / name
+    shutil.rmtree(bundle_dir, ignore_errors=True)
+    bundle.save(bundle_dir)
+    outcome = TrainOutcome(name, kind, bundle_dir, test, 0.0)
+    if track:
+        raw = 1 / (1 + np.exp(-bundle.raw_score(data.X[rows])))
+        figures = {"plots/feature_importance.png": importance_figure(bundle.binary),
+                   "plots/calibration_test.png": calibration_figure(
+                       y, {"uncalibrated": raw, "calibrated": p}, f"{name}: test window")}
+        outcome.version, outcome.decision, outcome.bentoml_tag = track_bundle(
+            bundle, bundle_dir, subset_frames(frames, rows), y, cms, settings, figures)
+    outcome.seconds = time.perf_counter() - start
+    return outcome
+
+
+def progress_bar(enabled: bool) -> Any:
+    """A rich progress display (or a no-op context when disabled)."""
+    if not enabled:
+        return nullcontext(None)
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                    TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn())
+
+
+def run_training(frames: ClaimFrames, cms: Any, settings: Settings,
+                 payers: Sequence[str] | None = None, track: bool = True,
+                 progress: bool = False) -> list[TrainOutcome]:
+    """Train every planned model of a data set; see the module docstring."""
+    split = split_frames(frames, settings)
+    payer = frames.claims["payer_id"].astype(object).reset_index(drop=True)
+    plan = plan_models(payer, split.train, settings.min_payer_claims, payers)
+    outcomes = []
+    with progress_bar(progress) as bar:
+        task = bar.add_task("building features", total=len(plan)) if bar else None
+        data = prepare_training_data(frames, cms, settings, split)
+        with fitter_for(settings) as fit:
+            for name, kind in plan.items():
+                if bar:
+                    bar.update(task, description=f"training {name} ({kind})")
+                outcomes.append(run_model(data, frames, cms, name, kind, fit, settings, track))
+                if bar:
+                    bar.advance(task)
+    return outcomes

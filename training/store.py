@@ -1,0 +1,60 @@
+"""Champion bundles in the BentoML model store (what `serving/` loads).
+
+Each champion is saved as `denialrisk-<payer>` (BentoML lower-cases tags:
+`denialrisk-mcr`), with the bundle files written into the model folder. The store is
+addressed explicitly from Settings.bentoml_home (BENTOML_HOME also sets it), so a process
+that already imported bentoml with another home still writes to the configured one.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from training.bundle import ModelBundle
+
+
+def bentoml_name(payer: str) -> str:
+    """BentoML model name of a payer's champion (lower case, as BentoML stores tags)."""
+    return f"denialrisk-{payer}".lower()
+
+
+def model_store(home: Path) -> Any:
+    """A BentoML ModelStore rooted at <home>/models (created)."""
+    from bentoml._internal.models import ModelStore
+
+    path = Path(home) / "models"
+    path.mkdir(parents=True, exist_ok=True)
+    return ModelStore(str(path))
+
+
+def bundle_labels(bundle: ModelBundle) -> dict[str, str]:
+    """Searchable BentoML labels (strings only) describing the bundle."""
+    meta = bundle.metadata
+    return {"payer": meta.payer.lower(), "kind": meta.kind,
+            "feature_version": meta.feature_version,
+            "mlflow_version": str(meta.model_version or ""), "engine": meta.engine}
+
+
+def save_to_bentoml(bundle: ModelBundle, bundle_dir: Path, home: Path) -> str:
+    """Copy a saved bundle folder into a new BentoML model; returns its tag string."""
+    import bentoml
+
+    meta = bundle.metadata
+    extra = {"registered_model": f"denialrisk-{meta.payer}", "thresholds":
+             bundle.thresholds.model_dump(), "test_metrics": meta.test_metrics,
+             "training_window": meta.training_window, "classes": bundle.classes}
+    with bentoml.models.create(bentoml_name(meta.payer), labels=bundle_labels(bundle),
+                               metadata=extra, _model_store=model_store(home)) as ref:
+        shutil.copytree(bundle_dir, ref.path, dirs_exist_ok=True)
+    return str(ref.tag)
+
+
+def load_from_bentoml(payer: str, home: Path, version: str = "latest") -> ModelBundle:
+    """The bundle stored for `payer` (newest champion by default)."""
+    import bentoml
+
+    ref = bentoml.models.get(f"{bentoml_name(payer)}:{version}",
+                             _model_store=model_store(home))
+    return ModelBundle.load(Path(ref.path))

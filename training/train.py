@@ -1,0 +1,139 @@
+"""Training one ModelBundle: binary denial booster, reason booster, calibration, thresholds.
+
+The booster fitting itself is a `Fitter` (local lightgbm.train, or lightgbm.dask in
+training/distributed.py) so the rest of the recipe is the same for both engines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+
+from denialrisk.settings import Settings
+from training.bundle import BundleMetadata, ModelBundle, Thresholds
+from training.calibration import calibrate
+from training.metrics import binary_metrics, reason_metrics, threshold_for_precision
+from training.split import TimeSplit
+
+Fitter = Callable[[dict, pd.DataFrame, np.ndarray, pd.DataFrame, np.ndarray], lgb.Booster]
+
+
+@dataclass
+class TrainingData:
+    """Model matrix and labels of a whole data set, with its time split."""
+
+    X: pd.DataFrame
+    denied: np.ndarray  # int 0/1
+    category: pd.Series  # object labels, NA when not denied
+    payer: pd.Series
+    split: TimeSplit
+    state: object  # features.build.FeatureState
+    payer_column: bool
+
+
+def lgb_params(settings: Settings, objective: str, **extra: object) -> dict:
+    """LightGBM parameters: moderate trees, row/feature bagging, 2 threads, quiet."""
+    params = {
+        "objective": objective, "learning_rate": settings.learning_rate, "num_leaves": 31,
+        "min_data_in_leaf": 50, "feature_fraction": 0.8, "bagging_fraction": 0.8,
+        "bagging_freq": 1, "lambda_l2": 1.0, "cat_smooth": 10, "min_data_per_group": 50,
+        "num_threads": settings.num_threads, "verbose": -1, "seed": settings.seed,
+        "deterministic": True, "force_row_wise": True,  # same data + seed -> same model
+    }
+    return params | extra
+
+
+def truncate(booster: lgb.Booster, iterations: int) -> lgb.Booster:
+    """A standalone booster holding only the first `iterations` rounds (the best ones)."""
+    return lgb.Booster(model_str=booster.model_to_string(num_iteration=max(iterations, 1)))
+
+
+def local_fitter(settings: Settings) -> Fitter:
+    """Fit with lightgbm.train, early-stopping on the validation rows."""
+
+    def fit(params: dict, X_tr: pd.DataFrame, y_tr: np.ndarray,
+            X_val: pd.DataFrame, y_val: np.ndarray) -> lgb.Booster:
+        train = lgb.Dataset(X_tr, y_tr)
+        if len(y_val) == 0:
+            return lgb.train(params, train, num_boost_round=min(settings.max_rounds, 100))
+        valid = lgb.Dataset(X_val, y_val, reference=train)
+        stop = lgb.early_stopping(settings.early_stopping_rounds, verbose=False)
+        booster = lgb.train(params, train, num_boost_round=settings.max_rounds,
+                            valid_sets=[valid], callbacks=[stop])
+        return truncate(booster, booster.best_iteration or booster.current_iteration())
+
+    return fit
+
+
+def train_binary(X_tr: pd.DataFrame, y_tr: np.ndarray, X_val: pd.DataFrame,
+                 y_val: np.ndarray, fit: Fitter, settings: Settings) -> lgb.Booster:
+    """The denial booster (binary log-loss)."""
+    return fit(lgb_params(settings, "binary"), X_tr, y_tr, X_val, y_val)
+
+
+def train_reasons(X_tr: pd.DataFrame, cat_tr: pd.Series, X_val: pd.DataFrame,
+                  cat_val: pd.Series, fit: Fitter, settings: Settings,
+                  ) -> tuple[lgb.Booster | None, list[str]]:
+    """Multiclass booster of P(category | denied) over the categories seen in training.
+
+    Called on denied claims only. With fewer than two classes there is nothing to learn:
+    no booster, and the single class (if any) gets probability 1.
+    """
+    classes = sorted(pd.Series(cat_tr).dropna().astype(str).unique())
+    if len(classes) < 2:
+        return None, classes
+    codes = {c: i for i, c in enumerate(classes)}
+    y_tr = pd.Series(cat_tr).astype(str).map(codes).to_numpy()
+    val_codes = pd.Series(cat_val).astype(object).map(codes)
+    keep = val_codes.notna().to_numpy()
+    params = lgb_params(settings, "multiclass", num_class=len(classes), min_data_in_leaf=20)
+    booster = fit(params, X_tr, y_tr, X_val[keep], val_codes[keep].astype(int).to_numpy())
+    return booster, classes
+
+
+def choose_thresholds(y: np.ndarray, p: np.ndarray, settings: Settings) -> Thresholds:
+    """Block / warn cut-offs reaching the configured precisions on validation claims."""
+    return Thresholds(block=threshold_for_precision(y, p, settings.block_precision),
+                      warn=threshold_for_precision(y, p, settings.warn_precision),
+                      block_precision=settings.block_precision,
+                      warn_precision=settings.warn_precision)
+
+
+def model_rows(data: TrainingData, payer: str, kind: str) -> np.ndarray:
+    """Rows a model learns from: its payer's claims, or every claim for the pooled one."""
+    if kind == "pooled":
+        return np.ones(len(data.payer), dtype=bool)
+    return (data.payer == payer).to_numpy()
+
+
+def train_payer_model(data: TrainingData, payer: str, kind: str, fit: Fitter,
+                      settings: Settings, engine: str = "local") -> ModelBundle:
+    """Train, calibrate and threshold one bundle on its payer's train/validation rows."""
+    rows = model_rows(data, payer, kind)
+    tr, va = rows & data.split.train, rows & data.split.val
+    X, y, cat = data.X, data.denied, data.category
+    binary = train_binary(X[tr], y[tr], X[va], y[va], fit, settings)
+    calibrator = calibrate(binary.predict(X[va], raw_score=True), y[va])
+    dtr, dva = tr & (y == 1), va & (y == 1)
+    reasons, classes = train_reasons(X[dtr], cat[dtr], X[dva], cat[dva], fit, settings)
+    bundle = ModelBundle(binary, reasons, classes, data.state, calibrator, Thresholds(),
+                         BundleMetadata(payer=payer, kind=kind,
+                                        feature_version=data.state.version))
+    p_val = bundle.predict_proba(X[va])
+    val = binary_metrics(y[va], p_val) | reason_metrics(
+        cat[dva], bundle.predict_reasons(X[dva]))
+    bundle.thresholds = choose_thresholds(y[va], p_val, settings)
+    bundle.metadata = bundle.metadata.model_copy(update={
+        "training_window": data.split.window(), "n_train": int(tr.sum()),
+        "n_val": int(va.sum()), "validation_metrics": val, "payer_column": data.payer_column,
+        "engine": engine, "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "params": lgb_params(settings, "binary") | {
+            "best_iteration": binary.current_iteration(),
+            "reason_best_iteration": reasons.current_iteration() if reasons else 0,
+            "calibration": calibrator.method}})
+    return bundle
