@@ -1,0 +1,109 @@
+"""Model commands: train per-payer models, evaluate them against the oracle and baselines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from denialrisk.commands.common import fail, opt, resolve
+from denialrisk.settings import Settings
+
+
+def load_inputs(s: Settings, data: Path | None) -> tuple[Any, Any, Path]:
+    """Data set frames and CMS tables, failing with one line when either is unusable."""
+    from features.cms import CmsDataError, load_cms_tables
+    from features.dataset import DatasetError
+    from training.data import load_frames
+
+    path = data or s.data_path()
+    if not path.exists():
+        fail(f"data set not found: {path} (run `denialrisk generate` or pass --data)")
+    try:
+        return load_frames(path), load_cms_tables(s.cms_dir), path
+    except (DatasetError, CmsDataError) as exc:
+        fail(str(exc))
+
+
+def check_engine(s: Settings) -> None:
+    """Refuse an engine name other than local | dask."""
+    if s.engine not in ("local", "dask"):
+        fail(f"unknown engine {s.engine!r} (use local or dask)")
+
+
+def train(
+    data: Path = typer.Option(None, "--data", help="Data set folder [default: work/claims]"),
+    payer: list[str] = typer.Option(
+        None, "--payer", help="Train only these payers (repeatable; 'pooled' = the pooled "
+                              "model) [default: every payer with enough claims + pooled]"),
+    engine: str = opt("engine"),
+    scheduler: str = opt("scheduler"),
+    min_payer_claims: int = opt("min_payer_claims"),
+    test_months: int = opt("test_months"),
+    val_months: int = opt("val_months"),
+    max_rounds: int = opt("max_rounds"),
+    models_dir: Path = opt("models_dir"),
+    tracking_uri: str = opt("tracking_uri"),
+    bentoml_home: Path = opt("bentoml_home"),
+    cms_dir: Path = opt("cms_dir"),
+) -> None:
+    """Train per-payer + pooled denial models, register them in MLflow, gate the champion."""
+    import time
+
+    from training.data import UnknownPayerError
+    from training.pipeline import run_training
+
+    s = resolve(engine=engine, scheduler=scheduler, min_payer_claims=min_payer_claims,
+                test_months=test_months, val_months=val_months, max_rounds=max_rounds,
+                models_dir=models_dir, tracking_uri=tracking_uri, bentoml_home=bentoml_home,
+                cms_dir=cms_dir)
+    check_engine(s)
+    frames, cms, path = load_inputs(s, data)
+    start = time.perf_counter()
+    try:
+        outcomes = run_training(frames, cms, s, payers=payer or None, progress=True)
+    except (UnknownPayerError, ValueError) as exc:
+        fail(str(exc))
+    for o in outcomes:
+        gate = "champion" if o.decision and o.decision.promote else "not promoted"
+        typer.echo(f"{o.name:7s} {o.kind:6s} test AUC {o.test_metrics['auc']:.4f} "
+                   f"ECE {o.test_metrics['ece']:.4f}  v{o.version} {gate}: "
+                   f"{o.decision.reason if o.decision else ''}  ({o.seconds:.0f}s)")
+    typer.echo(f"trained {len(outcomes)} models from {path} in "
+               f"{time.perf_counter() - start:.0f}s; bundles in {s.models_dir}")
+
+
+def evaluate(
+    data: Path = typer.Option(None, "--data", help="Data set folder [default: work/claims]"),
+    out: Path = typer.Option(Path("reports/evaluation.json"), "--out",
+                             help="Report JSON (markdown written next to it)"),
+    models_dir: Path = opt("models_dir"),
+    test_months: int = opt("test_months"),
+    val_months: int = opt("val_months"),
+    cms_dir: Path = opt("cms_dir"),
+) -> None:
+    """Evaluate trained bundles vs oracle, logistic regression and rules on the test window."""
+    from training.bundle import BundleError
+    from training.evaluate import evaluate_frames, load_bundles
+    from training.report import write_report
+
+    s = resolve(models_dir=models_dir, test_months=test_months, val_months=val_months,
+                cms_dir=cms_dir)
+    try:
+        bundles = load_bundles(s.models_dir)
+    except BundleError as exc:
+        fail(str(exc))
+    frames, cms, _ = load_inputs(s, data)
+    from rich.console import Console
+
+    with Console(stderr=True).status("evaluating model, oracle, logreg and rules"):
+        try:
+            report = evaluate_frames(frames, cms, s, bundles)
+        except (BundleError, ValueError) as exc:
+            fail(str(exc))
+    json_path, md_path = write_report(report, out)
+    typer.echo(md_path.read_text())
+    typer.echo(f"wrote {json_path} and {md_path}")
+
+
