@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import typer
 
-from denialrisk.commands import data, models
+from denialrisk.commands import data, models, serving
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 app.command()(data.generate)
 app.command()(data.ingest)
 app.command()(models.train)
 app.command()(models.evaluate)
+app.command()(serving.serve)
+app.command()(serving.score)
+app.command()(serving.demo)
 
 
 def main() -> None:  # pragma: no cover - console entry

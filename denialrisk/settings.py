@@ -75,6 +75,11 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DENIALRISK_BENTOML_HOME", "BENTOML_HOME"),
         description="BentoML home (model store) for champion bundles (also BENTOML_HOME).")
 
+    # serving and the demo (the API's own limits: serving/config.py reads the same env)
+    port: int = Field(3000, ge=1, le=65535, description="HTTP port of `denialrisk serve`.")
+    demo_claims: int = Field(
+        60_000, ge=2000, description="Claims the demo generates and trains on (2 cores: minutes).")
+
     def data_path(self) -> Path:
         """Default location of the generated data set."""
         return self.work_dir / "claims"

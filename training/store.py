@@ -43,7 +43,7 @@ def save_to_bentoml(bundle: ModelBundle, bundle_dir: Path, home: Path) -> str:
 
     meta = bundle.metadata
     extra = {"registered_model": f"denialrisk-{meta.payer}", "thresholds":
-             bundle.thresholds.model_dump(), "test_metrics": meta.test_metrics,
+             bundle.thresholds.model_dump(exclude_none=True), "test_metrics": meta.test_metrics,
              "training_window": meta.training_window, "classes": bundle.classes}
     with bentoml.models.create(bentoml_name(meta.payer), labels=bundle_labels(bundle),
                                metadata=extra, _model_store=model_store(home)) as ref:

@@ -1,0 +1,95 @@
+"""The README's main job: generate -> train -> score the contract examples -> (serve).
+
+Everything lands under <work_dir>/demo (data set, MLflow store, bundles, BentoML store),
+so the demo never touches a practice's own models. It prints the answers the API would
+give for the claims in shared/contract/examples and a fresh API key for `denialrisk serve`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from denialrisk.settings import Settings
+
+
+def demo_settings(s: Settings) -> Settings:
+    """Settings of the demo: its own folders, a payer minimum scaled to the demo size."""
+    root = s.work_dir / "demo"
+    return s.model_copy(update={
+        "claims": s.demo_claims, "models_dir": root / "models", "mlflow_dir": root / "mlflow",
+        "tracking_uri": None, "bentoml_home": root / "bentoml",
+        "min_payer_claims": min(s.min_payer_claims, max(1000, s.demo_claims // 12)),
+    })
+
+
+def generate_data(s: Settings, console: Console) -> Path:
+    """Step 1: synthetic claims with outcomes (embedded defaults)."""
+    from synthetic_data.generate import GeneratorConfig, generate_to_path
+
+    path = s.work_dir / "demo" / "claims"
+    result = generate_to_path(GeneratorConfig.from_settings(s), path, progress=True)
+    console.print(f"[bold]1/3 generated[/] {result.n_claims:,} claims in {result.seconds:.1f}s, "
+                  f"denial rate {result.denial_rate:.1%} -> {path}")
+    return path
+
+
+def train_models(s: Settings, data: Path, console: Console) -> None:
+    """Step 2: per-payer + pooled models, MLflow registry, champions to the BentoML store."""
+    from features.cms import load_cms_tables
+    from training.data import load_frames
+    from training.pipeline import run_training
+
+    outcomes = run_training(load_frames(data), load_cms_tables(s.cms_dir), s, progress=True)
+    table = Table("model", "kind", "test AUC", "ECE", "version", "champion")
+    for o in outcomes:
+        promoted = bool(o.decision and o.decision.promote)
+        table.add_row(o.name, o.kind, f"{o.test_metrics['auc']:.3f}",
+                      f"{o.test_metrics['ece']:.3f}", str(o.version), "yes" if promoted else "no")
+    console.print("[bold]2/3 trained[/]", table)
+
+
+def score_examples(s: Settings, console: Console) -> list[dict]:
+    """Step 3: score the contract examples through the service's own code path."""
+    from features.contract import Claim
+    from serving.scoring import load_predictor
+
+    folder = s.contract_dir / "examples"
+    claims = [Claim.model_validate_json(p.read_text()) for p in sorted(folder.glob("*.json"))]
+    predictions = load_predictor(s.bentoml_home, s.cms_dir).predict(claims)
+    answers = [p.model_dump(mode="json") for p in predictions]
+    table = Table("claim", "payer", "P(deny)", "band", "top reason", "best fix (risk after)")
+    for a in answers:
+        reason = a["reasons"][0] if a["reasons"] else None
+        fix = a["fixes"][0] if a["fixes"] else None
+        table.add_row(a["claim_id"], a["payer_id"], f"{a['denial_probability']:.3f}",
+                      a["risk_band"], f"{reason['carc']} {reason['category']}" if reason else "-",
+                      f"{fix['text']} ({fix['risk_after']:.3f})" if fix and fix.get(
+                          "risk_after") is not None else (fix["text"] if fix else "-"))
+    console.print("[bold]3/3 scored[/] shared/contract/examples", table)
+    console.print_json(json.dumps(answers[0]))
+    return answers
+
+
+def run_demo(settings: Settings, serve_after: bool = False) -> list[dict]:
+    """Run the three steps; with serve_after, start the API with a freshly generated key."""
+    console = Console()
+    s = demo_settings(settings)
+    data = generate_data(s, console)
+    train_models(s, data, console)
+    answers = score_examples(s, console)
+    key = secrets.token_urlsafe(24)
+    console.print(f"\nAPI key for this demo: [bold]{key}[/]\n"
+                  f"serve:  DENIALRISK_API_KEY={key} DENIALRISK_BENTOML_HOME={s.bentoml_home} "
+                  f"uv run denialrisk serve --port {s.port}")
+    if serve_after:
+        from serving.commands import serve_command
+
+        os.environ["DENIALRISK_API_KEY"] = key
+        serve_command(port=s.port, bentoml_home=s.bentoml_home, cms_dir=s.cms_dir)
+    return answers

@@ -1,0 +1,68 @@
+"""Audit lines and PHI hygiene for logs.
+
+One audit line per scored claim on logger `denialrisk.audit`: an unsalted sha256 prefix of
+the claim id (joins with the claim system without exposing it), payer, model name and
+version, probability, band and latency. Member id, birth date, names and NPI are never
+passed to a logger. `install_log_hygiene` strips pydantic ValidationErrors from BentoML's
+exception logging, because their text echoes submitted values (e.g. a birth date).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Sequence
+
+from features.contract import Prediction
+
+AUDIT_LOGGER = "denialrisk.audit"
+BENTOML_EXCEPTION_LOGGER = "bentoml._internal.server.http_app"
+
+
+def claim_hash(claim_id: str) -> str:
+    """First 16 hex digits of sha256(claim_id)."""
+    return hashlib.sha256(claim_id.encode()).hexdigest()[:16]
+
+
+def audit_line(pred: Prediction, latency_ms: float, batch_size: int) -> str:
+    """The JSON audit record of one prediction (no PHI: ids hashed, no patient fields)."""
+    return json.dumps({
+        "event": "prediction", "claim": claim_hash(pred.claim_id), "payer": pred.payer_id,
+        "model": pred.model.name, "model_version": pred.model.version,
+        "fallback": pred.model.fallback, "probability": round(pred.denial_probability, 4),
+        "band": pred.risk_band, "latency_ms": round(latency_ms, 2), "batch": batch_size,
+    }, separators=(",", ":"))
+
+
+def audit_predictions(preds: Sequence[Prediction], latency_ms: float) -> None:
+    """Write one audit line per prediction (latency = the whole call's)."""
+    logger = logging.getLogger(AUDIT_LOGGER)
+    if not logger.isEnabledFor(logging.INFO):
+        return
+    for pred in preds:
+        logger.info(audit_line(pred, latency_ms, len(preds)))
+
+
+class DropValidationDetails(logging.Filter):
+    """Keep the 'Exception on /predict' line but drop the traceback of client errors."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from pydantic import ValidationError
+
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, ValidationError):
+            record.exc_info, record.exc_text = None, None
+            record.msg = f"{record.msg} (request failed validation: {exc.error_count()} " \
+                         "error(s); details returned to the client, not logged)"
+        return True
+
+
+def install_log_hygiene() -> None:
+    """Attach the filter once to BentoML's exception logger; make audit lines visible."""
+    logger = logging.getLogger(BENTOML_EXCEPTION_LOGGER)
+    if not any(isinstance(f, DropValidationDetails) for f in logger.filters):
+        logger.addFilter(DropValidationDetails())
+    audit = logging.getLogger(AUDIT_LOGGER)
+    if audit.level == logging.NOTSET:
+        audit.setLevel(logging.INFO)

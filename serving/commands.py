@@ -1,0 +1,85 @@
+"""Entry points behind `denialrisk serve` and `denialrisk score` (wired in denialrisk/cli.py).
+
+Both check what they can before doing work, so the CLI prints one clear line instead of a
+server traceback: the API key (or --insecure-dev) and a loadable model store (pooled model
+present, feature versions matching the code).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from denialrisk.settings import PROJECT_ROOT
+from serving.config import ServingSettings, check_auth_configured, get_serving_settings
+from serving.offline import ScoreSummary, score_file
+from serving.scoring import Options, load_predictor
+
+SERVICE_IMPORT = "serving.service:DenialRiskService"
+
+
+def bentoml_executable() -> str:
+    """The `bentoml` console script of this environment."""
+    local = Path(sys.executable).with_name("bentoml")
+    return str(local) if local.exists() else (shutil.which("bentoml") or "bentoml")
+
+
+def serve_env(settings: ServingSettings, insecure_dev: bool, threads: int) -> dict[str, str]:
+    """Environment of the server process: model store, dev flag, LightGBM threads."""
+    env = dict(os.environ)
+    home = str(settings.bentoml_home)
+    env.update({"DENIALRISK_BENTOML_HOME": home, "BENTOML_HOME": home,
+                "DENIALRISK_CMS_DIR": str(settings.cms_dir)})
+    if insecure_dev:
+        env["DENIALRISK_INSECURE_DEV"] = "1"
+    env.setdefault("OMP_NUM_THREADS", str(threads))
+    return env
+
+
+def serve_argv(port: int) -> list[str]:
+    """`bentoml serve` command line of the service."""
+    return [bentoml_executable(), "serve", SERVICE_IMPORT, "--port", str(port),
+            "--working-dir", str(PROJECT_ROOT)]
+
+
+def serve_command(port: int | None = None, insecure_dev: bool = False,
+                  bentoml_home: Path | None = None, cms_dir: Path | None = None,
+                  threads: int = 1) -> int:
+    """Run the API in the foreground (bentoml serve subprocess); returns its exit code.
+
+    Raises serving.config.AuthNotConfiguredError without DENIALRISK_API_KEY (unless
+    insecure_dev) and serving.modelset.ModelLoadError / training.bundle.BundleError when
+    the store cannot serve. The key is read from the environment only (never argv).
+    """
+    settings = get_serving_settings(port=port, bentoml_home=bentoml_home, cms_dir=cms_dir,
+                                    insecure_dev=insecure_dev or None)
+    check_auth_configured(settings)
+    load_predictor(settings.bentoml_home, settings.cms_dir)  # fail fast, before spawning
+    return subprocess.call(serve_argv(settings.port),
+                           env=serve_env(settings, insecure_dev, threads))
+
+
+def score_command(input_path: Path, output: Path, bentoml_home: Path | None = None,
+                  cms_dir: Path | None = None, chunk_size: int = 5000, explain: bool = True,
+                  fixes: bool = True) -> ScoreSummary:
+    """Score a jsonl file, data set folder or 837P file into results JSON lines
+    (resumable)."""
+    settings = get_serving_settings(bentoml_home=bentoml_home, cms_dir=cms_dir)
+    predictor = load_predictor(settings.bentoml_home, settings.cms_dir)
+    options = Options(explain=explain, fixes=fixes and explain,
+                      max_factors=settings.max_factors, max_fixes=settings.max_fixes)
+    return score_file(input_path, output, predictor, options, chunk_size)
+
+
+def score_x12_command(x12: Path, output: Path, bentoml_home: Path | None = None,
+                      cms_dir: Path | None = None, explain: bool = True,
+                      chunk_size: int = 5000) -> ScoreSummary:
+    """Score an 837P file (same path as score_command; unreadable claims -> error lines)."""
+    from serving.offline import OfflineInputError, is_x12
+
+    if not Path(x12).is_file() or not is_x12(Path(x12)):
+        raise OfflineInputError(f"{x12} is not an X12 file (no ISA segment)")
+    return score_command(x12, output, bentoml_home, cms_dir, chunk_size, explain, explain)

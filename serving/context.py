@@ -1,0 +1,107 @@
+"""Per-claim views over the vectorised rule flags, for explanations, reasons and fixes.
+
+`line_rule_flags` runs once per payer group (all claims at once); a ClaimView then answers
+"which lines of this claim carry flag X" from numpy slices, and gives the contract dict of
+the claim and its feature values, so text and fix generation never rebuild frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from features.billing_rules import line_rule_flags
+from features.cms import CmsTables
+from features.frames import ClaimFrames
+
+
+@dataclass
+class LineTable:
+    """Rule flags of all lines of a group, with line numbers, grouped by claim position."""
+
+    flags: dict[str, np.ndarray]
+    line_no: np.ndarray
+    starts: np.ndarray  # claim position -> first row in `order`
+    order: np.ndarray  # line rows sorted by claim position
+
+    def rows(self, pos: int) -> np.ndarray:
+        """Line rows of the claim at position `pos`."""
+        return self.order[self.starts[pos]:self.starts[pos + 1]]
+
+
+def build_line_table(frames: ClaimFrames, cms: CmsTables) -> LineTable:
+    """Rule flags of every line, grouped by the claim's position in frames.claims."""
+    flags = line_rule_flags(frames, cms)
+    ids = pd.Index(frames.claims["claim_id"].astype(str).to_numpy())
+    pos = ids.get_indexer(frames.lines["claim_id"].astype(str).to_numpy())
+    order = np.argsort(pos, kind="stable")
+    starts = np.searchsorted(pos[order], np.arange(len(ids) + 1))
+    cols = {c: flags[c].to_numpy() for c in flags.columns}
+    return LineTable(cols, frames.lines["line"].astype("int64").to_numpy(), starts, order)
+
+
+class FeatureColumns:
+    """Numeric model features of a group, column arrays fetched lazily (cheap per claim)."""
+
+    def __init__(self, X: pd.DataFrame) -> None:
+        self.X = X
+        self.cache: dict[str, np.ndarray | None] = {}
+
+    def value(self, name: str, row: int, default: float) -> float:
+        if name not in self.cache:
+            col = self.X[name] if name in self.X.columns else None
+            numeric = col is not None and not isinstance(col.dtype, pd.CategoricalDtype)
+            self.cache[name] = col.to_numpy(dtype=np.float64) if numeric else None
+        values = self.cache[name]
+        return default if values is None else float(values[row])
+
+
+@dataclass
+class ClaimView:
+    """One claim: its contract dict, line flags and model feature values."""
+
+    claim: dict[str, Any]
+    rows: np.ndarray
+    table: LineTable
+    columns: FeatureColumns
+    position: int
+
+    def lines_where(self, flag: str) -> list[int]:
+        """Line numbers of the claim where a boolean rule flag is set."""
+        if flag not in self.table.flags:
+            return []
+        hit = self.table.flags[flag][self.rows].astype(bool)
+        return sorted(int(n) for n in self.table.line_no[self.rows][hit])
+
+    def flag_of(self, line: int, flag: str) -> Any:
+        """Value of a per-line flag (e.g. mue_units) on one line."""
+        rows = self.rows[self.table.line_no[self.rows] == line]
+        return self.table.flags[flag][rows[0]] if len(rows) else None
+
+    def line(self, number: int) -> dict[str, Any]:
+        """The claim's line dict with that line number."""
+        return next(ln for ln in self.claim["lines"] if ln["line"] == number)
+
+    def cpt(self, number: int) -> str:
+        return str(self.line(number)["cpt"])
+
+    def lines_in(self, *families: str) -> list[int]:
+        """Line numbers whose code belongs to one of the families."""
+        fam = self.table.flags["family"][self.rows]
+        hit = np.isin(fam, families)
+        return sorted(int(n) for n in self.table.line_no[self.rows][hit])
+
+    def feature(self, name: str, default: float = float("nan")) -> float:
+        """The claim's value of a numeric model feature (default when absent/categorical)."""
+        return self.columns.value(name, self.position, default)
+
+
+def claim_views(claims: list[dict[str, Any]], frames: ClaimFrames, X: pd.DataFrame,
+                cms: CmsTables) -> list[ClaimView]:
+    """Views of the claims (same order as frames.claims and X)."""
+    table = build_line_table(frames, cms)
+    columns = FeatureColumns(X)
+    return [ClaimView(c, table.rows(i), table, columns, i) for i, c in enumerate(claims)]

@@ -1,0 +1,118 @@
+"""Apply a candidate fix to a copy of a contract claim dict (the original is never touched).
+
+Only the parts that change are copied (the edited line, the lines list, the documentation
+or eligibility block), so building many candidate claims stays cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from features.vocab import DOCUMENTATION_FIELDS
+from serving.candidates import Candidate
+
+Claim = dict[str, Any]
+PENDING_AUTH = "PENDING"
+
+
+def edit_line(claim: Claim, number: int, update: Callable[[dict[str, Any]], None]) -> Claim:
+    """A copy of the claim whose line `number` is a copy changed by `update`."""
+    lines = []
+    for ln in claim["lines"]:
+        if ln["line"] == number:
+            ln = dict(ln)
+            update(ln)
+        lines.append(ln)
+    return {**claim, "lines": lines}
+
+
+def without_line(claim: Claim, number: int) -> Claim:
+    """A copy without line `number`; other lesions pointing at it lose that reference."""
+    lines = []
+    for ln in claim["lines"]:
+        if ln["line"] == number:
+            continue
+        lesion = ln.get("lesion")
+        if lesion and lesion.get("distinct_from_line") == number:
+            ln = {**ln, "lesion": {**lesion, "distinct_from_line": None}}
+        lines.append(ln)
+    return {**claim, "lines": lines}
+
+
+def set_modifiers(c: Candidate) -> Callable[[dict[str, Any]], None]:
+    """Line updater for add/replace/remove_modifier."""
+    def update(ln: dict[str, Any]) -> None:
+        mods = list(ln["modifiers"])
+        if c.action == "add_modifier":
+            mods.append(c.value)
+        elif c.action == "replace_modifier":
+            mods = [c.value if m == c.old else m for m in mods]
+        else:
+            mods = [m for m in mods if m != c.value]
+        ln["modifiers"] = mods
+    return update
+
+
+def link_diagnosis(claim: Claim, c: Candidate) -> Claim:
+    position = claim["diagnoses"].index(c.value) + 1
+
+    def update(ln: dict[str, Any]) -> None:
+        ln["dx_pointers"] = [position, *[p for p in ln["dx_pointers"] if p != position]][:4]
+    return edit_line(claim, c.line, update)
+
+
+def attach(claim: Claim, c: Candidate) -> Claim:
+    if c.value in DOCUMENTATION_FIELDS:
+        return {**claim, "documentation": {**(claim.get("documentation") or {}), c.value: True}}
+    return {**claim, c.value: True}  # referral_on_file
+
+
+def prior_auth(claim: Claim, c: Candidate) -> Claim:
+    pa = claim.get("prior_authorization") or {"number": PENDING_AUTH, "cpt_codes": []}
+    codes = list(dict.fromkeys([*pa.get("cpt_codes", []), *str(c.value).split(",")]))
+    return {**claim, "prior_authorization": {**pa, "cpt_codes": codes}}
+
+
+def verify_eligibility(claim: Claim, c: Candidate) -> Claim:
+    elig = dict(claim.get("eligibility") or {})
+    elig["verified"] = True
+    if elig.get("coverage_active") is not True:
+        elig["coverage_active"] = True
+    return {**claim, "eligibility": elig}
+
+
+def credential(claim: Claim, c: Candidate) -> Claim:
+    return {**claim, "provider": {**claim["provider"], "credentialed_with_payer": True}}
+
+
+def change_code(claim: Claim, c: Candidate) -> Claim:
+    def update(ln: dict[str, Any]) -> None:
+        ln["cpt"] = c.value
+        ln["units"] = c.units or ln["units"]
+    return edit_line(claim, c.line, update)
+
+
+def change_units(claim: Claim, c: Candidate) -> Claim:
+    return edit_line(claim, c.line, lambda ln: ln.update(units=int(c.value)))
+
+
+APPLY: dict[str, Callable[[Claim, Candidate], Claim]] = {
+    "add_modifier": lambda cl, c: edit_line(cl, c.line, set_modifiers(c)),
+    "replace_modifier": lambda cl, c: edit_line(cl, c.line, set_modifiers(c)),
+    "remove_modifier": lambda cl, c: edit_line(cl, c.line, set_modifiers(c)),
+    "change_units": change_units,
+    "change_code": change_code,
+    "remove_line": lambda cl, c: without_line(cl, c.line),
+    "bill_patient": lambda cl, c: without_line(cl, c.line),
+    "link_diagnosis": link_diagnosis,
+    "attach_documentation": attach,
+    "obtain_prior_auth": prior_auth,
+    "verify_eligibility": verify_eligibility,
+    "credential_provider": credential,
+}
+
+
+def apply_candidate(claim: Claim, c: Candidate) -> Claim:
+    """The claim with the candidate's edit applied (a new dict)."""
+    return APPLY[c.action](claim, c)

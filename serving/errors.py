@@ -1,0 +1,125 @@
+"""Client errors in plain words: field path + message, 413 for over-size requests.
+
+BentoML answers pydantic errors with 400 and `detail` = pydantic's error dicts, and other
+4xx errors with a one-element JSON list. This pure ASGI middleware rewrites those bodies to
+`{"error": ..., "detail": [{"field": "claim.lines[0].cpt", "message": ...}]}` (never the
+submitted values, which may be PHI), turns list-length errors on `claims` / `lines` into
+413, and refuses bodies over the configured size before they are read.
+"""
+
+from __future__ import annotations
+
+import json
+from http import HTTPStatus
+from typing import Any
+
+from bentoml.exceptions import BentoMLException
+
+from serving.auth import ASGIApp, Receive, Scope, Send, send_json
+from serving.config import ServingSettings
+
+SIZE_FIELDS: frozenset[str] = frozenset({"claims", "lines"})
+
+
+class RequestTooLarge(BentoMLException):
+    """More claims or lines than the service accepts in one request (HTTP 413)."""
+
+    error_code = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+
+
+def field_path(loc: list[Any] | tuple[Any, ...]) -> str:
+    """`("claim", "lines", 0, "cpt")` -> `claim.lines[0].cpt`."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "body"
+
+
+def plain_detail(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Pydantic error dicts -> [{field, message}] without input values."""
+    return [{"field": field_path(e.get("loc", ())),
+             "message": str(e.get("msg", "invalid value")).removeprefix("Value error, ")}
+            for e in errors if isinstance(e, dict)]
+
+
+def is_size_error(error: dict[str, Any]) -> bool:
+    """A too_long error on the claims list or a claim's lines list."""
+    loc = error.get("loc") or ()
+    return error.get("type") == "too_long" and bool(loc) and loc[-1] in SIZE_FIELDS
+
+
+def reshape_error(status: int, body: Any) -> tuple[int, dict[str, Any]]:
+    """New (status, body) for a BentoML 4xx body; see module docstring."""
+    if isinstance(body, list) and len(body) == 1 and isinstance(body[0], dict):
+        body = body[0]
+    if not isinstance(body, dict):
+        return status, {"error": "invalid request"}
+    errors = body.get("detail")
+    if not isinstance(errors, list):
+        return status, {"error": str(body.get("error", "invalid request"))}
+    if any(is_size_error(e) for e in errors if isinstance(e, dict)):
+        return 413, {"error": "request too large", "detail": plain_detail(errors)}
+    n = len(errors)
+    return status, {"error": f"{n} invalid field{'s' if n != 1 else ''} in the request",
+                    "detail": plain_detail(errors)}
+
+
+def content_length(scope: Scope) -> int | None:
+    """The declared request body size, if any."""
+    for name, value in scope.get("headers", []):
+        if name.lower() == b"content-length" and value.isdigit():
+            return int(value)
+    return None
+
+
+class ClientErrorMiddleware:
+    """Rewrites 4xx JSON bodies of the API routes; 413 for bodies over max_body_mb."""
+
+    def __init__(self, app: ASGIApp, settings: ServingSettings | None = None) -> None:
+        self.app = app
+        self.max_bytes = int((settings or ServingSettings()).max_body_mb * 1024 * 1024)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "POST":
+            await self.app(scope, receive, send)
+            return
+        size = content_length(scope)
+        if size is not None and size > self.max_bytes:
+            await send_json(send, 413, {"error": f"request body of {size} bytes is over the "
+                                                 f"{self.max_bytes} byte limit"})
+            return
+        await self.app(scope, receive, self.rewriting(send))
+
+    def rewriting(self, send: Send) -> Send:
+        """A send wrapper that buffers and rewrites 4xx (not 401/403) JSON responses."""
+        state: dict[str, Any] = {"start": None, "chunks": []}
+
+        async def wrapped(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                if 400 <= message["status"] < 500 and message["status"] not in (401, 403):
+                    state["start"] = message
+                    return
+                await send(message)
+                return
+            if state["start"] is None or message["type"] != "http.response.body":
+                await send(message)
+                return
+            state["chunks"].append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            await self.send_rewritten(send, state["start"]["status"], b"".join(state["chunks"]))
+
+        return wrapped
+
+    @staticmethod
+    async def send_rewritten(send: Send, status: int, raw: bytes) -> None:
+        """Parse the buffered body, reshape it and send it as JSON."""
+        try:
+            body = json.loads(raw or b"null")
+        except ValueError:
+            body = {"error": raw.decode(errors="replace")[:200]}
+        new_status, new_body = reshape_error(status, body)
+        await send_json(send, new_status, new_body)

@@ -1,0 +1,129 @@
+"""The champion bundles the service loads, and which model serves which payer.
+
+Every `denialrisk-*` model in the BentoML store (newest version of each name) is loaded
+once at start-up. A payer with its own champion is served by it; any other payer (a
+contract payer without enough claims for its own model, or an unknown payer id) goes to
+the pooled model with `fallback: true`. A bundle whose feature version differs from the
+code's refuses to load, and the service refuses to start with that message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from features.vocab import PAYERS
+from training.bundle import BundleError, ModelBundle
+
+POOLED = "pooled"
+NAME_PREFIX = "denialrisk-"
+
+
+class ModelLoadError(RuntimeError):
+    """The model store is empty, lacks the pooled model, or holds an unusable bundle."""
+
+
+@dataclass(frozen=True)
+class ServedModel:
+    """One loaded bundle with the name and version it is reported under."""
+
+    key: str  # payer id (upper case) or "pooled"
+    name: str  # registry name, e.g. denialrisk-MCR
+    version: str
+    tag: str  # BentoML tag
+    bundle: ModelBundle
+
+
+@dataclass
+class ModelSet:
+    """Loaded models by key, plus the pooled fallback."""
+
+    models: dict[str, ServedModel]
+    home: Path | None = None
+    payers: tuple[str, ...] = field(default=PAYERS)
+
+    @property
+    def pooled(self) -> ServedModel:
+        return self.models[POOLED]
+
+    def route(self, payer_id: str) -> tuple[ServedModel, bool]:
+        """The model serving a payer and whether that is the pooled fallback."""
+        own = self.models.get(str(payer_id).upper())
+        if own is not None and own.key != POOLED:
+            return own, False
+        return self.pooled, True
+
+    def fallback_payers(self) -> list[str]:
+        """Contract payers without a champion of their own."""
+        return [p for p in self.payers if p not in self.models]
+
+
+def model_version(ref: Any, bundle: ModelBundle) -> str:
+    """MLflow registry version when known, else the BentoML tag version."""
+    labels = getattr(ref.info, "labels", {}) or {}
+    return str(bundle.metadata.model_version or labels.get("mlflow_version") or ref.tag.version)
+
+
+def load_served_model(ref: Any) -> ServedModel:
+    """Load the bundle of a BentoML model reference; ModelLoadError naming it on failure."""
+    try:
+        bundle = ModelBundle.load(Path(ref.path))
+    except BundleError as exc:
+        raise ModelLoadError(f"cannot load model {ref.tag} from the BentoML store: {exc}") \
+            from exc
+    meta = bundle.metadata
+    key = POOLED if meta.kind == POOLED else meta.payer.upper()
+    return ServedModel(key=key, name=f"{NAME_PREFIX}{meta.payer}",
+                       version=model_version(ref, bundle), tag=str(ref.tag), bundle=bundle)
+
+
+def latest_refs(home: Path) -> list[Any]:
+    """Newest stored version of every denialrisk-* model name."""
+    import bentoml
+
+    from training.store import model_store
+
+    store = model_store(home)
+    newest: dict[str, Any] = {}
+    for ref in bentoml.models.list(_model_store=store):
+        name = ref.tag.name
+        if name.startswith(NAME_PREFIX) and (
+                name not in newest or ref.info.creation_time > newest[name].info.creation_time):
+            newest[name] = ref
+    return [newest[n] for n in sorted(newest)]
+
+
+def load_model_set(home: Path) -> ModelSet:
+    """Every champion in the store at `home`; the pooled model is required."""
+    refs = latest_refs(home)
+    if not refs:
+        raise ModelLoadError(f"no denialrisk models in the BentoML store {home}/models; "
+                             "run `denialrisk train` first")
+    models = {m.key: m for m in (load_served_model(r) for r in refs)}
+    if POOLED not in models:
+        raise ModelLoadError(f"the BentoML store {home}/models has no {NAME_PREFIX}{POOLED} "
+                             "model: unknown and small payers could not be scored")
+    return ModelSet(models=models, home=Path(home))
+
+
+def model_entry(m: ServedModel) -> dict[str, Any]:
+    """Metadata of one loaded model for GET /metadata."""
+    meta, thr = m.bundle.metadata, m.bundle.thresholds
+    return {"name": m.name, "version": m.version, "bentoml_tag": m.tag, "kind": meta.kind,
+            "feature_version": meta.feature_version, "training_window": meta.training_window,
+            "test_metrics": meta.test_metrics, "n_train": meta.n_train,
+            "thresholds": thr.model_dump(), "reason_classes": m.bundle.classes,
+            "created_at": meta.created_at}
+
+
+def describe(models: ModelSet) -> dict[str, Any]:
+    """The /metadata document: models, per-payer routing, fallbacks."""
+    routing = {}
+    for payer in models.payers:
+        served, fallback = models.route(payer)
+        routing[payer] = {"model": served.name, "version": served.version,
+                          "fallback": fallback}
+    return {"models": {k: model_entry(m) for k, m in sorted(models.models.items())},
+            "payers": routing, "fallback_payers": models.fallback_payers(),
+            "unknown_payers": f"scored by {models.pooled.name} with fallback=true"}

@@ -1,0 +1,163 @@
+"""Assemble one payer's explanation report: sections -> template context -> one HTML file.
+
+`build_context` runs every section on the payer's recent claims (the newest `months` of
+the data set, which is also the window the calibration is measured on) and `render_html`
+fills template.html.j2. Everything the page shows is inline: CSS in the template, figures
+as data URIs, no scripts and no external references.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from features.frames import ClaimFrames
+from features.vocab import PAYERS
+from serving.modelset import ModelSet
+from serving.report import plots
+from serving.report import sections as sec
+from serving.report.examples import worked_examples
+from serving.report.labels import family_ranges, pattern_label
+from serving.scoring import Predictor
+from training.kpis import claim_tokens, format_cell
+from training.metrics import binary_metrics
+from training.monitor_commands import kpi_report
+from training.split import subset_frames
+
+TEMPLATE = "template.html.j2"
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """How much the report shows."""
+
+    months: int = 3  # newest months of the data set treated as "recent" / test window
+    top_drivers: int = 8
+    example_drivers: int = 4  # drivers that get worked examples
+    examples_per_driver: int = 5
+    comparison_claims: int = 300
+
+
+def rows(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, str]]:
+    """Formatted table rows (index first) for the template."""
+    flat = frame.reset_index()
+    keep = [flat.columns[0], *columns]
+    return [{c: format_cell(c, v) for c, v in zip(keep, rec)}
+            for rec in flat[keep].itertuples(index=False)]
+
+
+def drivers_section(scores: sec.PayerScores, options: ReportOptions) -> dict[str, Any]:
+    drivers = sec.driver_summary(scores, options.top_drivers)
+    return {"frame": drivers, "plot": plots.drivers_plot(drivers) if len(drivers) else None,
+            "rows": rows(drivers.set_index("label"), ["claims", "share", "denied",
+                                                      "denial_rate", "money_at_stake"])}
+
+
+def patterns_section(scores: sec.PayerScores) -> dict[str, Any]:
+    tokens = claim_tokens(scores.frames)
+    ranges = family_ranges()
+    out = {}
+    for key, modifiers, title in (("families", False, "Procedure families"),
+                                  ("modifiers", True, "Modifier and E/M patterns")):
+        rates = sec.reasons_by_pattern(scores.table, tokens, modifiers)
+        labels = {t: pattern_label(t, ranges) for t in rates.index}
+        out[key] = plots.pattern_plot(rates, title, labels) if len(rates) else None
+    return out
+
+
+def comparison_section(scores: sec.PayerScores, models: ModelSet, cms: Any, payer: str,
+                       options: ReportOptions) -> dict[str, Any]:
+    n = len(scores.table)
+    pick = np.sort(np.random.default_rng(0).permutation(n)[:options.comparison_claims])
+    mask = np.zeros(n, dtype=bool)
+    mask[pick] = True
+    payers = tuple(dict.fromkeys([*PAYERS, payer]))
+    comparison = sec.payer_comparison(subset_frames(scores.frames, mask), models, cms, payers)
+    highlights = sec.comparison_highlights(comparison, payer)
+    return {"claims": int(mask.sum()), "plot": plots.payer_plot(comparison, payer),
+            "rows": rows(comparison, ["model", "mean_risk", "flagged"]),
+            "highlights": rows(highlights, ["this_payer", "other_payers", "difference"])}
+
+
+def trust_sentence(metrics: dict[str, float], n: int) -> str:
+    """What the calibration numbers mean for an educator, in one or two sentences."""
+    auc, ece = metrics.get("auc", math.nan), metrics.get("ece", math.nan)
+    if math.isnan(auc):
+        return f"Only {n} test-window claims with a single outcome: accuracy cannot be measured."
+    return (f"On {n:,} test-window claims the model ranks a denied claim above a paid one "
+            f"{auc:.0%} of the time (AUC {auc:.3f}), and its predicted risks are on average "
+            f"{ece * 100:.1f} percentage points away from the observed denial rates (ECE "
+            f"{ece:.3f}). Treat single-claim risks as estimates; trust the ranking more.")
+
+
+def calibration_section(scores: sec.PayerScores, payer: str) -> dict[str, Any]:
+    y = scores.table["denied"].to_numpy(int)
+    p = scores.table["denial_probability"].to_numpy(float)
+    metrics = binary_metrics(y, p)
+    bins = sec.reliability_bins(y, p)
+    return {"plot": plots.reliability_plot(y, p, f"{payer}: test window"),
+            "metrics": {k: format_cell(k, v) for k, v in metrics.items()},
+            "trust": trust_sentence(metrics, len(y)),
+            "bins": rows(bins, ["claims", "predicted", "observed"])}
+
+
+def kpi_section(scores: sec.PayerScores, payer: str) -> dict[str, Any]:
+    report = kpi_report(scores.table)
+    monthly = report.monthly.xs(payer, level="payer_id")
+    summary = report.summary.drop(index="ALL", errors="ignore")
+    return {"summary": rows(summary, list(summary.columns)),
+            "monthly": plots.monthly_plot(monthly, f"{payer}: predicted vs actual"),
+            "categories": rows(report.by_category.xs(payer, level="payer_id"),
+                               ["denials", "actual_rate", "predicted_rate",
+                                "share_of_denials"])}
+
+
+def build_context(payer: str, frames: ClaimFrames, models: ModelSet, cms: Any,
+                  options: ReportOptions = ReportOptions()) -> dict[str, Any]:
+    """Every section of the report of `payer` as template variables."""
+    recent = sec.payer_frames(sec.recent_frames(frames, options.months), payer)
+    served = sec.serving_bundle(models, payer)
+    if not len(recent.claims) or served is None:
+        raise ValueError(f"no recent claims or no model for payer {payer!r}")
+    model, bundle, fallback = served
+    scores = sec.score_payer(recent, bundle, cms)
+    drivers = drivers_section(scores, options)
+    top = drivers["frame"].head(options.example_drivers)
+    predictor = Predictor(models, cms)
+    months = scores.table["month"]
+    return {
+        "payer": payer, "generated": date.today().isoformat(),
+        "model": {"name": model.name, "version": model.version, "fallback": fallback,
+                  "training_window": bundle.metadata.training_window},
+        "window": {"start": months.min(), "end": months.max(), "claims": len(months),
+                   "denied": int(scores.table["denied"].sum())},
+        "drivers": drivers, "patterns": patterns_section(scores),
+        "examples": worked_examples(scores, top, predictor, options.examples_per_driver),
+        "comparison": comparison_section(scores, models, cms, payer, options),
+        "calibration": calibration_section(scores, payer), "kpis": kpi_section(scores, payer),
+    }
+
+
+def render_html(context: dict[str, Any]) -> str:
+    """Fill the Jinja template (autoescaped) with a built context."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(loader=FileSystemLoader(Path(__file__).parent),
+                      autoescape=select_autoescape(["html", "j2"]))
+    return env.get_template(TEMPLATE).render(**context)
+
+
+def write_html(html: str, out: Path) -> Path:
+    """Write the report atomically (temp file + rename); returns the path."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(out)
+    return out

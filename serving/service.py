@@ -1,0 +1,99 @@
+"""BentoML 1.4 service: POST /predict, POST /predict_batch, GET (and POST) /metadata.
+
+Serve with `denialrisk serve` or `bentoml serve serving.service:DenialRiskService`. Models
+load in __init__ (serve time) from the BentoML store; importing this module loads nothing.
+Health, readiness and metrics (/livez, /readyz, /healthz, /metrics) stay open; everything
+else needs `Authorization: Bearer $DENIALRISK_API_KEY`, and without a key the service
+refuses to start unless DENIALRISK_INSECURE_DEV=1. No shap import here: explanations use
+LightGBM's pred_contrib.
+"""
+
+import time
+from typing import Annotated, Any
+
+import bentoml
+from pydantic import Field
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from features.contract import Claim
+from serving.audit import install_log_hygiene
+from serving.auth import BearerAuthMiddleware
+from serving.config import SERVICE_NAME, ServingSettings, check_auth_configured
+from serving.errors import ClientErrorMiddleware, RequestTooLarge
+from serving.modelset import describe
+from serving.schemas import ScoredClaim
+from serving.scoring import Options, Predictor, load_predictor
+
+MAX_BATCH_CLAIMS = 1000  # schema limit; ServingSettings.max_batch_claims may lower it
+
+
+def check_sizes(claims: list[Claim], settings: ServingSettings) -> None:
+    """413 when a request has more claims, or a claim more lines, than configured."""
+    if len(claims) > settings.max_batch_claims:
+        raise RequestTooLarge(f"{len(claims)} claims in one request; the limit is "
+                              f"{settings.max_batch_claims} (split the batch)")
+    for i, claim in enumerate(claims):
+        if len(claim.lines) > settings.max_lines_per_claim:
+            raise RequestTooLarge(f"claims[{i}].lines: {len(claim.lines)} lines; the limit "
+                                  f"is {settings.max_lines_per_claim} per claim")
+
+
+@bentoml.service(name=SERVICE_NAME, traffic={"timeout": 120})
+class DenialRiskService:
+    """Denial-risk scoring with explanations and verified fixes."""
+
+    def __init__(self) -> None:
+        self.settings = ServingSettings()
+        check_auth_configured(self.settings)
+        install_log_hygiene()
+        self.predictor: Predictor = load_predictor(self.settings.bentoml_home,
+                                                   self.settings.cms_dir)
+        self.started = time.time()
+
+    def options(self, explain: bool, fixes: bool) -> Options:
+        return Options(explain=explain, fixes=fixes, max_factors=self.settings.max_factors,
+                       max_fixes=self.settings.max_fixes)
+
+    @bentoml.api
+    def predict(self, claim: Claim, explain: bool = True, fixes: bool = True) -> ScoredClaim:
+        """Denial probability, risk band, reasons, explanation and fixes of one claim."""
+        check_sizes([claim], self.settings)
+        return self.predictor.predict([claim], self.options(explain, fixes))[0]
+
+    @bentoml.api
+    def predict_batch(
+        self,
+        claims: Annotated[list[Claim], Field(max_length=MAX_BATCH_CLAIMS)],
+        explain: bool = True,
+        fixes: bool = True,
+    ) -> list[ScoredClaim]:
+        """Predictions of many claims, in request order (vectorised per payer model)."""
+        check_sizes(claims, self.settings)
+        return self.predictor.predict(claims, self.options(explain, fixes))
+
+    def metadata_document(self) -> dict[str, Any]:
+        """Loaded models per payer, versions, windows, test metrics, thresholds, fallbacks."""
+        return {"service": SERVICE_NAME, "started_at": self.started,
+                "limits": {"max_batch_claims": self.settings.max_batch_claims,
+                           "max_lines_per_claim": self.settings.max_lines_per_claim},
+                **describe(self.predictor.models)}
+
+    @bentoml.api(route="/metadata")
+    def metadata(self) -> dict[str, Any]:
+        """POST /metadata (for BentoML clients); same document as GET /metadata."""
+        return self.metadata_document()
+
+
+async def metadata_get(request: Request) -> JSONResponse:
+    """GET /metadata (BentoML API routes are POST only)."""
+    service = bentoml.get_current_service()
+    return JSONResponse(service.metadata_document())
+
+
+DenialRiskService.mount_asgi_app(
+    Starlette(routes=[Route("/metadata", metadata_get, methods=["GET"])]), path="/")
+DenialRiskService.add_asgi_middleware(BearerAuthMiddleware)  # outermost: 401 before anything
+DenialRiskService.add_asgi_middleware(ClientErrorMiddleware)

@@ -1,0 +1,112 @@
+"""Serving fixtures: a small trained model store (MCR + pooled) in a tmp BENTOML_HOME.
+
+One session builds ~24k synthetic claims, trains the MCR champion and the pooled model
+with the training package (no MLflow: track=False) and stores both in the BentoML store,
+so every other payer exercises the pooled fallback. Env vars point the service at it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from denialrisk.settings import Settings
+from tests.builders import line, make_claim_dict
+
+API_KEY = "test-key-0123456789"
+N_CLAIMS = 24_000
+
+
+def store_settings(tmp: Path) -> Settings:
+    """Quick training settings with every store under tmp."""
+    return Settings(max_rounds=200, early_stopping_rounds=20, learning_rate=0.15, num_threads=1,
+                    min_payer_claims=3_000, models_dir=tmp / "models",
+                    mlflow_dir=tmp / "mlflow", bentoml_home=tmp / "bentoml")
+
+
+def train_store(tmp: Path, cms: Any) -> Path:
+    """Generate claims, train MCR + pooled, save both as BentoML champions; returns home."""
+    from synthetic_data.config import GeneratorConfig
+    from synthetic_data.generate import generate_frames
+    from training.bundle import ModelBundle
+    from training.pipeline import run_training
+    from training.store import save_to_bentoml
+
+    settings = store_settings(tmp)
+    frames = generate_frames(GeneratorConfig(claims=N_CLAIMS, seed=11))
+    for outcome in run_training(frames, cms, settings, payers=["MCR", "pooled"], track=False):
+        bundle = ModelBundle.load(outcome.bundle_dir)
+        save_to_bentoml(metadata_safe(bundle), outcome.bundle_dir, settings.bentoml_home)
+    return settings.bentoml_home
+
+
+def metadata_safe(bundle: Any) -> Any:
+    """Bundle copy whose unset thresholds (None) BentoML metadata accepts.
+
+    Workaround: BentoML rejects None metadata values and training/store.py passes
+    thresholds.model_dump() as is. Only the store metadata changes; the served bundle.json
+    (copied from the bundle folder) keeps null.
+    """
+    thr = bundle.thresholds
+    safe = thr.model_copy(update={k: float("inf") for k in ("block", "warn")
+                                  if getattr(thr, k) is None})
+    return dataclasses.replace(bundle, thresholds=safe)
+
+
+@pytest.fixture(scope="session")
+def bentoml_home(tmp_path_factory, cms) -> Path:
+    return train_store(tmp_path_factory.mktemp("serving-store"), cms)
+
+
+@pytest.fixture(scope="session")
+def serving_env(bentoml_home) -> Iterator[dict[str, str]]:
+    """Environment of an authenticated service reading the fixture store."""
+    env = {"DENIALRISK_BENTOML_HOME": str(bentoml_home), "BENTOML_HOME": str(bentoml_home),
+           "DENIALRISK_API_KEY": API_KEY}
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in env.items():
+            mp.setenv(key, value)
+        mp.delenv("DENIALRISK_INSECURE_DEV", raising=False)
+        yield env
+
+
+@pytest.fixture(scope="session")
+def predictor(serving_env, bentoml_home) -> Any:
+    from serving.config import ServingSettings
+    from serving.scoring import load_predictor
+
+    settings = ServingSettings()
+    return load_predictor(settings.bentoml_home, settings.cms_dir)
+
+
+@pytest.fixture(scope="session")
+def client(serving_env) -> Iterator[Any]:
+    """Starlette TestClient over the service's ASGI app (lifespan runs __init__)."""
+    with warnings.catch_warnings():  # starlette 1.x: "use httpx2" deprecation notice
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+    from serving.service import DenialRiskService
+
+    with TestClient(DenialRiskService.to_asgi()) as c:
+        yield c
+
+
+@pytest.fixture
+def auth() -> dict[str, str]:
+    return {"Authorization": f"Bearer {API_KEY}"}
+
+
+@pytest.fixture
+def em_biopsy_without_25() -> dict[str, Any]:
+    """MCR: E/M 99213 + biopsy 11102 (000 global), no modifier 25, separate note on file."""
+    return make_claim_dict(claim_id="FIX-25", lines=[
+        line(1, "99213", dx=[1]),
+        line(2, "11102", dx=[2], lesion={"count": 1, "site": "arms", "size_cm": 0.6,
+                                         "distinct_from_line": None}),
+    ])

@@ -1,0 +1,139 @@
+"""Fix candidates and factor texts on hand-written claims (no trained model needed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from features.build import compute_raw_features
+from features.contract import Claim
+from features.frames import claims_to_frames
+from features.registry import is_changeable
+from serving.candidates import Candidate
+from serving.context import claim_views
+from serving.describe_claim import describe
+from serving.edits import apply_candidate
+from serving.factors import factor_matrix
+from serving.fixes import candidates_for, filing_limit_passed
+from tests.builders import line, make_claim_dict
+
+DISTINCT = {"count": 1, "site": "arms", "size_cm": 0.5, "distinct_from_line": 1}
+SAME = {"count": 1, "site": "trunk", "size_cm": 0.6, "distinct_from_line": None}
+
+
+def view_of(claim: dict[str, Any], cms: Any) -> Any:
+    """A ClaimView of one validated claim, with raw feature values instead of a model."""
+    data = Claim.model_validate(claim).model_dump()
+    frames = claims_to_frames([data])
+    return claim_views([data], frames, compute_raw_features(frames, cms), cms)[0]
+
+
+def actions(cands: list[Candidate]) -> set[tuple[str, int | None, str | None]]:
+    return {(c.action, c.line, c.value) for c in cands}
+
+
+def test_em_with_biopsy_without_25_gets_25_on_the_em_line_only(cms):
+    claim = make_claim_dict(lines=[line(1, "99213"), line(2, "11102", dx=[2], lesion=SAME)])
+    cands = candidates_for(view_of(claim, cms), cms)
+    assert ("add_modifier", 1, "25") in actions(cands)
+    assert not [c for c in cands if c.value == "25" and c.line != 1]
+
+
+def test_xs_only_on_a_distinct_lesion_line(cms):
+    distinct = make_claim_dict(diagnoses=["D22.5", "D48.5"], lines=[
+        line(1, "11402", lesion=SAME), line(2, "11102", dx=[2], lesion=DISTINCT)])
+    found = actions(candidates_for(view_of(distinct, cms), cms))
+    assert ("add_modifier", 2, "XS") in found
+    same = make_claim_dict(diagnoses=["D22.5", "D48.5"], lines=[
+        line(1, "11402", lesion=SAME), line(2, "11102", dx=[2], lesion=SAME)])
+    found = actions(candidates_for(view_of(same, cms), cms))
+    assert not any(a == "add_modifier" and v == "XS" for a, _, v in found)
+    assert ("remove_line", 2, None) in found  # same lesion: the biopsy is bundled
+
+
+def test_mi0_pair_removes_the_bundled_line(cms):
+    claim = make_claim_dict(diagnoses=["L57.0"], lines=[
+        line(1, "17000", lesion=SAME), line(2, "17004", lesion=SAME)])
+    view = view_of(claim, cms)
+    assert view.lines_where("ptp_mi0")
+    removed = {ln for a, ln, _ in actions(candidates_for(view, cms)) if a == "remove_line"}
+    assert removed & set(view.lines_where("ptp_mi0"))
+
+
+def test_units_over_mue_change_to_the_mue(cms):
+    claim = make_claim_dict(diagnoses=["L57.0"], lines=[line(1, "17000", units=3, lesion=SAME)])
+    assert ("change_units", 1, "1") in actions(candidates_for(view_of(claim, cms), cms))
+
+
+def test_past_filing_limit_is_not_fixable(cms):
+    claim = make_claim_dict(submission_date="2026-10-01")  # DOS 2026-02-27, MCR limit 365
+    claim["lines"] = [dict(ln, date_of_service="2025-06-02") for ln in claim["lines"]]
+    blocked = filing_limit_passed(view_of(claim, cms))
+    assert blocked is not None and blocked.action == "not_fixable"
+    assert "filing limit" in blocked.value and blocked.risk_after is None
+
+
+def test_link_diagnosis_only_to_a_supporting_code_on_the_claim(cms):
+    claim = make_claim_dict(diagnoses=["L30.9", "L57.0"], lines=[
+        line(1, "17000", dx=[1], lesion=SAME)])
+    cands = candidates_for(view_of(claim, cms), cms)
+    assert ("link_diagnosis", 1, "L57.0") in actions(cands)
+
+
+def test_every_candidate_comes_from_a_changeable_feature_and_stays_valid(cms, contract_examples):
+    claims = [*contract_examples.values(), make_claim_dict(
+        eligibility={"verified": False, "coverage_active": False},
+        provider={"rendering_npi": "1234567893", "credentialed_with_payer": False},
+        lines=[line(1, "99213"), line(2, "11102", dx=[2], lesion=SAME),
+               line(3, "96910", dx=[1])])]
+    seen = 0
+    for claim in claims:
+        view = view_of(claim, cms)
+        cands = candidates_for(view, cms)
+        seen += len(cands)
+        for cand in cands:
+            assert is_changeable(cand.feature), cand
+            Claim.model_validate(apply_candidate(view.claim, cand))  # still a valid claim
+    assert seen >= 6
+
+
+def test_apply_does_not_touch_the_original(cms):
+    claim = make_claim_dict(lines=[line(1, "99213"), line(2, "11102", dx=[2], lesion=SAME)])
+    view = view_of(claim, cms)
+    edited = apply_candidate(view.claim, Candidate("add_modifier", "em_needs_25", "", 1, "25"))
+    assert edited["lines"][0]["modifiers"] == ["25"]
+    assert view.claim["lines"][0]["modifiers"] == []
+
+
+@pytest.mark.parametrize("factor, lines, needles, source", [
+    ("em_with_procedure_without_25", [line(1, "99213"), line(2, "11102", dx=[2], lesion=SAME)],
+     ["99213", "line 1", "11102", "line 2", "modifier 25"], "NCCI PTP practitioner 2024Q3"),
+    ("units_over_mue", [line(1, "17000", units=3, lesion=SAME)],
+     ["17000", "line 1", "3 units"], "17000 max 1 unit(s)/day, MAI"),
+    ("ptp_pair_without_bypass_modifier",
+     [line(1, "11402", lesion=SAME), line(2, "11102", dx=[2], lesion=SAME)],
+     ["11102", "line 2", "11402"], "11402/11102, modifier indicator 1"),
+])
+def test_factor_text_names_line_code_and_cites_cms(cms, factor, lines, needles, source):
+    claim = make_claim_dict(diagnoses=["L57.0", "D48.5"], lines=lines)
+    found = describe(factor, view_of(claim, cms), cms)
+    for needle in needles:
+        assert needle in found.text, found.text
+    assert found.source and source in found.source
+    assert found.lines
+
+
+def test_documentation_factor_names_the_field(cms):
+    claim = make_claim_dict(documentation={"margins_documented": False}, diagnoses=["D22.5"],
+                            lines=[line(1, "11402", lesion=SAME)])
+    found = describe("documentation_margins", view_of(claim, cms), cms)
+    assert "documentation.margins_documented" in found.text and found.lines == [1]
+
+
+def test_every_feature_lands_in_exactly_one_factor(cms):
+    claim = make_claim_dict()
+    frames = claims_to_frames([claim])
+    features = list(compute_raw_features(frames, cms).columns)
+    names, matrix = factor_matrix(features)
+    assert (matrix.sum(axis=1) == 1).all() and len(names) < len(features)
