@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -75,10 +75,23 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DENIALRISK_BENTOML_HOME", "BENTOML_HOME"),
         description="BentoML home (model store) for champion bundles (also BENTOML_HOME).")
 
-    # serving and the demo (the API's own limits: serving/config.py reads the same env)
+    # serving and the demo
     port: int = Field(3000, ge=1, le=65535, description="HTTP port of `denialrisk serve`.")
+    api_key: SecretStr | None = Field(
+        None, description="Bearer token every non-health endpoint requires (never logged).")
+    insecure_dev: bool = Field(
+        False, description="Allow starting without an API key (local development only).")
+    max_batch_claims: int = Field(1000, ge=1, description="Claims per /predict_batch call.")
+    max_lines_per_claim: int = Field(50, ge=1, le=50, description="Lines per claim.")
+    max_body_mb: float = Field(64.0, gt=0, description="Largest request body accepted (MB).")
+    max_fixes: int = Field(5, ge=0, description="Fixes returned per claim.")
+    max_factors: int = Field(5, ge=1, description="Explanation factors returned per claim.")
     demo_claims: int = Field(
         60_000, ge=2000, description="Claims the demo generates and trains on (2 cores: minutes).")
+
+    def has_api_key(self) -> bool:
+        """True when a non-empty API key is configured."""
+        return self.api_key is not None and bool(self.api_key.get_secret_value().strip())
 
     def data_path(self) -> Path:
         """Default location of the generated data set."""

@@ -26,22 +26,16 @@ MINOR_GLOBALS = ("000", "010")
 def line_rule_flags(frames: ClaimFrames, cms: CmsTables) -> pd.DataFrame:
     """Per-line rule flags (index = frames.lines.index); see module docstring."""
     ix = index_lines(frames)
-    out = pd.DataFrame(index=frames.lines.index)
-    out["family"] = ix.family
-    out["global_days"] = ix.global_days
-    em_flags = flag_em_modifier_25(ix)
-    out["em_needs_25"], out["em_has_25_with_proc"] = em_flags
-    for name, values in flag_ptp_pairs(ix, cms).items():
-        out[name] = values
-    for name, values in flag_mue_units(ix, cms).items():
-        out[name] = values
+    out: dict[str, np.ndarray] = {"family": ix.family, "global_days": ix.global_days}
+    out["em_needs_25"], out["em_has_25_with_proc"] = flag_em_modifier_25(ix)
+    out.update(flag_ptp_pairs(ix, cms))
+    out.update(flag_mue_units(ix, cms))
     out["orphan_addon"] = flag_orphan_addons(ix)
     out["in_global_unmodified"] = flag_in_global(frames, ix)
-    for name, values in flag_diagnosis_linkage(frames, ix).items():
-        out[name] = values
+    out.update(flag_diagnosis_linkage(frames, ix))
     out["pa_missing"] = flag_missing_prior_auth(frames, ix)
     out["x_would_fit"] = ix.has("59") & ~ix.is_em
-    return out
+    return pd.DataFrame(out, index=frames.lines.index)  # one construction, not 25 setitems
 
 
 def flag_em_modifier_25(ix: LineIndex) -> tuple[np.ndarray, np.ndarray]:

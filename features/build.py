@@ -76,12 +76,17 @@ def fit_feature_state(frames: ClaimFrames, cms: CmsTables) -> FeatureState:
 def apply_state(raw: pd.DataFrame, state: FeatureState) -> pd.DataFrame:
     """Order columns as at training and encode categoricals with the training levels."""
     state.check_version()
-    out = raw.reindex(columns=state.columns)
-    numeric = [c for c in state.columns if c not in state.categorical]
-    out[numeric] = out[numeric].astype(np.float32)
-    for col, levels in state.categorical.items():
-        out[col] = pd.Categorical(raw[col].astype("object"), categories=levels)
-    return out
+    columns: dict[str, Any] = {}
+    for col in state.columns:
+        if col in state.categorical:
+            values = raw[col].astype("object") if col in raw else pd.Series(
+                pd.NA, index=raw.index, dtype="object")
+            columns[col] = pd.Categorical(values, categories=state.categorical[col])
+        elif col in raw:
+            columns[col] = np.asarray(raw[col], dtype=np.float32)
+        else:
+            columns[col] = np.full(len(raw), np.nan, dtype=np.float32)
+    return pd.DataFrame(columns, index=raw.index)
 
 
 def build_features(

@@ -8,6 +8,7 @@ re-deriving them from strings.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -63,14 +64,11 @@ class LineIndex:
 
     def in_family(self, *families: str) -> np.ndarray:
         """Boolean per line: the line's code belongs to one of families (table lookup)."""
-        table = load_code_table().frame["family"].to_numpy(dtype=object)
-        hit = np.append(np.isin(table, families), False)
-        return hit[self.code_idx]
+        return code_mask("family", families)[self.code_idx]
 
     def in_global(self, *globals_: str) -> np.ndarray:
         """Boolean per line: the code's global indicator is one of globals_."""
-        table = load_code_table().frame["global_days"].to_numpy(dtype=object)
-        return np.append(np.isin(table, globals_), False)[self.code_idx]
+        return code_mask("global_days", globals_)[self.code_idx]
 
     def has(self, modifier: str) -> np.ndarray:
         """Boolean per line: the modifier is on the line."""
@@ -81,8 +79,7 @@ class LineIndex:
 
     def is_code(self, *codes: str) -> np.ndarray:
         """Boolean per line: the line's code is one of codes."""
-        positions = load_code_table().frame.index.get_indexer(list(codes))
-        return np.isin(self.code_idx, positions[positions >= 0])
+        return code_mask("code", codes)[self.code_idx]
 
     def has_any(self, modifiers: frozenset[str]) -> np.ndarray:
         idx = [MODIFIER_VOCAB.index(m) for m in modifiers]
@@ -96,6 +93,17 @@ class LineIndex:
     def has_bypass(self) -> np.ndarray:
         """59, an X{EPSU} or an NCCI anatomic modifier on the line."""
         return self.has("59") | self.has_x | self.has_any(ANATOMIC_MODIFIERS)
+
+
+@lru_cache(maxsize=512)
+def code_mask(column: str, values: tuple[str, ...]) -> np.ndarray:
+    """Boolean over the code table (+1 slot for unknown codes): row's `column` in values.
+
+    Cached: the same few lookups run for every claim batch, and for single claims the
+    table scan would otherwise dominate."""
+    frame = load_code_table().frame
+    keys = frame.index if column == "code" else frame[column]
+    return np.append(np.isin(keys.to_numpy(dtype=object), list(values)), False)
 
 
 def index_lines(frames: ClaimFrames) -> LineIndex:

@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from features.frames import ClaimFrames
+from features.codes import family_of
+from features.frames import MOD_COLS, ClaimFrames
 from features.vocab import CATEGORIES
 from training.split import claim_service_dates
 
@@ -62,6 +63,53 @@ def scored_outcomes(frames: ClaimFrames, scores: pd.DataFrame) -> pd.DataFrame:
     joint = s[list(CATEGORIES)].to_numpy(dtype=float) * out["denial_probability"].to_numpy()[
         :, None]
     return pd.concat([out, pd.DataFrame(joint, columns=[f"p_{c}" for c in CATEGORIES])], axis=1)
+
+
+def line_families(frames: ClaimFrames) -> pd.Series:
+    """Procedure family of every line ('em' for E/M, 'other' for codes not in our table)."""
+    return family_of(frames.lines["cpt"].astype(str)).fillna("other").astype(str)
+
+
+def em_patterns(frames: ClaimFrames, family: pd.Series) -> pd.DataFrame:
+    """The E/M pattern of each claim with an E/M and a procedure, as payers audit 25.
+
+    'E/M without 25 with <families>', 'E/M+25 with <families>' (separate E/M note on file)
+    or 'E/M+25, no separate note, with <families>', where <families> is the claim's exact
+    set of procedure families joined by '+' (so a pattern names the whole claim).
+    """
+    ids = frames.lines["claim_id"].astype(str).to_numpy()
+    is_em = (family == "em").to_numpy()
+    has25 = (frames.lines[MOD_COLS].astype(object) == "25").any(axis=1).to_numpy()
+    em = pd.Series(has25[is_em], index=ids[is_em]).groupby(level=0).max()
+    procs = pd.DataFrame({"claim_id": ids[~is_em], "family": family.to_numpy()[~is_em]})
+    procs = procs[procs["claim_id"].isin(em.index)].drop_duplicates()
+    families = procs.sort_values("family").groupby("claim_id")["family"].agg("+".join)
+    note = frames.claims.get("doc_separate_em_note", pd.Series(dtype="boolean"))
+    noted = pd.Series(note.astype("boolean").fillna(False).to_numpy(bool),
+                      index=frames.claims["claim_id"].astype(str).to_numpy())
+    with25 = em.reindex(families.index).to_numpy(bool)
+    has_note = noted.reindex(families.index).fillna(False).to_numpy(bool)
+    label = np.where(~with25, "E/M without 25 with ", np.where(
+        has_note, "E/M+25 with ", "E/M+25, no separate note, with ")) + families.to_numpy()
+    return pd.DataFrame({"claim_id": families.index.to_numpy(), "token": label})
+
+
+def claim_tokens(frames: ClaimFrames, codes: bool = False) -> pd.DataFrame:
+    """(claim_id, token) pairs: procedure families, modifiers, E/M patterns (+ CPT codes)."""
+    family = line_families(frames)
+    ids = frames.lines["claim_id"].astype(str)
+    proc = (family != "em").to_numpy()
+    parts = [pd.DataFrame({"claim_id": ids[proc], "token": family[proc]}), em_patterns(frames,
+                                                                                     family)]
+    for col in MOD_COLS:
+        mod = frames.lines[col].astype(object)
+        has = mod.notna().to_numpy()
+        parts.append(pd.DataFrame({"claim_id": ids[has], "token": "modifier " + mod[has]}))
+    if codes:
+        parts.append(pd.DataFrame({"claim_id": ids, "token": "CPT " + frames.lines["cpt"]
+                                   .astype(str)}))
+    out = pd.concat(parts, ignore_index=True).astype(str).drop_duplicates()
+    return out.reset_index(drop=True)
 
 
 def kpi_columns(table: pd.DataFrame) -> pd.DataFrame:
@@ -144,17 +192,42 @@ def monthly_model_quality(table: pd.DataFrame, payer: str | None = None) -> pd.D
     return pd.DataFrame.from_dict(out, orient="index").rename_axis("month")
 
 
+def observed_vs_predicted(table: pd.DataFrame, payer: str, category: str,
+                          claim_ids: pd.Series | None = None) -> pd.DataFrame:
+    """Per service month: claims, observed and predicted denials for one reason and payer.
+
+    Optionally restricted to some claims (a code pattern), which is where a payer's rule
+    change shows long before it moves the payer's overall AUC.
+    """
+    rows = table[table["payer_id"] == payer]
+    if claim_ids is not None:
+        rows = rows[rows["claim_id"].isin(set(claim_ids))]
+    frame = pd.DataFrame({"month": rows["month"], "claims": 1,
+                          "observed": (rows["denial_category"] == category).astype(float),
+                          "predicted": rows[f"p_{category}"]})
+    return frame.groupby("month").sum()
+
+
+MONEY = frozenset({"charges", "revenue_at_risk", "revenue_protected", "money_at_stake"})
+PERCENT = frozenset({"first_pass_acceptance", "share_of_denials", "gap", "share", "mean_risk",
+                     "flagged", "this_payer", "other_payers", "difference", "predicted",
+                     "observed"})
+SCORES = frozenset({"auc", "ece", "brier", "pr_auc", "recall_at_90_precision", "mean_push"})
+
+
 def format_cell(column: str, value: Any) -> str:
-    """Human cell text: money with $, rates as percentages, counts with separators."""
-    if isinstance(value, float) and np.isnan(value):
+    """Human cell text: money with $, rates as percentages, scores with 3 decimals."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
         return "—"
-    if column in ("charges", "revenue_at_risk", "revenue_protected"):
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number):
+        return str(value)
+    if column in MONEY:
         return f"${value:,.0f}"
-    if column.endswith("rate") or column in ("first_pass_acceptance", "share_of_denials",
-                                             "gap", "auc", "ece"):
-        return f"{value:.1%}" if column not in ("auc", "ece") else f"{value:.3f}"
-    return f"{value:,.0f}" if isinstance(value, int | float | np.integer | np.floating) \
-        else str(value)
+    if column in PERCENT or column.endswith("rate"):
+        return f"{value:.1%}"
+    if column in SCORES:
+        return f"{value:.3f}"
+    return f"{value:,.0f}"
 
 
 def render_table(frame: pd.DataFrame, title: str) -> Any:
