@@ -11,6 +11,7 @@ import json
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -61,6 +62,7 @@ def score_examples(s: Settings, console: Console) -> list[dict]:
 
     folder = s.contract_dir / "examples"
     claims = [Claim.model_validate_json(p.read_text()) for p in sorted(folder.glob("*.json"))]
+    claims += [with_common_defect(c) for c in claims if c.lines[0].cpt.startswith("992")]
     predictions = load_predictor(s.bentoml_home, s.cms_dir).predict(claims)
     answers = [p.model_dump(mode="json") for p in predictions]
     table = Table("claim", "payer", "P(deny)", "band", "top reason", "best fix (risk after)")
@@ -72,8 +74,14 @@ def score_examples(s: Settings, console: Console) -> list[dict]:
                       f"{fix['text']} ({fix['risk_after']:.3f})" if fix and fix.get(
                           "risk_after") is not None else (fix["text"] if fix else "-"))
     console.print("[bold]3/3 scored[/] shared/contract/examples", table)
-    console.print_json(json.dumps(answers[0]))
+    console.print_json(json.dumps(answers[-1]))
     return answers
+
+
+def with_common_defect(claim: Any) -> Any:
+    """The claim as a coder often bills it: modifier 25 left off the E/M line (line 1)."""
+    lines = [claim.lines[0].model_copy(update={"modifiers": []}), *claim.lines[1:]]
+    return claim.model_copy(update={"claim_id": f"{claim.claim_id}-no25", "lines": lines})
 
 
 def run_demo(settings: Settings, serve_after: bool = False) -> list[dict]:
