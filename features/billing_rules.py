@@ -49,14 +49,21 @@ def flag_em_modifier_25(ix: LineIndex) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _pairs(ix: LineIndex) -> tuple[np.ndarray, np.ndarray]:
-    """All ordered pairs (a, b), a != b, of line positions on the same claim."""
-    order = ix.order
+    """All ordered pairs (a, b), a != b, of line positions on the same claim.
+
+    Lines sorted by claim; at offset d only claims with more than d lines can pair, so the
+    candidate set shrinks fast (most claims have 1-3 lines, a few phototherapy courses 24).
+    """
+    valid = ix.claim_pos[ix.order] >= 0
+    order = ix.order[valid]
+    counts = np.bincount(ix.claim_pos[order], minlength=ix.n_claims)
     firsts, seconds = [], []
     for d in range(1, ix.max_lines):
+        order = order[counts[ix.claim_pos[order]] > d]
+        if len(order) <= d:
+            break
         a, b = order[:-d], order[d:]
         same = ix.claim_pos[a] == ix.claim_pos[b]
-        if not same.any():
-            break
         firsts.extend([a[same], b[same]])
         seconds.extend([b[same], a[same]])
     if not firsts:

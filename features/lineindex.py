@@ -70,11 +70,22 @@ class LineIndex:
         """Boolean per line: the code's global indicator is one of globals_."""
         return code_mask("global_days", globals_)[self.code_idx]
 
+    @property
+    def mod_bits(self) -> np.ndarray:
+        """Per line, a uint64 bit set of its modifiers (bit i = MODIFIER_VOCAB[i])."""
+        if "__bits" not in self._has:
+            bits = np.zeros(self.n_lines, dtype=np.uint64)
+            for slot in range(self.mod_codes.shape[1]):
+                codes = self.mod_codes[:, slot]
+                present = codes >= 0
+                bits[present] |= np.left_shift(np.uint64(1), codes[present].astype(np.uint64))
+            self._has["__bits"] = bits
+        return self._has["__bits"]
+
     def has(self, modifier: str) -> np.ndarray:
         """Boolean per line: the modifier is on the line."""
         if modifier not in self._has:
-            idx = MODIFIER_VOCAB.index(modifier)
-            self._has[modifier] = (self.mod_codes == idx).any(axis=1)
+            self._has[modifier] = self.has_any(frozenset({modifier}))
         return self._has[modifier]
 
     def is_code(self, *codes: str) -> np.ndarray:
@@ -82,8 +93,9 @@ class LineIndex:
         return code_mask("code", codes)[self.code_idx]
 
     def has_any(self, modifiers: frozenset[str]) -> np.ndarray:
-        idx = [MODIFIER_VOCAB.index(m) for m in modifiers]
-        return np.isin(self.mod_codes, idx).any(axis=1)
+        """Boolean per line: any of modifiers is on the line (one AND on the bit set)."""
+        mask = np.uint64(sum(1 << MODIFIER_VOCAB.index(m) for m in modifiers))
+        return (self.mod_bits & mask) != 0
 
     @property
     def has_x(self) -> np.ndarray:
