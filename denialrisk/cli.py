@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from denialrisk.commands import data, models, serving
+from denialrisk.commands import data, models, reports, serving
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 app.command()(data.generate)
@@ -18,6 +18,9 @@ app.command()(models.train)
 app.command()(models.evaluate)
 app.command()(serving.serve)
 app.command()(serving.score)
+app.command()(reports.report)
+app.command()(reports.kpis)
+app.command()(reports.monitor)
 app.command()(serving.demo)
 
 

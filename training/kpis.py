@@ -8,6 +8,8 @@ denied) next to what the payer did (generated outcomes or an 835 ingest). Defini
 - revenue at risk: charges of the claims predicted to be denied (band warn or block);
 - revenue protected: charges of denied claims in the block band, i.e. what fixing the
   block-band claims before submission would have saved.
+Claim patterns (`claim_tokens`: procedure families, modifiers, the claim's E/M pattern)
+are the code groups the report and the drift monitor (training/monitor.py) break down by.
 All functions are pure (frames in, frames out); `render_table` only builds a rich Table.
 """
 
@@ -46,6 +48,10 @@ def scored_outcomes(frames: ClaimFrames, scores: pd.DataFrame) -> pd.DataFrame:
     joint P(denied for that category).
     """
     claims = frames.claims.reset_index(drop=True)
+    missing = {"denied", "denial_category"} - set(claims.columns)
+    if missing:
+        raise ValueError(f"the data set has no outcome columns {sorted(missing)}: KPIs and "
+                         "monitoring need adjudicated claims (generated, or ingested from 835)")
     ids = claims["claim_id"].astype(str)
     s = scores.reindex(ids.to_numpy())
     dos = claim_service_dates(frames)

@@ -53,6 +53,7 @@ def rows(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, str]]:
 
 
 def drivers_section(scores: sec.PayerScores, options: ReportOptions) -> dict[str, Any]:
+    """Section 1: SHAP summary plot and table of the top drivers (claims, money)."""
     drivers = sec.driver_summary(scores, options.top_drivers)
     return {"frame": drivers, "plot": plots.drivers_plot(drivers) if len(drivers) else None,
             "rows": rows(drivers.set_index("label"), ["claims", "share", "denied",
@@ -60,6 +61,7 @@ def drivers_section(scores: sec.PayerScores, options: ReportOptions) -> dict[str
 
 
 def patterns_section(scores: sec.PayerScores) -> dict[str, Any]:
+    """Section 2: denial reasons by procedure family and by modifier / E/M pattern."""
     tokens = claim_tokens(scores.frames)
     ranges = family_ranges()
     out = {}
@@ -73,6 +75,7 @@ def patterns_section(scores: sec.PayerScores) -> dict[str, Any]:
 
 def comparison_section(scores: sec.PayerScores, models: ModelSet, cms: Any, payer: str,
                        options: ReportOptions) -> dict[str, Any]:
+    """Section 4: a sample of the payer's claims scored under every payer's model."""
     n = len(scores.table)
     pick = np.sort(np.random.default_rng(0).permutation(n)[:options.comparison_claims])
     mask = np.zeros(n, dtype=bool)
@@ -97,6 +100,7 @@ def trust_sentence(metrics: dict[str, float], n: int) -> str:
 
 
 def calibration_section(scores: sec.PayerScores, payer: str) -> dict[str, Any]:
+    """Section 5: reliability plot, bins, AUC/ECE and what they mean for trust."""
     y = scores.table["denied"].to_numpy(int)
     p = scores.table["denial_probability"].to_numpy(float)
     metrics = binary_metrics(y, p)
@@ -108,6 +112,7 @@ def calibration_section(scores: sec.PayerScores, payer: str) -> dict[str, Any]:
 
 
 def kpi_section(scores: sec.PayerScores, payer: str) -> dict[str, Any]:
+    """Section 6: KPI summary, predicted vs actual per month, rates per reason."""
     report = kpi_report(scores.table)
     monthly = report.monthly.xs(payer, level="payer_id")
     summary = report.summary.drop(index="ALL", errors="ignore")

@@ -1,0 +1,81 @@
+"""Report commands: coder-training explanation report, KPIs, payer-drift monitoring."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from denialrisk.commands.common import fail, opt
+
+MODEL_HELP = "'champion' (the BentoML store) or a folder of model bundles"
+
+
+def _errors() -> tuple[type[BaseException], ...]:
+    from features.dataset import DatasetError
+    from serving.modelset import ModelLoadError
+    from training.bundle import BundleError
+
+    return (BundleError, ModelLoadError, DatasetError, ValueError, OSError)
+
+
+def report(
+    payer: str = typer.Option(..., "--payer", help="Payer id the report is about (e.g. COA)"),
+    data: Path = typer.Option(None, "--data", help="Data set folder [default: work/claims]"),
+    out: Path = typer.Option(None, "--out", help="HTML file [default: reports/<payer>.html]"),
+    model: str = typer.Option("champion", "--model", help=MODEL_HELP),
+    bentoml_home: Path = opt("bentoml_home"),
+    cms_dir: Path = opt("cms_dir"),
+) -> None:
+    """Write a self-contained HTML explanation report for coding educators."""
+    from serving.report.command import report_command
+
+    overrides = {k: v for k, v in {"bentoml_home": bentoml_home, "cms_dir": cms_dir}.items()
+                 if v is not None}
+    try:
+        path = report_command(payer.upper(), data=data, out=out, model=model, **overrides)
+    except _errors() as exc:
+        fail(str(exc))
+    typer.echo(f"wrote {path}")
+
+
+def kpis(
+    data: Path = typer.Option(None, "--data",
+                              help="Outcome data set (generated or ingested) "
+                                   "[default: work/claims]"),
+    model: str = typer.Option("champion", "--model", help=MODEL_HELP),
+    payer: str = typer.Option(None, "--payer", help="Only this payer [default: all]"),
+    out: Path = typer.Option(None, "--out", help="Also write the KPIs as JSON here"),
+    bentoml_home: Path = opt("bentoml_home"),
+    cms_dir: Path = opt("cms_dir"),
+) -> None:
+    """Predicted vs actual denial rates, clean-claim rate, revenue at risk and protected."""
+    from training.monitor_commands import kpis_command
+
+    overrides = {k: v for k, v in {"bentoml_home": bentoml_home, "cms_dir": cms_dir}.items()
+                 if v is not None}
+    try:
+        kpis_command(data=data, model=model, out=out, payer=payer, **overrides)
+    except _errors() as exc:
+        fail(str(exc))
+
+
+def monitor(
+    data: Path = typer.Option(None, "--data", help="Outcomes arriving over time [default: "
+                                                   "work/claims]"),
+    model: str = typer.Option("champion", "--model", help=MODEL_HELP),
+    all_history: bool = typer.Option(
+        False, "--all-history", help="Monitor every week, not only those after training"),
+    bentoml_home: Path = opt("bentoml_home"),
+    cms_dir: Path = opt("cms_dir"),
+) -> None:
+    """CUSUM of observed vs predicted denials per payer and reason: one ALERT line each."""
+    from training.monitor_commands import monitor_command
+
+    overrides = {k: v for k, v in {"bentoml_home": bentoml_home, "cms_dir": cms_dir}.items()
+                 if v is not None}
+    try:
+        monitor_command(data=data, model=model, all_history=all_history, echo=typer.echo,
+                        **overrides)
+    except _errors() as exc:
+        fail(str(exc))
