@@ -1,4 +1,4 @@
-"""BentoML 1.4 service: POST /predict, POST /predict_batch, GET (and POST) /metadata.
+"""BentoML 1.4 service: POST /predict, /predict_batch, /predict_x12, /predict_fhir, GET /metadata.
 
 Serve with `denialrisk serve` or `bentoml serve serving.service:DenialRiskService`. Models
 load in __init__ (serve time) from the BentoML store; importing this module loads nothing.
@@ -23,6 +23,7 @@ from serving.audit import install_log_hygiene
 from serving.auth import BearerAuthMiddleware
 from serving.config import SERVICE_NAME, ServingSettings, check_auth_configured
 from serving.errors import ClientErrorMiddleware, RequestTooLarge
+from serving.interchange import predict_fhir, predict_x12
 from serving.modelset import describe
 from serving.schemas import ScoredClaim
 from serving.scoring import Options, Predictor, load_predictor
@@ -87,6 +88,12 @@ class DenialRiskService:
         return self.metadata_document()
 
 
+def current_predictor() -> tuple[Predictor, Options]:
+    """The running service's predictor and default options (for the mounted routes)."""
+    service = bentoml.get_current_service()
+    return service.predictor, service.options(explain=True, fixes=True)
+
+
 async def metadata_get(request: Request) -> JSONResponse:
     """GET /metadata (BentoML API routes are POST only)."""
     service = bentoml.get_current_service()
@@ -94,6 +101,8 @@ async def metadata_get(request: Request) -> JSONResponse:
 
 
 DenialRiskService.mount_asgi_app(
-    Starlette(routes=[Route("/metadata", metadata_get, methods=["GET"])]), path="/")
+    Starlette(routes=[Route("/metadata", metadata_get, methods=["GET"]),
+                      Route("/predict_x12", predict_x12, methods=["POST"]),
+                      Route("/predict_fhir", predict_fhir, methods=["POST"])]), path="/")
 DenialRiskService.add_asgi_middleware(BearerAuthMiddleware)  # outermost: 401 before anything
 DenialRiskService.add_asgi_middleware(ClientErrorMiddleware)
