@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field, ValidationError
 
+from features.build import FeatureVersionError as BaseFeatureVersionError
 from features.vocab import CATEGORIES
 from training.calibration import Calibrator
 from training.matrix import as_frames, model_matrix
@@ -33,7 +34,7 @@ class BundleError(RuntimeError):
     """A bundle file is missing or unreadable; the message names the file."""
 
 
-class FeatureVersionError(BundleError):
+class FeatureVersionError(BundleError, BaseFeatureVersionError):
     """The bundle was built for another feature version than the running code."""
 
 

@@ -19,6 +19,11 @@ def _errors() -> tuple[type[BaseException], ...]:
     return (BundleError, ModelLoadError, DatasetError, ValueError, OSError)
 
 
+def given(**values: object) -> dict[str, object]:
+    """The Settings overrides actually given on the command line."""
+    return {k: v for k, v in values.items() if v is not None}
+
+
 def report(
     payer: str = typer.Option(..., "--payer", help="Payer id the report is about (e.g. COA)"),
     data: Path = typer.Option(None, "--data", help="Data set folder [default: work/claims]"),
@@ -30,8 +35,7 @@ def report(
     """Write a self-contained HTML explanation report for coding educators."""
     from serving.report.command import report_command
 
-    overrides = {k: v for k, v in {"bentoml_home": bentoml_home, "cms_dir": cms_dir}.items()
-                 if v is not None}
+    overrides = given(bentoml_home=bentoml_home, cms_dir=cms_dir)
     try:
         path = report_command(payer.upper(), data=data, out=out, model=model, **overrides)
     except _errors() as exc:
@@ -52,8 +56,7 @@ def kpis(
     """Predicted vs actual denial rates, clean-claim rate, revenue at risk and protected."""
     from training.monitor_commands import kpis_command
 
-    overrides = {k: v for k, v in {"bentoml_home": bentoml_home, "cms_dir": cms_dir}.items()
-                 if v is not None}
+    overrides = given(bentoml_home=bentoml_home, cms_dir=cms_dir)
     try:
         kpis_command(data=data, model=model, out=out, payer=payer, **overrides)
     except _errors() as exc:
@@ -72,8 +75,7 @@ def monitor(
     """CUSUM of observed vs predicted denials per payer and reason: one ALERT line each."""
     from training.monitor_commands import monitor_command
 
-    overrides = {k: v for k, v in {"bentoml_home": bentoml_home, "cms_dir": cms_dir}.items()
-                 if v is not None}
+    overrides = given(bentoml_home=bentoml_home, cms_dir=cms_dir)
     try:
         monitor_command(data=data, model=model, all_history=all_history, echo=typer.echo,
                         **overrides)
