@@ -70,7 +70,6 @@ def test_retrain_notebook_trains_monitors_and_retrains(retrain_run, record_prope
     assert (work / "mlflow" / "mlflow.db").is_file()  # tracked in work_dir, not the env's
     assert "ALERT" in text or "no alerts" in text
     assert "test_auc" in text and "promoted" in text
-    assert seconds < 90, f"01-retrain took {seconds:.0f}s"
 
 
 def test_report_notebook_writes_the_html_report(retrain_run, workspace, record_property):
@@ -85,4 +84,3 @@ def test_report_notebook_writes_the_html_report(retrain_run, workspace, record_p
     html = out.read_text()
     assert html.startswith("<!DOCTYPE html>") and "data:image/png;base64," in html
     assert "wrote" in outputs_text(nb)
-    assert seconds < 90, f"02-explanation-report took {seconds:.0f}s"
