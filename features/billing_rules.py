@@ -23,9 +23,12 @@ REMOVAL_FAMILIES = frozenset({"shave", "excision_benign", "destruction_benign", 
 MINOR_GLOBALS = ("000", "010")
 
 
-def line_rule_flags(frames: ClaimFrames, cms: CmsTables) -> pd.DataFrame:
-    """Per-line rule flags (index = frames.lines.index); see module docstring."""
-    ix = index_lines(frames)
+def line_rule_flags(frames: ClaimFrames, cms: CmsTables,
+                    ix: LineIndex | None = None) -> pd.DataFrame:
+    """Per-line rule flags (index = frames.lines.index); see module docstring.
+
+    Pass the LineIndex when the caller already built it (build_features does)."""
+    ix = ix if ix is not None else index_lines(frames)
     out: dict[str, np.ndarray] = {"family": ix.family, "global_days": ix.global_days}
     out["em_needs_25"], out["em_has_25_with_proc"] = flag_em_modifier_25(ix)
     out.update(flag_ptp_pairs(ix, cms))

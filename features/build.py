@@ -53,17 +53,24 @@ def as_frames(claims: ClaimFrames | Sequence[Mapping[str, Any] | Any]) -> ClaimF
     return claims_to_frames(claims)
 
 
-def compute_raw_features(frames: ClaimFrames, cms: CmsTables) -> pd.DataFrame:
-    """All feature columns before the state is applied (categoricals still strings)."""
+def compute_raw_columns(frames: ClaimFrames, cms: CmsTables) -> dict[str, Any]:
+    """All feature columns (arrays, claim order) before the state is applied.
+
+    Kept as a dict of arrays so the model matrix is assembled once, in apply_state
+    (every intermediate DataFrame costs a full copy of ~100 columns)."""
     ix = index_lines(frames)
-    flags = line_rule_flags(frames, cms)
-    agg = line_aggregates(frames, ix, flags)
-    claim = claim_level_features(frames, ix, flags)
-    out = pd.concat([claim, agg], axis=1)
-    bad = [c for c in out.columns if not is_allowed_feature(c)]
+    flags = line_rule_flags(frames, cms, ix)
+    out = claim_level_features(frames, ix, flags)
+    out.update(line_aggregates(frames, ix, flags))
+    bad = [c for c in out if not is_allowed_feature(c)]
     if bad:
         raise ValueError(f"forbidden feature columns: {bad}")
     return out
+
+
+def compute_raw_features(frames: ClaimFrames, cms: CmsTables) -> pd.DataFrame:
+    """All feature columns as a DataFrame (categoricals still strings), for fitting/tests."""
+    return pd.DataFrame(compute_raw_columns(frames, cms), index=frames.claims.index)
 
 
 def fit_feature_state(frames: ClaimFrames, cms: CmsTables) -> FeatureState:
@@ -73,20 +80,21 @@ def fit_feature_state(frames: ClaimFrames, cms: CmsTables) -> FeatureState:
     return FeatureState(columns=list(raw.columns), categorical=levels)
 
 
-def apply_state(raw: pd.DataFrame, state: FeatureState) -> pd.DataFrame:
+def apply_state(raw: Mapping[str, Any], state: FeatureState, n_rows: int,
+                index: pd.Index | None = None) -> pd.DataFrame:
     """Order columns as at training and encode categoricals with the training levels."""
     state.check_version()
     columns: dict[str, Any] = {}
     for col in state.columns:
         if col in state.categorical:
-            values = raw[col].astype("object") if col in raw else pd.Series(
-                pd.NA, index=raw.index, dtype="object")
+            values = (np.asarray(raw[col], dtype=object) if col in raw
+                      else np.full(n_rows, None, dtype=object))
             columns[col] = pd.Categorical(values, categories=state.categorical[col])
         elif col in raw:
             columns[col] = np.asarray(raw[col], dtype=np.float32)
         else:
-            columns[col] = np.full(len(raw), np.nan, dtype=np.float32)
-    return pd.DataFrame(columns, index=raw.index)
+            columns[col] = np.full(n_rows, np.nan, dtype=np.float32)
+    return pd.DataFrame(columns, index=index)
 
 
 def build_features(
@@ -96,7 +104,6 @@ def build_features(
 ) -> pd.DataFrame:
     """Model input for claims: one row per claim (frames.claims order), state's columns."""
     frames = as_frames(claims)
-    raw = compute_raw_features(frames, cms)
-    out = apply_state(raw, state)
-    out.index = pd.Index(frames.claims["claim_id"].astype(str).to_numpy(), name="claim_id")
-    return out
+    raw = compute_raw_columns(frames, cms)
+    index = pd.Index(frames.claims["claim_id"].astype(str).to_numpy(), name="claim_id")
+    return apply_state(raw, state, len(frames.claims), index)

@@ -86,7 +86,7 @@ def line_level_columns(frames: ClaimFrames, ix: LineIndex, flags: pd.DataFrame) 
     return cols
 
 
-def line_aggregates(frames: ClaimFrames, ix: LineIndex, flags: pd.DataFrame) -> pd.DataFrame:
+def line_aggregates(frames: ClaimFrames, ix: LineIndex, flags: pd.DataFrame) -> dict:
     """Rule flags and code-family mix summed per claim."""
     cols = sum_per_claim(ix, line_level_columns(frames, ix, flags))
     destruction = cols.pop("_destruction") > 0
@@ -99,7 +99,7 @@ def line_aggregates(frames: ClaimFrames, ix: LineIndex, flags: pd.DataFrame) -> 
     cols["em_level"] = _per_claim_max(ix, em_level)
     size = frames.lines["lesion_size_cm"].astype("float64").fillna(0).to_numpy()
     cols["max_lesion_size_cm"] = _per_claim_max(ix, size)
-    return pd.DataFrame(cols, index=frames.claims.index)
+    return cols
 
 
 def _any_dx(claims: pd.DataFrame, codes: tuple[str, ...]) -> np.ndarray:
@@ -113,7 +113,7 @@ def _flag(series: pd.Series) -> np.ndarray:
     return series.astype("float64").to_numpy()
 
 
-def claim_level_features(frames: ClaimFrames, ix: LineIndex, flags: pd.DataFrame) -> pd.DataFrame:
+def claim_level_features(frames: ClaimFrames, ix: LineIndex, flags: pd.DataFrame) -> dict:
     """Claim fields: timing, eligibility, documentation completeness, demographics."""
     c = frames.claims
     first_dos = np.full(ix.n_claims, np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -149,7 +149,7 @@ def claim_level_features(frames: ClaimFrames, ix: LineIndex, flags: pd.DataFrame
     for f in DOCUMENTATION_FIELDS:
         out[f"doc_{f}"] = _flag(c[f"doc_{f}"])
     out.update(documentation_gaps(frames, ix, out))
-    return pd.DataFrame(out, index=c.index)
+    return out
 
 
 LESION_FAMILIES = (*SIZE_FAMILIES, "biopsy", "mohs", "destruction_ak", "destruction_benign",
