@@ -14,9 +14,8 @@ import pandas as pd
 
 from features.cms import CmsTables
 from features.codes import BENIGN_LESION_FAMILIES, PA_FAMILIES, load_code_table
-from features.encode import encode
 from features.frames import DX_COLS, DXP_COLS, ClaimFrames
-from features.lineindex import LineIndex, index_lines
+from features.lineindex import LineIndex, claim_dx_codes, dx_vocab, index_lines
 from features.linkage import CONDITIONAL, COSMETIC_DX, SUPPORTING
 
 REMOVAL_FAMILIES = frozenset({"shave", "excision_benign", "destruction_benign", "skin_tag"})
@@ -184,12 +183,9 @@ def _linkage_matrix(families: list[str], dx_vocab: list[str], table: dict) -> np
 def flag_diagnosis_linkage(frames: ClaimFrames, ix: LineIndex) -> dict[str, np.ndarray]:
     """Does a pointed diagnosis support the line's procedure family (features/linkage.py)?"""
     families = sorted(load_code_table().frame["family"].unique())
-    vocab = sorted({d for t in (SUPPORTING, CONDITIONAL) for v in t.values() for d in v}
-                   | set(COSMETIC_DX))
+    vocab = list(dx_vocab())
     dx_codes = pd.Index(vocab)
-    claim_dx = np.stack([encode(frames.claims[c], vocab) for c in DX_COLS], 1)
-    claim_dx[claim_dx < 0] = len(vocab)
-    claim_dx = np.concatenate([claim_dx, np.full((ix.n_claims, 1), len(vocab))], axis=1)
+    claim_dx = claim_dx_codes(frames, ix)
     ptrs = frames.lines[DXP_COLS].astype("float64").fillna(0).to_numpy(np.int64) - 1
     ptrs[(ptrs < 0) | (ptrs >= len(DX_COLS))] = len(DX_COLS)  # -> the 'other' column
     line_dx = claim_dx[ix.claim_pos[:, None], ptrs]  # (n_lines, 4)

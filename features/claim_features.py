@@ -13,7 +13,7 @@ import pandas as pd
 from features.codes import load_code_table
 from features.encode import encode
 from features.frames import DX_COLS, ClaimFrames
-from features.lineindex import LineIndex
+from features.lineindex import LineIndex, claim_dx_codes, dx_vocab
 from features.linkage import COSMETIC_DX, SCREENING_DX
 from features.vocab import DEFAULT_FILING_LIMIT_DAYS, DOCUMENTATION_FIELDS, PAYER_FILING_LIMIT_DAYS
 
@@ -102,10 +102,12 @@ def line_aggregates(frames: ClaimFrames, ix: LineIndex, flags: pd.DataFrame) -> 
     return cols
 
 
-def _any_dx(claims: pd.DataFrame, codes: tuple[str, ...]) -> np.ndarray:
-    """1.0 where any of the claim's diagnoses is one of codes."""
-    hits = np.stack([encode(claims[c], codes) >= 0 for c in DX_COLS], axis=1)
-    return hits.any(axis=1).astype(np.float64)
+def _any_dx(frames: ClaimFrames, ix: LineIndex, codes: tuple[str, ...],
+            first_only: bool = False) -> np.ndarray:
+    """1.0 where any of the claim's diagnoses (or only the first) is one of codes."""
+    wanted = [dx_vocab().index(c) for c in codes]
+    dx = claim_dx_codes(frames, ix)[:, :1 if first_only else len(DX_COLS)]
+    return np.isin(dx, wanted).any(axis=1).astype(np.float64)
 
 
 def _flag(series: pd.Series) -> np.ndarray:
@@ -142,9 +144,9 @@ def claim_level_features(frames: ClaimFrames, ix: LineIndex, flags: pd.DataFrame
         "days_since_global": c["days_since_related_global_procedure"].astype("float64"),
         "related_global_days": c["related_global_days"].astype("float64"),
         "n_diagnoses": sum(c[col].notna().to_numpy() for col in DX_COLS).astype(np.float64),
-        "screening_dx": _any_dx(c, SCREENING_DX),
-        "screening_primary_dx": (encode(c["dx_1"], SCREENING_DX) >= 0).astype(np.float64),
-        "cosmetic_dx_on_claim": _any_dx(c, COSMETIC_DX),
+        "screening_dx": _any_dx(frames, ix, SCREENING_DX),
+        "screening_primary_dx": _any_dx(frames, ix, SCREENING_DX, first_only=True),
+        "cosmetic_dx_on_claim": _any_dx(frames, ix, COSMETIC_DX),
     }
     for f in DOCUMENTATION_FIELDS:
         out[f"doc_{f}"] = _flag(c[f"doc_{f}"])

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
 from features.codes import load_code_table
 from features.encode import encode
-from features.frames import MOD_COLS, ClaimFrames
+from features.frames import DX_COLS, MOD_COLS, ClaimFrames
 from features.vocab import ANATOMIC_MODIFIERS, MODIFIERS, X_MODIFIERS
 
 MODIFIER_VOCAB: tuple[str, ...] = tuple(sorted(MODIFIERS))
@@ -37,7 +38,7 @@ class LineIndex:
     has_distinct_lesion: np.ndarray
     service_day: np.ndarray  # date of service as days since 1970-01-01 (int64)
     _has: dict[str, np.ndarray] = field(default_factory=dict)
-    _seg: dict[str, tuple] = field(default_factory=dict)
+    _seg: dict[str, Any] = field(default_factory=dict)
 
     @property
     def segments(self) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
@@ -105,6 +106,33 @@ class LineIndex:
     def has_bypass(self) -> np.ndarray:
         """59, an X{EPSU} or an NCCI anatomic modifier on the line."""
         return self.has("59") | self.has_x | self.has_any(ANATOMIC_MODIFIERS)
+
+
+@lru_cache(maxsize=1)
+def dx_vocab() -> tuple[str, ...]:
+    """Every diagnosis the linkage tables name (other diagnoses encode as len(vocab))."""
+    from features.linkage import all_linkage_codes
+
+    return tuple(sorted(all_linkage_codes()))
+
+
+def claim_dx_codes(frames: ClaimFrames, ix: LineIndex) -> np.ndarray:
+    """(n_claims, 13) positions of each claim's diagnoses in dx_vocab(); len(vocab) for an
+    empty slot or an unlisted code; column 12 is always 'other' (out-of-range pointers).
+
+    Encoded once per LineIndex and shared by the linkage flags and claim features, and only
+    for the diagnosis columns that hold any code (usually 1-4 of the 12)."""
+    if "__dx" not in ix._seg:
+        vocab = dx_vocab()
+        out = np.full((ix.n_claims, len(DX_COLS) + 1), len(vocab), dtype=np.int64)
+        for i, col in enumerate(DX_COLS):
+            values = frames.claims[col]
+            if values.isna().all():
+                break
+            codes = encode(values, vocab)
+            out[:, i] = np.where(codes < 0, len(vocab), codes)
+        ix._seg["__dx"] = out
+    return ix._seg["__dx"]
 
 
 @lru_cache(maxsize=512)
