@@ -9,6 +9,8 @@ flags; which payer enforces what is left to the payer rules and to the models.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -24,10 +26,14 @@ MINOR_GLOBALS = ("000", "010")
 
 def line_rule_flags(frames: ClaimFrames, cms: CmsTables,
                     ix: LineIndex | None = None) -> pd.DataFrame:
-    """Per-line rule flags (index = frames.lines.index); see module docstring.
-
-    Pass the LineIndex when the caller already built it (build_features does)."""
+    """Per-line rule flags (index = frames.lines.index); see module docstring."""
     ix = ix if ix is not None else index_lines(frames)
+    return pd.DataFrame(rule_flag_arrays(frames, cms, ix), index=frames.lines.index)
+
+
+def rule_flag_arrays(frames: ClaimFrames, cms: CmsTables, ix: LineIndex) -> dict[str, Any]:
+    """The flags of line_rule_flags as plain arrays (what build_features consumes: no
+    DataFrame copy of ~25 columns x every line)."""
     out: dict[str, np.ndarray] = {"family": ix.family, "global_days": ix.global_days}
     out["em_needs_25"], out["em_has_25_with_proc"] = flag_em_modifier_25(ix)
     out.update(flag_ptp_pairs(ix, cms))
@@ -37,7 +43,7 @@ def line_rule_flags(frames: ClaimFrames, cms: CmsTables,
     out.update(flag_diagnosis_linkage(frames, ix))
     out["pa_missing"] = flag_missing_prior_auth(frames, ix)
     out["x_would_fit"] = ix.has("59") & ~ix.is_em
-    return pd.DataFrame(out, index=frames.lines.index)  # one construction, not 25 setitems
+    return out
 
 
 def flag_em_modifier_25(ix: LineIndex) -> tuple[np.ndarray, np.ndarray]:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from features.billing_rules import line_rule_flags
+from features.billing_rules import rule_flag_arrays
 from features.claim_features import claim_level_features, line_aggregates
 from features.cms import CmsTables
 from features.frames import ClaimFrames, claims_to_frames
@@ -59,7 +59,7 @@ def compute_raw_columns(frames: ClaimFrames, cms: CmsTables) -> dict[str, Any]:
     Kept as a dict of arrays so the model matrix is assembled once, in apply_state
     (every intermediate DataFrame costs a full copy of ~100 columns)."""
     ix = index_lines(frames)
-    flags = line_rule_flags(frames, cms, ix)
+    flags = rule_flag_arrays(frames, cms, ix)
     out = claim_level_features(frames, ix, flags)
     out.update(line_aggregates(frames, ix, flags))
     bad = [c for c in out if not is_allowed_feature(c)]

@@ -7,6 +7,9 @@ specific: which payer enforces which rule is learned from data.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -59,13 +62,13 @@ def _per_claim_max(ix: LineIndex, values: np.ndarray) -> np.ndarray:
     return out
 
 
-def line_level_columns(frames: ClaimFrames, ix: LineIndex, flags: pd.DataFrame) -> dict:
+def line_level_columns(frames: ClaimFrames, ix: LineIndex, flags: Mapping[str, Any]) -> dict:
     """Per-line indicator arrays whose per-claim sums become features."""
-    cols: dict[str, np.ndarray] = {f: flags[f].to_numpy() for f in FLAG_SUMS}
-    unsupported = ~flags["dx_supported"].to_numpy()
+    cols: dict[str, np.ndarray] = {f: np.asarray(flags[f]) for f in FLAG_SUMS}
+    unsupported = ~np.asarray(flags["dx_supported"])
     cols["dx_unsupported"] = unsupported
-    over = flags["units_over_mue"].to_numpy()
-    cols["mue_over_mai2"] = over & (flags["mue_mai"].to_numpy() == 2)
+    over = np.asarray(flags["units_over_mue"])
+    cols["mue_over_mai2"] = over & (np.asarray(flags["mue_mai"]) == 2)
     cols["has_59"] = ix.has("59")
     cols["has_x_modifier"] = ix.has_x
     cols["has_anatomic_modifier"] = ix.has_bypass & ~ix.has_x & ~ix.has("59")
@@ -86,13 +89,13 @@ def line_level_columns(frames: ClaimFrames, ix: LineIndex, flags: pd.DataFrame) 
     return cols
 
 
-def line_aggregates(frames: ClaimFrames, ix: LineIndex, flags: pd.DataFrame) -> dict:
+def line_aggregates(frames: ClaimFrames, ix: LineIndex, flags: Mapping[str, Any]) -> dict:
     """Rule flags and code-family mix summed per claim."""
     cols = sum_per_claim(ix, line_level_columns(frames, ix, flags))
     destruction = cols.pop("_destruction") > 0
     cols["em_25_with_destruction"] = ((cols["em_has_25_with_proc"] > 0) & destruction).astype(
         np.float64)
-    cols["mue_excess"] = _per_claim_max(ix, flags["mue_excess"].to_numpy())
+    cols["mue_excess"] = _per_claim_max(ix, np.asarray(flags["mue_excess"]))
     em_level = np.zeros(ix.n_lines)
     for level in range(1, 6):
         em_level[ix.is_code(f"9920{level}", f"9921{level}")] = level
@@ -115,7 +118,7 @@ def _flag(series: pd.Series) -> np.ndarray:
     return series.astype("float64").to_numpy()
 
 
-def claim_level_features(frames: ClaimFrames, ix: LineIndex, flags: pd.DataFrame) -> dict:
+def claim_level_features(frames: ClaimFrames, ix: LineIndex, flags: Mapping[str, Any]) -> dict:
     """Claim fields: timing, eligibility, documentation completeness, demographics."""
     c = frames.claims
     first_dos = np.full(ix.n_claims, np.datetime64("NaT"), dtype="datetime64[ns]")
