@@ -41,19 +41,6 @@ class LineIndex:
     _seg: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def segments(self) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
-        """(order or None when lines are already in claim order, sorted claim positions,
-        start of each claim's run): what per-claim reductions need."""
-        if "__segments" not in self._seg:
-            valid = self.claim_pos >= 0
-            in_order = bool(valid.all() and (np.diff(self.claim_pos) >= 0).all())
-            order = None if in_order else self.order[valid[self.order]]
-            pos = self.claim_pos if order is None else self.claim_pos[order]
-            starts = np.flatnonzero(np.r_[True, pos[1:] != pos[:-1]]) if len(pos) else pos
-            self._seg["__segments"] = (order, pos, starts)
-        return self._seg["__segments"]
-
-    @property
     def n_lines(self) -> int:
         return len(self.cpt)
 
