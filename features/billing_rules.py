@@ -9,6 +9,7 @@ flags; which payer enforces what is left to the payer rules and to the models.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ from features.codes import BENIGN_LESION_FAMILIES, PA_FAMILIES, load_code_table
 from features.frames import DX_COLS, DXP_COLS, ClaimFrames
 from features.lineindex import LineIndex, claim_dx_codes, dx_vocab, index_lines
 from features.linkage import CONDITIONAL, COSMETIC_DX, SUPPORTING
+from features.typed import as_float, is_present
 
 REMOVAL_FAMILIES = frozenset({"shave", "excision_benign", "destruction_benign", "skin_tag"})
 MINOR_GLOBALS = ("000", "010")
@@ -167,8 +169,8 @@ def flag_orphan_addons(ix: LineIndex) -> np.ndarray:
 def flag_in_global(frames: ClaimFrames, ix: LineIndex) -> np.ndarray:
     """Lines inside a prior procedure's global period without 24 (E/M) or 58/78/79."""
     claims = frames.claims
-    days = claims["days_since_related_global_procedure"].astype("float64").to_numpy()
-    glob = claims["related_global_days"].astype("float64").to_numpy()
+    days = as_float(claims["days_since_related_global_procedure"])
+    glob = as_float(claims["related_global_days"])
     inside = (glob > 0) & (days <= glob)
     line_inside = inside[ix.claim_pos]
     em_ok = ix.has("24")
@@ -186,21 +188,32 @@ def _linkage_matrix(families: list[str], dx_vocab: list[str], table: dict) -> np
     return mat
 
 
+@lru_cache(maxsize=1)
+def linkage_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Static lookups of the linkage flags, built once: family of each code-table row
+    (+ unknown), supporting and conditional (family x diagnosis) matrices, cosmetic dx."""
+    frame = load_code_table().frame
+    families = sorted(frame["family"].unique())
+    vocab = list(dx_vocab())
+    fam_of_code = np.append(pd.Index(families).get_indexer(frame["family"]), len(families))
+    cosmetic = pd.Index(vocab).get_indexer(list(COSMETIC_DX))
+    return (fam_of_code, _linkage_matrix(families, vocab, SUPPORTING),
+            _linkage_matrix(families, vocab, CONDITIONAL), cosmetic)
+
+
 def flag_diagnosis_linkage(frames: ClaimFrames, ix: LineIndex) -> dict[str, np.ndarray]:
     """Does a pointed diagnosis support the line's procedure family (features/linkage.py)?"""
-    families = sorted(load_code_table().frame["family"].unique())
-    vocab = list(dx_vocab())
-    dx_codes = pd.Index(vocab)
+    fam_of_code, supporting, conditional, cosmetic_dx = linkage_tables()
     claim_dx = claim_dx_codes(frames, ix)
-    ptrs = frames.lines[DXP_COLS].astype("float64").fillna(0).to_numpy(np.int64) - 1
+    ptrs = np.stack([frames.lines[c].array.to_numpy(dtype=np.int64, na_value=0)
+                     for c in DXP_COLS], axis=1) - 1
     ptrs[(ptrs < 0) | (ptrs >= len(DX_COLS))] = len(DX_COLS)  # -> the 'other' column
     line_dx = claim_dx[ix.claim_pos[:, None], ptrs]  # (n_lines, 4)
-    fam_idx = np.append(pd.Index(families).get_indexer(load_code_table().frame["family"]),
-                        len(families))[ix.code_idx]
-    sup = _linkage_matrix(families, vocab, SUPPORTING)[fam_idx[:, None], line_dx].any(1)
-    cond = _linkage_matrix(families, vocab, CONDITIONAL)[fam_idx[:, None], line_dx].any(1)
-    cosmetic = np.isin(line_dx, dx_codes.get_indexer(list(COSMETIC_DX))).any(1)
-    symptoms = frames.claims["doc_symptoms_documented"].fillna(False).to_numpy(bool)
+    fam_idx = fam_of_code[ix.code_idx]
+    sup = supporting[fam_idx[:, None], line_dx].any(1)
+    cond = conditional[fam_idx[:, None], line_dx].any(1)
+    cosmetic = np.isin(line_dx, cosmetic_dx).any(1)
+    symptoms = as_float(frames.claims["doc_symptoms_documented"], 0.0) > 0
     sym_line = symptoms[ix.claim_pos]
     free = ix.is_em | ~ix.in_family(*SUPPORTING)
     benign = ix.in_family(*BENIGN_LESION_FAMILIES)
@@ -218,8 +231,8 @@ def flag_missing_prior_auth(frames: ClaimFrames, ix: LineIndex) -> np.ndarray:
     if not needs.any():
         return needs
     codes = load_code_table().frame.index
-    pa = frames.claims["prior_auth_cpt_codes"].fillna("").to_numpy(dtype=object)
-    has_pa = frames.claims["prior_auth_number"].notna().to_numpy()
+    pa = frames.claims["prior_auth_cpt_codes"].array.to_numpy(dtype=object, na_value="")
+    has_pa = is_present(frames.claims["prior_auth_number"])
     with_codes = np.flatnonzero((pa != "") & has_pa)
     listed = pd.Series(pa[with_codes], dtype=object).str.split().explode().dropna()
     code_pos = codes.get_indexer(listed.to_numpy(dtype=object))

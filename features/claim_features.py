@@ -18,6 +18,7 @@ from features.encode import encode
 from features.frames import DX_COLS, ClaimFrames
 from features.lineindex import LineIndex, claim_dx_codes, dx_vocab
 from features.linkage import COSMETIC_DX, SCREENING_DX
+from features.typed import as_float, as_objects, is_present
 from features.vocab import DEFAULT_FILING_LIMIT_DAYS, DOCUMENTATION_FIELDS, PAYER_FILING_LIMIT_DAYS
 
 FLAG_SUMS = (
@@ -74,7 +75,7 @@ def line_level_columns(frames: ClaimFrames, ix: LineIndex, flags: Mapping[str, A
     cols["has_anatomic_modifier"] = ix.has_bypass & ~ix.has_x & ~ix.has("59")
     cols["n_lines"] = np.ones(ix.n_lines, dtype=bool)
     cols["total_units"] = ix.units
-    cols["total_charge"] = frames.lines["charge"].fillna(0).to_numpy()
+    cols["total_charge"] = as_float(frames.lines["charge"], 0.0)
     cols["unknown_codes"] = ix.code_idx == len(load_code_table().frame)
     for fam in sorted(load_code_table().frame["family"].unique()):
         in_fam = ix.in_family(fam)
@@ -83,9 +84,9 @@ def line_level_columns(frames: ClaimFrames, ix: LineIndex, flags: Mapping[str, A
             cols[f"dx_unsupported_{fam}"] = in_fam & unsupported
     cols["em_new_patient"] = ix.is_code("99202", "99203", "99204", "99205")
     cols["n_sized_lines_no_size"] = (ix.in_family(*SIZE_FAMILIES)
-                                     & frames.lines["lesion_size_cm"].isna().to_numpy())
+                                     & ~is_present(frames.lines["lesion_size_cm"]))
     cols["_destruction"] = ix.in_family(*DESTRUCTION_FAMILIES)
-    cols["n_lesions"] = frames.lines["lesion_count"].astype("float64").fillna(0).to_numpy()
+    cols["n_lesions"] = as_float(frames.lines["lesion_count"], 0.0)
     return cols
 
 
@@ -100,7 +101,7 @@ def line_aggregates(frames: ClaimFrames, ix: LineIndex, flags: Mapping[str, Any]
     for level in range(1, 6):
         em_level[ix.is_code(f"9920{level}", f"9921{level}")] = level
     cols["em_level"] = _per_claim_max(ix, em_level)
-    size = frames.lines["lesion_size_cm"].astype("float64").fillna(0).to_numpy()
+    size = as_float(frames.lines["lesion_size_cm"], 0.0)
     cols["max_lesion_size_cm"] = _per_claim_max(ix, size)
     return cols
 
@@ -115,7 +116,16 @@ def _any_dx(frames: ClaimFrames, ix: LineIndex, codes: tuple[str, ...],
 
 def _flag(series: pd.Series) -> np.ndarray:
     """Nullable bool -> float (1, 0, NaN for unknown)."""
-    return series.astype("float64").to_numpy()
+    return as_float(series)
+
+
+def filing_limits(payer_ids: pd.Series) -> np.ndarray:
+    """Each claim's payer filing limit in days (the default for an unknown payer)."""
+    payers = tuple(PAYER_FILING_LIMIT_DAYS)
+    limits = np.append(np.array([PAYER_FILING_LIMIT_DAYS[p] for p in payers], dtype=np.float64),
+                       DEFAULT_FILING_LIMIT_DAYS)
+    pos = encode(payer_ids, payers)
+    return limits[np.where(pos < 0, len(payers), pos)]
 
 
 def claim_level_features(frames: ClaimFrames, ix: LineIndex, flags: Mapping[str, Any]) -> dict:
@@ -127,26 +137,26 @@ def claim_level_features(frames: ClaimFrames, ix: LineIndex, flags: Mapping[str,
     np.fmin.at(first_dos, ix.claim_pos[valid], dos[valid])
     sub = c["submission_date"].to_numpy("datetime64[ns]")
     days_to_submit = (sub - first_dos) / np.timedelta64(1, "D")
-    limit = c["payer_id"].map(PAYER_FILING_LIMIT_DAYS).fillna(DEFAULT_FILING_LIMIT_DAYS)
+    limit = filing_limits(c["payer_id"])
     age = (first_dos - c["birth_date"].to_numpy("datetime64[ns]")) / np.timedelta64(1, "D") / 365.25
     out = {
-        "payer_id": c["payer_id"].astype("object"),
-        "place_of_service": c["place_of_service"].astype("object"),
-        "sex": c["sex"].astype("object"),
+        "payer_id": as_objects(c["payer_id"]),
+        "place_of_service": as_objects(c["place_of_service"]),
+        "sex": as_objects(c["sex"]),
         "patient_age": age,
         "days_to_submit": days_to_submit,
-        "filing_limit_days": limit.to_numpy(np.float64),
-        "days_over_filing_limit": days_to_submit - limit.to_numpy(np.float64),
-        "past_filing_limit": (days_to_submit > limit.to_numpy()).astype(np.float64),
+        "filing_limit_days": limit,
+        "days_over_filing_limit": days_to_submit - limit,
+        "past_filing_limit": (days_to_submit > limit).astype(np.float64),
         "eligibility_verified": _flag(c["eligibility_verified"]),
         "coverage_inactive": 1.0 - _flag(c["coverage_active"]),
         "not_credentialed": 1.0 - _flag(c["credentialed_with_payer"]),
         "referral_on_file": _flag(c["referral_on_file"]),
         "cosmetic_intake": _flag(c["cosmetic_intake"]),
-        "has_prior_auth": c["prior_auth_number"].notna().to_numpy(np.float64),
-        "days_since_global": c["days_since_related_global_procedure"].astype("float64"),
-        "related_global_days": c["related_global_days"].astype("float64"),
-        "n_diagnoses": sum(c[col].notna().to_numpy() for col in DX_COLS).astype(np.float64),
+        "has_prior_auth": is_present(c["prior_auth_number"]).astype(np.float64),
+        "days_since_global": as_float(c["days_since_related_global_procedure"]),
+        "related_global_days": as_float(c["related_global_days"]),
+        "n_diagnoses": sum(is_present(c[col]) for col in DX_COLS).astype(np.float64),
         "screening_dx": _any_dx(frames, ix, SCREENING_DX),
         "screening_primary_dx": _any_dx(frames, ix, SCREENING_DX, first_only=True),
         "cosmetic_dx_on_claim": _any_dx(frames, ix, COSMETIC_DX),
@@ -191,8 +201,8 @@ def documentation_gaps(frames: ClaimFrames, ix: LineIndex, base: dict) -> dict[s
 def mohs_below_size_criteria(frames: ClaimFrames, ix: LineIndex) -> np.ndarray:
     """Mohs lines under the size criteria of appropriate-use policies (shared/domain §5,
     Anthem CG-SURG-90: >=20 mm trunk/extremities, >=10 mm scalp/neck)."""
-    size = frames.lines["lesion_size_cm"].astype("float64").fillna(np.inf).to_numpy()
+    size = as_float(frames.lines["lesion_size_cm"], np.inf)
     site = frames.lines["lesion_site"]
-    trunk = (encode(site, ["trunk", "arms", "legs"]) >= 0) & (size < 2.0)
-    scalp = (encode(site, ["scalp", "neck"]) >= 0) & (size < 1.0)
+    trunk = (encode(site, ("trunk", "arms", "legs")) >= 0) & (size < 2.0)
+    scalp = (encode(site, ("scalp", "neck")) >= 0) & (size < 1.0)
     return ix.in_family("mohs") & ~ix.is_code("17312", "17314", "17315") & (trunk | scalp)

@@ -7,6 +7,7 @@ pyarrow's index_in does the same lookup in tens of milliseconds.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -23,11 +24,22 @@ def to_arrow_strings(values: pd.Series | np.ndarray | Sequence[str | None]) -> p
     return pa.array(np.asarray(values, dtype=object), type=pa.string(), from_pandas=True)
 
 
+@lru_cache(maxsize=256)
+def vocab_array(vocab: tuple[str, ...], type_: pa.DataType = pa.string()) -> pa.Array:
+    """The pyarrow value set of a fixed vocabulary, built once (single claims reuse it)."""
+    return to_arrow_strings(list(vocab)).cast(type_)
+
+
 def encode(values: pd.Series | np.ndarray | Sequence[str | None],
            vocab: Sequence[str] | pd.Index | pd.Series) -> np.ndarray:
-    """Position of each value in vocab, -1 for null or absent values."""
+    """Position of each value in vocab, -1 for null or absent values.
+
+    Pass fixed vocabularies as tuples: their pyarrow value set is cached."""
     arr = to_arrow_strings(values)
-    value_set = to_arrow_strings(vocab if isinstance(vocab, pd.Series) else list(vocab))
+    if isinstance(vocab, tuple):
+        value_set = vocab_array(vocab, arr.type)
+    else:
+        value_set = to_arrow_strings(vocab if isinstance(vocab, pd.Series) else list(vocab))
     if value_set.type != arr.type:
         value_set = value_set.cast(arr.type)
     idx = pc.index_in(arr, value_set=value_set)

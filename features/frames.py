@@ -7,13 +7,20 @@ fields become fixed columns (mod_1..mod_4, dxp_1..dxp_4, dx_1..dx_12, doc_<field
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from features.typed import (
+    boolean_array,
+    date_array,
+    float_array,
+    int32_array,
+    string_array,
+)
 from features.vocab import DOCUMENTATION_FIELDS, MAX_DIAGNOSES, MAX_DX_POINTERS, MAX_MODIFIERS
 
 MOD_COLS = [f"mod_{i}" for i in range(1, MAX_MODIFIERS + 1)]
@@ -131,14 +138,32 @@ def _line_row(claim_id: str, ln: Mapping[str, Any]) -> dict[str, Any]:
     return row
 
 
+CLAIM_TYPES: dict[str, Callable[[list[Any]], Any]] = {
+    **{c: string_array for c in CLAIM_STR_COLS}, **{c: boolean_array for c in CLAIM_BOOL_COLS},
+    **{c: date_array for c in CLAIM_DATE_COLS}, **{c: int32_array for c in CLAIM_INT_COLS},
+}
+LINE_TYPES: dict[str, Callable[[list[Any]], Any]] = {
+    **{c: string_array for c in LINE_STR_COLS}, **{c: int32_array for c in LINE_INT_COLS},
+    "charge": float_array, "lesion_size_cm": float_array, "date_of_service": date_array,
+}
+
+
+def typed_frame(rows: list[dict[str, Any]], columns: list[str],
+                types: Mapping[str, Callable[[list[Any]], Any]]) -> pd.DataFrame:
+    """Rows of Python values as a frame with the canonical column dtypes (no astype pass)."""
+    return pd.DataFrame({c: types[c]([r[c] for r in rows]) for c in columns}, copy=False)
+
+
 def claims_to_frames(claims: Iterable[Mapping[str, Any] | Any]) -> ClaimFrames:
-    """Flatten contract claims (dicts or pydantic Claim objects) into ClaimFrames."""
+    """Flatten contract claims (dicts or pydantic Claim objects) into ClaimFrames.
+
+    Same dtypes as coerce_claims/coerce_lines give a data set read from parquet, built
+    column by column from the values (this is on the single-claim latency path)."""
     dicts = [c.model_dump() if hasattr(c, "model_dump") else c for c in claims]
     claim_rows = [_claim_row(c) for c in dicts]
     line_rows = [_line_row(c["claim_id"], ln) for c in dicts for ln in c["lines"]]
-    claims_df = pd.DataFrame(claim_rows, columns=CLAIM_COLUMNS)
-    lines_df = pd.DataFrame(line_rows, columns=LINE_COLUMNS)
-    return ClaimFrames(coerce_claims(claims_df), coerce_lines(lines_df))
+    return ClaimFrames(typed_frame(claim_rows, CLAIM_COLUMNS, CLAIM_TYPES),
+                       typed_frame(line_rows, LINE_COLUMNS, LINE_TYPES))
 
 
 def _none(value: Any) -> Any:

@@ -16,6 +16,7 @@ import numpy as np
 from features.codes import load_code_table
 from features.encode import encode
 from features.frames import DX_COLS, MOD_COLS, ClaimFrames
+from features.typed import as_float, is_present
 from features.vocab import ANATOMIC_MODIFIERS, MODIFIERS, X_MODIFIERS
 
 MODIFIER_VOCAB: tuple[str, ...] = tuple(sorted(MODIFIERS))
@@ -114,12 +115,26 @@ def claim_dx_codes(frames: ClaimFrames, ix: LineIndex) -> np.ndarray:
         out = np.full((ix.n_claims, len(DX_COLS) + 1), len(vocab), dtype=np.int64)
         for i, col in enumerate(DX_COLS):
             values = frames.claims[col]
-            if values.isna().all():
+            if not is_present(values).any():
                 break
             codes = encode(values, vocab)
             out[:, i] = np.where(codes < 0, len(vocab), codes)
         ix._seg["__dx"] = out
     return ix._seg["__dx"]
+
+
+@lru_cache(maxsize=1)
+def code_vocab() -> tuple[str, ...]:
+    """The code table's codes in table order (code_idx positions)."""
+    return tuple(load_code_table().frame.index)
+
+
+@lru_cache(maxsize=1)
+def code_columns() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Code, family and global indicator of each code-table row, plus '' for unknown codes."""
+    table = load_code_table().frame
+    return tuple(np.append(values.to_numpy(dtype=object), "")  # type: ignore[return-value]
+                 for values in (table.index, table["family"], table["global_days"]))
 
 
 @lru_cache(maxsize=512)
@@ -136,27 +151,24 @@ def code_mask(column: str, values: tuple[str, ...]) -> np.ndarray:
 def index_lines(frames: ClaimFrames) -> LineIndex:
     """Build the LineIndex of frames (lines whose claim is absent get position -1)."""
     lines, claims = frames.lines, frames.claims
-    table = load_code_table().frame
     claim_pos = encode(lines["claim_id"], claims["claim_id"])
     order = np.argsort(claim_pos, kind="stable")
     counts = np.bincount(claim_pos[claim_pos >= 0], minlength=1)
-    code_idx = encode(lines["cpt"], table.index)
-    code_idx[code_idx < 0] = len(table)
-    cpt = np.append(table.index.to_numpy(dtype=object), "")[code_idx]
-    family = np.append(table["family"].to_numpy(dtype=object), "")[code_idx]
-    global_days = np.append(table["global_days"].to_numpy(dtype=object), "")[code_idx]
+    code_idx = encode(lines["cpt"], code_vocab())
+    cpt, family, global_days = code_columns()
+    code_idx[code_idx < 0] = len(cpt) - 1
     mods = np.stack([encode(lines[c], MODIFIER_VOCAB) for c in MOD_COLS], axis=1)
     return LineIndex(
         n_claims=len(claims),
         claim_pos=claim_pos,
         order=order,
         max_lines=int(counts.max()) if len(counts) else 0,
-        cpt=cpt,
+        cpt=cpt[code_idx],
         code_idx=code_idx,
-        family=family,
-        global_days=global_days,
-        units=lines["units"].astype("float64").fillna(1).to_numpy(),
+        family=family[code_idx],
+        global_days=global_days[code_idx],
+        units=as_float(lines["units"], 1.0),
         mod_codes=mods,
-        has_distinct_lesion=lines["lesion_distinct_from_line"].notna().to_numpy(),
+        has_distinct_lesion=is_present(lines["lesion_distinct_from_line"]),
         service_day=lines["date_of_service"].to_numpy("datetime64[D]").astype(np.int64),
     )

@@ -15,7 +15,9 @@ import pandas as pd
 
 from features.billing_rules import line_rule_flags
 from features.cms import CmsTables
+from features.encode import encode
 from features.frames import ClaimFrames
+from features.typed import as_float
 
 
 @dataclass
@@ -32,15 +34,20 @@ class LineTable:
         return self.order[self.starts[pos]:self.starts[pos + 1]]
 
 
-def build_line_table(frames: ClaimFrames, cms: CmsTables) -> LineTable:
-    """Rule flags of every line, grouped by the claim's position in frames.claims."""
-    flags = line_rule_flags(frames, cms)
-    ids = pd.Index(frames.claims["claim_id"].astype(str).to_numpy())
-    pos = ids.get_indexer(frames.lines["claim_id"].astype(str).to_numpy())
+def build_line_table(frames: ClaimFrames, cms: CmsTables,
+                     flags: dict[str, Any] | None = None) -> LineTable:
+    """Rule flags of every line, grouped by the claim's position in frames.claims.
+
+    `flags` are the per-line flags build_features already computed for these frames
+    (computed here when not given)."""
+    if not flags:
+        table = line_rule_flags(frames, cms)
+        flags = {c: table[c].to_numpy() for c in table.columns}
+    pos = encode(frames.lines["claim_id"], frames.claims["claim_id"])
     order = np.argsort(pos, kind="stable")
-    starts = np.searchsorted(pos[order], np.arange(len(ids) + 1))
-    cols = {c: flags[c].to_numpy() for c in flags.columns}
-    return LineTable(cols, frames.lines["line"].astype("int64").to_numpy(), starts, order)
+    starts = np.searchsorted(pos[order], np.arange(len(frames.claims) + 1))
+    cols = {c: np.asarray(v) for c, v in flags.items()}
+    return LineTable(cols, as_float(frames.lines["line"]).astype(np.int64), starts, order)
 
 
 class FeatureColumns:
@@ -100,8 +107,9 @@ class ClaimView:
 
 
 def claim_views(claims: list[dict[str, Any]], frames: ClaimFrames, X: pd.DataFrame,
-                cms: CmsTables) -> list[ClaimView]:
-    """Views of the claims (same order as frames.claims and X)."""
-    table = build_line_table(frames, cms)
+                cms: CmsTables, flags: dict[str, Any] | None = None) -> list[ClaimView]:
+    """Views of the claims (same order as frames.claims and X); `flags` as in
+    build_line_table."""
+    table = build_line_table(frames, cms, flags)
     columns = FeatureColumns(X)
     return [ClaimView(c, table.rows(i), table, columns, i) for i, c in enumerate(claims)]

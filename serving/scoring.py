@@ -89,17 +89,19 @@ def score_group(served: ServedModel, fallback: bool, claims: list[dict[str, Any]
     """Predictions of claims served by one model (claims carry internal ids)."""
     bundle = served.bundle
     frames = claims_to_frames(claims)
-    X = bundle.features(frames, cms)
-    p = np.asarray(bundle.predict_proba(X), dtype=float)
+    flags: dict[str, Any] = {}
+    X = bundle.features(frames, cms, flags)
+    M = bundle.matrix(X)  # converted once, scored three times
+    p = np.asarray(bundle.predict_proba(M), dtype=float)
     bands = bundle.risk_band(p)
-    cat = bundle.predict_reasons(X)[list(CATEGORIES)].to_numpy()
+    cat = bundle.predict_reasons(M)[list(CATEGORIES)].to_numpy()
     views: list[ClaimView | None] = [None] * len(claims)
     explanations: list[list[Any]] = [[] for _ in claims]
     fixes: list[list[Any]] = [[] for _ in claims]
     base: list[float | None] = [None] * len(claims)
     if options.explain:
-        scores = factor_scores(bundle.contributions(X), bundle.feature_names)
-        views = claim_views(claims, frames, X, cms)
+        scores = factor_scores(bundle.contributions(M), bundle.feature_names)
+        views = claim_views(claims, frames, X, cms, flags)
         explanations = explain_claims(views, scores, options.max_factors, cms)
         base = scores.base.tolist()
         if options.fixes:

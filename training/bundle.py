@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -84,28 +85,28 @@ class ModelBundle:
     thresholds: Thresholds
     metadata: BundleMetadata
 
-    @property
+    @cached_property
     def feature_names(self) -> list[str]:
-        """Columns the boosters expect, in order."""
+        """Columns the boosters expect, in order (read once: a ctypes call per access)."""
         return list(self.binary.feature_name())
 
-    def matrix(self, X: pd.DataFrame) -> np.ndarray:
+    def matrix(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
         """X as the float matrix LightGBM scores (category codes as values, NaN = missing).
 
         The feature state fixes category levels in training order, so codes equal the
         booster's pandas_categorical mapping; skipping LightGBM's own pandas conversion
-        saves most of the per-call cost on small batches (single-claim latency)."""
-        cols = X[self.feature_names]
-        cats = [i for i, dt in enumerate(cols.dtypes) if isinstance(dt, pd.CategoricalDtype)]
-        if not cats:
-            return cols.to_numpy(dtype=np.float64, na_value=np.nan)
-        names = cols.columns
-        numeric = cols.drop(columns=names[cats])
-        out = np.empty((len(cols), len(names)), dtype=np.float64)
-        keep = np.setdiff1d(np.arange(len(names)), cats)
-        out[:, keep] = numeric.to_numpy(dtype=np.float64, na_value=np.nan)
+        saves most of the per-call cost on small batches (single-claim latency). A matrix
+        passed in is returned as is, so callers convert once and score several times."""
+        if isinstance(X, np.ndarray):
+            return X
+        names = self.feature_names
+        categorical = {c for c, dt in X.dtypes.items() if isinstance(dt, pd.CategoricalDtype)}
+        cats = [i for i, n in enumerate(names) if n in categorical]
+        keep = [i for i in range(len(names)) if i not in set(cats)]
+        out = np.empty((len(X), len(names)), dtype=np.float64)
+        out[:, keep] = X[[names[i] for i in keep]].to_numpy(dtype=np.float64, na_value=np.nan)
         for i in cats:
-            codes = cols.iloc[:, i].cat.codes.to_numpy().astype(np.float64)
+            codes = X[names[i]].cat.codes.to_numpy().astype(np.float64)
             codes[codes < 0] = np.nan
             out[:, i] = codes
         return out
@@ -114,18 +115,19 @@ class ModelBundle:
         """One thread for small batches: OpenMP start-up costs more than it saves there."""
         return {"num_threads": 1} if n_rows < 2000 else {}
 
-    def raw_score(self, X: pd.DataFrame) -> np.ndarray:
+    def raw_score(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
         """Uncalibrated log-odds of denial from the binary booster."""
         return self.binary.predict(self.matrix(X), raw_score=True,
                                    **self.predict_kwargs(len(X)))
 
-    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+    def predict_proba(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
         """Calibrated P(denied) per row of X."""
         return self.calibrator.apply(self.raw_score(X))
 
-    def predict_reasons(self, X: pd.DataFrame) -> pd.DataFrame:
+    def predict_reasons(self, X: pd.DataFrame | np.ndarray) -> pd.DataFrame:
         """P(category | denied): one column per CATEGORIES entry, 0 for unseen classes."""
-        out = pd.DataFrame(0.0, index=X.index, columns=list(CATEGORIES))
+        index = X.index if isinstance(X, pd.DataFrame) else pd.RangeIndex(len(X))
+        out = pd.DataFrame(0.0, index=index, columns=list(CATEGORIES))
         if self.reasons is not None:
             probs = self.reasons.predict(self.matrix(X), **self.predict_kwargs(len(X)))
             out[self.classes] = probs.reshape(len(X), len(self.classes))
@@ -133,7 +135,7 @@ class ModelBundle:
             out[self.classes[0]] = 1.0
         return out
 
-    def contributions(self, X: pd.DataFrame) -> np.ndarray:
+    def contributions(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
         """Per-feature log-odds contributions of the binary model, shape (n, F + 1), bias last."""
         return self.binary.predict(self.matrix(X), pred_contrib=True,
                                    **self.predict_kwargs(len(X)))
@@ -145,9 +147,12 @@ class ModelBundle:
         warn = np.inf if self.thresholds.warn is None else self.thresholds.warn
         return np.where(p >= block, "block", np.where(p >= warn, "warn", "pass"))
 
-    def features(self, claims: Any, cms: Any) -> pd.DataFrame:
-        """Model matrix of claims (ClaimFrames or contract claims) under the stored state."""
-        return model_matrix(as_frames(claims), self.state, cms, self.metadata.payer_column)
+    def features(self, claims: Any, cms: Any,
+                 line_flags: dict[str, Any] | None = None) -> pd.DataFrame:
+        """Model matrix of claims (ClaimFrames or contract claims) under the stored state;
+        `line_flags` receives the per-line rule flags (features.build.build_features)."""
+        return model_matrix(as_frames(claims), self.state, cms, self.metadata.payer_column,
+                            line_flags)
 
     def score(self, claims: Any, cms: Any) -> pd.DataFrame:
         """Denial probability, risk band and P(category | denied), indexed by claim_id."""

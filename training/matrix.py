@@ -35,11 +35,13 @@ def add_payer_column(X: pd.DataFrame, payer_ids: pd.Series) -> pd.DataFrame:
     return X.assign(**{PAYER_COLUMN: payer})
 
 
-def model_matrix(frames: ClaimFrames, state: Any, cms: Any, payer_column: bool) -> pd.DataFrame:
-    """Feature matrix of `frames` under `state`, with the payer column when requested."""
+def model_matrix(frames: ClaimFrames, state: Any, cms: Any, payer_column: bool,
+                 line_flags: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Feature matrix of `frames` under `state`, with the payer column when requested
+    (`line_flags` receives the per-line rule flags, see features.build)."""
     from features.build import build_features
 
-    X = build_features(frames, state, cms)
+    X = build_features(frames, state, cms, line_flags)
     if payer_column and needs_payer_column(state):
         X = add_payer_column(X, frames.claims["payer_id"].reset_index(drop=True))
     return X
