@@ -4,7 +4,8 @@ Every `denialrisk-*` model in the BentoML store (newest version of each name) is
 once at start-up. A payer with its own champion is served by it; any other payer (a
 contract payer without enough claims for its own model, or an unknown payer id) goes to
 the pooled model with `fallback: true`. A bundle whose feature version differs from the
-code's refuses to load, and the service refuses to start with that message.
+code's refuses to load, and the service refuses to start with that message; so does a
+damaged store entry or model file (the message names the file).
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from features.vocab import PAYERS
-from training.bundle import BundleError, ModelBundle
+from serving.model_files import check_booster_file
+from training.bundle import BINARY_FILE, REASONS_FILE, BundleError, ModelBundle
 
 POOLED = "pooled"
 NAME_PREFIX = "denialrisk-"
+MODEL_YAML = "model.yaml"
 
 
 class ModelLoadError(RuntimeError):
@@ -65,10 +68,19 @@ def model_version(ref: Any, bundle: ModelBundle) -> str:
     return str(bundle.metadata.model_version or labels.get("mlflow_version") or ref.tag.version)
 
 
+def load_bundle(directory: Path) -> ModelBundle:
+    """ModelBundle.load after checking the LightGBM files' structure (a damaged text model
+    would otherwise abort the process inside LightGBM instead of raising)."""
+    for name in (BINARY_FILE, REASONS_FILE):
+        if name == BINARY_FILE or (directory / name).exists():
+            check_booster_file(directory / name)
+    return ModelBundle.load(directory)
+
+
 def load_served_model(ref: Any) -> ServedModel:
     """Load the bundle of a BentoML model reference; ModelLoadError naming it on failure."""
     try:
-        bundle = ModelBundle.load(Path(ref.path))
+        bundle = load_bundle(Path(ref.path))
     except BundleError as exc:
         raise ModelLoadError(f"cannot load model {ref.tag} from the BentoML store: {exc}") \
             from exc
@@ -78,18 +90,27 @@ def load_served_model(ref: Any) -> ServedModel:
                        version=model_version(ref, bundle), tag=str(ref.tag), bundle=bundle)
 
 
+def stored_ref(store: Any, version_dir: Path) -> Any:
+    """The BentoML reference of one stored version; ModelLoadError naming its model.yaml
+    when BentoML cannot read it (BentoML's parsers raise many exception types)."""
+    try:
+        return store.get(f"{version_dir.parent.name}:{version_dir.name}")
+    except Exception as exc:  # any unreadable store entry is fatal here
+        first = (str(exc).splitlines() or [type(exc).__name__])[0]
+        raise ModelLoadError(f"BentoML store file corrupted: {version_dir / MODEL_YAML} "
+                             f"({first})") from exc
+
+
 def latest_refs(home: Path) -> list[Any]:
     """Newest stored version of every denialrisk-* model name."""
-    import bentoml
-
     from training.store import model_store
 
     store = model_store(home)
     newest: dict[str, Any] = {}
-    for ref in bentoml.models.list(_model_store=store):
+    for version_dir in sorted(Path(home, "models").glob(f"{NAME_PREFIX}*/*/")):
+        ref = stored_ref(store, version_dir)
         name = ref.tag.name
-        if name.startswith(NAME_PREFIX) and (
-                name not in newest or ref.info.creation_time > newest[name].info.creation_time):
+        if name not in newest or ref.info.creation_time > newest[name].info.creation_time:
             newest[name] = ref
     return [newest[n] for n in sorted(newest)]
 

@@ -10,7 +10,8 @@ Crash safety: every finished chunk is written atomically (temp file + rename) in
 `<output>.parts/` next to a manifest of the input (size, mtime), the models and the
 options. A rerun with the same manifest skips finished chunks; any change starts over.
 The output itself appears only at the end, by renaming a complete temp file, so a partial
-results file never looks finished.
+results file never looks finished. A failed write (disk full, unwritable folder) removes
+its temp file and raises OfflineOutputError naming the path; finished parts stay.
 """
 
 from __future__ import annotations
@@ -35,6 +36,15 @@ MANIFEST = "manifest.json"
 
 class OfflineInputError(ValueError):
     """The input is missing or in an unknown format; the message names it."""
+
+
+class OfflineOutputError(RuntimeError):
+    """The results (or their parts folder) cannot be written; the message names the path."""
+
+
+def output_error(path: Path, exc: OSError) -> OfflineOutputError:
+    """The error for a failed write of `path` (disk full, no permission, not a folder)."""
+    return OfflineOutputError(f"cannot write results to {path}: {exc.strerror or exc}")
 
 
 @dataclass(frozen=True)
@@ -136,13 +146,18 @@ def is_error_line(line: str) -> bool:
 
 
 def write_atomic(path: Path, lines: list[str]) -> None:
-    """Write lines to path via a temp file + fsync + rename."""
+    """Write lines to path via a temp file + fsync + rename; on failure the temp file is
+    removed and OfflineOutputError names the path."""
     tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        fh.writelines(line + "\n" for line in lines)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            fh.writelines(line + "\n" for line in lines)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise output_error(path, exc) from exc
 
 
 def run_manifest(input_path: Path, predictor: Predictor, options: Options,
@@ -155,26 +170,44 @@ def run_manifest(input_path: Path, predictor: Predictor, options: Options,
             "models": {k: m.version for k, m in sorted(predictor.models.models.items())}}
 
 
+def same_run(current: Path, manifest: dict[str, Any]) -> bool:
+    """True when the parts folder's manifest is this run's (an unreadable one is not)."""
+    try:
+        return current.is_file() and json.loads(current.read_text()) == manifest
+    except (OSError, ValueError):
+        return False
+
+
 def prepare_parts(parts: Path, manifest: dict[str, Any]) -> None:
     """Keep a parts folder of the same run (resume); otherwise start an empty one."""
     current = parts / MANIFEST
-    if current.is_file() and json.loads(current.read_text()) == manifest:
+    if same_run(current, manifest):
         return
-    shutil.rmtree(parts, ignore_errors=True)
-    parts.mkdir(parents=True)
+    try:
+        shutil.rmtree(parts, ignore_errors=True)
+        parts.parent.mkdir(parents=True, exist_ok=True)
+        parts.mkdir()
+    except OSError as exc:
+        raise output_error(parts, exc) from exc
     write_atomic(current, [json.dumps(manifest)])
 
 
 def assemble(parts: Path, n_chunks: int, output: Path) -> None:
-    """Concatenate the chunk files into the output atomically, then drop the parts."""
+    """Concatenate the chunk files into the output atomically, then drop the parts.
+
+    On a failed write (disk full) the temp file goes and the parts stay for a rerun."""
     tmp = output.with_name(f".{output.name}.tmp")
-    with tmp.open("wb") as out:
-        for k in range(n_chunks):
-            with (parts / f"part-{k:06d}.jsonl").open("rb") as fh:
-                shutil.copyfileobj(fh, out)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, output)
+    try:
+        with tmp.open("wb") as out:
+            for k in range(n_chunks):
+                with (parts / f"part-{k:06d}.jsonl").open("rb") as fh:
+                    shutil.copyfileobj(fh, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, output)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise output_error(output, exc) from exc
     shutil.rmtree(parts, ignore_errors=True)
 
 
@@ -184,7 +217,6 @@ def score_file(input_path: Path, output: Path, predictor: Predictor,
     start, input_path, output = time.perf_counter(), Path(input_path), Path(output)
     if not input_path.exists():
         raise OfflineInputError(f"input not found: {input_path}")
-    output.parent.mkdir(parents=True, exist_ok=True)
     parts = output.with_name(f"{output.name}.parts")
     prepare_parts(parts, run_manifest(input_path, predictor, options, chunk_size))
     n_chunks = resumed = claims = errors = 0

@@ -39,13 +39,16 @@ def score(
     output: Path = typer.Option(Path("reports/scores.jsonl"), "--output",
                                 help="Results, one JSON response per line (written atomically)"),
     no_explain: bool = typer.Option(False, "--no-explain", help="Skip explanations and fixes"),
+    chunk_size: int = typer.Option(5000, "--chunk-size", min=1,
+                                   help="Claims per resumable chunk (<output>.parts/)"),
     bentoml_home: Path = opt("bentoml_home"),
     cms_dir: Path = opt("cms_dir"),
 ) -> None:
-    """Score claims offline through the same code path as the API (no HTTP)."""
+    """Score claims offline through the same code path as the API (no HTTP); an interrupted
+    run resumes from its finished chunks when rerun with the same input and options."""
     from serving.commands import score_command, score_x12_command
     from serving.modelset import ModelLoadError
-    from serving.offline import OfflineInputError
+    from serving.offline import OfflineInputError, OfflineOutputError
     from training.bundle import BundleError
 
     s = resolve(bentoml_home=bentoml_home, cms_dir=cms_dir)
@@ -57,12 +60,14 @@ def score(
     try:
         if x12 is not None:
             summary = score_x12_command(x12, output, bentoml_home=s.bentoml_home,
-                                        cms_dir=s.cms_dir, explain=not no_explain)
+                                        cms_dir=s.cms_dir, explain=not no_explain,
+                                        chunk_size=chunk_size)
         else:
             summary = score_command(input_path, output, bentoml_home=s.bentoml_home,
-                                    cms_dir=s.cms_dir, explain=not no_explain,
-                                    fixes=not no_explain)
-    except (ModelLoadError, BundleError, OfflineInputError, OSError) as exc:
+                                    cms_dir=s.cms_dir, chunk_size=chunk_size,
+                                    explain=not no_explain, fixes=not no_explain)
+    except (ModelLoadError, BundleError, OfflineInputError, OfflineOutputError,
+            OSError) as exc:
         fail(str(exc))
     typer.echo(str(summary))
 
