@@ -39,6 +39,8 @@ def generate(
         fail(str(exc))
     if s.end < s.start:
         fail(f"--end {s.end} is before --start {s.start}")
+    if fmt not in ("parquet", "x12"):
+        fail(f"unknown --format {fmt!r} (use parquet or x12)")
     config = GeneratorConfig.from_settings(s)
     target = out or s.data_path()
     try:
@@ -49,20 +51,30 @@ def generate(
                f"in {result.seconds:.1f}s; denial rate {result.denial_rate:.1%}")
     if fmt == "x12":
         write_x12_copy(Path(target))
-    elif fmt != "parquet":
-        fail(f"unknown --format {fmt!r} (use parquet or x12)")
 
 
 def write_x12_copy(dataset: Path) -> None:
-    """Write the data set's claims as 837P and outcomes as 835 files beside it."""
+    """Write the data set's claims as 837P and outcomes as 835 files beside it.
+
+    The files go to a temporary sibling folder renamed into place when all are written, so
+    a full disk never leaves a truncated .837 in <out>-x12/ (an earlier copy stays)."""
+    import shutil
+    import tempfile
+
     from features.dataset import read_dataset
     from features.x12.writer import write_x12_files
 
     out = dataset.with_name(dataset.name + "-x12")
+    tmp = None
     try:
-        files = write_x12_files(read_dataset(dataset), out)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        files = write_x12_files(read_dataset(dataset), tmp)
+        shutil.rmtree(out, ignore_errors=True)
+        tmp.rename(out)
     except (OSError, ValueError) as exc:
-        fail(f"cannot write X12 files to {out}: {exc}")
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        fail(f"cannot write X12 files to {out}: {getattr(exc, 'strerror', None) or exc}")
     typer.echo(f"wrote {len(files.claims)} 837P and {len(files.remits)} 835 files to {out}")
 
 

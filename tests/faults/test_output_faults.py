@@ -187,3 +187,20 @@ def test_generate_disk_full_keeps_the_previous_dataset(tmp_path):
     assert "Traceback" not in output
     assert len(read_dataset(target).claims) == 200
     assert sorted(p.name for p in tmp_path.iterdir()) == ["claims", "generate.log"]
+
+
+def test_generate_x12_disk_full_leaves_no_truncated_x12_files(tmp_path, monkeypatch):
+    """The 835 write finds the disk full after the 837 was written: no <out>-x12 folder
+    (with a complete-looking 837 but no remits) and no temporary folder is left."""
+    import features.x12.writer as writer
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(writer, "write_835", full_disk)
+    out = tmp_path / "claims"
+    result = CliRunner().invoke(app, ["generate", "--claims", "200", "--out", str(out),
+                                      "--format", "x12"])
+    assert result.exit_code == 2, result.output
+    assert f"cannot write X12 files to {out}-x12: No space left on device" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["claims"]
