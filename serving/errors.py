@@ -58,7 +58,7 @@ def reshape_error(status: int, body: Any) -> tuple[int, dict[str, Any]]:
     if not isinstance(body, dict):
         return status, {"error": "invalid request"}
     errors = body.get("detail")
-    if not isinstance(errors, list):
+    if not isinstance(errors, list) or not errors:
         return status, {"error": str(body.get("error", "invalid request"))}
     if any(is_size_error(e) for e in errors if isinstance(e, dict)):
         return 413, {"error": "request too large", "detail": plain_detail(errors)}
@@ -75,6 +75,18 @@ def content_length(scope: Scope) -> int | None:
     return None
 
 
+class BodyTooLarge(Exception):
+    """A body without Content-Length (chunked) grew past the byte limit while read."""
+
+
+DROPPED_HEADERS: frozenset[bytes] = frozenset({b"content-length", b"content-type"})
+
+
+def kept_headers(start: dict[str, Any]) -> list[tuple[bytes, bytes]]:
+    """Headers of a rewritten response worth keeping (e.g. `Allow` of a 405)."""
+    return [(k, v) for k, v in start.get("headers", []) if k.lower() not in DROPPED_HEADERS]
+
+
 class ClientErrorMiddleware:
     """Rewrites 4xx JSON bodies of the API routes; 413 for bodies over max_body_mb."""
 
@@ -88,17 +100,51 @@ class ClientErrorMiddleware:
             return
         size = content_length(scope)
         if size is not None and size > self.max_bytes:
-            await send_json(send, 413, {"error": f"request body of {size} bytes is over the "
-                                                 f"{self.max_bytes} byte limit"})
+            await self.send_too_large(send, f"request body of {size} bytes")
             return
-        await self.app(scope, receive, self.rewriting(send))
+        state: dict[str, Any] = {"start": None, "chunks": [], "too_large": False,
+                                 "answered": False}
+        try:
+            await self.app(scope, self.limiting(receive, state), self.rewriting(send, state))
+        except BodyTooLarge:
+            if not state["answered"]:
+                await self.send_too_large(send, "request body")
 
-    def rewriting(self, send: Send) -> Send:
+    async def send_too_large(self, send: Send, what: str) -> None:
+        """The 413 answer to a body over the byte limit."""
+        await send_json(send, 413, {"error": f"{what} is over the {self.max_bytes} byte limit"})
+
+    def limiting(self, receive: Receive, state: dict[str, Any]) -> Receive:
+        """A receive wrapper counting body bytes; raises BodyTooLarge past the limit.
+
+        Covers chunked uploads, which carry no Content-Length to refuse up front. The app
+        may turn the exception into a 500; `rewriting` then answers 413 instead.
+        """
+        seen = 0
+
+        async def wrapped() -> Any:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    state["too_large"] = True
+                    raise BodyTooLarge(f"{seen} bytes")
+            return message
+
+        return wrapped
+
+    def rewriting(self, send: Send, state: dict[str, Any]) -> Send:
         """A send wrapper that buffers and rewrites 4xx (not 401/403) JSON responses."""
-        state: dict[str, Any] = {"start": None, "chunks": []}
 
         async def wrapped(message: Any) -> None:
+            if state["answered"]:
+                return
             if message["type"] == "http.response.start":
+                if state["too_large"]:
+                    state["answered"] = True
+                    await self.send_too_large(send, "request body")
+                    return
                 if 400 <= message["status"] < 500 and message["status"] not in (401, 403):
                     state["start"] = message
                     return
@@ -110,16 +156,16 @@ class ClientErrorMiddleware:
             state["chunks"].append(message.get("body", b""))
             if message.get("more_body"):
                 return
-            await self.send_rewritten(send, state["start"]["status"], b"".join(state["chunks"]))
+            await self.send_rewritten(send, state["start"], b"".join(state["chunks"]))
 
         return wrapped
 
     @staticmethod
-    async def send_rewritten(send: Send, status: int, raw: bytes) -> None:
-        """Parse the buffered body, reshape it and send it as JSON."""
+    async def send_rewritten(send: Send, start: dict[str, Any], raw: bytes) -> None:
+        """Parse the buffered body, reshape it and send it as JSON (other headers kept)."""
         try:
             body = json.loads(raw or b"null")
         except ValueError:
             body = {"error": raw.decode(errors="replace")[:200]}
-        new_status, new_body = reshape_error(status, body)
-        await send_json(send, new_status, new_body)
+        new_status, new_body = reshape_error(start["status"], body)
+        await send_json(send, new_status, new_body, kept_headers(start))

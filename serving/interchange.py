@@ -49,6 +49,8 @@ async def predict_x12(request: Request) -> JSONResponse:
     from serving.service import current_predictor
 
     raw = await request.body()
+    if not raw.strip():
+        return error_response(400, "request body is empty: send one 837P interchange")
     text = raw.decode("utf-8", errors="replace")
     results = parse_837p(text)
     if len(results) > MAX_X12_CLAIMS:

@@ -12,7 +12,7 @@ import time
 from typing import Annotated, Any
 
 import bentoml
-from pydantic import Field
+from pydantic import Field, StrictBool
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -25,6 +25,7 @@ from serving.config import SERVICE_NAME, ServingSettings, check_auth_configured
 from serving.errors import ClientErrorMiddleware, RequestTooLarge
 from serving.interchange import predict_fhir, predict_x12
 from serving.modelset import describe
+from serving.openapi import OpenAPIDocumentMiddleware
 from serving.schemas import ScoredClaim
 from serving.scoring import Options, Predictor, load_predictor
 
@@ -59,7 +60,8 @@ class DenialRiskService:
                        max_fixes=self.settings.max_fixes)
 
     @bentoml.api
-    def predict(self, claim: Claim, explain: bool = True, fixes: bool = True) -> ScoredClaim:
+    def predict(self, claim: Claim, explain: StrictBool = True,
+                fixes: StrictBool = True) -> ScoredClaim:
         """Denial probability, risk band, reasons, explanation and fixes of one claim."""
         check_sizes([claim], self.settings)
         return self.predictor.predict([claim], self.options(explain, fixes))[0]
@@ -68,8 +70,8 @@ class DenialRiskService:
     def predict_batch(
         self,
         claims: Annotated[list[Claim], Field(max_length=MAX_BATCH_CLAIMS)],
-        explain: bool = True,
-        fixes: bool = True,
+        explain: StrictBool = True,
+        fixes: StrictBool = True,
     ) -> list[ScoredClaim]:
         """Predictions of many claims, in request order (vectorised per payer model)."""
         check_sizes(claims, self.settings)
@@ -106,3 +108,5 @@ DenialRiskService.mount_asgi_app(
                       Route("/predict_fhir", predict_fhir, methods=["POST"])]), path="/")
 DenialRiskService.add_asgi_middleware(BearerAuthMiddleware)  # outermost: 401 before anything
 DenialRiskService.add_asgi_middleware(ClientErrorMiddleware)
+DenialRiskService.add_asgi_middleware(OpenAPIDocumentMiddleware,
+                                      spec_source=lambda: DenialRiskService.openapi_spec.asdict())

@@ -20,6 +20,7 @@ from tests.builders import line, make_claim_dict
 
 API_KEY = "test-key-0123456789"
 N_CLAIMS = 24_000
+MAX_BODY_MB = 4  # the live server's body limit: low, so a test can exceed it cheaply
 
 
 def store_settings(tmp: Path) -> Settings:
@@ -73,6 +74,20 @@ def serving_env(bentoml_home) -> Iterator[dict[str, str]]:
             mp.setenv(key, value)
         mp.delenv("DENIALRISK_INSECURE_DEV", raising=False)
         yield env
+
+
+@pytest.fixture(scope="session")
+def live_server(serving_env, tmp_path_factory) -> Iterator[Any]:
+    """One real `bentoml serve` on a loopback port for the session (tests/serving/live.py).
+
+    Shared by the HTTP, fuzz, load and security tests; `.log` holds its stdout + stderr.
+    """
+    from tests.serving.live import running_server
+
+    log = tmp_path_factory.mktemp("live-server") / "server.log"
+    with running_server({**serving_env, "DENIALRISK_MAX_BODY_MB": str(MAX_BODY_MB)},
+                        log) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,62 +9,19 @@ from pathlib import Path
 import httpx
 import pytest
 
-from serving.commands import serve_argv
 from tests.builders import make_claim_dict
 from tests.serving.conftest import API_KEY
+from tests.serving.live import free_port, start_server, stop_server, wait_ready
 
+__all__ = ["free_port", "start_server", "stop_server", "wait_ready"]  # benchmarks use them
 pytestmark = pytest.mark.slow
 PHI = ("MBR-PHI-9902", "1949-07-21", "1987654320")
-REPO = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
-    """`bentoml serve` of the service in its own process group, output to `log`."""
-    out = log.open("wb")
-    return subprocess.Popen(serve_argv(port), cwd=REPO, env={**os.environ, **env},
-                            stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    """SIGTERM the server's process group (the one this test started), then wait."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-
-
-def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}")
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise TimeoutError(f"{url} not ready after {timeout}s")
 
 
 @pytest.fixture(scope="module")
-def server(serving_env, tmp_path_factory) -> Iterator[tuple[str, Path]]:
-    port, log = free_port(), tmp_path_factory.mktemp("server") / "server.log"
-    proc = start_server({**serving_env, "OMP_NUM_THREADS": "1"}, port, log)
-    try:
-        wait_ready(f"http://127.0.0.1:{port}", proc)
-        yield f"http://127.0.0.1:{port}", log
-    finally:
-        stop_server(proc)
+def server(live_server) -> Iterator[tuple[str, Path]]:
+    """The session's live server (tests/serving/conftest.py) as (url, log)."""
+    yield live_server.url, live_server.log
 
 
 def phi_claim(**overrides) -> dict:
