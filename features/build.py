@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from features.billing_rules import rule_flag_arrays
 from features.claim_features import claim_level_features, line_aggregates
 from features.cms import CmsTables
+from features.encode import encode
 from features.frames import ClaimFrames, claims_to_frames
 from features.lineindex import index_lines
 from features.registry import is_allowed_feature
@@ -100,10 +101,18 @@ def apply_state(raw: Mapping[str, Any], state: FeatureState, n_rows: int,
     frame = pd.DataFrame(block, columns=numeric, index=index, copy=False)
     for pos, col in enumerate(state.columns):
         if col in state.categorical:
-            values = (np.asarray(raw[col], dtype=object) if col in raw
-                      else np.full(n_rows, None, dtype=object))
-            frame.insert(pos, col, pd.Categorical(values, categories=state.categorical[col]))
+            frame.insert(pos, col, categorical(raw.get(col), state.categorical[col], n_rows))
     return frame
+
+
+def categorical(values: Any, levels: list[str], n_rows: int) -> pd.Categorical:
+    """Values as a Categorical over the training levels (unseen or missing -> NaN).
+
+    Built from codes (a pyarrow lookup), not from the values: pandas' own Categorical
+    constructor hashes every value in Python objects."""
+    if values is None:
+        return pd.Categorical.from_codes(np.full(n_rows, -1), categories=levels)
+    return pd.Categorical.from_codes(encode(values, tuple(levels)), categories=levels)
 
 
 def build_features(

@@ -18,7 +18,7 @@ from features.encode import encode
 from features.frames import DX_COLS, ClaimFrames
 from features.lineindex import LineIndex, claim_dx_codes, dx_vocab
 from features.linkage import COSMETIC_DX, SCREENING_DX
-from features.typed import as_float, as_objects, is_present
+from features.typed import as_float, is_present
 from features.vocab import DEFAULT_FILING_LIMIT_DAYS, DOCUMENTATION_FIELDS, PAYER_FILING_LIMIT_DAYS
 
 FLAG_SUMS = (
@@ -140,9 +140,9 @@ def claim_level_features(frames: ClaimFrames, ix: LineIndex, flags: Mapping[str,
     limit = filing_limits(c["payer_id"])
     age = (first_dos - c["birth_date"].to_numpy("datetime64[ns]")) / np.timedelta64(1, "D") / 365.25
     out = {
-        "payer_id": as_objects(c["payer_id"]),
-        "place_of_service": as_objects(c["place_of_service"]),
-        "sex": as_objects(c["sex"]),
+        "payer_id": c["payer_id"].array,
+        "place_of_service": c["place_of_service"].array,
+        "sex": c["sex"].array,
         "patient_age": age,
         "days_to_submit": days_to_submit,
         "filing_limit_days": limit,

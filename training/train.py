@@ -39,7 +39,8 @@ class TrainingData:
 def lgb_params(settings: Settings, objective: str, **extra: object) -> dict:
     """LightGBM parameters: moderate trees, row/feature bagging, 2 threads, quiet."""
     params = {
-        "objective": objective, "learning_rate": settings.learning_rate, "num_leaves": 31,
+        "objective": objective, "learning_rate": settings.learning_rate,
+        "num_leaves": settings.num_leaves, "max_depth": settings.max_depth,
         "min_data_in_leaf": 50, "feature_fraction": 0.8, "bagging_fraction": 0.8,
         "bagging_freq": 1, "lambda_l2": 1.0, "cat_smooth": 10, "min_data_per_group": 50,
         "num_threads": settings.num_threads, "verbose": -1, "seed": settings.seed,
