@@ -10,6 +10,7 @@ submitted values, which may be PHI), turns list-length errors on `claims` / `lin
 from __future__ import annotations
 
 import json
+import logging
 from http import HTTPStatus
 from typing import Any
 
@@ -77,6 +78,28 @@ def content_length(scope: Scope) -> int | None:
 
 class BodyTooLarge(Exception):
     """A body without Content-Length (chunked) grew past the byte limit while read."""
+
+
+class QuietBodyTooLarge(logging.Filter):
+    """One warning line, no traceback, when BentoML logs the BodyTooLarge it turned into a
+    500 (which `ClientErrorMiddleware` answers as 413): a client error, not a server one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, BodyTooLarge):
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.msg = f"{record.msg} (body over the size limit after {exc}; answered 413)"
+        return True
+
+
+def install_size_log_filter() -> None:
+    """Attach QuietBodyTooLarge once to BentoML's request-exception logger."""
+    from serving.audit import BENTOML_EXCEPTION_LOGGER
+
+    logger = logging.getLogger(BENTOML_EXCEPTION_LOGGER)
+    if not any(isinstance(f, QuietBodyTooLarge) for f in logger.filters):
+        logger.addFilter(QuietBodyTooLarge())
 
 
 DROPPED_HEADERS: frozenset[bytes] = frozenset({b"content-length", b"content-type"})

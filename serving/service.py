@@ -22,7 +22,7 @@ from features.contract import Claim
 from serving.audit import install_log_hygiene
 from serving.auth import BearerAuthMiddleware
 from serving.config import SERVICE_NAME, ServingSettings, check_auth_configured
-from serving.errors import ClientErrorMiddleware, RequestTooLarge
+from serving.errors import ClientErrorMiddleware, RequestTooLarge, install_size_log_filter
 from serving.interchange import predict_fhir, predict_x12
 from serving.modelset import describe
 from serving.openapi import OpenAPIDocumentMiddleware
@@ -51,6 +51,7 @@ class DenialRiskService:
         self.settings = ServingSettings()
         check_auth_configured(self.settings)
         install_log_hygiene()
+        install_size_log_filter()
         self.predictor: Predictor = load_predictor(self.settings.bentoml_home,
                                                    self.settings.cms_dir)
         self.started = time.time()
