@@ -49,6 +49,7 @@ def time_features(frames: ClaimFrames, repeats: int) -> dict[str, float]:
 
 
 def main() -> None:
+    """Command line: print the featurisation numbers as JSON."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--claims", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=20260101)

@@ -9,7 +9,9 @@ explanation and >= 1,000/s with it):
   at a time and 1000-claim batches;
 - in-process: serving.scoring.Predictor (validation timed separately);
 - http: a real `bentoml serve` subprocess (OMP_NUM_THREADS=1), /predict one claim at a time
-  with explanation + fixes, /predict_batch with 1000 claims with and without explanation.
+  with explanation + fixes, /predict_batch with 1000 claims with and without explanation;
+  then the RSS of the server's process tree (all payer models loaded), next to a bare
+  Python process holding only the same LightGBM boosters.
 Ratios http/raw are the service overhead. The load average is printed: numbers taken
 while other work shares the cores are pessimistic.
 """
@@ -31,12 +33,14 @@ API_KEY = "bench-key"
 
 
 def percentiles(seconds: list[float]) -> dict[str, float]:
+    """p50 and p99 in milliseconds of a list of durations in seconds."""
     ms = np.asarray(seconds) * 1000
     return {"p50_ms": round(float(np.percentile(ms, 50)), 2),
             "p99_ms": round(float(np.percentile(ms, 99)), 2), "n": len(ms)}
 
 
 def timed(fn: Callable[[], Any], repeats: int) -> list[float]:
+    """Wall time of `repeats` calls of fn, in seconds."""
     out = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -99,6 +103,7 @@ def in_process(predictor: Any, raw: list[dict], claims: list[Any], singles: int)
 
 
 def http_numbers(url: str, raw: list[dict], singles: int) -> dict[str, Any]:
+    """Single-claim latency and batch throughput over HTTP (after 20 warm-up calls)."""
     import httpx
 
     auth = {"Authorization": f"Bearer {API_KEY}"}
@@ -118,6 +123,7 @@ def http_numbers(url: str, raw: list[dict], singles: int) -> dict[str, Any]:
 
 
 def timed_each(fn: Callable[[Any], Any], items: list[Any]) -> list[float]:
+    """Wall time of fn(item) per item; fn returns a response that must be a success."""
     out = []
     for item in items:
         start = time.perf_counter()
@@ -126,8 +132,38 @@ def timed_each(fn: Callable[[Any], Any], items: list[Any]) -> list[float]:
     return out
 
 
-def with_server(home: Path, fn: Callable[[str], dict]) -> dict:
-    """Run fn(url) against a `bentoml serve` subprocess of the service."""
+def tree_rss_mb(pid: int) -> dict[str, Any]:
+    """Resident memory of a process and all its descendants (the server's arbiter and
+    workers), total and per process."""
+    import psutil
+
+    root = psutil.Process(pid)
+    procs = [root, *root.children(recursive=True)]
+    each = [{"pid": p.pid, "name": p.name(), "rss_mb": round(p.memory_info().rss / 2**20, 1)}
+            for p in procs if p.is_running()]
+    return {"total_mb": round(sum(p["rss_mb"] for p in each), 1), "processes": each}
+
+
+RAW_LOADER = """
+import sys, lightgbm as lgb, psutil
+boosters = [lgb.Booster(model_file=f) for f in sys.argv[1:]]
+print(psutil.Process().memory_info().rss)
+"""
+
+
+def raw_boosters_rss_mb(home: Path) -> float:
+    """RSS of a bare Python process holding only the store's LightGBM boosters."""
+    import subprocess
+    import sys
+
+    files = sorted(str(p) for p in Path(home).glob("models/*/*/*.txt"))
+    out = subprocess.run([sys.executable, "-c", RAW_LOADER, *files], capture_output=True,
+                         text=True, check=True, timeout=600)
+    return round(int(out.stdout.split()[-1]) / 2**20, 1)
+
+
+def with_server(home: Path, fn: Callable[[str, Any], dict]) -> dict:
+    """Run fn(url, process) against a `bentoml serve` subprocess of the service."""
     from tests.serving.test_http_server import free_port, start_server, stop_server, wait_ready
 
     port = free_port()
@@ -137,12 +173,13 @@ def with_server(home: Path, fn: Callable[[str], dict]) -> dict:
     proc = start_server(env, port, log)
     try:
         wait_ready(f"http://127.0.0.1:{port}", proc)
-        return fn(f"http://127.0.0.1:{port}")
+        return fn(f"http://127.0.0.1:{port}", proc)
     finally:
         stop_server(proc)
 
 
 def store_home(args: argparse.Namespace) -> Path:
+    """The model store to benchmark: --bentoml-home, or a small one trained now."""
     if not args.train:
         return args.bentoml_home
     from denialrisk.settings import get_settings
@@ -154,6 +191,7 @@ def store_home(args: argparse.Namespace) -> Path:
 
 
 def ratios(raw: dict, http: dict) -> dict[str, float]:
+    """Service cost over raw model cost (latency and batch time)."""
     return {"single_p50_http_over_raw_contrib": round(
                 http["single_explain_fixes"]["p50_ms"]
                 / raw["single_score_contrib"]["p50_ms"], 2),
@@ -163,7 +201,39 @@ def ratios(raw: dict, http: dict) -> dict[str, float]:
                                                  / http["batch_explain_claims_per_s"], 2)}
 
 
+def http_and_memory(url: str, proc: Any, raw_claims: list[dict], singles: int) -> dict:
+    """HTTP numbers, then the server's RSS with every model loaded and warmed up."""
+    numbers = http_numbers(url, raw_claims, singles)
+    numbers["rss"] = tree_rss_mb(proc.pid)
+    return numbers
+
+
+def run_serving(home: Path, claims: int = 3000, singles: int = 200,
+                http: bool = True) -> dict[str, Any]:
+    """The whole serving benchmark on the store at `home`; returns the report dict."""
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    from denialrisk.settings import get_settings
+    from features.contract import Claim
+    from serving.scoring import load_predictor
+
+    predictor = load_predictor(home, get_settings().cms_dir)
+    raw_claims = sample_claims(claims, seed=99)
+    parsed = [Claim.model_validate(c) for c in raw_claims]
+    report = {"cores": os.cpu_count(), "loadavg_before": os.getloadavg(),
+              "models": sorted(predictor.models.models), "batch_size": len(parsed[:1000]),
+              "raw": raw_costs(predictor, parsed, singles),
+              "in_process": in_process(predictor, raw_claims, parsed, singles)}
+    if http:
+        report["http"] = with_server(home, lambda url, proc: http_and_memory(
+            url, proc, raw_claims, singles))
+        report["ratios"] = ratios(report["raw"], report["http"])
+        report["raw"]["boosters_rss_mb"] = raw_boosters_rss_mb(home)
+    report["loadavg_after"] = os.getloadavg()
+    return report
+
+
 def main() -> None:
+    """Command line: print the serving report as JSON."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bentoml-home", type=Path, default=Path("work/bentoml"))
@@ -172,23 +242,7 @@ def main() -> None:
     parser.add_argument("--singles", type=int, default=200)
     parser.add_argument("--no-http", action="store_true")
     args = parser.parse_args()
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-    from denialrisk.settings import get_settings
-    from features.contract import Claim
-    from serving.scoring import load_predictor
-
-    home = store_home(args)
-    predictor = load_predictor(home, get_settings().cms_dir)
-    raw_claims = sample_claims(args.claims, seed=99)
-    claims = [Claim.model_validate(c) for c in raw_claims]
-    report = {"cores": os.cpu_count(), "loadavg_before": os.getloadavg(),
-              "raw": raw_costs(predictor, claims, args.singles),
-              "in_process": in_process(predictor, raw_claims, claims, args.singles)}
-    if not args.no_http:
-        report["http"] = with_server(home, lambda url: http_numbers(url, raw_claims,
-                                                                    args.singles))
-        report["ratios"] = ratios(report["raw"], report["http"])
-    report["loadavg_after"] = os.getloadavg()
+    report = run_serving(store_home(args), args.claims, args.singles, not args.no_http)
     print(json.dumps(report, indent=1))
 
 
