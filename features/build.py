@@ -9,6 +9,7 @@ model so serving reproduces the training matrix exactly.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from features.encode import encode
 from features.frames import ClaimFrames, claims_to_frames
 from features.lineindex import index_lines
 from features.registry import is_allowed_feature
+from features.typed import as_objects
 
 FEATURE_VERSION = "2"
 CATEGORICAL: tuple[str, ...] = ("payer_id", "place_of_service", "sex")
@@ -110,9 +112,16 @@ def categorical(values: Any, levels: list[str], n_rows: int) -> pd.Categorical:
 
     Built from codes (a pyarrow lookup), not from the values: pandas' own Categorical
     constructor hashes every value in Python objects."""
+    dtype = category_dtype(tuple(levels))
     if values is None:
-        return pd.Categorical.from_codes(np.full(n_rows, -1), categories=levels)
-    return pd.Categorical.from_codes(encode(values, tuple(levels)), categories=levels)
+        return pd.Categorical.from_codes(np.full(n_rows, -1), dtype=dtype)
+    return pd.Categorical.from_codes(encode(values, tuple(levels)), dtype=dtype)
+
+
+@lru_cache(maxsize=64)
+def category_dtype(levels: tuple[str, ...]) -> pd.CategoricalDtype:
+    """The dtype of a categorical feature, built once per level set (it hashes levels)."""
+    return pd.CategoricalDtype(list(levels))
 
 
 def build_features(
@@ -127,5 +136,5 @@ def build_features(
     compute_raw_columns)."""
     frames = as_frames(claims)
     raw = compute_raw_columns(frames, cms, line_flags)
-    index = pd.Index(frames.claims["claim_id"].astype(str).to_numpy(), name="claim_id")
+    index = pd.Index(as_objects(frames.claims["claim_id"]), name="claim_id")
     return apply_state(raw, state, len(frames.claims), index)

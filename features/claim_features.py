@@ -16,7 +16,7 @@ import pandas as pd
 from features.codes import load_code_table
 from features.encode import encode
 from features.frames import DX_COLS, ClaimFrames
-from features.lineindex import LineIndex, claim_dx_codes, dx_vocab
+from features.lineindex import LineIndex, claim_dx_codes, claim_dx_count, dx_vocab
 from features.linkage import COSMETIC_DX, SCREENING_DX
 from features.typed import as_float, is_present
 from features.vocab import DEFAULT_FILING_LIMIT_DAYS, DOCUMENTATION_FIELDS, PAYER_FILING_LIMIT_DAYS
@@ -156,7 +156,7 @@ def claim_level_features(frames: ClaimFrames, ix: LineIndex, flags: Mapping[str,
         "has_prior_auth": is_present(c["prior_auth_number"]).astype(np.float64),
         "days_since_global": as_float(c["days_since_related_global_procedure"]),
         "related_global_days": as_float(c["related_global_days"]),
-        "n_diagnoses": sum(is_present(c[col]) for col in DX_COLS).astype(np.float64),
+        "n_diagnoses": claim_dx_count(frames, ix),
         "screening_dx": _any_dx(frames, ix, SCREENING_DX),
         "screening_primary_dx": _any_dx(frames, ix, SCREENING_DX, first_only=True),
         "cosmetic_dx_on_claim": _any_dx(frames, ix, COSMETIC_DX),

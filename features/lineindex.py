@@ -113,14 +113,23 @@ def claim_dx_codes(frames: ClaimFrames, ix: LineIndex) -> np.ndarray:
     if "__dx" not in ix._seg:
         vocab = dx_vocab()
         out = np.full((ix.n_claims, len(DX_COLS) + 1), len(vocab), dtype=np.int64)
+        count = np.zeros(ix.n_claims, dtype=np.float64)
         for i, col in enumerate(DX_COLS):
             values = frames.claims[col]
-            if not is_present(values).any():
+            present = is_present(values)
+            if not present.any():
                 break
+            count += present
             codes = encode(values, vocab)
             out[:, i] = np.where(codes < 0, len(vocab), codes)
-        ix._seg["__dx"] = out
+        ix._seg["__dx"], ix._seg["__dx_count"] = out, count
     return ix._seg["__dx"]
+
+
+def claim_dx_count(frames: ClaimFrames, ix: LineIndex) -> np.ndarray:
+    """Number of diagnoses on each claim (diagnosis lists are packed: no gaps)."""
+    claim_dx_codes(frames, ix)
+    return ix._seg["__dx_count"]
 
 
 @lru_cache(maxsize=1)
