@@ -5,8 +5,8 @@
 
 Measures (targets on 2 cores: single claim p99 <= 30 ms, batch >= 20,000 claims/s without
 explanation and >= 1,000/s with it):
-- raw: per payer model build_features + binary/reason boosters (+ pred_contrib), one claim
-  at a time and 1000-claim batches;
+- raw: LightGBM only, per payer model binary + reason boosters (+ pred_contrib) on the
+  prebuilt float matrix of the same claims, one claim at a time and 1000-claim batches;
 - in-process: serving.scoring.Predictor (validation timed separately);
 - http: a real `bentoml serve` subprocess (OMP_NUM_THREADS=1), /predict one claim at a time
   with explanation + fixes, /predict_batch with 1000 claims with and without explanation;
@@ -59,29 +59,40 @@ def sample_claims(n: int, seed: int) -> list[dict[str, Any]]:
     return json.loads(json.dumps(frames_to_claims(frames), default=str))
 
 
-def model_only(predictor: Any, dicts: list[dict], contrib: bool) -> None:
-    """Per payer model: build_features, binary + reason boosters (+ pred_contrib)."""
+def prepared(predictor: Any, dicts: list[dict]) -> list[tuple[Any, np.ndarray]]:
+    """(bundle, LightGBM float matrix) per serving model, built outside any timing."""
+    out = []
     for key, positions in predictor.route_groups(dicts).items():
         bundle = predictor.models.models[key].bundle
         X = bundle.features([dicts[i] for i in positions], predictor.cms)
-        bundle.predict_proba(X)
-        bundle.predict_reasons(X)
+        out.append((bundle, bundle.matrix(X)))
+    return out
+
+
+def lightgbm_only(pairs: list[tuple[Any, np.ndarray]], contrib: bool) -> None:
+    """The raw model cost: binary + reason boosters (+ pred_contrib) on prebuilt matrices."""
+    for bundle, m in pairs:
+        kwargs = bundle.predict_kwargs(len(m))
+        bundle.binary.predict(m, raw_score=True, **kwargs)
+        if bundle.reasons is not None:
+            bundle.reasons.predict(m, **kwargs)
         if contrib:
-            bundle.contributions(X)
+            bundle.binary.predict(m, pred_contrib=True, **kwargs)
 
 
 def raw_costs(predictor: Any, claims: list[Any], singles: int) -> dict[str, Any]:
-    """The model's own cost on the same claims and routing, without any service code."""
-    one = [[c.model_dump()] for c in claims[:singles]]
-    batch = [c.model_dump() for c in claims[:1000]]
-    plain = min(timed(lambda: model_only(predictor, batch, False), 3))
-    full = min(timed(lambda: model_only(predictor, batch, True), 2))
+    """LightGBM's own cost on the same claims and routing, without any service code."""
+    one = [prepared(predictor, [c.model_dump()]) for c in claims[:singles]]
+    batch = prepared(predictor, [c.model_dump() for c in claims[:1000]])
+    n = len(claims[:1000])
+    plain = min(timed(lambda: lightgbm_only(batch, False), 3))
+    full = min(timed(lambda: lightgbm_only(batch, True), 2))
     return {"single_score": percentiles(
-                [timed(lambda c=c: model_only(predictor, c, False), 1)[0] for c in one]),
+                [timed(lambda p=p: lightgbm_only(p, False), 1)[0] for p in one]),
             "single_score_contrib": percentiles(
-                [timed(lambda c=c: model_only(predictor, c, True), 1)[0] for c in one]),
-            "batch_claims_per_s": round(len(batch) / plain),
-            "batch_contrib_claims_per_s": round(len(batch) / full)}
+                [timed(lambda p=p: lightgbm_only(p, True), 1)[0] for p in one]),
+            "batch_claims_per_s": round(n / plain),
+            "batch_contrib_claims_per_s": round(n / full)}
 
 
 def in_process(predictor: Any, raw: list[dict], claims: list[Any], singles: int) -> dict:
@@ -132,36 +143,6 @@ def timed_each(fn: Callable[[Any], Any], items: list[Any]) -> list[float]:
     return out
 
 
-def tree_rss_mb(pid: int) -> dict[str, Any]:
-    """Resident memory of a process and all its descendants (the server's arbiter and
-    workers), total and per process."""
-    import psutil
-
-    root = psutil.Process(pid)
-    procs = [root, *root.children(recursive=True)]
-    each = [{"pid": p.pid, "name": p.name(), "rss_mb": round(p.memory_info().rss / 2**20, 1)}
-            for p in procs if p.is_running()]
-    return {"total_mb": round(sum(p["rss_mb"] for p in each), 1), "processes": each}
-
-
-RAW_LOADER = """
-import sys, lightgbm as lgb, psutil
-boosters = [lgb.Booster(model_file=f) for f in sys.argv[1:]]
-print(psutil.Process().memory_info().rss)
-"""
-
-
-def raw_boosters_rss_mb(home: Path) -> float:
-    """RSS of a bare Python process holding only the store's LightGBM boosters."""
-    import subprocess
-    import sys
-
-    files = sorted(str(p) for p in Path(home).glob("models/*/*/*.txt"))
-    out = subprocess.run([sys.executable, "-c", RAW_LOADER, *files], capture_output=True,
-                         text=True, check=True, timeout=600)
-    return round(int(out.stdout.split()[-1]) / 2**20, 1)
-
-
 def with_server(home: Path, fn: Callable[[str, Any], dict]) -> dict:
     """Run fn(url, process) against a `bentoml serve` subprocess of the service."""
     from tests.serving.test_http_server import free_port, start_server, stop_server, wait_ready
@@ -204,6 +185,8 @@ def ratios(raw: dict, http: dict) -> dict[str, float]:
 def http_and_memory(url: str, proc: Any, raw_claims: list[dict], singles: int) -> dict:
     """HTTP numbers, then the server's RSS with every model loaded and warmed up."""
     numbers = http_numbers(url, raw_claims, singles)
+    from benchmarks.memory import tree_rss_mb
+
     numbers["rss"] = tree_rss_mb(proc.pid)
     return numbers
 
@@ -227,6 +210,8 @@ def run_serving(home: Path, claims: int = 3000, singles: int = 200,
         report["http"] = with_server(home, lambda url, proc: http_and_memory(
             url, proc, raw_claims, singles))
         report["ratios"] = ratios(report["raw"], report["http"])
+        from benchmarks.memory import raw_boosters_rss_mb
+
         report["raw"]["boosters_rss_mb"] = raw_boosters_rss_mb(home)
     report["loadavg_after"] = os.getloadavg()
     return report
