@@ -58,14 +58,15 @@ def flag_em_modifier_25(ix: LineIndex) -> tuple[np.ndarray, np.ndarray]:
     return with_proc & ~has25, with_proc & has25
 
 
-def _pairs(ix: LineIndex) -> tuple[np.ndarray, np.ndarray]:
-    """All ordered pairs (a, b), a != b, of line positions on the same claim.
+def _pairs(ix: LineIndex, eligible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All ordered pairs (a, b), a != b, of eligible line positions on the same claim.
 
-    Lines sorted by claim; at offset d only claims with more than d lines can pair, so the
-    candidate set shrinks fast (most claims have 1-3 lines, a few phototherapy courses 24).
+    Lines sorted by claim; at offset d only claims with more than d eligible lines can
+    pair, so the candidate set shrinks fast (most claims have 1-3 lines, a few
+    phototherapy courses 24). Only lines whose code is in some PTP edit are eligible.
     """
-    valid = ix.claim_pos[ix.order] >= 0
-    order = ix.order[valid]
+    keep = (ix.claim_pos[ix.order] >= 0) & eligible[ix.order]
+    order = ix.order[keep]
     counts = np.bincount(ix.claim_pos[order], minlength=ix.n_claims)
     firsts, seconds = [], []
     for d in range(1, ix.max_lines):
@@ -91,10 +92,12 @@ def flag_ptp_pairs(ix: LineIndex, cms: CmsTables) -> dict[str, np.ndarray]:
     n = ix.n_lines
     flags = {k: np.zeros(n, dtype=bool) for k in (
         "ptp_unbypassed", "ptp_mi0", "ptp_bypass_59", "ptp_bypass_no_distinct", "ptp_any")}
-    a, b = _pairs(ix)  # a = column 1 candidate, b = column 2 candidate
+    matrix = ptp_matrix(cms)
+    in_edits = (matrix >= 0).any(axis=0) | (matrix >= 0).any(axis=1)
+    a, b = _pairs(ix, in_edits[ix.code_idx])  # a = column 1 candidate, b = column 2
     if len(a) == 0:
         return flags
-    mi = ptp_matrix(cms)[ix.code_idx[a], ix.code_idx[b]]
+    mi = matrix[ix.code_idx[a], ix.code_idx[b]]
     hit = mi >= 0
     a, b, mi = a[hit], b[hit], mi[hit]
     np.logical_or.at(flags["ptp_any"], b, True)

@@ -44,3 +44,20 @@ def encode(values: pd.Series | np.ndarray | Sequence[str | None],
         value_set = value_set.cast(arr.type)
     idx = pc.index_in(arr, value_set=value_set)
     return idx.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def group_positions(keys: pd.Series | np.ndarray, groups: pd.Series | np.ndarray) -> np.ndarray:
+    """Position in `groups` of each key, as encode(keys, groups), for keys stored in runs.
+
+    Lines usually arrive grouped by claim in claim order (the generator, the service, a
+    data set written by either); then each run of equal keys is the next group and no hash
+    join over millions of strings is needed. Any other layout falls back to encode."""
+    arr, ref = to_arrow_strings(keys), to_arrow_strings(groups)
+    if len(arr) == 0 or len(ref) == 0 or arr.null_count or ref.null_count:
+        return encode(keys, groups)
+    change = pc.not_equal(arr.slice(1), arr.slice(0, len(arr) - 1))
+    starts = np.flatnonzero(np.r_[True, change.to_numpy(zero_copy_only=False)])
+    runs = arr.take(pa.array(starts))
+    if len(runs) != len(ref) or not pc.all(pc.equal(runs, ref.cast(runs.type))).as_py():
+        return encode(keys, groups)
+    return np.repeat(np.arange(len(starts), dtype=np.int64), np.diff(np.r_[starts, len(arr)]))

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from features.codes import load_code_table
-from features.encode import encode
+from features.encode import encode, group_positions
 from features.frames import DX_COLS, MOD_COLS, ClaimFrames
 from features.typed import as_float, is_present
 from features.vocab import ANATOMIC_MODIFIERS, MODIFIERS, X_MODIFIERS
@@ -160,7 +160,7 @@ def code_mask(column: str, values: tuple[str, ...]) -> np.ndarray:
 def index_lines(frames: ClaimFrames) -> LineIndex:
     """Build the LineIndex of frames (lines whose claim is absent get position -1)."""
     lines, claims = frames.lines, frames.claims
-    claim_pos = encode(lines["claim_id"], claims["claim_id"])
+    claim_pos = group_positions(lines["claim_id"], claims["claim_id"])
     order = np.argsort(claim_pos, kind="stable")
     counts = np.bincount(claim_pos[claim_pos >= 0], minlength=1)
     code_idx = encode(lines["cpt"], code_vocab())
