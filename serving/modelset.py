@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from features.vocab import PAYERS
-from serving.model_files import check_booster_file
-from training.bundle import BINARY_FILE, REASONS_FILE, BundleError, ModelBundle
+from training.bundle import BundleError, ModelBundle
 
 POOLED = "pooled"
 NAME_PREFIX = "denialrisk-"
@@ -69,11 +68,8 @@ def model_version(ref: Any, bundle: ModelBundle) -> str:
 
 
 def load_bundle(directory: Path) -> ModelBundle:
-    """ModelBundle.load after checking the LightGBM files' structure (a damaged text model
-    would otherwise abort the process inside LightGBM instead of raising)."""
-    for name in (BINARY_FILE, REASONS_FILE):
-        if name == BINARY_FILE or (directory / name).exists():
-            check_booster_file(directory / name)
+    """ModelBundle.load, which checks the LightGBM files' structure first (a damaged text
+    model would otherwise abort the process inside LightGBM instead of raising)."""
     return ModelBundle.load(directory)
 
 

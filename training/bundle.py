@@ -213,9 +213,13 @@ def read_json_model(path: Path, model: type[BaseModel]) -> Any:
 
 
 def read_booster(path: Path) -> lgb.Booster:
-    """Load a LightGBM text model; BundleError naming the file when missing or corrupted."""
+    """Load a LightGBM text model; BundleError naming the file when missing or corrupted
+    (its structure is checked first: LightGBM aborts the process on a truncated file)."""
+    from training.model_files import check_booster_file
+
     if not path.is_file():
         raise BundleError(f"model bundle file missing: {path}")
+    check_booster_file(path)
     try:
         return lgb.Booster(model_file=str(path))
     except (lgb.basic.LightGBMError, ValueError, OSError) as exc:
