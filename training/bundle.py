@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field, ValidationError
 from features.build import FeatureVersionError as BaseFeatureVersionError
 from features.vocab import CATEGORIES
 from training.calibration import Calibrator
-from training.matrix import as_frames, model_matrix
+from training.matrix import PAYER_COLUMN, as_frames, model_matrix
 
 BINARY_FILE, REASONS_FILE = "binary.txt", "reasons.txt"
 STATE_FILE, BUNDLE_FILE = "feature_state.json", "bundle.json"
@@ -90,6 +90,14 @@ class ModelBundle:
         """Columns the boosters expect, in order (read once: a ctypes call per access)."""
         return list(self.binary.feature_name())
 
+    @cached_property
+    def column_kinds(self) -> tuple[list[int], list[int]]:
+        """Positions of the categorical and of the numeric columns in feature_names."""
+        categorical = set(self.state.categorical) | (
+            {PAYER_COLUMN} if self.metadata.payer_column else set())
+        cats = [i for i, n in enumerate(self.feature_names) if n in categorical]
+        return cats, [i for i in range(len(self.feature_names)) if i not in set(cats)]
+
     def matrix(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
         """X as the float matrix LightGBM scores (category codes as values, NaN = missing).
 
@@ -100,9 +108,7 @@ class ModelBundle:
         if isinstance(X, np.ndarray):
             return X
         names = self.feature_names
-        categorical = {c for c, dt in X.dtypes.items() if isinstance(dt, pd.CategoricalDtype)}
-        cats = [i for i, n in enumerate(names) if n in categorical]
-        keep = [i for i in range(len(names)) if i not in set(cats)]
+        cats, keep = self.column_kinds
         out = np.empty((len(X), len(names)), dtype=np.float64)
         out[:, keep] = X[[names[i] for i in keep]].to_numpy(dtype=np.float64, na_value=np.nan)
         for i in cats:
