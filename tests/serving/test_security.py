@@ -5,8 +5,9 @@ Extends test_api.py (in process: 401 variants on /predict, /predict_batch, /meta
 here every route the served document declares plus the undocumented ones answer 401
 without or with a wrong key, bodies over max_body_mb (the live server runs with 4 MB)
 get 413 whether they declare a Content-Length or arrive chunked, an 837P with more than
-1000 claims gets 413, and after PHI-carrying claims on all four scoring routes (valid
-and invalid) the server log holds no member id, birth date, NPI or key.
+1000 claims gets 413 (counted before the slow X12 parse), and after PHI-carrying claims
+on all four scoring routes (valid and invalid) the server log holds no member id, birth
+date, NPI or key.
 """
 
 from __future__ import annotations
@@ -105,14 +106,17 @@ def test_a_small_chunked_body_still_works(http, em_biopsy_without_25):
     assert r.status_code == 200, r.text
 
 
-def test_an_837_with_too_many_claims_is_413(http):
+def test_an_837_with_too_many_claims_is_413_before_parsing(http):
     from features.frames import claims_to_frames
     from features.x12.writer import write_837p
+    from serving.interchange import claim_segment_count
 
     claims = [make_claim_dict(claim_id=f"BIG-{i}") for i in range(1001)]
-    r = http.post("/predict_x12", content=write_837p(claims_to_frames(claims)),
-                  headers={**AUTH, "Content-Type": "text/plain"})
-    assert r.status_code == 413 and "1000" in r.json()["error"]
+    x12 = write_837p(claims_to_frames(claims))
+    assert claim_segment_count(x12) == claim_segment_count(x12.replace("~\n", "~")) == 1001
+    assert claim_segment_count("CLM*garbage~") == 0
+    r = http.post("/predict_x12", content=x12, headers={**AUTH, "Content-Type": "text/plain"})
+    assert r.status_code == 413 and "1001 claims" in r.json()["error"]
 
 
 def phi_claim(**overrides: Any) -> dict[str, Any]:
