@@ -103,27 +103,50 @@ def leaked(text: str, values: Iterable[str]) -> list[str]:
     return sorted(v for v in set(values) if len(v) >= MIN_SCANNED_LENGTH and v in text)
 
 
+# Words the server's own log lines are made of (audit records, access log, exception
+# lines): a fuzzed "member id" such as "latency_ms" is in the log without being leaked.
+LOG_WORDS = ("event prediction claim payer model model_version fallback probability band "
+             "latency_ms batch scheme method path type length status trace span sampled "
+             "service.name entry_service denialrisk Exception on request failed validation "
+             "details returned to the client, not logged application/json text/plain")
+
+
 class LogWatch:
-    """Sensitive values sent to a server, checked against what its log gained since."""
+    """Sensitive values sent to a server, checked against what its log gained since.
+
+    Record values before sending them: a value the log already held (or LOG_WORDS) when
+    recorded cannot be told apart from the log's own text, so it is not watched. The
+    secrets given at construction (the API key) are always watched.
+    """
 
     def __init__(self, log: Path, secrets: Iterable[str] = ()) -> None:
         self.log = log
         self.start = self.offset = log.stat().st_size
+        self.seen = LOG_WORDS + log_text(log)
         self.values: set[str] = set(secrets)
+        self.found: set[str] = set()
 
-    def record(self, values: Iterable[str]) -> None:
-        """Remember values sent (member ids, birth dates)."""
-        self.values.update(v for v in values if isinstance(v, str))
-
-    def new_leaks(self) -> list[str]:
-        """Recorded values found in the log lines written since the previous call."""
+    def scan(self) -> None:
+        """Read what the log gained since the last scan; note watched values in it."""
         size = self.log.stat().st_size
         text = log_text(self.log, self.offset)
         self.offset = size
-        return leaked(text, self.values)
+        self.found.update(leaked(text, self.values))
+        self.seen += text
+
+    def record(self, values: Iterable[str]) -> None:
+        """Watch values about to be sent (member ids, birth dates)."""
+        self.scan()
+        self.values.update(v for v in values if isinstance(v, str) and v not in self.seen)
+
+    def new_leaks(self) -> list[str]:
+        """Watched values found in the log since the previous call."""
+        self.scan()
+        found, self.found = sorted(self.found), set()
+        return found
 
     def all_leaks(self) -> list[str]:
-        """Recorded values found anywhere in the log written since the watch began."""
+        """Watched values found anywhere in the log written since the watch began."""
         return leaked(log_text(self.log, self.start), self.values)
 
 

@@ -19,6 +19,12 @@ a minute on 2 cores; the coverage phase adds its own cases). Seed: DENIALRISK_FU
 A longer local run:
 
     DENIALRISK_FUZZ_EXAMPLES=500 uv run pytest -q tests/serving/test_fuzz.py
+
+Exploring with every schemathesis check (the two above included) against a local server
+(`denialrisk serve`, port 3000, loopback):
+
+    uv run schemathesis run http://127.0.0.1:3000/docs.json \\
+        -H "Authorization: Bearer $DENIALRISK_API_KEY" --max-examples 500
 """
 
 from __future__ import annotations

@@ -40,10 +40,10 @@ def test_load_has_no_errors_and_leaves_no_phi_in_the_log(live_server, claims, ph
                                                          tmp_path):
     claims_file, sample = claims
     watch = LogWatch(live_server.log, secrets=[API_KEY])
+    watch.record(sent_phi(sample))
     result = run_phase(phase, live_server.url, claims_file, API_KEY, tmp_path)
     print(f"{phase.name}: {result['requests']} requests, {result['requests_per_s']} req/s, "
           f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms")
     assert result["requests"] > 0, (tmp_path / f"{phase.name}.locust.log").read_text()
     assert result["failures"] == 0 and result["errors_5xx"] == 0, result["failures_by_error"]
-    watch.record(sent_phi(sample))
     assert not watch.all_leaks()

@@ -46,9 +46,9 @@ def http(live_server) -> Iterator[httpx.Client]:
 
 @pytest.fixture(scope="module")
 def watch(live_server) -> LogWatch:
-    """Everything sensitive this module sends, to be looked for in the server log."""
-    return LogWatch(live_server.log, secrets=[API_KEY, *(k.split()[-1] for k in WRONG_KEYS
-                                                          if len(k.split()) > 1)])
+    """Everything sensitive this module sends (keys, PHI), watched in the server log."""
+    keys = [API_KEY, *(k.split()[-1] for k in WRONG_KEYS if len(k.split()) > 1)]
+    return LogWatch(live_server.log, secrets=[*keys, *PHI.values(), FUTURE_BIRTH])
 
 
 def routes(http: httpx.Client) -> list[tuple[str, str]]:
@@ -72,7 +72,7 @@ def test_every_route_needs_the_key(http, watch):
         assert http.get(path).status_code == 200
 
 
-def test_metrics_are_open_but_hold_no_secrets(http):
+def test_metrics_are_open_but_hold_no_secrets(http, watch):
     http.post("/predict", json={"claim": phi_claim()}, headers=AUTH).raise_for_status()
     text = http.get("/metrics").text
     assert "bentoml_service_request" in text
@@ -163,7 +163,6 @@ def test_no_phi_or_key_in_the_log(http, watch, live_server):
     for path, kwargs in phi_requests():
         statuses.add(http.post(path, headers=AUTH, **kwargs).status_code)
     assert statuses >= {200, 400, 422}  # valid and invalid requests both went through
-    watch.record([*PHI.values(), FUTURE_BIRTH])
     text = wait_for_audit(live_server.log, watch.start)
     assert '"event":"prediction"' in text
     assert not watch.all_leaks()
@@ -184,10 +183,10 @@ def test_the_log_scan_finds_leaks_but_not_timestamps(tmp_path):
     log = tmp_path / "server.log"
     log.write_text("2026-11-28T15:24:02+0000 [INFO] started\n")
     watch = LogWatch(log, secrets=["secret-key-123"])
+    watch.record(["MBR-LEAK-0001", "1950-04-12", "2026-11-28", "0", "latency_ms"])
     with log.open("a") as f:
-        f.write("2026-11-28T15:24:03+0000 [INFO] 200 in 2.0ms\n"
+        f.write('2026-11-28T15:24:03+0000 [INFO] {"latency_ms":2.0}\n'
                 "2026-11-28T15:24:04+0000 [ERROR] bad input MBR-LEAK-0001 born 1950-04-12\n")
-    watch.record(["MBR-LEAK-0001", "1950-04-12", "2026-11-28", "0"])
     assert watch.new_leaks() == ["1950-04-12", "MBR-LEAK-0001"]
     assert watch.new_leaks() == []  # only what was written since the previous call
     with log.open("a") as f:
