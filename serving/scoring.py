@@ -95,7 +95,7 @@ def score_group(served: ServedModel, fallback: bool, claims: list[dict[str, Any]
     M = bundle.matrix(X)  # converted once, scored three times
     p = np.asarray(bundle.predict_proba(M), dtype=float)
     bands = bundle.risk_band(p)
-    cat = bundle.predict_reasons(M)[list(CATEGORIES)].to_numpy()
+    cat = bundle.reason_matrix(M)
     views: list[ClaimView | None] = [None] * len(claims)
     explanations: list[list[Any]] = [[] for _ in claims]
     fixes: list[list[Any]] = [[] for _ in claims]

@@ -133,12 +133,17 @@ class ModelBundle:
     def predict_reasons(self, X: pd.DataFrame | np.ndarray) -> pd.DataFrame:
         """P(category | denied): one column per CATEGORIES entry, 0 for unseen classes."""
         index = X.index if isinstance(X, pd.DataFrame) else pd.RangeIndex(len(X))
-        out = pd.DataFrame(0.0, index=index, columns=list(CATEGORIES))
+        return pd.DataFrame(self.reason_matrix(X), index=index, columns=list(CATEGORIES))
+
+    def reason_matrix(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
+        """predict_reasons as a plain (n, len(CATEGORIES)) array (no DataFrame cost)."""
+        out = np.zeros((len(X), len(CATEGORIES)))
+        columns = [CATEGORIES.index(c) for c in self.classes]
         if self.reasons is not None:
             probs = self.reasons.predict(self.matrix(X), **self.predict_kwargs(len(X)))
-            out[self.classes] = probs.reshape(len(X), len(self.classes))
+            out[:, columns] = probs.reshape(len(X), len(self.classes))
         elif len(self.classes) == 1:
-            out[self.classes[0]] = 1.0
+            out[:, columns[0]] = 1.0
         return out
 
     def contributions(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
