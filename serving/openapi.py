@@ -11,7 +11,9 @@ BentoML generates the document from the API signatures but (checked with schemat
 - omits the mounted routes (GET /metadata, /predict_x12, /predict_fhir).
 
 `complete_spec` fixes those on a copy of BentoML's dict; `OpenAPIDocumentMiddleware`
-answers GET /docs.json with the completed document (built once, on first request).
+answers GET /docs.json with the completed document (built once, on first request) and
+holds requests to it: 415 for an undeclared Content-Type, `Allow` of 405s as declared.
+tests/serving/test_fuzz.py runs schemathesis against the served document.
 """
 
 from __future__ import annotations
