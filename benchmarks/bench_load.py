@@ -93,6 +93,14 @@ def run_phase(phase: Phase, url: str, claims_file: Path, api_key: str,
     return {"phase": asdict(phase), **read_stats(prefix, phase)}
 
 
+def number(text: str) -> float | None:
+    """A locust statistic; None for its 'N/A' (no request finished in the phase)."""
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
 def read_stats(prefix: Path, phase: Phase) -> dict[str, Any]:
     """Aggregated requests, failures (by error, 5xx apart), rate and latency percentiles."""
     with Path(f"{prefix}_stats.csv").open() as f:
@@ -104,8 +112,8 @@ def read_stats(prefix: Path, phase: Phase) -> dict[str, Any]:
     out = {"requests": int(total["Request Count"]), "failures": int(total["Failure Count"]),
            "errors_5xx": sum(n for m, n in statuses if m and m.group(1).startswith("5")),
            "failures_by_error": errors, "requests_per_s": round(rate, 2),
-           **{f"p{q}_ms": float(total[f"{q}%"]) for q in (50, 95, 99)},
-           "max_ms": float(total["Max Response Time"])}
+           **{f"p{q}_ms": number(total[f"{q}%"]) for q in (50, 95, 99)},
+           "max_ms": number(total["Max Response Time"])}
     if phase.user_class == "BatchClient":
         out["claims_per_s"] = round(rate * phase.batch, 1)
     return out

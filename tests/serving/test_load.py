@@ -23,7 +23,7 @@ from tests.serving.live import LogWatch
 
 pytestmark = pytest.mark.slow
 PHASES = (Phase("ci_single", "ClaimSystem", users=50, seconds=15, explain=True),
-          Phase("ci_batch", "BatchClient", users=1, seconds=5, explain=False, batch=500))
+          Phase("ci_batch", "BatchClient", users=1, seconds=20, explain=False, batch=500))
 
 
 @pytest.fixture(scope="module")
