@@ -66,6 +66,10 @@ class Settings(BaseSettings):
         0.005, ge=0.0, description="Largest test-AUC drop vs the champion a new model may have.")
     gate_max_ece: float = Field(
         0.03, ge=0.0, le=1.0, description="Largest test ECE a model may have to become champion.")
+    recency_half_life_days: float | None = Field(
+        None, gt=0.0,
+        description="Weight training claims by 0.5 ** (age / half-life) (days before the "
+                    "newest training claim; none = all claims weigh the same).")
     models_dir: Path = Field(PROJECT_ROOT / "work" / "models",
                              description="Folder of the latest trained model bundles.")
     tracking_uri: str | None = Field(
@@ -78,6 +82,22 @@ class Settings(BaseSettings):
         PROJECT_ROOT / "work" / "bentoml",
         validation_alias=AliasChoices("DENIALRISK_BENTOML_HOME", "BENTOML_HOME"),
         description="BentoML home (model store) for champion bundles (also BENTOML_HOME).")
+
+    # payer-drift monitoring (`denialrisk monitor`, training/monitor.py)
+    monitor_threshold: float = Field(
+        2.0, description="CUSUM alarm level above ln(number of payer x reason x segment "
+                         "streams); higher = fewer false alarms, later detection.")
+    monitor_rate_ratio: float = Field(
+        8.0, gt=1.0, description="Rise of a segment's denial rate the CUSUM is tuned to detect.")
+    monitor_baseline_quantile: float = Field(
+        0.85, gt=0.0, lt=1.0,
+        description="Upper credible quantile of a segment's own denial rate vs the model used "
+                    "as its baseline (a short or sparse history is not trusted to be low).")
+    monitor_burn_in_weeks: int = Field(
+        8, ge=0, description="First weeks of the data that only build the baseline (no alarm).")
+    monitor_min_weeks: int = Field(
+        2, ge=1, description="Weeks with excess denials an alarm needs (one freak week is not "
+                             "a rule change).")
 
     # serving and the demo
     port: int = Field(3000, ge=1, le=65535, description="HTTP port of `denialrisk serve`.")

@@ -1,47 +1,56 @@
 """Payer-drift monitoring: a CUSUM of observed vs model-expected denials per service week.
 
-Payers change rules quietly (COA started denying modifier 25 next to 17000-series
-destructions without a separate E/M note on 2026-04-01). A rule change shows as denials the
-champion did not expect, concentrated in a few code patterns. So for every payer x reason
-x segment (all claims, each procedure family, each modifier, each claim's E/M pattern such
-as "E/M+25, no separate note, with destruction_ak") we sum per week the observed denials O
-and the expected ones E = sum P(denied for that reason), and run a one-sided Poisson CUSUM
-(sequential likelihood-ratio test of "rate x R" against "rate as expected"):
-    S_t = max(0, S_{t-1} + O_t ln R - (R - 1) r_t E_t),   alarm when S_t > threshold.
-r_t rescales the model to the segment's own history, (O + a) / (E + a) over the weeks
-before t - guard, so a model that is merely miscalibrated in a small segment does not
-alarm, while a change is not absorbed before it is caught. An alert per payer x reason
-names the first segment to cross, the week its run began, and the code families /
-modifiers / CPT codes most over-represented among the unexpected denials.
+Payers change rules quietly (COA started denying modifier 25 on an E/M billed with
+17000-series destructions without a separate E/M note on 2026-04-01). A rule change shows
+as denials the champion did not expect, concentrated in a few code patterns. So for every
+payer x reason x segment (all claims, each procedure family, each modifier, each claim's
+E/M pattern such as "E/M+25, no separate note, with destruction_ak", and that pattern with
+the kinds of a procedure merged, "... with destruction (any kind)") we sum per week the
+observed denials O and the expected ones E = sum P(denied for that reason), and run a
+one-sided Poisson CUSUM (sequential likelihood-ratio test of "rate x R" against "rate as
+the segment's history says"):
+    S_t = max(0, S_{t-1} + O_t ln R - (R - 1) r_t E_t),   alarm when S_t > h.
+r_t rescales the model to the segment's own history: an upper credible quantile of the
+segment's rate relative to the model (Gamma posterior of O and E summed over the weeks
+before t - guard, prior Gamma(a, a) of mean 1). A model merely miscalibrated in a segment
+does not alarm, a short or sparse history is not trusted to be low, and the newest weeks
+cannot absorb a change before it is caught. Multiple testing: each stream raises a false
+alarm with probability about e^-h per renewal, so with K streams h = threshold + ln K.
+An alert per payer x reason names the first segment to cross, the week its run began and
+the segments of that payer and reason that crossed since (the rule's scope, which the
+retrain in training/recovery.py treats as stale before the change); training.
+monitor_report adds the codes and modifiers involved and writes the ALERT line.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+from scipy.special import gammaincinv
 
-from features.vocab import CATEGORIES, CATEGORY_CARC
+from features.codes import load_code_table
+from features.vocab import CATEGORIES
 
 ALL_CLAIMS = "all claims"
+ANY_KIND = " (any kind)"
 
 
 @dataclass(frozen=True)
 class MonitorConfig:
-    """CUSUM settings, chosen by measurement on generated data at the default volume
-    (~3,850 claims a week; champion: pooled model on 40k claims of 2025): over 16 runs
-    of 26 weeks with COA's change, 15 alarmed within 4 weeks (median 2.7); over 16 runs
-    of 18 months without drift, 2 raised an alert (see the issue-6 report)."""
+    """CUSUM settings; the defaults are Settings.monitor_* (see benchmarks/bench_monitor.py)."""
 
     rate_ratio: float = 8.0  # R: the rise in a segment's denial rate the test is tuned to
-    threshold: float = 10.0  # alarm level of the CUSUM (log-likelihood ratio units)
-    pseudo_expected: float = 0.5  # a: prior weight keeping r near 1 in tiny segments
+    threshold: float = 2.0  # alarm level above ln(number of streams), log-LR units
+    baseline_quantile: float = 0.85  # q: upper credible quantile of the baseline ratio
+    pseudo_expected: float = 0.5  # a: prior weight of "the model is right" (ratio 1)
     guard_weeks: int = 2  # newest weeks left out of the baseline ratio
     burn_in_weeks: int = 8  # first weeks only build the baseline (no alarms)
     min_weeks: int = 2  # weeks with excess denials an alarm needs
-    top_codes: int = 3  # over-represented codes named in an alert
+    top_codes: int = 4  # codes / modifiers named in an alert
 
 
 @dataclass
@@ -56,7 +65,7 @@ class Streams:
 
 @dataclass
 class Alert:
-    """A payer x reason whose denials rose above what the model expects."""
+    """A payer x reason whose denials rose above what the model and history expect."""
 
     payer_id: str
     category: str
@@ -64,9 +73,32 @@ class Alert:
     first_week: pd.Timestamp
     alarm_week: pd.Timestamp
     observed: float
-    expected: float
+    expected: float  # model expectation rescaled to the segment's history
     statistic: float
     involved: list[tuple[str, float, float]] = field(default_factory=list)
+    scope: list[str] = field(default_factory=list)  # segments that crossed from first_week
+
+
+@lru_cache(maxsize=1)
+def procedure_groups() -> dict[str, str]:
+    """Family -> merged name for families that are kinds of one procedure (destruction_ak)."""
+    families = pd.Series(load_code_table().frame["family"].unique())
+    prefix = families.str.split("_").str[0]
+    kinds = prefix.map(prefix.value_counts()) > 1
+    return dict(zip(families[kinds], prefix[kinds] + ANY_KIND))
+
+
+def with_procedure_groups(tokens: pd.DataFrame) -> pd.DataFrame:
+    """(claim_id, token) pairs plus each E/M pattern with procedure kinds merged."""
+    em = tokens[tokens["token"].str.startswith("E/M")]
+    parts = em["token"].str.rsplit(" with ", n=1, expand=True)
+    groups = procedure_groups()
+    merged = {fams: "+".join(sorted({groups.get(f, f) for f in fams.split("+")}))
+              for fams in parts[1].unique()}
+    coarse = (parts[0] + " with " + parts[1].map(merged)).to_numpy()
+    new = coarse != em["token"].to_numpy()
+    extra = pd.DataFrame({"claim_id": em["claim_id"].to_numpy()[new], "token": coarse[new]})
+    return pd.concat([tokens, extra], ignore_index=True).drop_duplicates(ignore_index=True)
 
 
 def stream_index(table: pd.DataFrame, tokens: pd.DataFrame) -> tuple[np.ndarray, ...]:
@@ -111,12 +143,23 @@ def shift_weeks(x: np.ndarray, lag: int) -> np.ndarray:
     return out
 
 
-def baseline_ratio(observed: np.ndarray, expected: np.ndarray, guard: int,
-                   pseudo: float) -> np.ndarray:
-    """(O + a) / (E + a) over each stream's weeks before t - guard: its own calibration."""
+def ratio_bound(observed: np.ndarray, expected: np.ndarray, pseudo: float,
+                quantile: float) -> np.ndarray:
+    """Upper `quantile` of the Gamma(O + a, E + a) posterior of observed / model rate.
+
+    O are counts, so the Gamma quantile is computed once per distinct count.
+    """
+    counts, where = np.unique(np.asarray(observed, float), return_inverse=True)
+    shape_quantile = gammaincinv(counts + pseudo, quantile)[where].reshape(np.shape(observed))
+    return shape_quantile / (np.asarray(expected, float) + pseudo)
+
+
+def baseline_ratio(observed: np.ndarray, expected: np.ndarray, guard: int, pseudo: float,
+                   quantile: float) -> np.ndarray:
+    """Each stream's rate vs the model over its weeks before t - guard (ratio_bound)."""
     past_o = shift_weeks(np.cumsum(observed, axis=1), guard + 1)
     past_e = shift_weeks(np.cumsum(expected, axis=1), guard + 1)
-    return (past_o + pseudo) / (past_e + pseudo)
+    return ratio_bound(past_o, past_e, pseudo, quantile)
 
 
 def llr_increments(observed: np.ndarray, expected: np.ndarray, ratio: np.ndarray,
@@ -145,14 +188,19 @@ def rising_weeks(increments: np.ndarray, path: np.ndarray) -> np.ndarray:
     return count
 
 
-def first_crossings(path: np.ndarray, rising: np.ndarray, threshold: float,
+def alarm_level(config: MonitorConfig, n_streams: int) -> float:
+    """The CUSUM alarm level h = threshold + ln(streams) (a Bonferroni-style correction)."""
+    return config.threshold + float(np.log(max(n_streams, 1)))
+
+
+def first_crossings(path: np.ndarray, rising: np.ndarray, level: float,
                     min_weeks: int) -> np.ndarray:
     """Week index of each stream's first alarm (-1 when none).
 
-    An alarm needs the CUSUM above the threshold after at least `min_weeks` weeks of excess
+    An alarm needs the CUSUM above the level after at least `min_weeks` weeks of excess
     denials: one freak week in a tiny segment is not a rule change.
     """
-    over = (path > threshold) & (rising >= min_weeks)
+    over = (path > level) & (rising >= min_weeks)
     return np.where(over.any(axis=1), over.argmax(axis=1), -1)
 
 
@@ -169,46 +217,25 @@ def burn_in_weeks(weeks: pd.DatetimeIndex, config: MonitorConfig, start: date | 
     return max(config.burn_in_weeks, int(np.searchsorted(weeks, pd.Timestamp(start))))
 
 
-def involved_codes(table: pd.DataFrame, tokens: pd.DataFrame, alert: Alert,
-                   top: int) -> list[tuple[str, float, float]]:
-    """Segments/codes most over-represented among the alert's unexpected denials.
-
-    Over the alert's run (first week to alarm week), per token of this payer's claims:
-    observed denials for the category vs the model's expected ones, ranked by the excess
-    (observed - expected); a token needs at least two denials to be named.
-    """
-    p_col = f"p_{alert.category}"
-    weeks = table["week"].between(alert.first_week, alert.alarm_week)
-    rows = table.loc[weeks & (table["payer_id"] == alert.payer_id),
-                     ["claim_id", "denial_category", p_col]]
-    pairs = tokens.merge(rows, on="claim_id")
-    pairs["observed"] = (pairs["denial_category"] == alert.category).astype(float)
-    sums = pairs.groupby("token")[["observed", p_col]].sum()
-    excess = sums["observed"] - sums[p_col]
-    best = excess[(excess > 0) & (sums["observed"] >= 2)].sort_values(ascending=False)
-    return [(str(tok), float(sums.at[tok, "observed"]), float(sums.at[tok, p_col]))
-            for tok in best.index[:top]]
-
-
-def alerts_from(streams: Streams, path: np.ndarray, rising: np.ndarray, threshold: float,
-                min_weeks: int) -> list[Alert]:
+def alerts_from(streams: Streams, path: np.ndarray, rising: np.ndarray, level: float,
+                min_weeks: int, ratio: np.ndarray | None = None) -> list[Alert]:
     """One alert per payer x category: its earliest-crossing segment (largest S on ties)."""
-    alarm = first_crossings(path, rising, threshold, min_weeks)
-    hit = np.flatnonzero(alarm >= 0)
-    order = sorted(hit, key=lambda i: (alarm[i], -path[i, alarm[i]]))
+    alarm = first_crossings(path, rising, level, min_weeks)
+    scaled = streams.expected if ratio is None else streams.expected * ratio
+    order = sorted(np.flatnonzero(alarm >= 0), key=lambda i: (alarm[i], -path[i, alarm[i]]))
     out: dict[tuple[str, str], Alert] = {}
     for i in order:
         payer, category, segment = streams.keys.iloc[i]
         if (payer, category) in out:
+            out[(payer, category)].scope.append(str(segment))
             continue
-        start = run_start(path[i], alarm[i])
-        window = slice(start, alarm[i] + 1)
+        window = slice(run_start(path[i], alarm[i]), alarm[i] + 1)
         out[(payer, category)] = Alert(
             payer_id=str(payer), category=str(category), segment=str(segment),
-            first_week=streams.weeks[start], alarm_week=streams.weeks[alarm[i]],
+            first_week=streams.weeks[window.start], alarm_week=streams.weeks[alarm[i]],
             observed=float(streams.observed[i, window].sum()),
-            expected=float(streams.expected[i, window].sum()),
-            statistic=float(path[i, alarm[i]]))
+            expected=float(scaled[i, window].sum()), statistic=float(path[i, alarm[i]]),
+            scope=[str(segment)])
     return sorted(out.values(), key=lambda a: (a.alarm_week, a.payer_id, a.category))
 
 
@@ -221,43 +248,22 @@ class MonitorResult:
     path: np.ndarray
     burn_in: int
     config: MonitorConfig
+    level: float
 
 
 def monitor(table: pd.DataFrame, tokens: pd.DataFrame, config: MonitorConfig = MonitorConfig(),
-            start: date | None = None, code_tokens: pd.DataFrame | None = None) -> MonitorResult:
-    """Run the CUSUM over every stream of a scored outcome table (training.kpis)."""
+            start: date | None = None) -> MonitorResult:
+    """Run the CUSUM over every stream of a scored outcome table (training.kpis).
+
+    The alerts' `involved` codes are filled in by training.monitor_report.describe_alerts.
+    """
     streams = stream_counts(table, tokens)
     ratio = baseline_ratio(streams.observed, streams.expected, config.guard_weeks,
-                           config.pseudo_expected)
+                           config.pseudo_expected, config.baseline_quantile)
     burn = burn_in_weeks(streams.weeks, config, start)
     increments = llr_increments(streams.observed, streams.expected, ratio, config.rate_ratio)
     path = cusum(increments, burn)
-    alerts = alerts_from(streams, path, rising_weeks(increments, path), config.threshold,
-                         config.min_weeks)
-    described = tokens if code_tokens is None else code_tokens
-    for alert in alerts:
-        alert.involved = involved_codes(table, described, alert, config.top_codes)
-    return MonitorResult(alerts, streams, path, burn, config)
-
-
-def format_alert(alert: Alert) -> str:
-    """One line starting ALERT: payer, reason, segment, weeks, counts, codes, advice."""
-    codes = ", ".join(f"{tok} ({obs:.0f} vs {exp:.1f} expected)"
-                      for tok, obs, exp in alert.involved) or "no single code stands out"
-    return (f"ALERT payer {alert.payer_id} reason {alert.category} "
-            f"({CATEGORY_CARC.get(alert.category, '?')}): more denials than the model expects "
-            f"in '{alert.segment}' from the week of {alert.first_week.date()} (alarm in the "
-            f"week of {alert.alarm_week.date()}; {alert.observed:.0f} denied vs "
-            f"{alert.expected:.1f} expected). Over-represented: {codes}. The payer may have "
-            f"changed a rule: review its policy and retrain (denialrisk train).")
-
-
-def detection_delay_weeks(alerts: list[Alert], payer: str, category: str,
-                          change: date) -> float | None:
-    """Weeks from a known change date to the end of the week that raised its alert."""
-    found = [a for a in alerts if a.payer_id == payer and a.category == category
-             and a.alarm_week + pd.Timedelta(days=6) >= pd.Timestamp(change)]
-    if not found:
-        return None
-    end = min(a.alarm_week for a in found) + pd.Timedelta(days=7)
-    return (end - pd.Timestamp(change)).days / 7.0
+    level = alarm_level(config, len(streams.keys))
+    alerts = alerts_from(streams, path, rising_weeks(increments, path), level,
+                         config.min_weeks, ratio)
+    return MonitorResult(alerts, streams, path, burn, config, level)

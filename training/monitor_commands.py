@@ -31,7 +31,8 @@ from training.kpis import (
     render_table,
     scored_outcomes,
 )
-from training.monitor import MonitorConfig, MonitorResult, format_alert, monitor
+from training.monitor import MonitorConfig, MonitorResult, monitor, with_procedure_groups
+from training.monitor_report import describe_alerts, format_alert
 
 CHAMPION = "champion"
 POOLED = "pooled"
@@ -164,97 +165,78 @@ def kpis_command(data: Path | None = None, model: str = CHAMPION, out: Path | No
     return report
 
 
-def run_monitor(frames: ClaimFrames, table: pd.DataFrame, config: MonitorConfig,
-                start: date | None = None, first_month: str | None = None) -> MonitorResult:
-    """The CUSUM monitor over a scored table (segments without codes, alerts with codes).
+def monitor_config(settings: Settings) -> MonitorConfig:
+    """The CUSUM settings of the monitor (Settings.monitor_*)."""
+    return MonitorConfig(rate_ratio=settings.monitor_rate_ratio,
+                         threshold=settings.monitor_threshold,
+                         baseline_quantile=settings.monitor_baseline_quantile,
+                         burn_in_weeks=settings.monitor_burn_in_weeks,
+                         min_weeks=settings.monitor_min_weeks)
 
-    `first_month` drops older claims first (e.g. the months the champion was fitted on,
-    where its in-sample predictions are not a fair expectation).
+
+def monitor_tokens(frames: ClaimFrames) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(claim_id, token) pairs the monitor streams on, and those plus CPT codes (alerts)."""
+    segments = with_procedure_groups(claim_tokens(frames))
+    cpt = pd.DataFrame({"claim_id": frames.lines["claim_id"].astype(str).to_numpy(),
+                        "token": ("CPT " + frames.lines["cpt"].astype(str)).to_numpy()})
+    codes = pd.concat([segments, cpt.drop_duplicates()], ignore_index=True)
+    return segments, codes
+
+
+def month_start(month: str | None) -> date | None:
+    """First day of a 'YYYY-MM' month (None stays None)."""
+    return pd.Period(month, "M").start_time.date() if month else None
+
+
+def run_monitor(frames: ClaimFrames, table: pd.DataFrame, config: MonitorConfig,
+                start: date | None = None, first_month: str | None = None,
+                tokens: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> MonitorResult:
+    """The CUSUM monitor over a scored table (alerts name CPT codes too).
+
+    Alarms start at `start` or at `first_month` ('YYYY-MM', e.g. the first month after the
+    champion's training data), whichever is later; earlier weeks only build each segment's
+    baseline (on the champion's training months its predictions fit a little too well, so
+    those months are a baseline, never a test). `tokens`: monitor_tokens(frames), when
+    already computed.
     """
-    if first_month:
-        frames = frames_between(frames, first=first_month)
-        table = table[table["claim_id"].isin(frames.claims["claim_id"].astype(str))]
-        table = table.reset_index(drop=True)
-    return monitor(table, claim_tokens(frames), config, start,
-                   code_tokens=claim_tokens(frames, codes=True))
+    starts = [d for d in (start, month_start(first_month)) if d]
+    segments, codes = tokens or monitor_tokens(frames)
+    result = monitor(table, segments, config, max(starts, default=None))
+    describe_alerts(result.alerts, table, codes, config)
+    return result
 
 
 def coverage_line(result: MonitorResult, first: str | None) -> str:
-    """What was monitored: claims from which month, streams, baseline and alarm weeks."""
+    """What was monitored: streams, alarm level, baseline and alarm weeks."""
     weeks = result.streams.weeks
     if len(weeks) <= result.burn_in:
         return (f"only {len(weeks)} weeks of claims: nothing monitored after the "
                 f"{result.burn_in}-week baseline")
-    return (f"monitored claims from {first or 'the first month'}: "
-            f"{len(result.streams.keys):,} payer x reason x segment streams, baseline from "
-            f"{weeks[0].date()}, alarms possible {weeks[result.burn_in].date()} to "
-            f"{weeks[-1].date()}")
+    return (f"{len(result.streams.keys):,} payer x reason x segment streams (alarm level "
+            f"{result.level:.1f}), baseline from {weeks[0].date()}, alarms possible "
+            f"{weeks[result.burn_in].date()} to {weeks[-1].date()}"
+            + (f" (from {first}, the first month after training)" if first else ""))
+
+
+def alert_lines(result: MonitorResult) -> list[str]:
+    """One `ALERT ...` line per alert, or the single line `no alerts`."""
+    return [format_alert(alert) for alert in result.alerts] or ["no alerts"]
 
 
 def monitor_command(data: Path | None = None, model: str = CHAMPION, start: date | None = None,
-                    threshold: float | None = None, all_history: bool = False,
-                    echo: Callable[[str], Any] = print, **overrides: Any) -> MonitorResult:
+                    all_history: bool = False, echo: Callable[[str], Any] = print,
+                    **overrides: Any) -> MonitorResult:
     """Print one `ALERT ...` line per payer x reason whose denials drifted, or `no alerts`.
 
-    Monitors the claims after the models' training data (from their validation month on;
-    `all_history` keeps every month). `start`: first service week that may alarm (earlier
-    weeks only build the baseline); `threshold`: CUSUM alarm level (MonitorConfig).
+    Alarms start in the first month after the models' training data (their validation
+    month; `all_history`: after the burn-in) or at `start` if later. `overrides` are
+    Settings fields (monitor_threshold, monitor_rate_ratio, ..., cms_dir, bentoml_home).
     """
     settings = settings_with(**overrides)
     frames, table, bundles = load_scored(data, model, settings)
-    config = MonitorConfig() if threshold is None else MonitorConfig(threshold=threshold)
     first = None if all_history else after_training(bundles)
-    result = run_monitor(frames, table, config, start, first)
+    result = run_monitor(frames, table, monitor_config(settings), start, first)
     echo(coverage_line(result, first))
-    for alert in result.alerts:
-        echo(format_alert(alert))
-    if not result.alerts:
-        echo("no alerts")
+    for line in alert_lines(result):
+        echo(line)
     return result
-
-
-# ------------------------------------------------------------ notebook helpers
-
-
-def load_or_generate(data: str | Path | None, config: Any, save_to: Path | None = None
-                     ) -> ClaimFrames:
-    """A data set folder's frames, or freshly generated ones (saved to `save_to` if given)."""
-    from features.dataset import write_dataset
-    from synthetic_data.generate import generate_frames
-    from training.data import load_frames
-
-    if data:
-        return load_frames(Path(data))
-    frames = generate_frames(config)
-    if save_to is not None:
-        write_dataset(frames, Path(save_to))
-    return frames
-
-
-def training_table(outcomes: list[Any]) -> pd.DataFrame:
-    """One row per trained model: test AUC/ECE, registry version and the gate's decision."""
-    return pd.DataFrame([{
-        "model": o.name, "kind": o.kind, "test_auc": o.test_metrics.get("auc"),
-        "test_ece": o.test_metrics.get("ece"), "version": o.version,
-        "promoted": bool(o.decision and o.decision.promote),
-        "gate": o.decision.reason if o.decision else "not tracked"} for o in outcomes])
-
-
-def with_oracle(table: pd.DataFrame, frames: ClaimFrames) -> pd.DataFrame:
-    """The scored table with the generator's oracle P(denied) as the prediction."""
-    if "oracle_p_denied" not in frames.claims:
-        raise ValueError("this data set has no oracle_p_denied column (not generated)")
-    oracle = frames.claims["oracle_p_denied"].to_numpy(dtype=float)
-    return table.assign(denial_probability=oracle)
-
-
-def alert_segment_claims(result: MonitorResult, frames: ClaimFrames, payer: str,
-                         category: str) -> tuple[str, pd.Series | None]:
-    """The segment of the alert for payer x category and its claim ids (None: all claims)."""
-    from training.monitor import ALL_CLAIMS
-
-    found = [a for a in result.alerts if a.payer_id == payer and a.category == category]
-    if not found or found[0].segment == ALL_CLAIMS:
-        return ALL_CLAIMS, None
-    tokens = claim_tokens(frames)
-    return found[0].segment, tokens.loc[tokens["token"] == found[0].segment, "claim_id"]

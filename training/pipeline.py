@@ -24,8 +24,15 @@ from training.bundle import BundleError, ModelBundle
 from training.data import plan_models, prepare_training_data, split_frames
 from training.gate import GateDecision, gate_decision
 from training.metrics import binary_metrics
-from training.split import subset_frames
-from training.train import Fitter, TrainingData, local_fitter, model_rows, train_payer_model
+from training.split import claim_service_dates, subset_frames
+from training.train import (
+    Fitter,
+    TrainingData,
+    local_fitter,
+    model_rows,
+    sample_weights,
+    train_payer_model,
+)
 
 
 @dataclass
@@ -141,17 +148,33 @@ def progress_bar(enabled: bool) -> Any:
                     TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn())
 
 
+def weighted_training_data(frames: ClaimFrames, cms: Any, settings: Settings, split: Any,
+                           weights: np.ndarray | None) -> TrainingData:
+    """TrainingData with sample weights: `weights` per claim x recency (settings)."""
+    data = prepare_training_data(frames, cms, settings, split)
+    data.weight = sample_weights(claim_service_dates(frames), split.train,
+                                 settings.recency_half_life_days, weights)
+    if data.weight is not None and settings.engine != "local":
+        raise ValueError("sample weights (recency, stale labels) need the local engine")
+    return data
+
+
 def run_training(frames: ClaimFrames, cms: Any, settings: Settings,
                  payers: Sequence[str] | None = None, track: bool = True,
-                 progress: bool = False) -> list[TrainOutcome]:
-    """Train every planned model of a data set; see the module docstring."""
+                 progress: bool = False, weights: np.ndarray | None = None
+                 ) -> list[TrainOutcome]:
+    """Train every planned model of a data set; see the module docstring.
+
+    `weights`: optional per-claim training weights aligned with frames.claims (0 leaves a
+    claim out, e.g. labels made stale by a payer rule change: training/recovery.py).
+    """
     split = split_frames(frames, settings)
     payer = frames.claims["payer_id"].astype(object).reset_index(drop=True)
     plan = plan_models(payer, split.train, settings.min_payer_claims, payers)
     outcomes = []
     with progress_bar(progress) as bar:
         task = bar.add_task("building features", total=len(plan)) if bar else None
-        data = prepare_training_data(frames, cms, settings, split)
+        data = weighted_training_data(frames, cms, settings, split, weights)
         with fitter_for(settings) as fit:
             for name, kind in plan.items():
                 if bar:

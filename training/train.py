@@ -1,7 +1,10 @@
 """Training one ModelBundle: binary denial booster, reason booster, calibration, thresholds.
 
 The booster fitting itself is a `Fitter` (local lightgbm.train, or lightgbm.dask in
-training/distributed.py) so the rest of the recipe is the same for both engines.
+training/distributed.py) so the rest of the recipe is the same for both engines. Training
+claims may carry a sample weight (TrainingData.weight: recency weighting, or stale labels
+left out after a payer rule change, see training/recovery.py); only the local engine
+takes weights. Claims of weight 0 are left out of training.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from training.calibration import calibrate
 from training.metrics import binary_metrics, reason_metrics, threshold_for_precision
 from training.split import TimeSplit
 
-Fitter = Callable[[dict, pd.DataFrame, np.ndarray, pd.DataFrame, np.ndarray], lgb.Booster]
+Fitter = Callable[..., lgb.Booster]  # (params, X_tr, y_tr, X_val, y_val[, weight=w_tr])
 
 
 @dataclass
@@ -34,6 +37,7 @@ class TrainingData:
     split: TimeSplit
     state: object  # features.build.FeatureState
     payer_column: bool
+    weight: np.ndarray | None = None  # per-claim training weight (None: all 1)
 
 
 def lgb_params(settings: Settings, objective: str, **extra: object) -> dict:
@@ -57,9 +61,9 @@ def truncate(booster: lgb.Booster, iterations: int) -> lgb.Booster:
 def local_fitter(settings: Settings) -> Fitter:
     """Fit with lightgbm.train, early-stopping on the validation rows."""
 
-    def fit(params: dict, X_tr: pd.DataFrame, y_tr: np.ndarray,
-            X_val: pd.DataFrame, y_val: np.ndarray) -> lgb.Booster:
-        train = lgb.Dataset(X_tr, y_tr)
+    def fit(params: dict, X_tr: pd.DataFrame, y_tr: np.ndarray, X_val: pd.DataFrame,
+            y_val: np.ndarray, weight: np.ndarray | None = None) -> lgb.Booster:
+        train = lgb.Dataset(X_tr, y_tr, weight=weight)
         if len(y_val) == 0:
             return lgb.train(params, train, num_boost_round=min(settings.max_rounds, 100))
         valid = lgb.Dataset(X_val, y_val, reference=train)
@@ -71,15 +75,21 @@ def local_fitter(settings: Settings) -> Fitter:
     return fit
 
 
+def weighted(weight: np.ndarray | None) -> dict[str, np.ndarray]:
+    """Fitter keyword for a sample weight (none when unweighted, so any engine fits)."""
+    return {} if weight is None else {"weight": weight}
+
+
 def train_binary(X_tr: pd.DataFrame, y_tr: np.ndarray, X_val: pd.DataFrame,
-                 y_val: np.ndarray, fit: Fitter, settings: Settings) -> lgb.Booster:
+                 y_val: np.ndarray, fit: Fitter, settings: Settings,
+                 weight: np.ndarray | None = None) -> lgb.Booster:
     """The denial booster (binary log-loss)."""
-    return fit(lgb_params(settings, "binary"), X_tr, y_tr, X_val, y_val)
+    return fit(lgb_params(settings, "binary"), X_tr, y_tr, X_val, y_val, **weighted(weight))
 
 
 def train_reasons(X_tr: pd.DataFrame, cat_tr: pd.Series, X_val: pd.DataFrame,
                   cat_val: pd.Series, fit: Fitter, settings: Settings,
-                  ) -> tuple[lgb.Booster | None, list[str]]:
+                  weight: np.ndarray | None = None) -> tuple[lgb.Booster | None, list[str]]:
     """Multiclass booster of P(category | denied) over the categories seen in training.
 
     Called on denied claims only. With fewer than two classes there is nothing to learn:
@@ -93,7 +103,8 @@ def train_reasons(X_tr: pd.DataFrame, cat_tr: pd.Series, X_val: pd.DataFrame,
     val_codes = pd.Series(cat_val).astype(object).map(codes)
     keep = val_codes.notna().to_numpy()
     params = lgb_params(settings, "multiclass", num_class=len(classes), min_data_in_leaf=20)
-    booster = fit(params, X_tr, y_tr, X_val[keep], val_codes[keep].astype(int).to_numpy())
+    booster = fit(params, X_tr, y_tr, X_val[keep], val_codes[keep].astype(int).to_numpy(),
+                  **weighted(weight))
     return booster, classes
 
 
@@ -112,16 +123,40 @@ def model_rows(data: TrainingData, payer: str, kind: str) -> np.ndarray:
     return (data.payer == payer).to_numpy()
 
 
+def sample_weights(dates: pd.Series, train: np.ndarray, half_life_days: float | None,
+                   base: np.ndarray | None = None) -> np.ndarray | None:
+    """Per-claim training weights: `base` (1 when None) times 0.5 ** (age / half-life).
+
+    Age is counted in days back from the newest training claim's date of service (newer
+    claims are not discounted). None when neither applies: every claim weighs the same.
+    """
+    if half_life_days is None and base is None:
+        return None
+    weight = np.ones(len(dates)) if base is None else np.asarray(base, dtype=float).copy()
+    if half_life_days is not None:
+        age = (dates[train].max() - dates).dt.days.to_numpy(dtype=float).clip(min=0.0)
+        weight *= 0.5 ** (age / half_life_days)
+    return weight
+
+
+def row_weights(data: TrainingData, rows: np.ndarray) -> np.ndarray | None:
+    """Sample weights of the selected rows (None when the data carry no weights)."""
+    return None if data.weight is None else data.weight[rows]
+
+
 def train_payer_model(data: TrainingData, payer: str, kind: str, fit: Fitter,
                       settings: Settings, engine: str = "local") -> ModelBundle:
     """Train, calibrate and threshold one bundle on its payer's train/validation rows."""
     rows = model_rows(data, payer, kind)
+    if data.weight is not None:
+        rows = rows & (data.weight > 0)
     tr, va = rows & data.split.train, rows & data.split.val
     X, y, cat = data.X, data.denied, data.category
-    binary = train_binary(X[tr], y[tr], X[va], y[va], fit, settings)
+    binary = train_binary(X[tr], y[tr], X[va], y[va], fit, settings, row_weights(data, tr))
     calibrator = calibrate(binary.predict(X[va], raw_score=True), y[va])
     dtr, dva = tr & (y == 1), va & (y == 1)
-    reasons, classes = train_reasons(X[dtr], cat[dtr], X[dva], cat[dva], fit, settings)
+    reasons, classes = train_reasons(X[dtr], cat[dtr], X[dva], cat[dva], fit, settings,
+                                     row_weights(data, dtr))
     bundle = ModelBundle(binary, reasons, classes, data.state, calibrator, Thresholds(),
                          BundleMetadata(payer=payer, kind=kind,
                                         feature_version=data.state.version))
@@ -136,5 +171,6 @@ def train_payer_model(data: TrainingData, payer: str, kind: str, fit: Fitter,
         "params": lgb_params(settings, "binary") | {
             "best_iteration": binary.current_iteration(),
             "reason_best_iteration": reasons.current_iteration() if reasons else 0,
-            "calibration": calibrator.method}})
+            "calibration": calibrator.method,
+            "recency_half_life_days": settings.recency_half_life_days}})
     return bundle

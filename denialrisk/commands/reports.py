@@ -68,14 +68,23 @@ def monitor(
                                                    "work/claims]"),
     model: str = typer.Option("champion", "--model", help=MODEL_HELP),
     all_history: bool = typer.Option(
-        False, "--all-history", help="Monitor every week, not only those after training"),
+        False, "--all-history", help="Alarms in every week after the burn-in, not only after "
+                                     "the models' training data"),
+    threshold: float = opt("monitor_threshold", "--threshold"),
+    rate_ratio: float = opt("monitor_rate_ratio", "--rate-ratio"),
+    baseline_quantile: float = opt("monitor_baseline_quantile", "--baseline-quantile"),
+    burn_in_weeks: int = opt("monitor_burn_in_weeks", "--burn-in-weeks"),
+    min_weeks: int = opt("monitor_min_weeks", "--min-weeks"),
     bentoml_home: Path = opt("bentoml_home"),
     cms_dir: Path = opt("cms_dir"),
 ) -> None:
     """CUSUM of observed vs predicted denials per payer and reason: one ALERT line each."""
     from training.monitor_commands import monitor_command
 
-    overrides = given(bentoml_home=bentoml_home, cms_dir=cms_dir)
+    overrides = given(bentoml_home=bentoml_home, cms_dir=cms_dir,
+                      monitor_threshold=threshold, monitor_rate_ratio=rate_ratio,
+                      monitor_baseline_quantile=baseline_quantile,
+                      monitor_burn_in_weeks=burn_in_weeks, monitor_min_weeks=min_weeks)
     try:
         monitor_command(data=data, model=model, all_history=all_history, echo=typer.echo,
                         **overrides)

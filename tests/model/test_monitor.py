@@ -1,32 +1,40 @@
-"""Payer-drift monitor: CUSUM arithmetic by hand; on generated data, COA's 2026-04-01 rule
-change is caught within 4 weeks and 18 months without drift raise no alert.
+"""Payer-drift monitor and retrain recovery.
 
-The champion is trained once (pooled model on 40k claims of 2025, the setting the
-MonitorConfig thresholds were measured with); the monitored data have the default volume
-(~3,850 claims a week): 2026-H1 with drift, and 2025-01..2026-06 without it.
+CUSUM arithmetic by hand; then on generated data at the default volume (300,000 claims over
+2025-01..2026-06, ~3,850 a week), generated twice with the same seed, with and without
+COA's 2026-04-01 rule change (identical claims, only outcomes under the new rule differ),
+scored once by a champion trained on 2025 claims of another seed (pooled model, 40k
+claims): without drift the monitor prints `no alerts`; with drift it alerts COA modifier
+denials within 4 weeks, naming the destruction codes and modifier 25; a COA model
+retrained with the alert's stale labels left out predicts the new rule's denial rate
+where the champion does not. Detection rate and false alarms over many seeds:
+benchmarks/bench_monitor.py.
 """
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import gamma
 
 from training.monitor import (
+    ANY_KIND,
     Alert,
+    MonitorConfig,
     Streams,
+    alarm_level,
     alerts_from,
     baseline_ratio,
     cusum,
-    detection_delay_weeks,
-    format_alert,
     llr_increments,
     rising_weeks,
     run_start,
+    with_procedure_groups,
 )
+from training.monitor_report import detection_delay_weeks, format_alert
 
 CHANGE = date(2026, 4, 1)
 
@@ -39,10 +47,15 @@ def test_cusum_accumulates_resets_and_waits_for_burn_in():
     assert run_start(cusum(inc, 0)[0], 4) == 2
 
 
-def test_baseline_ratio_uses_only_weeks_before_the_guard():
+def test_baseline_ratio_is_an_upper_gamma_quantile_of_weeks_before_the_guard():
     obs, exp = np.array([[2.0, 2.0, 2.0, 10.0]]), np.ones((1, 4))
-    r = baseline_ratio(obs, exp, guard=1, pseudo=1.0)
-    assert r[0].tolist() == pytest.approx([1.0, 1.0, 3 / 2, 5 / 3])  # week 3 ignores week 2
+    r = baseline_ratio(obs, exp, guard=1, pseudo=1.0, quantile=0.85)
+    past_o, past_e = np.array([0, 0, 2, 4]), np.array([0, 0, 1, 2])  # week 3 ignores week 2
+    want = gamma.ppf(0.85, past_o + 1.0, scale=1 / (past_e + 1.0))
+    assert r[0] == pytest.approx(want)
+    short = baseline_ratio(np.array([[1.0, 0.0]]), np.array([[1.0, 0.0]]), 0, 0.5, 0.85)
+    long = baseline_ratio(np.array([[20.0, 0.0]]), np.array([[20.0, 0.0]]), 0, 0.5, 0.85)
+    assert short[0, 1] > long[0, 1] > 1.0  # the same rate, trusted more with more history
 
 
 def test_llr_increment_is_poisson_likelihood_ratio():
@@ -50,24 +63,44 @@ def test_llr_increment_is_poisson_likelihood_ratio():
     assert inc[0, 0] == pytest.approx(3 * np.log(8) - 7 * 2.0 * 0.5)
 
 
-def test_alert_needs_threshold_and_two_rising_weeks_and_names_the_run():
+def test_alarm_level_grows_with_the_log_of_the_number_of_streams():
+    config = MonitorConfig(threshold=2.0)
+    assert alarm_level(config, 1) == 2.0
+    assert alarm_level(config, 1000) - alarm_level(config, 10) == pytest.approx(np.log(100))
+
+
+def test_procedure_kinds_merge_into_one_em_pattern():
+    tokens = pd.DataFrame({"claim_id": ["a", "b", "b", "c"], "token": [
+        "E/M+25, no separate note, with destruction_ak", "destruction_benign",
+        "E/M+25, no separate note, with destruction_benign", "E/M+25 with biopsy"]})
+    out = with_procedure_groups(tokens)
+    merged = f"E/M+25, no separate note, with destruction{ANY_KIND}"
+    assert sorted(out.loc[out["token"] == merged, "claim_id"]) == ["a", "b"]
+    assert len(out) == len(tokens) + 2  # 'biopsy' has one kind: no duplicate pattern
+
+
+def test_alert_needs_the_level_and_two_rising_weeks_and_names_the_run_and_scope():
     weeks = pd.date_range("2026-03-02", periods=6, freq="W-MON")
-    keys = pd.DataFrame({"payer_id": ["COA", "COA"], "category": ["modifier"] * 2,
-                         "segment": ["all claims", "E/M+25 with destruction_benign"]})
-    obs = np.array([[0, 9, 0, 0, 0, 0], [0, 0, 3, 3, 3, 3]], dtype=float)
-    exp = np.full((2, 6), 0.2)
-    streams = Streams(keys, weeks, obs, exp)
-    inc = llr_increments(obs, exp, np.ones_like(obs), 8.0)
+    keys = pd.DataFrame({"payer_id": ["COA"] * 3, "category": ["modifier"] * 3,
+                         "segment": ["all claims", "E/M+25 with destruction_benign",
+                                     "modifier 25"]})
+    obs = np.array([[0, 9, 0, 0, 0, 0], [0, 0, 3, 3, 3, 3], [0, 0, 0, 3, 3, 3]], dtype=float)
+    exp = np.full((3, 6), 0.2)
+    ratio = np.full((3, 6), 0.5)
+    inc = llr_increments(obs, exp, ratio, 8.0)
     path = cusum(inc, 0)
-    alerts = alerts_from(streams, path, rising_weeks(inc, path), threshold=10.0, min_weeks=2)
+    alerts = alerts_from(Streams(keys, weeks, obs, exp), path, rising_weeks(inc, path),
+                         level=10.0, min_weeks=2, ratio=ratio)
     assert len(alerts) == 1  # the one-week spike of 9 does not alarm alone
     alert = alerts[0]
     assert alert.segment == "E/M+25 with destruction_benign"
-    # each week adds 3 ln 8 - 7 * 0.2 = 4.84: 4.84, 9.68, 14.5 > 10 in the third week
-    assert alert.first_week == weeks[2] and alert.alarm_week == weeks[4]
-    assert alert.observed == 9 and alert.expected == pytest.approx(0.6)
+    # each week adds 3 ln 8 - 7 * 0.5 * 0.2 = 5.54: 5.54, 11.1 > 10 in the second week
+    assert alert.first_week == weeks[2] and alert.alarm_week == weeks[3]
+    assert alert.observed == 6 and alert.expected == pytest.approx(2 * 0.5 * 0.2)
+    assert alert.scope == ["E/M+25 with destruction_benign", "modifier 25"]
     line = format_alert(alert)
     assert line.startswith("ALERT payer COA reason modifier (CO-4)") and "retrain" in line
+    assert "'modifier 25'" in line
 
 
 def test_detection_delay_counts_to_the_end_of_the_alarm_week():
@@ -92,47 +125,127 @@ def champion(tmp_path_factory, cms):
     history = generate_frames(GeneratorConfig(claims=40_000, seed=101, start=date(2025, 1, 1),
                                               end=date(2025, 12, 31)))
     run_training(history, cms, settings, payers=["pooled"], track=False)
-    return settings.models_dir, load_bundles(settings.models_dir)
+    return load_bundles(settings.models_dir)
+
+
+@pytest.fixture(scope="module")
+def histories(champion, cms) -> dict:
+    """18 months with and without drift (same claims), scored once, and monitored."""
+    from denialrisk.settings import Settings
+    from synthetic_data.config import GeneratorConfig
+    from synthetic_data.generate import generate_frames
+    from training.kpis import scored_outcomes
+    from training.monitor_commands import (
+        monitor_config,
+        monitor_tokens,
+        run_monitor,
+        score_frames,
+    )
+
+    drift = generate_frames(GeneratorConfig(claims=300_000, seed=301, drift=True))
+    still = generate_frames(GeneratorConfig(claims=300_000, seed=301, drift=False))
+    assert drift.lines.equals(still.lines)  # the drift changes outcomes, never claims
+    scores = score_frames(drift, champion, cms)
+    config, tokens = monitor_config(Settings()), monitor_tokens(drift)
+    out = {"frames": drift}
+    for name, frames in (("drift", drift), ("no_drift", still)):
+        table = scored_outcomes(frames, scores)
+        out[name] = (table, run_monitor(frames, table, config, tokens=tokens))
+    return out
 
 
 @pytest.mark.slow
-def test_coa_rule_change_is_detected_within_four_weeks(champion, tmp_path, record_property):
-    from features.dataset import write_dataset
-    from synthetic_data.config import GeneratorConfig
-    from synthetic_data.generate import generate_frames
-    from training.monitor_commands import monitor_command
+def test_no_alert_over_18_months_without_drift(histories, record_property):
+    from training.monitor_commands import alert_lines
 
-    data = tmp_path / "claims-2026"
-    write_dataset(generate_frames(GeneratorConfig(
-        claims=100_000, seed=201, start=date(2026, 1, 1), end=date(2026, 6, 30))), data)
-    lines: list[str] = []
-    start = time.perf_counter()
-    result = monitor_command(data, model=str(champion[0]), echo=lines.append)
-    record_property("monitor_seconds", round(time.perf_counter() - start, 1))
+    table, result = histories["no_drift"]
+    record_property("streams", len(result.streams.keys))
+    record_property("alarm_level", round(result.level, 2))
+    record_property("max_cusum", round(float(result.path.max()), 2))
+    assert len(result.streams.weeks) - result.burn_in >= 70 and len(table) == 300_000
+    assert alert_lines(result) == ["no alerts"]
+
+
+@pytest.mark.slow
+def test_coa_rule_change_is_alerted_within_four_weeks_with_its_codes(histories,
+                                                                    record_property):
+    from training.monitor_commands import alert_lines
+
+    _, result = histories["drift"]
+    lines = alert_lines(result)
     delay = detection_delay_weeks(result.alerts, "COA", "modifier", CHANGE)
     record_property("coa_detection_delay_weeks", delay)
     assert delay is not None and delay <= 4.0, lines
     assert not [a for a in result.alerts if a.alarm_week < pd.Timestamp(CHANGE)], lines
     coa = next(a for a in result.alerts if (a.payer_id, a.category) == ("COA", "modifier"))
-    named = " ".join([coa.segment, *(tok for tok, _, _ in coa.involved)])
-    assert "destruction" in named or "CPT 17" in named, named
+    named = [coa.segment, *(token for token, _, _ in coa.involved)]
+    assert "E/M+25" in coa.segment and "destruction" in coa.segment, named
+    assert any(t.startswith("CPT 17") for t in named) or "modifier 25" in named, named
     assert any(line.startswith("ALERT payer COA reason modifier") for line in lines)
 
 
 @pytest.mark.slow
-def test_no_alert_over_18_months_without_drift(champion, cms, record_property):
-    from synthetic_data.config import GeneratorConfig
-    from synthetic_data.generate import generate_frames
+def test_retrain_without_stale_labels_predicts_the_new_rule(histories, champion, cms,
+                                                            tmp_path, record_property):
+    from denialrisk.settings import Settings
+    from training.evaluate import load_bundles
     from training.kpis import scored_outcomes
-    from training.monitor import MonitorConfig
-    from training.monitor_commands import run_monitor, score_frames
+    from training.monitor_commands import score_frames
+    from training.pipeline import run_training
+    from training.recovery import (
+        find_alert,
+        first_test_month,
+        recovery_table,
+        segment_claims,
+        stale_weights,
+    )
+    from training.split import subset_frames
 
-    frames = generate_frames(GeneratorConfig(claims=300_000, seed=301, drift=False))
-    table = scored_outcomes(frames, score_frames(frames, champion[1], cms))
-    result = run_monitor(frames, table, MonitorConfig())
-    monitored = len(result.streams.weeks) - result.burn_in
-    record_property("streams", len(result.streams.keys))
-    record_property("monitored_weeks", monitored)
-    record_property("max_cusum", round(float(result.path.max()), 2))
-    assert monitored >= 70 and len(table) == 300_000
-    assert result.alerts == [], [format_alert(a) for a in result.alerts]
+    frames = histories["frames"]
+    coa = subset_frames(frames, (frames.claims["payer_id"] == "COA").to_numpy())
+    alert = find_alert(histories["drift"][1], "COA", "modifier")
+    settings = Settings(max_rounds=400, early_stopping_rounds=30, learning_rate=0.1,
+                        test_months=1, models_dir=tmp_path / "models",
+                        mlflow_dir=tmp_path / "mlflow", bentoml_home=tmp_path / "bentoml")
+    run_training(coa, cms, settings, payers=["COA"], track=False,
+                 weights=stale_weights(coa, [alert]))
+    retrained = load_bundles(settings.models_dir)
+    tables = {"champion": scored_outcomes(coa, score_frames(coa, champion, cms)),
+              "retrained": scored_outcomes(coa, score_frames(coa, retrained, cms))}
+    _, affected = segment_claims(coa, alert)
+    report = recovery_table(tables, "COA", first_test_month(retrained), affected)
+    for name, row in report.iterrows():
+        record_property(f"{name}_segment_gap", round(float(row["segment_gap"]), 3))
+        record_property(f"{name}_auc", round(float(row["auc"]), 4))
+    assert report.at["retrained", "segment_claims"] >= 10, report
+    gap = report["segment_gap"].abs()
+    assert gap["retrained"] < gap["champion"] / 2, report
+    assert report.at["retrained", "auc"] >= report.at["champion", "auc"] - 0.01, report
+
+
+def test_recency_weights_halve_every_half_life_and_keep_left_out_claims_out():
+    from training.train import sample_weights
+
+    dates = pd.Series(pd.to_datetime(["2026-01-01", "2026-03-02", "2026-05-01", "2026-06-01"]))
+    train = np.array([True, True, True, False])
+    w = sample_weights(dates, train, 60.0, base=np.array([1.0, 0.0, 1.0, 1.0]))
+    assert w.tolist() == pytest.approx([0.25, 0.0, 1.0, 1.0])  # 120 and 60 days before May 1
+    assert sample_weights(dates, train, None) is None
+
+
+def test_stale_weights_leave_out_the_alerted_payers_scope_before_its_first_week(frames):
+    from training.kpis import claim_tokens
+    from training.recovery import stale_weights
+    from training.split import claim_service_dates
+
+    first = pd.Timestamp("2026-01-05")
+    alert = Alert("COA", "modifier", "destruction_benign", first, first, 5, 1, 12,
+                  scope=["destruction_benign", "modifier 59"])
+    w = stale_weights(frames, [alert])
+    tokens = claim_tokens(frames)
+    scoped = tokens.loc[tokens["token"].isin(alert.scope), "claim_id"]
+    claims = frames.claims
+    want = (claims["claim_id"].astype(str).isin(scoped) & (claims["payer_id"] == "COA")
+            & (claim_service_dates(frames) < first).to_numpy())
+    assert want.sum() > 0 and (w == 0).sum() == want.sum()
+    assert (w[want.to_numpy()] == 0).all() and set(np.unique(w)) == {0.0, 1.0}

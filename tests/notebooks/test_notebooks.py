@@ -70,6 +70,8 @@ def test_retrain_notebook_trains_monitors_and_retrains(retrain_run, record_prope
     assert (work / "mlflow" / "mlflow.db").is_file()  # tracked in work_dir, not the env's
     assert "ALERT" in text or "no alerts" in text
     assert "test_auc" in text and "promoted" in text
+    assert "labels left out as stale" in text and "segment_gap" in text  # recovery table
+    assert (work / "retrained-all-history" / "pooled" / "bundle.json").is_file()
 
 
 def test_report_notebook_writes_the_html_report(retrain_run, workspace, record_property):
