@@ -27,11 +27,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.special import gammaincinv
 
+from denialrisk.settings import Settings
 from features.codes import load_code_table
 from features.vocab import CATEGORIES
 
@@ -39,17 +41,22 @@ ALL_CLAIMS = "all claims"
 ANY_KIND = " (any kind)"
 
 
+def default(name: str) -> Any:
+    """The default of a Settings field (the one place monitor defaults are set)."""
+    return Settings.model_fields[name].default
+
+
 @dataclass(frozen=True)
 class MonitorConfig:
-    """CUSUM settings; the defaults are Settings.monitor_* (see benchmarks/bench_monitor.py)."""
+    """CUSUM settings; defaults from Settings.monitor_* (benchmarks/bench_monitor.py)."""
 
-    rate_ratio: float = 8.0  # R: the rise in a segment's denial rate the test is tuned to
-    threshold: float = 2.0  # alarm level above ln(number of streams), log-LR units
-    baseline_quantile: float = 0.85  # q: upper credible quantile of the baseline ratio
+    rate_ratio: float = default("monitor_rate_ratio")  # R: the rise the test is tuned to
+    threshold: float = default("monitor_threshold")  # alarm level above ln(streams)
+    baseline_quantile: float = default("monitor_baseline_quantile")  # q of the baseline
     pseudo_expected: float = 0.5  # a: prior weight of "the model is right" (ratio 1)
     guard_weeks: int = 2  # newest weeks left out of the baseline ratio
-    burn_in_weeks: int = 8  # first weeks only build the baseline (no alarms)
-    min_weeks: int = 2  # weeks with excess denials an alarm needs
+    burn_in_weeks: int = default("monitor_burn_in_weeks")  # weeks that only build baselines
+    min_weeks: int = default("monitor_min_weeks")  # weeks with excess denials an alarm needs
     top_codes: int = 4  # codes / modifiers named in an alert
 
 
@@ -92,6 +99,8 @@ def with_procedure_groups(tokens: pd.DataFrame) -> pd.DataFrame:
     """(claim_id, token) pairs plus each E/M pattern with procedure kinds merged."""
     em = tokens[tokens["token"].str.startswith("E/M")]
     parts = em["token"].str.rsplit(" with ", n=1, expand=True)
+    if parts.shape[1] < 2:
+        return tokens  # no E/M pattern to merge
     groups = procedure_groups()
     merged = {fams: "+".join(sorted({groups.get(f, f) for f in fams.split("+")}))
               for fams in parts[1].unique()}

@@ -30,6 +30,8 @@ def involved_codes(table: pd.DataFrame, tokens: pd.DataFrame, alert: Alert,
                      & (table["week"] <= alert.alarm_week),
                      ["claim_id", "week", "denial_category", p_col]]
     pairs = tokens[~tokens["token"].str.startswith("E/M")].merge(rows, on="claim_id")
+    if pairs.empty:
+        return []
     pairs["o"] = (pairs["denial_category"] == alert.category).astype(float)
     pairs["run"] = pairs["week"] >= alert.first_week
     sums = pairs.groupby(["token", "run"])[["o", p_col]].sum().unstack("run", fill_value=0.0)

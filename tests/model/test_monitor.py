@@ -249,3 +249,24 @@ def test_stale_weights_leave_out_the_alerted_payers_scope_before_its_first_week(
             & (claim_service_dates(frames) < first).to_numpy())
     assert want.sum() > 0 and (w == 0).sum() == want.sum()
     assert (w[want.to_numpy()] == 0).all() and set(np.unique(w)) == {0.0, 1.0}
+
+
+def test_involved_codes_rank_excess_over_each_codes_own_history():
+    from training.monitor_report import involved_codes
+
+    weeks = pd.date_range("2026-01-05", periods=12, freq="W-MON")
+    n = 24  # two claims a week: one 17110 claim, one 99213 claim
+    week = np.repeat(weeks, 2)
+    run = week >= weeks[8]
+    is_wart = np.tile([True, False], 12)
+    denied = (is_wart & run) | (~is_wart & (np.arange(n) % 4 == 1))  # 99213: steady
+    table = pd.DataFrame({"claim_id": [f"c{i}" for i in range(n)], "payer_id": "COA",
+                          "week": week, "p_modifier": 0.1,
+                          "denial_category": np.where(denied, "modifier", None)})
+    tokens = pd.DataFrame({"claim_id": table["claim_id"], "token": np.where(
+        is_wart, "CPT 17110", "CPT 99213")})
+    em = tokens.assign(token="E/M+25 with destruction_benign")
+    alert = Alert("COA", "modifier", "s", weeks[8], weeks[11], 4, 0.4, 12)
+    named = involved_codes(table, pd.concat([tokens, em]), alert, MonitorConfig())
+    assert [tok for tok, _, _ in named] == ["CPT 17110"]  # 99213 denials match its history
+    assert named[0][1] == 4 and 0 < named[0][2] < 4 * 0.1
