@@ -61,6 +61,7 @@ from training.pipeline import run_training
 from training.recovery import (
     find_alert,
     first_test_month,
+    left_out_line,
     load_or_generate,
     recovery_table,
     segment_claims,
@@ -148,8 +149,8 @@ observed_vs_predicted(scored, watch_payer, watch_reason, segment_ids).round(1)
 # (not registered) shows what the stale labels cost.
 
 # %%
-weights = stale_weights(frames, [alert] if alert else [])
-print(f"labels left out as stale: {int((weights == 0).sum()):,} of {len(weights):,} claims")
+weights = stale_weights(frames, [alert])
+print(left_out_line(weights))
 retrain_runs = run_training(frames, cms, retrain_settings, payers=payers or None,
                             weights=weights)
 plain_runs = run_training(frames, cms, plain_settings, payers=payers or None, track=False)
@@ -160,7 +161,9 @@ training_table(retrain_runs)
 # On the watched payer's claims of the retrained model's test month (no model was fitted
 # or tuned on them): AUC and ECE, and in the alert's pattern the predicted vs observed
 # denial rate, for the champion, the plain retrain, the retrain without stale labels and
-# the oracle. Then the pattern month by month under each model.
+# the oracle. Then the pattern month by month under each model: the retrained model
+# applies the new rule to every claim, so on the months before the change it predicts
+# denials the old rule did not make (right for claims billed today).
 
 # %%
 retrained = load_bundles(retrain_settings.models_dir)

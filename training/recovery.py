@@ -81,22 +81,28 @@ def scope_claims(frames: ClaimFrames, alert: Alert | None) -> pd.Series | None:
     return tokens.loc[tokens["token"].isin(alert.scope), "claim_id"].drop_duplicates()
 
 
-def stale_weights(frames: ClaimFrames, alerts: list[Alert]) -> np.ndarray:
+def stale_weights(frames: ClaimFrames, alerts: list[Alert | None]) -> np.ndarray:
     """Training weight per claim: 0 for labels an alerted rule change made stale, else 1.
 
     Stale: a claim of the alert's payer, in its scope, with a date of service before the
-    week the alert's run began (claims since then already follow the new rule).
+    week the alert's run began (claims since then already follow the new rule). None
+    entries (no alert) change nothing.
     """
     ids = frames.claims["claim_id"].astype(str)
     payer = frames.claims["payer_id"].astype(str).to_numpy()
     dates = claim_service_dates(frames)
     weight = np.ones(len(ids))
-    for alert in alerts:
+    for alert in filter(None, alerts):
         scoped = scope_claims(frames, alert)
         inside = np.ones(len(ids), bool) if scoped is None else ids.isin(scoped).to_numpy()
         stale = inside & (payer == alert.payer_id) & (dates < alert.first_week).to_numpy()
         weight[stale] = 0.0
     return weight
+
+
+def left_out_line(weights: np.ndarray) -> str:
+    """How many training labels the weights leave out."""
+    return f"labels left out as stale: {int((weights == 0).sum()):,} of {len(weights):,} claims"
 
 
 def system_quality(table: pd.DataFrame, segment: pd.Series | None) -> dict[str, float]:
