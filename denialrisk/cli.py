@@ -7,6 +7,8 @@ command line takes the settings value, so env vars and flags compose.
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from denialrisk.commands import data, models, reports, serving
@@ -25,4 +27,5 @@ app.command()(serving.demo)
 
 
 def main() -> None:  # pragma: no cover - console entry
+    os.environ.setdefault("BENTOML_DO_NOT_TRACK", "True")  # BentoML posts usage stats else
     app()

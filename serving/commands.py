@@ -28,7 +28,8 @@ def bentoml_executable() -> str:
 
 
 def serve_env(settings: ServingSettings, insecure_dev: bool, threads: int) -> dict[str, str]:
-    """Environment of the server process: model store, dev flag, LightGBM threads."""
+    """Environment of the server process: model store, dev flag, LightGBM threads, no
+    BentoML usage tracking (it would post to the network)."""
     env = dict(os.environ)
     home = str(settings.bentoml_home)
     env.update({"DENIALRISK_BENTOML_HOME": home, "BENTOML_HOME": home,
@@ -36,6 +37,7 @@ def serve_env(settings: ServingSettings, insecure_dev: bool, threads: int) -> di
     if insecure_dev:
         env["DENIALRISK_INSECURE_DEV"] = "1"
     env.setdefault("OMP_NUM_THREADS", str(threads))
+    env.setdefault("BENTOML_DO_NOT_TRACK", "True")  # no usage statistics to bentoml.com
     return env
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,11 @@ import pytest
 from denialrisk.settings import get_settings
 from features.cms import CmsTables, load_cms_tables
 from tests.builders import make_claim_dict
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests never touch the network: BentoML would post usage statistics otherwise."""
+    os.environ.setdefault("BENTOML_DO_NOT_TRACK", "True")
 
 
 @pytest.fixture(scope="session")

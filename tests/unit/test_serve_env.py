@@ -1,0 +1,21 @@
+"""The server's environment: no BentoML usage statistics (tests and users stay offline)."""
+
+from __future__ import annotations
+
+from serving.commands import serve_env
+from serving.config import ServingSettings
+
+
+def test_server_env_turns_bentoml_usage_tracking_off(monkeypatch, tmp_path):
+    monkeypatch.delenv("BENTOML_DO_NOT_TRACK", raising=False)
+    env = serve_env(ServingSettings(bentoml_home=tmp_path), insecure_dev=False, threads=1)
+    assert env["BENTOML_DO_NOT_TRACK"] == "True"
+    assert env["BENTOML_HOME"] == str(tmp_path)
+    assert "DENIALRISK_INSECURE_DEV" not in env
+
+
+def test_server_env_keeps_an_explicit_tracking_choice(monkeypatch, tmp_path):
+    monkeypatch.setenv("BENTOML_DO_NOT_TRACK", "False")
+    env = serve_env(ServingSettings(bentoml_home=tmp_path), insecure_dev=True, threads=2)
+    assert env["BENTOML_DO_NOT_TRACK"] == "False"
+    assert env["DENIALRISK_INSECURE_DEV"] == "1" and env["OMP_NUM_THREADS"] in {"2", "1"}
