@@ -107,6 +107,9 @@ class Settings(BaseSettings):
         False, description="Allow starting without an API key (local development only).")
     max_batch_claims: int = Field(1000, ge=1, description="Claims per /predict_batch call.")
     max_lines_per_claim: int = Field(50, ge=1, le=50, description="Lines per claim.")
+    micro_batch_claims: int = Field(
+        64, ge=1, description="Most claims of concurrent requests scored together in one "
+                              "call (serving/batcher.py; 1 scores each request alone).")
     max_body_mb: float = Field(64.0, gt=0, description="Largest request body accepted (MB).")
     max_fixes: int = Field(5, ge=0, description="Fixes returned per claim.")
     max_factors: int = Field(5, ge=1, description="Explanation factors returned per claim.")

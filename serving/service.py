@@ -5,7 +5,8 @@ load in __init__ (serve time) from the BentoML store; importing this module load
 Health, readiness and metrics (/livez, /readyz, /healthz, /metrics) stay open; everything
 else needs `Authorization: Bearer $DENIALRISK_API_KEY`, and without a key the service
 refuses to start unless DENIALRISK_INSECURE_DEV=1. No shap import here: explanations use
-LightGBM's pred_contrib.
+LightGBM's pred_contrib. Concurrent /predict and /predict_batch calls go through one
+micro-batcher (serving/batcher.py): scored together, one scoring call at a time.
 """
 
 import time
@@ -19,8 +20,10 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from features.contract import Claim
+from features.icd10 import normalize_icd10
 from serving.audit import install_log_hygiene
 from serving.auth import BearerAuthMiddleware
+from serving.batcher import MicroBatcher
 from serving.config import SERVICE_NAME, ServingSettings, check_auth_configured
 from serving.errors import ClientErrorMiddleware, RequestTooLarge, install_size_log_filter
 from serving.interchange import predict_fhir, predict_x12
@@ -54,6 +57,8 @@ class DenialRiskService:
         install_size_log_filter()
         self.predictor: Predictor = load_predictor(self.settings.bentoml_home,
                                                    self.settings.cms_dir)
+        self.batcher = MicroBatcher(self.predictor.predict, self.settings.micro_batch_claims)
+        normalize_icd10("L82.1")  # reads the ICD-10-CM code set now, not in the 1st request
         self.started = time.time()
 
     def options(self, explain: bool, fixes: bool) -> Options:
@@ -61,14 +66,14 @@ class DenialRiskService:
                        max_fixes=self.settings.max_fixes)
 
     @bentoml.api
-    def predict(self, claim: Claim, explain: StrictBool = True,
-                fixes: StrictBool = True) -> ScoredClaim:
+    async def predict(self, claim: Claim, explain: StrictBool = True,
+                      fixes: StrictBool = True) -> ScoredClaim:
         """Denial probability, risk band, reasons, explanation and fixes of one claim."""
         check_sizes([claim], self.settings)
-        return self.predictor.predict([claim], self.options(explain, fixes))[0]
+        return (await self.batcher.submit([claim], self.options(explain, fixes)))[0]
 
     @bentoml.api
-    def predict_batch(
+    async def predict_batch(
         self,
         claims: Annotated[list[Claim], Field(max_length=MAX_BATCH_CLAIMS)],
         explain: StrictBool = True,
@@ -76,7 +81,7 @@ class DenialRiskService:
     ) -> list[ScoredClaim]:
         """Predictions of many claims, in request order (vectorised per payer model)."""
         check_sizes(claims, self.settings)
-        return self.predictor.predict(claims, self.options(explain, fixes))
+        return await self.batcher.submit(claims, self.options(explain, fixes))
 
     def metadata_document(self) -> dict[str, Any]:
         """Loaded models per payer, versions, windows, test metrics, thresholds, fallbacks."""

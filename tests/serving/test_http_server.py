@@ -43,6 +43,57 @@ def test_predict_over_http(server, em_biopsy_without_25):
     assert httpx.get(f"{url}/metadata", headers=auth).json()["payers"]["COA"]["fallback"]
 
 
+def varied_claims(n: int) -> list[dict]:
+    """Claims that differ in payer, id and the E/M modifier (different risks and fixes)."""
+    payers = ["MCR", "MCA", "MCD", "COA", "COB", "COC", "ZZTOP"]
+    out = []
+    for i in range(n):
+        claim = make_claim_dict(claim_id=f"CONC-{i}", payer_id=payers[i % len(payers)])
+        if i % 2:
+            claim["lines"][0]["modifiers"] = ["25"]
+        out.append(claim)
+    return out
+
+
+def rounded(value: object) -> object:
+    """The JSON value with every float rounded to 9 decimals."""
+    if isinstance(value, float):
+        return round(value, 9)
+    if isinstance(value, dict):
+        return {k: rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [rounded(v) for v in value]
+    return value
+
+
+def test_concurrent_requests_are_batched_without_mixing_answers(server):
+    """Requests arriving together are scored in shared calls (audit `batch` > 1), and each
+    answer is exactly the answer the same claim gets alone."""
+    import re
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    url, log = server
+    auth = {"Authorization": f"Bearer {API_KEY}"}
+    claims = varied_claims(24)
+    with httpx.Client(base_url=url, headers=auth, timeout=60) as http:
+        alone = [http.post("/predict", json={"claim": c}).json() for c in claims]
+    barrier = Barrier(len(claims))
+
+    def post(claim: dict) -> dict:
+        with httpx.Client(base_url=url, headers=auth, timeout=60) as http:
+            barrier.wait()
+            return http.post("/predict", json={"claim": claim}).json()
+
+    with ThreadPoolExecutor(len(claims)) as pool:
+        together = list(pool.map(post, claims))
+    assert rounded(together) == rounded(alone)  # SHAP sums may differ in the last bits
+    time.sleep(0.5)  # let the server flush its log
+    sizes = [int(n) for n in re.findall(r'"event":"prediction".*?"batch":(\d+)',
+                                        log.read_text())]
+    assert max(sizes) > 1
+
+
 def test_sync_http_client_with_token(server):
     import bentoml
 
