@@ -5,8 +5,9 @@
 
 Phases, each one headless locust run of benchmarks/load/locustfile.py:
 1. single: --users (50) ClaimSystem users, each posting one realistic generated claim to
-   /predict about every --pacing seconds (1.0), for --duration seconds (60); once per
-   --explain mode (both = explain=false, then explanation + fixes);
+   /predict about every --pacing seconds (1.0, exponential gaps: --arrivals poisson; or
+   lockstep, all users at once), for --duration seconds (60); once per --explain mode
+   (both = explain=false, then explanation + fixes) and arrivals mode;
 2. batch: --batch-users (1) BatchClient users posting --batch-size (500) claim
    /predict_batch requests back to back for --batch-duration seconds (30), no explanation.
 Prints per phase requests/s (and claims/s for batches), p50/p95/p99 latency in ms
@@ -50,6 +51,7 @@ class Phase:
     explain: bool
     pacing: float = 1.0
     batch: int = 500
+    arrivals: str = "poisson"
 
 
 def sample_claims(n: int, seed: int) -> list[dict[str, Any]]:
@@ -86,6 +88,7 @@ def run_phase(phase: Phase, url: str, claims_file: Path, api_key: str,
     env = {**os.environ, "DENIALRISK_LOAD_CLAIMS": str(claims_file),
            "DENIALRISK_API_KEY": api_key, "DENIALRISK_LOAD_EXPLAIN": "1" if phase.explain
            else "0", "DENIALRISK_LOAD_PACING": str(phase.pacing),
+           "DENIALRISK_LOAD_ARRIVALS": phase.arrivals,
            "DENIALRISK_LOAD_BATCH": str(phase.batch)}
     with (workdir / f"{phase.name}.locust.log").open("wb") as out:
         subprocess.run(locust_argv(phase, url, prefix), cwd=REPO, env=env, stdout=out,
@@ -122,8 +125,9 @@ def read_stats(prefix: Path, phase: Phase) -> dict[str, Any]:
 def phases(args: argparse.Namespace) -> list[Phase]:
     """The single-claim phase per explain mode, then the batch phase."""
     modes = {"both": (False, True), "false": (False,), "true": (True,)}[args.explain]
-    out = [Phase(f"single_explain_{str(m).lower()}", "ClaimSystem", args.users,
-                 args.duration, m, args.pacing) for m in modes]
+    out = [Phase(f"single_explain_{str(m).lower()}_{a}", "ClaimSystem", args.users,
+                 args.duration, m, args.pacing, arrivals=a)
+           for a in args.arrivals.split(",") for m in modes]
     if args.batch_duration > 0:
         out.append(Phase("batch", "BatchClient", args.batch_users, args.batch_duration,
                          False, batch=args.batch_size))
@@ -199,7 +203,11 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--workers", type=int, default=1,
                    help="server worker processes (`denialrisk serve` runs 1)")
     p.add_argument("--users", type=int, default=50)
-    p.add_argument("--pacing", type=float, default=1.0, help="seconds between a user's claims")
+    p.add_argument("--pacing", type=float, default=1.0,
+                   help="mean seconds between a user's claims")
+    p.add_argument("--arrivals", default="poisson",
+                   help="poisson (independent clients), lockstep (all users together: worst "
+                        "case) or both as 'poisson,lockstep'")
     p.add_argument("--duration", type=int, default=60, help="seconds per single-claim phase")
     p.add_argument("--explain", choices=("both", "true", "false"), default="both")
     p.add_argument("--batch-size", type=int, default=500)

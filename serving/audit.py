@@ -2,9 +2,11 @@
 
 One audit line per scored claim on logger `denialrisk.audit`: an unsalted sha256 prefix of
 the claim id (joins with the claim system without exposing it), payer, model name and
-version, probability, band and latency. Member id, birth date, names and NPI are never
-passed to a logger. `install_log_hygiene` strips pydantic ValidationErrors from BentoML's
-exception logging, because their text echoes submitted values (e.g. a birth date).
+version, probability, band, latency and the number of claims scored in the same call. The
+lines of one scoring call go out as one log record (one JSON line per claim): a record per
+claim cost ~45 us in the logging machinery, ~12% of a 1,000-claim batch. Member id, birth
+date, names and NPI are never passed to a logger. `install_log_hygiene` strips pydantic
+ValidationErrors from BentoML's exception logging: their text echoes submitted values.
 """
 
 from __future__ import annotations
@@ -36,12 +38,11 @@ def audit_line(pred: Prediction, latency_ms: float, batch_size: int) -> str:
 
 
 def audit_predictions(preds: Sequence[Prediction], latency_ms: float) -> None:
-    """Write one audit line per prediction (latency = the whole call's)."""
+    """Write one audit line per prediction (latency = the whole call's), all in one record."""
     logger = logging.getLogger(AUDIT_LOGGER)
-    if not logger.isEnabledFor(logging.INFO):
+    if not preds or not logger.isEnabledFor(logging.INFO):
         return
-    for pred in preds:
-        logger.info(audit_line(pred, latency_ms, len(preds)))
+    logger.info("\n".join(audit_line(pred, latency_ms, len(preds)) for pred in preds))
 
 
 class DropValidationDetails(logging.Filter):

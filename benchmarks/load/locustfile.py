@@ -6,8 +6,12 @@ against a server on 127.0.0.1; configured through the environment it sets:
   when the test starts);
 - DENIALRISK_API_KEY: the bearer key;
 - DENIALRISK_LOAD_EXPLAIN: "1" asks for explanation + fixes, "0" for the score only;
-- DENIALRISK_LOAD_PACING: seconds between one ClaimSystem user's claims (default 1.0:
+- DENIALRISK_LOAD_PACING: mean seconds between one ClaimSystem user's claims (default 1.0:
   a claim system submitting about one claim per second per client);
+- DENIALRISK_LOAD_ARRIVALS: "poisson" (default: exponential gaps between a user's request
+  starts, so 50 independent clients give Poisson arrivals) or "lockstep" (locust's
+  constant pacing: once a slow answer lines the users up they keep firing together, a
+  burst of all users every PACING seconds: the worst case);
 - DENIALRISK_LOAD_BATCH: claims per /predict_batch request of BatchClient (default 500).
 Any answer other than 200 is a failure named by its status ("status 503"), so the
 orchestrator can count 5xx apart from other errors.
@@ -18,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import time
 from pathlib import Path
 from typing import Any
 
@@ -54,10 +59,31 @@ class ScoringUser(HttpUser):
                 response.failure(f"status {response.status_code}")
 
 
+def poisson_pacing(mean: float) -> Any:
+    """Locust wait_time: exponential gaps (mean `mean` s) between a user's request starts;
+    a start already due (slow answer) goes at once, without a catch-up burst."""
+
+    def wait_time(user: Any) -> float:
+        now = time.monotonic()
+        due = max(getattr(user, "next_start", now) + random.expovariate(1.0 / mean), now)
+        user.next_start = due
+        return due - now
+
+    return wait_time
+
+
+def pacing() -> Any:
+    """The ClaimSystem wait_time chosen by DENIALRISK_LOAD_ARRIVALS / _PACING."""
+    mean = float(os.environ.get("DENIALRISK_LOAD_PACING", "1.0"))
+    if os.environ.get("DENIALRISK_LOAD_ARRIVALS", "poisson") == "lockstep":
+        return constant_pacing(mean)
+    return poisson_pacing(mean)
+
+
 class ClaimSystem(ScoringUser):
     """One practice's claim system: a claim to /predict about every PACING seconds."""
 
-    wait_time = constant_pacing(float(os.environ.get("DENIALRISK_LOAD_PACING", "1.0")))
+    wait_time = pacing()
 
     @task
     def predict(self) -> None:
