@@ -17,10 +17,18 @@ import pandas as pd
 
 from features.cms import CmsTables
 from features.codes import BENIGN_LESION_FAMILIES, PA_FAMILIES, load_code_table
+from features.encode import encode
 from features.frames import DX_COLS, DXP_COLS, ClaimFrames
-from features.lineindex import LineIndex, claim_dx_codes, dx_vocab, index_lines
+from features.lineindex import (
+    LineIndex,
+    claim_dx_codes,
+    code_vocab,
+    dx_mask,
+    dx_vocab,
+    index_lines,
+)
 from features.linkage import CONDITIONAL, COSMETIC_DX, SUPPORTING
-from features.typed import as_float, is_present
+from features.typed import as_float, as_int64, as_strings, is_present
 
 REMOVAL_FAMILIES = frozenset({"shave", "excision_benign", "destruction_benign", "skin_tag"})
 MINOR_GLOBALS = ("000", "010")
@@ -92,8 +100,7 @@ def flag_ptp_pairs(ix: LineIndex, cms: CmsTables) -> dict[str, np.ndarray]:
     n = ix.n_lines
     flags = {k: np.zeros(n, dtype=bool) for k in (
         "ptp_unbypassed", "ptp_mi0", "ptp_bypass_59", "ptp_bypass_no_distinct", "ptp_any")}
-    matrix = ptp_matrix(cms)
-    in_edits = (matrix >= 0).any(axis=0) | (matrix >= 0).any(axis=1)
+    matrix, in_edits = ptp_matrix(cms), ptp_codes(cms)
     a, b = _pairs(ix, in_edits[ix.code_idx])  # a = column 1 candidate, b = column 2
     if len(a) == 0:
         return flags
@@ -131,16 +138,35 @@ def ptp_matrix(cms: CmsTables) -> np.ndarray:
     return mat
 
 
+def ptp_codes(cms: CmsTables) -> np.ndarray:
+    """Boolean over the code table (+ unknown): the code is in some PTP edit (cached)."""
+    cached = getattr(cms, "_ptp_codes", None)
+    if cached is None:
+        matrix = ptp_matrix(cms)
+        cached = (matrix >= 0).any(axis=0) | (matrix >= 0).any(axis=1)
+        object.__setattr__(cms, "_ptp_codes", cached)
+    return cached
+
+
+def mue_limits(cms: CmsTables) -> tuple[np.ndarray, np.ndarray]:
+    """MUE units and MAI of each code-table row (+ 0 for unknown codes), built once per
+    CMS tables (a pandas reindex per call cost more than the flags on single claims)."""
+    cached = getattr(cms, "_mue_limits", None)
+    if cached is None:
+        mue = cms.mue.reindex(load_code_table().frame.index)
+        cached = (np.append(mue["mue_units"].fillna(0).to_numpy(np.int32), 0),
+                  np.append(mue["mue_mai"].fillna(0).to_numpy(np.int8), 0))
+        object.__setattr__(cms, "_mue_limits", cached)
+    return cached
+
+
 def flag_mue_units(ix: LineIndex, cms: CmsTables) -> dict[str, np.ndarray]:
     """Units of a code summed per claim and date of service against its MUE (MUEs are
     per beneficiary, provider and date: a phototherapy course billed one line per session
     date is not over a 1-unit MUE)."""
-    codes = load_code_table().frame.index
-    mue = cms.mue.reindex(codes)
-    mue_units = np.append(mue["mue_units"].fillna(0).to_numpy(np.int32), 0)
-    mue_mai = np.append(mue["mue_mai"].fillna(0).to_numpy(np.int8), 0)
+    mue_units, mue_mai = mue_limits(cms)
     day = ix.service_day - ix.service_day.min() if ix.n_lines else ix.service_day
-    key = (ix.claim_pos.astype(np.int64) * (len(codes) + 1) + ix.code_idx) * 100_000 + day
+    key = (ix.claim_pos.astype(np.int64) * len(mue_units) + ix.code_idx) * 100_000 + day
     _, inverse = np.unique(key, return_inverse=True)
     totals = np.bincount(inverse, weights=ix.units)[inverse]
     limit = mue_units[ix.code_idx]
@@ -155,18 +181,22 @@ def flag_mue_units(ix: LineIndex, cms: CmsTables) -> dict[str, np.ndarray]:
 
 def flag_orphan_addons(ix: LineIndex) -> np.ndarray:
     """Add-on codes billed without any of their primary (parent) codes on the claim."""
-    table = load_code_table()
     orphan = np.zeros(ix.n_lines, dtype=bool)
-    for code, parents in table.frame["addon_parents"].items():
-        if not parents:
-            continue
+    for code, parents in addon_codes():
         is_addon = ix.is_code(code)
         if not is_addon.any():
             continue
         has_parent = np.zeros(ix.n_claims, dtype=bool)
-        has_parent[ix.claim_pos[ix.is_code(*parents.split("|"))]] = True
+        has_parent[ix.claim_pos[ix.is_code(*parents)]] = True
         orphan |= is_addon & ~has_parent[ix.claim_pos]
     return orphan
+
+
+@lru_cache(maxsize=1)
+def addon_codes() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(add-on code, its primary codes) for every add-on in the code table, table order."""
+    parents = load_code_table().frame["addon_parents"]
+    return tuple((code, tuple(p.split("|"))) for code, p in parents.items() if p)
 
 
 def flag_in_global(frames: ClaimFrames, ix: LineIndex) -> np.ndarray:
@@ -194,28 +224,27 @@ def _linkage_matrix(families: list[str], dx_vocab: list[str], table: dict) -> np
 @lru_cache(maxsize=1)
 def linkage_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Static lookups of the linkage flags, built once: family of each code-table row
-    (+ unknown), supporting and conditional (family x diagnosis) matrices, cosmetic dx."""
+    (+ unknown), supporting and conditional (family x diagnosis) matrices, and which
+    diagnosis positions are cosmetic."""
     frame = load_code_table().frame
     families = sorted(frame["family"].unique())
     vocab = list(dx_vocab())
     fam_of_code = np.append(pd.Index(families).get_indexer(frame["family"]), len(families))
-    cosmetic = pd.Index(vocab).get_indexer(list(COSMETIC_DX))
     return (fam_of_code, _linkage_matrix(families, vocab, SUPPORTING),
-            _linkage_matrix(families, vocab, CONDITIONAL), cosmetic)
+            _linkage_matrix(families, vocab, CONDITIONAL), dx_mask(COSMETIC_DX))
 
 
 def flag_diagnosis_linkage(frames: ClaimFrames, ix: LineIndex) -> dict[str, np.ndarray]:
     """Does a pointed diagnosis support the line's procedure family (features/linkage.py)?"""
     fam_of_code, supporting, conditional, cosmetic_dx = linkage_tables()
     claim_dx = claim_dx_codes(frames, ix)
-    ptrs = np.stack([frames.lines[c].array.to_numpy(dtype=np.int64, na_value=0)
-                     for c in DXP_COLS], axis=1) - 1
+    ptrs = np.stack([as_int64(frames.lines[c]) for c in DXP_COLS], axis=1) - 1
     ptrs[(ptrs < 0) | (ptrs >= len(DX_COLS))] = len(DX_COLS)  # -> the 'other' column
     line_dx = claim_dx[ix.claim_pos[:, None], ptrs]  # (n_lines, 4)
     fam_idx = fam_of_code[ix.code_idx]
     sup = supporting[fam_idx[:, None], line_dx].any(1)
     cond = conditional[fam_idx[:, None], line_dx].any(1)
-    cosmetic = np.isin(line_dx, cosmetic_dx).any(1)
+    cosmetic = cosmetic_dx[line_dx].any(1)
     symptoms = as_float(frames.claims["doc_symptoms_documented"], 0.0) > 0
     sym_line = symptoms[ix.claim_pos]
     free = ix.is_em | ~ix.in_family(*SUPPORTING)
@@ -233,12 +262,13 @@ def flag_missing_prior_auth(frames: ClaimFrames, ix: LineIndex) -> np.ndarray:
     needs = ix.in_family(*PA_FAMILIES)
     if not needs.any():
         return needs
-    codes = load_code_table().frame.index
-    pa = frames.claims["prior_auth_cpt_codes"].array.to_numpy(dtype=object, na_value="")
+    width = len(code_vocab()) + 1
+    pa = as_strings(frames.claims["prior_auth_cpt_codes"])
     has_pa = is_present(frames.claims["prior_auth_number"])
     with_codes = np.flatnonzero((pa != "") & has_pa)
-    listed = pd.Series(pa[with_codes], dtype=object).str.split().explode().dropna()
-    code_pos = codes.get_indexer(listed.to_numpy(dtype=object))
-    pa_keys = with_codes[listed.index.to_numpy()].astype(np.int64) * (len(codes) + 1) + code_pos
-    line_keys = ix.claim_pos.astype(np.int64) * (len(codes) + 1) + ix.code_idx
+    split = [text.split() for text in pa[with_codes]]
+    owner = np.repeat(with_codes, [len(codes) for codes in split]).astype(np.int64)
+    listed = np.array([code for codes in split for code in codes], dtype=object)
+    pa_keys = owner * width + encode(listed, code_vocab())
+    line_keys = ix.claim_pos.astype(np.int64) * width + ix.code_idx
     return needs & ~np.isin(line_keys, pa_keys)

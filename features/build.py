@@ -9,7 +9,8 @@ model so serving reproduces the training matrix exactly.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ from pydantic import BaseModel
 from features.billing_rules import rule_flag_arrays
 from features.claim_features import claim_level_features, line_aggregates
 from features.cms import CmsTables
+from features.columns import claims_to_columns
 from features.encode import encode
 from features.frames import ClaimFrames, claims_to_frames
 from features.lineindex import index_lines
@@ -70,10 +72,16 @@ def compute_raw_columns(frames: ClaimFrames, cms: CmsTables,
         line_flags.update(flags)
     out = claim_level_features(frames, ix, flags)
     out.update(line_aggregates(frames, ix, flags))
-    bad = [c for c in out if not is_allowed_feature(c)]
+    check_allowed(tuple(out))
+    return out
+
+
+@lru_cache(maxsize=16)
+def check_allowed(columns: tuple[str, ...]) -> None:
+    """Refuse outcome / oracle columns as features (cached: the same columns every call)."""
+    bad = [c for c in columns if not is_allowed_feature(c)]
     if bad:
         raise ValueError(f"forbidden feature columns: {bad}")
-    return out
 
 
 def compute_raw_features(frames: ClaimFrames, cms: CmsTables) -> pd.DataFrame:
@@ -138,3 +146,64 @@ def build_features(
     raw = compute_raw_columns(frames, cms, line_flags)
     index = pd.Index(as_objects(frames.claims["claim_id"]), name="claim_id")
     return apply_state(raw, state, len(frames.claims), index)
+
+
+@dataclass(frozen=True, eq=False)
+class MatrixLayout:
+    """Where each feature goes in a model's float64 input matrix (fixed per model).
+
+    What LightGBM scores: numeric features as float32 values widened to float64 (the
+    precision apply_state stores), categoricals as their level codes, NaN = missing."""
+
+    width: int
+    numeric: tuple[tuple[int, str], ...]  # (matrix column, feature)
+    categorical: tuple[tuple[int, str, tuple[str, ...]], ...]  # (column, feature, levels)
+
+    @cached_property
+    def numeric_positions(self) -> np.ndarray:
+        """Matrix columns of the numeric features, in `numeric` order."""
+        return np.array([j for j, _ in self.numeric], dtype=np.intp)
+
+
+def matrix_layout(names: Sequence[str], columns: Sequence[str],
+                  levels: Mapping[str, Sequence[str]]) -> MatrixLayout:
+    """Layout of a matrix with columns `names` (the booster's order), each one of the
+    frame `columns`; those in `levels` are categorical. KeyError on an unknown name."""
+    known = set(columns)
+    missing = [n for n in names if n not in known]
+    if missing:
+        raise KeyError(f"model features not built by the feature state: {missing}")
+    numeric = tuple((j, n) for j, n in enumerate(names) if n not in levels)
+    cats = tuple((j, n, tuple(levels[n])) for j, n in enumerate(names) if n in levels)
+    return MatrixLayout(len(names), numeric, cats)
+
+
+def fill_matrix(raw: Mapping[str, Any], layout: MatrixLayout, n_rows: int) -> np.ndarray:
+    """The model matrix from raw feature columns: the values apply_state's DataFrame holds,
+    converted as ModelBundle.matrix converts it, without building the DataFrame."""
+    out = np.empty((n_rows, layout.width), dtype=np.float64)
+    missing = np.full(n_rows, np.nan)
+    numeric = [raw.get(col, missing) for _, col in layout.numeric]
+    out[:, layout.numeric_positions] = np.array(numeric, dtype=np.float32).reshape(
+        len(numeric), n_rows).T  # one float32 cast of every column, as apply_state's block
+    for j, col, levels in layout.categorical:
+        values = raw.get(col)
+        codes = np.full(n_rows, -1) if values is None else encode(values, levels)
+        out[:, j] = np.where(codes < 0, np.nan, codes)
+    return out
+
+
+def build_matrix(
+    claims: ClaimFrames | Sequence[Mapping[str, Any] | Any],
+    state: FeatureState,
+    cms: CmsTables,
+    layout: MatrixLayout,
+    line_flags: dict[str, Any] | None = None,
+) -> np.ndarray:
+    """build_features as the float matrix a model scores (the serving path): the same
+    raw columns, laid out directly, with no DataFrame on the way (they cost more than
+    the features on a single claim). Contract claims are read through ColumnTables."""
+    state.check_version()
+    frames = claims if isinstance(claims, ClaimFrames) else claims_to_columns(claims)
+    raw = compute_raw_columns(frames, cms, line_flags)
+    return fill_matrix(raw, layout, len(frames.claims))

@@ -11,14 +11,19 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from features.codes import load_code_table
 from features.encode import encode
 from features.frames import DX_COLS, ClaimFrames
-from features.lineindex import LineIndex, claim_dx_codes, claim_dx_count, dx_vocab
+from features.lineindex import (
+    LineIndex,
+    claim_dx_codes,
+    claim_dx_count,
+    code_families,
+    dx_mask,
+)
 from features.linkage import COSMETIC_DX, SCREENING_DX
-from features.typed import as_float, is_present
+from features.typed import Column, as_datetime, as_float, category_values, is_present
 from features.vocab import DEFAULT_FILING_LIMIT_DAYS, DOCUMENTATION_FIELDS, PAYER_FILING_LIMIT_DAYS
 
 FLAG_SUMS = (
@@ -27,33 +32,48 @@ FLAG_SUMS = (
     "in_global_unmodified", "dx_conditional_only", "benign_lesion_no_symptoms",
     "cosmetic_dx", "pa_missing", "x_would_fit",
 )
+SMALL_GROUP = 4096  # lines x claims up to which count_flags_small counts boolean flags
 DESTRUCTION_FAMILIES = ("destruction_ak", "destruction_benign")
 SIZE_FAMILIES = ("shave", "excision_benign", "excision_malignant", "destruction_malignant")
-
-
-def _per_claim(ix: LineIndex, values: np.ndarray) -> np.ndarray:
-    """Sum a per-line array over each claim."""
-    return sum_per_claim(ix, {"v": values})["v"]
 
 
 def sum_per_claim(ix: LineIndex, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Sum per-line arrays over each claim with np.bincount on the claim position.
 
     Boolean columns are mostly False, so only their True positions are counted (a pass
-    over a few thousand indices instead of every line); numeric ones use weights.
+    over a few thousand indices instead of every line); numeric ones use weights. On a
+    few claims the boolean columns are counted together (count_flags_small).
     """
     valid = ix.claim_pos >= 0
-    pos = ix.claim_pos if valid.all() else ix.claim_pos[valid]
+    all_valid = bool(valid.all())
+    pos = ix.claim_pos if all_valid else ix.claim_pos[valid]
+    columns = {n: np.asarray(v) if all_valid else np.asarray(v)[valid]
+               for n, v in columns.items()}
     out: dict[str, np.ndarray] = {}
+    if ix.n_lines * ix.n_claims <= SMALL_GROUP:
+        out = count_flags_small(pos, ix.n_claims, columns)
     for name, values in columns.items():
-        values = np.asarray(values)
-        values = values if valid.all() else values[valid]
+        if name in out:
+            continue
         if values.dtype.kind == "b":
             counts = np.bincount(pos[values], minlength=ix.n_claims)
         else:
             counts = np.bincount(pos, weights=values.astype(np.float64), minlength=ix.n_claims)
         out[name] = counts.astype(np.float32)
     return out
+
+
+def count_flags_small(pos: np.ndarray, n_claims: int,
+                      columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """True counts per claim of the boolean columns, all in one product of a (claims x
+    lines) one-hot matrix with the (lines x flags) stack: exact integer counts, as
+    np.bincount gives, for a fraction of the per-column cost on a few lines."""
+    names = [n for n, v in columns.items() if v.dtype.kind == "b"]
+    if not names:
+        return {}
+    onehot = (pos == np.arange(n_claims)[:, None]).astype(np.float64)
+    counts = (onehot @ np.stack([columns[n] for n in names], axis=1)).astype(np.float32)
+    return {n: counts[:, j] for j, n in enumerate(names)}
 
 
 def _per_claim_max(ix: LineIndex, values: np.ndarray) -> np.ndarray:
@@ -77,7 +97,7 @@ def line_level_columns(frames: ClaimFrames, ix: LineIndex, flags: Mapping[str, A
     cols["total_units"] = ix.units
     cols["total_charge"] = as_float(frames.lines["charge"], 0.0)
     cols["unknown_codes"] = ix.code_idx == len(load_code_table().frame)
-    for fam in sorted(load_code_table().frame["family"].unique()):
+    for fam in code_families():
         in_fam = ix.in_family(fam)
         cols[f"n_{fam}"] = in_fam
         if fam != "em":
@@ -109,17 +129,16 @@ def line_aggregates(frames: ClaimFrames, ix: LineIndex, flags: Mapping[str, Any]
 def _any_dx(frames: ClaimFrames, ix: LineIndex, codes: tuple[str, ...],
             first_only: bool = False) -> np.ndarray:
     """1.0 where any of the claim's diagnoses (or only the first) is one of codes."""
-    wanted = [dx_vocab().index(c) for c in codes]
     dx = claim_dx_codes(frames, ix)[:, :1 if first_only else len(DX_COLS)]
-    return np.isin(dx, wanted).any(axis=1).astype(np.float64)
+    return dx_mask(codes)[dx].any(axis=1).astype(np.float64)
 
 
-def _flag(series: pd.Series) -> np.ndarray:
+def _flag(series: Column) -> np.ndarray:
     """Nullable bool -> float (1, 0, NaN for unknown)."""
     return as_float(series)
 
 
-def filing_limits(payer_ids: pd.Series) -> np.ndarray:
+def filing_limits(payer_ids: Column) -> np.ndarray:
     """Each claim's payer filing limit in days (the default for an unknown payer)."""
     payers = tuple(PAYER_FILING_LIMIT_DAYS)
     limits = np.append(np.array([PAYER_FILING_LIMIT_DAYS[p] for p in payers], dtype=np.float64),
@@ -132,17 +151,17 @@ def claim_level_features(frames: ClaimFrames, ix: LineIndex, flags: Mapping[str,
     """Claim fields: timing, eligibility, documentation completeness, demographics."""
     c = frames.claims
     first_dos = np.full(ix.n_claims, np.datetime64("NaT"), dtype="datetime64[ns]")
-    dos = frames.lines["date_of_service"].to_numpy("datetime64[ns]")
+    dos = as_datetime(frames.lines["date_of_service"])
     valid = ix.claim_pos >= 0
     np.fmin.at(first_dos, ix.claim_pos[valid], dos[valid])
-    sub = c["submission_date"].to_numpy("datetime64[ns]")
+    sub = as_datetime(c["submission_date"])
     days_to_submit = (sub - first_dos) / np.timedelta64(1, "D")
     limit = filing_limits(c["payer_id"])
-    age = (first_dos - c["birth_date"].to_numpy("datetime64[ns]")) / np.timedelta64(1, "D") / 365.25
+    age = (first_dos - as_datetime(c["birth_date"])) / np.timedelta64(1, "D") / 365.25
     out = {
-        "payer_id": c["payer_id"].array,
-        "place_of_service": c["place_of_service"].array,
-        "sex": c["sex"].array,
+        "payer_id": category_values(c["payer_id"]),
+        "place_of_service": category_values(c["place_of_service"]),
+        "sex": category_values(c["sex"]),
         "patient_age": age,
         "days_to_submit": days_to_submit,
         "filing_limit_days": limit,
@@ -174,28 +193,31 @@ NECESSITY_CODES = ("17311", "17313", *STEP_THERAPY_CODES)
 
 
 def documentation_gaps(frames: ClaimFrames, ix: LineIndex, base: dict) -> dict[str, np.ndarray]:
-    """Documentation a procedure family needs but the claim does not have (1.0 = gap)."""
-    def claim_any(mask: np.ndarray) -> np.ndarray:
-        return _per_claim(ix, mask) > 0
+    """Documentation a procedure family needs but the claim does not have (1.0 = gap).
 
-    def gap(mask: np.ndarray, field: str) -> np.ndarray:
-        return (claim_any(mask) & (base[f"doc_{field}"] != 1.0)).astype(np.float64)
-
+    The line masks are summed per claim in one sum_per_claim call."""
     fam = ix.in_family
-    return {
-        "em_25_no_separate_note": gap(ix.is_em & ix.has("25"), "separate_em_note"),
-        "excision_no_margins": gap(fam("excision_benign", "excision_malignant"),
-                                   "margins_documented"),
-        "malignant_no_pathology": gap(fam("excision_malignant", "destruction_malignant")
-                                      | ix.is_code("17311", "17313"),
-                                      "pathology_report_attached"),
-        "size_code_no_size_doc": gap(fam(*SIZE_FAMILIES), "lesion_size_documented"),
-        "lesion_no_site_doc": gap(fam(*LESION_FAMILIES), "lesion_site_documented"),
-        "pa_family_no_prior_treatment": gap(ix.is_code(*STEP_THERAPY_CODES),
-                                            "prior_treatment_failed"),
-        "necessity_code_no_note": gap(ix.is_code(*NECESSITY_CODES), "medical_necessity_note"),
-        "mohs_auc_unmet": claim_any(mohs_below_size_criteria(frames, ix)).astype(np.float64),
+    needs = {  # gap feature -> (lines needing the documentation, documentation field)
+        "em_25_no_separate_note": (ix.is_em & ix.has("25"), "separate_em_note"),
+        "excision_no_margins": (fam("excision_benign", "excision_malignant"),
+                                "margins_documented"),
+        "malignant_no_pathology": (fam("excision_malignant", "destruction_malignant")
+                                   | ix.is_code("17311", "17313"), "pathology_report_attached"),
+        "size_code_no_size_doc": (fam(*SIZE_FAMILIES), "lesion_size_documented"),
+        "lesion_no_site_doc": (fam(*LESION_FAMILIES), "lesion_site_documented"),
+        "pa_family_no_prior_treatment": (ix.is_code(*STEP_THERAPY_CODES),
+                                         "prior_treatment_failed"),
+        "necessity_code_no_note": (ix.is_code(*NECESSITY_CODES), "medical_necessity_note"),
+        "mohs_auc_unmet": (mohs_below_size_criteria(frames, ix), None),
     }
+    counts = sum_per_claim(ix, {name: mask for name, (mask, _) in needs.items()})
+    out = {}
+    for name, (_, field) in needs.items():
+        gap = counts[name] > 0
+        if field is not None:
+            gap &= base[f"doc_{field}"] != 1.0
+        out[name] = gap.astype(np.float64)
+    return out
 
 
 def mohs_below_size_criteria(frames: ClaimFrames, ix: LineIndex) -> np.ndarray:

@@ -1,7 +1,9 @@
 """Fast string -> integer position lookups (pyarrow hash kernels), for the hot paths.
 
 pandas string comparisons and Categorical construction cost seconds per million rows;
-pyarrow's index_in does the same lookup in tens of milliseconds.
+pyarrow's index_in does the same lookup in tens of milliseconds. On the few values of a
+single claim (plain object arrays from features/columns.py) a dict lookup is faster
+still: a pyarrow call costs microseconds of fixed overhead per column.
 """
 
 from __future__ import annotations
@@ -30,11 +32,53 @@ def vocab_array(vocab: tuple[str, ...], type_: pa.DataType = pa.string()) -> pa.
     return to_arrow_strings(list(vocab)).cast(type_)
 
 
+SMALL = 512  # up to this many object values, a dict lookup beats pyarrow's fixed cost
+
+
+@lru_cache(maxsize=256)
+def vocab_positions(vocab: tuple[str | None, ...]) -> dict[str | None, int]:
+    """Position of each value of a fixed vocabulary (first occurrence, as index_in)."""
+    return positions_of(vocab)
+
+
+def positions_of(vocab: Sequence[str | None]) -> dict[str | None, int]:
+    """Value -> position of its first occurrence (a null in vocab matches null values)."""
+    out: dict[str | None, int] = {}
+    for i, v in enumerate(vocab):
+        out.setdefault(v, i)
+    return out
+
+
+def is_small_objects(values: object) -> bool:
+    """A short object array (a ColumnTable column): looked up in a dict, not pyarrow."""
+    return isinstance(values, np.ndarray) and values.dtype == object and len(values) <= SMALL
+
+
+def lookup(values: np.ndarray, vocab: Sequence[str | None] | pd.Index | pd.Series) -> np.ndarray:
+    """encode by dict lookup (same positions as pyarrow's index_in, -1 when absent)."""
+    if isinstance(vocab, tuple):
+        pos = vocab_positions(vocab)
+    else:
+        pos = positions_of(as_object_list(vocab))
+    return np.fromiter((pos.get(v, -1) for v in values), dtype=np.int64, count=len(values))
+
+
+def as_object_list(values: Sequence[str | None] | pd.Index | pd.Series | np.ndarray) -> list:
+    """Python values of a vocabulary column (missing as None)."""
+    if isinstance(values, np.ndarray) and values.dtype == object:
+        return values.tolist()
+    if isinstance(values, pd.Series | pd.Index):
+        return values.astype(object).where(values.notna(), None).tolist()
+    return list(values)
+
+
 def encode(values: pd.Series | np.ndarray | Sequence[str | None],
            vocab: Sequence[str] | pd.Index | pd.Series) -> np.ndarray:
     """Position of each value in vocab, -1 for null or absent values.
 
     Pass fixed vocabularies as tuples: their pyarrow value set is cached."""
+    if is_small_objects(values):
+        return lookup(values, vocab)
     arr = to_arrow_strings(values)
     if isinstance(vocab, tuple):
         value_set = vocab_array(vocab, arr.type)
@@ -52,6 +96,8 @@ def group_positions(keys: pd.Series | np.ndarray, groups: pd.Series | np.ndarray
     Lines usually arrive grouped by claim in claim order (the generator, the service, a
     data set written by either); then each run of equal keys is the next group and no hash
     join over millions of strings is needed. Any other layout falls back to encode."""
+    if is_small_objects(keys):
+        return lookup(keys, groups)
     arr, ref = to_arrow_strings(keys), to_arrow_strings(groups)
     if len(arr) == 0 or len(ref) == 0 or arr.null_count or ref.null_count:
         return encode(keys, groups)

@@ -154,14 +154,22 @@ def typed_frame(rows: list[dict[str, Any]], columns: list[str],
     return pd.DataFrame({c: types[c]([r[c] for r in rows]) for c in columns}, copy=False)
 
 
+def flatten_claims(claims: Iterable[Mapping[str, Any] | Any]
+                   ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Claim rows and line rows (flat dicts keyed by CLAIM_COLUMNS / LINE_COLUMNS) of
+    contract claims (dicts or pydantic Claim objects)."""
+    dicts = [c.model_dump() if hasattr(c, "model_dump") else c for c in claims]
+    claim_rows = [_claim_row(c) for c in dicts]
+    line_rows = [_line_row(c["claim_id"], ln) for c in dicts for ln in c["lines"]]
+    return claim_rows, line_rows
+
+
 def claims_to_frames(claims: Iterable[Mapping[str, Any] | Any]) -> ClaimFrames:
     """Flatten contract claims (dicts or pydantic Claim objects) into ClaimFrames.
 
     Same dtypes as coerce_claims/coerce_lines give a data set read from parquet, built
     column by column from the values (this is on the single-claim latency path)."""
-    dicts = [c.model_dump() if hasattr(c, "model_dump") else c for c in claims]
-    claim_rows = [_claim_row(c) for c in dicts]
-    line_rows = [_line_row(c["claim_id"], ln) for c in dicts for ln in c["lines"]]
+    claim_rows, line_rows = flatten_claims(claims)
     return ClaimFrames(typed_frame(claim_rows, CLAIM_COLUMNS, CLAIM_TYPES),
                        typed_frame(line_rows, LINE_COLUMNS, LINE_TYPES))
 

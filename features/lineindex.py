@@ -16,7 +16,7 @@ import numpy as np
 from features.codes import load_code_table
 from features.encode import encode, group_positions
 from features.frames import DX_COLS, MOD_COLS, ClaimFrames
-from features.typed import as_float, is_present
+from features.typed import as_datetime, as_float, is_present
 from features.vocab import ANATOMIC_MODIFIERS, MODIFIERS, X_MODIFIERS
 
 MODIFIER_VOCAB: tuple[str, ...] = tuple(sorted(MODIFIERS))
@@ -83,8 +83,7 @@ class LineIndex:
 
     def has_any(self, modifiers: frozenset[str]) -> np.ndarray:
         """Boolean per line: any of modifiers is on the line (one AND on the bit set)."""
-        mask = np.uint64(sum(1 << MODIFIER_VOCAB.index(m) for m in modifiers))
-        return (self.mod_bits & mask) != 0
+        return (self.mod_bits & modifier_mask(modifiers)) != 0
 
     @property
     def has_x(self) -> np.ndarray:
@@ -94,6 +93,18 @@ class LineIndex:
     def has_bypass(self) -> np.ndarray:
         """59, an X{EPSU} or an NCCI anatomic modifier on the line."""
         return self.has("59") | self.has_x | self.has_any(ANATOMIC_MODIFIERS)
+
+
+@lru_cache(maxsize=64)
+def modifier_mask(modifiers: frozenset[str]) -> np.uint64:
+    """The LineIndex.mod_bits bit set of some modifiers."""
+    return np.uint64(sum(1 << MODIFIER_VOCAB.index(m) for m in modifiers))
+
+
+@lru_cache(maxsize=64)
+def dx_mask(codes: tuple[str, ...]) -> np.ndarray:
+    """Boolean over dx_vocab() positions (+ the 'other' slot): the diagnosis is in codes."""
+    return np.append(np.isin(np.array(dx_vocab(), dtype=object), list(codes)), False)
 
 
 @lru_cache(maxsize=1)
@@ -139,6 +150,12 @@ def code_vocab() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
+def code_families() -> tuple[str, ...]:
+    """The code table's procedure families, sorted (one count feature each)."""
+    return tuple(sorted(load_code_table().frame["family"].unique()))
+
+
+@lru_cache(maxsize=1)
 def code_columns() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Code, family and global indicator of each code-table row, plus '' for unknown codes."""
     table = load_code_table().frame
@@ -179,5 +196,5 @@ def index_lines(frames: ClaimFrames) -> LineIndex:
         units=as_float(lines["units"], 1.0),
         mod_codes=mods,
         has_distinct_lesion=is_present(lines["lesion_distinct_from_line"]),
-        service_day=lines["date_of_service"].to_numpy("datetime64[D]").astype(np.int64),
+        service_day=as_datetime(lines["date_of_service"], "D").astype(np.int64),
     )

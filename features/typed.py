@@ -5,6 +5,10 @@ Int32, float64, datetime64[ns]). Going through an object DataFrame and `astype` 
 ~100 us a column, which dominated single-claim latency; building the extension arrays
 from their parts (values + mask, or a pyarrow array) costs a few microseconds and gives
 the very same dtypes (tests/unit/test_frames_dataset.py compares both paths).
+
+The readers at the bottom (as_float, is_present, ...) are how feature code reads a column:
+they take a frame column (pd.Series) or a ColumnTable column (features/columns.py: plain
+numpy, the single-claim fast path) and return the same numpy values for either.
 """
 
 from __future__ import annotations
@@ -55,17 +59,56 @@ def date_array(values: Sequence[Any]) -> np.ndarray:
     return np.array(values, dtype="datetime64[ns]")
 
 
-def as_float(column: pd.Series, fill: float = np.nan) -> np.ndarray:
+Column = pd.Series | np.ndarray  # a frame column, or a ColumnTable column (features/columns.py)
+
+
+def as_float(column: Column, fill: float = np.nan) -> np.ndarray:
     """float64 values of a numeric/boolean column, missing as `fill` (no astype pass:
-    pandas' Series.astype/fillna cost ~200 us a call on single claims)."""
+    pandas' Series.astype/fillna cost ~200 us a call on single claims).
+
+    A ColumnTable column is already float64 with NaN for missing values."""
+    if isinstance(column, np.ndarray):
+        return column if np.isnan(fill) else np.where(np.isnan(column), fill, column)
     return column.array.to_numpy(dtype=np.float64, na_value=fill)
 
 
-def is_present(column: pd.Series) -> np.ndarray:
+def as_int64(column: Column, fill: int = 0) -> np.ndarray:
+    """int64 values of an integer column, missing as `fill`."""
+    if isinstance(column, np.ndarray):
+        return np.where(np.isnan(column), fill, column).astype(np.int64)
+    return column.array.to_numpy(dtype=np.int64, na_value=fill)
+
+
+def is_present(column: Column) -> np.ndarray:
     """Boolean numpy array: the value is not missing."""
+    if isinstance(column, np.ndarray):
+        if column.dtype == object:
+            return np.fromiter((v is not None for v in column), dtype=bool, count=len(column))
+        return ~np.isnan(column)
     return ~np.asarray(column.array.isna(), dtype=bool)
 
 
-def as_objects(column: pd.Series) -> np.ndarray:
+def as_objects(column: Column) -> np.ndarray:
     """Object numpy array of a string column, missing as None."""
+    if isinstance(column, np.ndarray):
+        return column
     return column.array.to_numpy(dtype=object, na_value=None)
+
+
+def as_strings(column: Column, fill: str = "") -> np.ndarray:
+    """Object numpy array of a string column, missing as `fill`."""
+    if isinstance(column, np.ndarray):
+        return np.array([fill if v is None else v for v in column], dtype=object)
+    return column.array.to_numpy(dtype=object, na_value=fill)
+
+
+def as_datetime(column: Column, unit: str = "ns") -> np.ndarray:
+    """datetime64[unit] values of a date column (NaT for missing)."""
+    if isinstance(column, np.ndarray):
+        return column.astype(f"datetime64[{unit}]")
+    return column.to_numpy(f"datetime64[{unit}]")
+
+
+def category_values(column: Column) -> Any:
+    """What a categorical feature is encoded from: the column's array, not a Series."""
+    return column if isinstance(column, np.ndarray) else column.array

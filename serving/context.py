@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from features.billing_rules import line_rule_flags
+from features.build import MatrixLayout
 from features.cms import CmsTables
 from features.encode import encode
 from features.frames import ClaimFrames
@@ -50,6 +51,21 @@ def build_line_table(frames: ClaimFrames, cms: CmsTables,
     return LineTable(cols, as_float(frames.lines["line"]).astype(np.int64), starts, order)
 
 
+class MatrixColumns:
+    """Numeric model features of a group read from the model matrix (serving path).
+
+    The matrix holds each numeric feature as the float32 value of the feature frame
+    widened to float64, i.e. what FeatureColumns reads from that frame."""
+
+    def __init__(self, M: np.ndarray, layout: MatrixLayout) -> None:
+        self.M = M
+        self.positions = dict((name, j) for j, name in layout.numeric)
+
+    def value(self, name: str, row: int, default: float) -> float:
+        j = self.positions.get(name)
+        return default if j is None else float(self.M[row, j])
+
+
 class FeatureColumns:
     """Numeric model features of a group, column arrays fetched lazily (cheap per claim)."""
 
@@ -73,7 +89,7 @@ class ClaimView:
     claim: dict[str, Any]
     rows: np.ndarray
     table: LineTable
-    columns: FeatureColumns
+    columns: FeatureColumns | MatrixColumns
     position: int
 
     def lines_where(self, flag: str) -> list[int]:
@@ -106,10 +122,11 @@ class ClaimView:
         return self.columns.value(name, self.position, default)
 
 
-def claim_views(claims: list[dict[str, Any]], frames: ClaimFrames, X: pd.DataFrame,
-                cms: CmsTables, flags: dict[str, Any] | None = None) -> list[ClaimView]:
-    """Views of the claims (same order as frames.claims and X); `flags` as in
-    build_line_table."""
+def claim_views(claims: list[dict[str, Any]], frames: ClaimFrames,
+                X: pd.DataFrame | MatrixColumns, cms: CmsTables,
+                flags: dict[str, Any] | None = None) -> list[ClaimView]:
+    """Views of the claims (same order as frames.claims and X: a feature frame or the
+    model matrix's MatrixColumns); `flags` as in build_line_table."""
     table = build_line_table(frames, cms, flags)
-    columns = FeatureColumns(X)
+    columns = X if isinstance(X, MatrixColumns) else FeatureColumns(X)
     return [ClaimView(c, table.rows(i), table, columns, i) for i, c in enumerate(claims)]

@@ -9,6 +9,8 @@ a feature added later is still explained, never dropped.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 FACTOR_OF: dict[str, str] = {
@@ -96,9 +98,18 @@ def factor_of(feature: str) -> str:
 
 
 def factor_matrix(features: list[str]) -> tuple[list[str], np.ndarray]:
-    """Factor names and the (F, K) 0/1 matrix adding feature contributions into factors."""
+    """Factor names and the (F, K) 0/1 matrix adding feature contributions into factors
+    (built once per model's feature list: every scored group reuses it)."""
+    names, matrix = cached_factor_matrix(tuple(features))
+    return list(names), matrix
+
+
+@lru_cache(maxsize=64)
+def cached_factor_matrix(features: tuple[str, ...]) -> tuple[tuple[str, ...], np.ndarray]:
+    """factor_matrix of one feature tuple; the matrix is read-only (shared)."""
     names = sorted({factor_of(f) for f in features})
     index = {n: i for i, n in enumerate(names)}
     matrix = np.zeros((len(features), len(names)), dtype=np.float64)
     matrix[np.arange(len(features)), [index[factor_of(f)] for f in features]] = 1.0
-    return names, matrix
+    matrix.flags.writeable = False
+    return tuple(names), matrix

@@ -1,10 +1,11 @@
 """Verified fix suggestions: generate candidates, apply each to a copy, re-score, keep wins.
 
 All candidates of all claims in a payer group are re-scored in one call through the same
-path as the claim itself (build_features via bundle.features, then bundle.predict_proba,
-which is what bundle.score returns as denial_probability). Only candidates that lower the
-probability by at least MIN_GAIN are returned, lowest risk first. A claim past the payer's
-filing limit gets a single `not_fixable` item instead: no edit can make it timely.
+path as the claim itself (bundle.model_input: the build_features matrix, then
+bundle.predict_proba, which is what bundle.score returns as denial_probability). Only
+candidates that lower the probability by at least MIN_GAIN are returned, lowest risk
+first. A claim past the payer's filing limit gets a single `not_fixable` item instead: no
+edit can make it timely.
 """
 
 from __future__ import annotations
@@ -77,10 +78,10 @@ def filing_limit_passed(view: ClaimView) -> Fix | None:
 
 
 def rescore(bundle: Any, cms: CmsTables, claims: list[dict[str, Any]]) -> np.ndarray:
-    """P(denied) of edited claims (unique claim ids) in one build_features + predict call."""
+    """P(denied) of edited claims (unique claim ids) in one featurisation + predict call."""
     if not claims:
         return np.zeros(0)
-    return np.asarray(bundle.predict_proba(bundle.features(claims, cms)), dtype=float)
+    return np.asarray(bundle.predict_proba(bundle.model_input(claims, cms)), dtype=float)
 
 
 def as_fix(c: Candidate, risk_after: float) -> Fix:

@@ -1,0 +1,110 @@
+"""Read-only column tables: contract claims as plain numpy columns (the single-claim path).
+
+The service scores one claim (and then its fix candidates) at a time. On such tiny inputs
+a pandas DataFrame costs more to build and to read (every `frame[col]` makes a new
+Series) than the features themselves, so `claims_to_columns` gives ClaimFrames whose
+claims and lines are ColumnTables: `table[col]` is a dict lookup returning a numpy array,
+built on first access from the flattened rows. Representation (what features.typed's
+readers and features.encode understand):
+
+  strings          object array, None = missing (non-strings converted with str())
+  booleans, ints   float64, NaN = missing (ints pass through int32 as in the frame path)
+  floats           float64, NaN = missing
+  dates            datetime64[ns], NaT = missing
+
+build_features gives bit-identical features from either form (tests/unit/test_columns.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from features.frames import (
+    CLAIM_BOOL_COLS,
+    CLAIM_DATE_COLS,
+    CLAIM_INT_COLS,
+    CLAIM_STR_COLS,
+    LINE_INT_COLS,
+    LINE_STR_COLS,
+    ClaimFrames,
+    flatten_claims,
+)
+from features.typed import date_array, float_array, missing_mask
+
+
+def string_column(values: list[Any]) -> np.ndarray:
+    """Object array of strings, None for missing (as typed.string_array converts)."""
+    return np.array([v if v is None or isinstance(v, str) else str(v) for v in values],
+                    dtype=object)
+
+
+def boolean_column(values: list[Any]) -> np.ndarray:
+    """1.0 / 0.0 / NaN: what a nullable boolean column reads as through as_float."""
+    return np.array([np.nan if v is None else float(bool(v)) for v in values],
+                    dtype=np.float64)
+
+
+def int_column(values: list[Any]) -> np.ndarray:
+    """Integers (through int32, as the Int32 frame column) as float64, NaN for missing."""
+    out = np.fromiter((0 if v is None else int(v) for v in values), dtype=np.int32,
+                      count=len(values)).astype(np.float64)
+    out[missing_mask(values)] = np.nan
+    return out
+
+
+Builder = Callable[[list[Any]], np.ndarray]
+CLAIM_BUILDERS: dict[str, Builder] = {
+    **{c: string_column for c in CLAIM_STR_COLS}, **{c: boolean_column for c in CLAIM_BOOL_COLS},
+    **{c: date_array for c in CLAIM_DATE_COLS}, **{c: int_column for c in CLAIM_INT_COLS},
+}
+LINE_BUILDERS: dict[str, Builder] = {
+    **{c: string_column for c in LINE_STR_COLS}, **{c: int_column for c in LINE_INT_COLS},
+    "charge": float_array, "lesion_size_cm": float_array, "date_of_service": date_array,
+}
+
+
+class ColumnTable:
+    """Rows of flat dicts read column by column; each column is built once, read-only.
+
+    Offers the part of the DataFrame interface the feature code uses: `table[col]`,
+    `col in table`, len(), `columns` and a RangeIndex `index`."""
+
+    def __init__(self, rows: list[dict[str, Any]], builders: Mapping[str, Builder]) -> None:
+        self._rows = rows
+        self._builders = builders
+        self._cache: dict[str, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __contains__(self, column: object) -> bool:
+        return column in self._builders
+
+    def __getitem__(self, column: str) -> np.ndarray:
+        values = self._cache.get(column)
+        if values is None:
+            values = self._builders[column]([r[column] for r in self._rows])
+            values.flags.writeable = False  # shared by every reader of the table
+            self._cache[column] = values
+        return values
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self._builders)
+
+    @property
+    def index(self) -> pd.RangeIndex:
+        return pd.RangeIndex(len(self._rows))
+
+
+def claims_to_columns(claims: Iterable[Mapping[str, Any] | Any]) -> ClaimFrames:
+    """Flatten contract claims into ClaimFrames of ColumnTables (see module docstring);
+    same rows as claims_to_frames, without building any DataFrame."""
+    claim_rows, line_rows = flatten_claims(claims)
+    return ClaimFrames(ColumnTable(claim_rows, CLAIM_BUILDERS),  # type: ignore[arg-type]
+                       ColumnTable(line_rows, LINE_BUILDERS))  # type: ignore[arg-type]
+
