@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import gevent
 from locust import HttpUser, constant, constant_pacing, events, task
 
 CLAIMS: list[dict[str, Any]] = []
@@ -84,6 +85,14 @@ class ClaimSystem(ScoringUser):
     """One practice's claim system: a claim to /predict about every PACING seconds."""
 
     wait_time = pacing()
+
+    def on_start(self) -> None:
+        """Poisson arrivals: start at a random moment of the first pacing interval (clients
+        do not all switch on at the same instant; lockstep keeps the common start)."""
+        super().on_start()
+        if os.environ.get("DENIALRISK_LOAD_ARRIVALS", "poisson") != "lockstep":
+            mean = float(os.environ.get("DENIALRISK_LOAD_PACING", "1.0"))
+            gevent.sleep(random.uniform(0, mean))
 
     @task
     def predict(self) -> None:
