@@ -3,7 +3,9 @@
 Claims arrive as ClaimFrames (data sets) or as contract dicts / Claim objects (service,
 offline scorer); both go through the same frames -> rule flags -> claim aggregates code.
 The fitted FeatureState (column order, category levels, version) is saved with every
-model so serving reproduces the training matrix exactly.
+model so serving reproduces the training matrix exactly. build_features returns the
+DataFrame training reads; build_matrix lays the very same raw columns straight into the
+float matrix a model scores (the service's path: no DataFrame on a single claim).
 """
 
 from __future__ import annotations

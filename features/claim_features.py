@@ -32,7 +32,6 @@ FLAG_SUMS = (
     "in_global_unmodified", "dx_conditional_only", "benign_lesion_no_symptoms",
     "cosmetic_dx", "pa_missing", "x_would_fit",
 )
-SMALL_GROUP = 4096  # lines x claims up to which count_flags_small counts boolean flags
 DESTRUCTION_FAMILIES = ("destruction_ak", "destruction_benign")
 SIZE_FAMILIES = ("shave", "excision_benign", "excision_malignant", "destruction_malignant")
 
@@ -41,39 +40,21 @@ def sum_per_claim(ix: LineIndex, columns: dict[str, np.ndarray]) -> dict[str, np
     """Sum per-line arrays over each claim with np.bincount on the claim position.
 
     Boolean columns are mostly False, so only their True positions are counted (a pass
-    over a few thousand indices instead of every line); numeric ones use weights. On a
-    few claims the boolean columns are counted together (count_flags_small).
+    over a few thousand indices instead of every line); numeric ones use weights.
     """
     valid = ix.claim_pos >= 0
     all_valid = bool(valid.all())
     pos = ix.claim_pos if all_valid else ix.claim_pos[valid]
-    columns = {n: np.asarray(v) if all_valid else np.asarray(v)[valid]
-               for n, v in columns.items()}
     out: dict[str, np.ndarray] = {}
-    if ix.n_lines * ix.n_claims <= SMALL_GROUP:
-        out = count_flags_small(pos, ix.n_claims, columns)
     for name, values in columns.items():
-        if name in out:
-            continue
+        values = np.asarray(values)
+        values = values if all_valid else values[valid]
         if values.dtype.kind == "b":
             counts = np.bincount(pos[values], minlength=ix.n_claims)
         else:
             counts = np.bincount(pos, weights=values.astype(np.float64), minlength=ix.n_claims)
         out[name] = counts.astype(np.float32)
     return out
-
-
-def count_flags_small(pos: np.ndarray, n_claims: int,
-                      columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """True counts per claim of the boolean columns, all in one product of a (claims x
-    lines) one-hot matrix with the (lines x flags) stack: exact integer counts, as
-    np.bincount gives, for a fraction of the per-column cost on a few lines."""
-    names = [n for n, v in columns.items() if v.dtype.kind == "b"]
-    if not names:
-        return {}
-    onehot = (pos == np.arange(n_claims)[:, None]).astype(np.float64)
-    counts = (onehot @ np.stack([columns[n] for n in names], axis=1)).astype(np.float32)
-    return {n: counts[:, j] for j, n in enumerate(names)}
 
 
 def _per_claim_max(ix: LineIndex, values: np.ndarray) -> np.ndarray:

@@ -60,6 +60,8 @@ def lookup(values: np.ndarray, vocab: Sequence[str | None] | pd.Index | pd.Serie
         pos = vocab_positions(vocab)
     else:
         pos = positions_of(as_object_list(vocab))
+    if None in pos:  # pyarrow reads NaN / NA as null, and null matches a null in vocab
+        values = np.array([None if pd.isna(v) else v for v in values], dtype=object)
     return np.fromiter((pos.get(v, -1) for v in values), dtype=np.int64, count=len(values))
 
 

@@ -105,7 +105,7 @@ def as_strings(column: Column, fill: str = "") -> np.ndarray:
 def as_datetime(column: Column, unit: str = "ns") -> np.ndarray:
     """datetime64[unit] values of a date column (NaT for missing)."""
     if isinstance(column, np.ndarray):
-        return column.astype(f"datetime64[{unit}]")
+        return column.astype(f"datetime64[{unit}]", copy=False)
     return column.to_numpy(f"datetime64[{unit}]")
 
 

@@ -59,7 +59,7 @@ class MatrixColumns:
 
     def __init__(self, M: np.ndarray, layout: MatrixLayout) -> None:
         self.M = M
-        self.positions = dict((name, j) for j, name in layout.numeric)
+        self.positions = {name: j for j, name in layout.numeric}
 
     def value(self, name: str, row: int, default: float) -> float:
         j = self.positions.get(name)

@@ -142,12 +142,13 @@ def test_column_tables_are_read_only_and_complete(claims):
 
 
 def test_dict_lookup_equals_arrow_lookup():
-    values = np.array(["b", None, "a", "zz", "b"], dtype=object)
+    values = np.array(["b", None, "a", "zz", "b", float("nan")], dtype=object)
     vocab = ("a", "b", "a", None)
     small = encode(values, vocab)
     arrow = encode(list(values), vocab)
     np.testing.assert_array_equal(small, arrow)
-    np.testing.assert_array_equal(small, [1, 3, 0, -1, 1])
+    np.testing.assert_array_equal(small, [1, 3, 0, -1, 1, 3])
+    np.testing.assert_array_equal(encode(values, vocab[:3]), [1, -1, 0, -1, 1, -1])
     groups = np.array(["x", "y"], dtype=object)
     keys = np.array(["y", "x", "x", "q"], dtype=object)
     np.testing.assert_array_equal(group_positions(keys, groups), [1, 0, 0, -1])
