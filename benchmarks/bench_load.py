@@ -14,7 +14,7 @@ Prints per phase requests/s (and claims/s for batches), p50/p95/p99 latency in m
 (locust's percentiles, whole run including the 1 s ramp-up), failures and 5xx; --out
 writes the same as JSON. Then the server log is scanned for every member id and birth
 date sent and for the API key. Target (2 cores): 0 errors, p99 <= 100 ms at 50 users.
-The server runs as `denialrisk serve` does (one worker, OMP_NUM_THREADS=1) and shares the
+The server runs as `denialrisk serve` does (one worker, LightGBM threads = cores) and shares the
 cores with locust; the load average is printed, as other work skews the numbers.
 Only loopback: the server is started here on 127.0.0.1; runs are bounded in time.
 """
@@ -146,13 +146,14 @@ def warm_up(url: str, claims: list[dict[str, Any]], api_key: str) -> None:
 
 def run_all(home: Path, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     """Start the server on the store, run every phase, scan the log; the report dict."""
+    from serving.commands import server_threads
     from tests.serving.live import leaked, log_text, running_server
 
     claims = sample_claims(args.claims, seed=args.seed)
     claims_file = workdir / "claims.json"
     claims_file.write_text(json.dumps(claims))
     env = {"DENIALRISK_BENTOML_HOME": str(home), "BENTOML_HOME": str(home),
-           "DENIALRISK_API_KEY": API_KEY,
+           "DENIALRISK_API_KEY": API_KEY, "OMP_NUM_THREADS": str(server_threads()),
            "BENTOML_CONFIG_OPTIONS": f"services.denialrisk.workers={args.workers}"}
     report: dict[str, Any] = {"cores": os.cpu_count(), "workers": args.workers,
                               "loadavg_before": os.getloadavg()}

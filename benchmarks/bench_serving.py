@@ -8,7 +8,8 @@ explanation and >= 1,000/s with it):
 - raw: LightGBM only, per payer model binary + reason boosters (+ pred_contrib) on the
   prebuilt float matrix of the same claims, one claim at a time and 1000-claim batches;
 - in-process: serving.scoring.Predictor (validation timed separately);
-- http: a real `bentoml serve` subprocess (OMP_NUM_THREADS=1), /predict one claim at a time
+- http: a real `bentoml serve` subprocess (LightGBM threads as `denialrisk serve`: every
+  core, used by batches only), /predict one claim at a time
   with explanation + fixes, /predict_batch with 1000 claims with and without explanation;
   then the RSS of the server's process tree (all payer models loaded), next to a bare
   Python process holding only the same LightGBM boosters.
@@ -145,11 +146,12 @@ def timed_each(fn: Callable[[Any], Any], items: list[Any]) -> list[float]:
 
 def with_server(home: Path, fn: Callable[[str, Any], dict]) -> dict:
     """Run fn(url, process) against a `bentoml serve` subprocess of the service."""
+    from serving.commands import server_threads
     from tests.serving.test_http_server import free_port, start_server, stop_server, wait_ready
 
     port = free_port()
     env = {"DENIALRISK_BENTOML_HOME": str(home), "BENTOML_HOME": str(home),
-           "DENIALRISK_API_KEY": API_KEY, "OMP_NUM_THREADS": "1"}
+           "DENIALRISK_API_KEY": API_KEY, "OMP_NUM_THREADS": str(server_threads())}
     log = Path(tempfile.mkdtemp(prefix="bench-serve-")) / "server.log"
     proc = start_server(env, port, log)
     try:

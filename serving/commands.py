@@ -27,6 +27,13 @@ def bentoml_executable() -> str:
     return str(local) if local.exists() else (shutil.which("bentoml") or "bentoml")
 
 
+def server_threads() -> int:
+    """LightGBM threads of the server: every core. Only batches use them (bundle
+    predict_kwargs: pred_contrib from 256 rows, predict from 2,000); the micro-batcher
+    runs one scoring call at a time, so they never compete with each other."""
+    return os.cpu_count() or 1
+
+
 def serve_env(settings: ServingSettings, insecure_dev: bool, threads: int) -> dict[str, str]:
     """Environment of the server process: model store, dev flag, LightGBM threads, no
     BentoML usage tracking (it would post to the network)."""
@@ -49,7 +56,7 @@ def serve_argv(port: int) -> list[str]:
 
 def serve_command(port: int | None = None, insecure_dev: bool = False,
                   bentoml_home: Path | None = None, cms_dir: Path | None = None,
-                  threads: int = 1) -> int:
+                  threads: int | None = None) -> int:
     """Run the API in the foreground (bentoml serve subprocess); returns its exit code.
 
     Raises serving.config.AuthNotConfiguredError without DENIALRISK_API_KEY (unless
@@ -61,7 +68,7 @@ def serve_command(port: int | None = None, insecure_dev: bool = False,
     check_auth_configured(settings)
     load_predictor(settings.bentoml_home, settings.cms_dir)  # fail fast, before spawning
     return subprocess.call(serve_argv(settings.port),
-                           env=serve_env(settings, insecure_dev, threads))
+                           env=serve_env(settings, insecure_dev, threads or server_threads()))
 
 
 def score_command(input_path: Path, output: Path, bentoml_home: Path | None = None,

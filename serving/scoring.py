@@ -21,7 +21,6 @@ import numpy as np
 from features.cms import CmsTables
 from features.columns import claims_to_columns
 from features.contract import ModelInfo, Reason
-from features.frames import ClaimFrames
 from features.vocab import CATEGORIES, CATEGORY_CARC
 from serving.audit import audit_predictions
 from serving.context import ClaimView, MatrixColumns, claim_views
@@ -86,18 +85,11 @@ def top_reasons(p: np.ndarray, category_probs: np.ndarray,
     return out
 
 
-def claims_to_frames(claims: list[dict[str, Any]]) -> ClaimFrames:
-    """A group's claims flattened once for featurisation, as ClaimFrames of ColumnTables
-    (features/columns.py: no DataFrames on the single-claim path). Named as the frame
-    builder it stands in for; tests count its calls to check one pass per model."""
-    return claims_to_columns(claims)
-
-
 def score_group(served: ServedModel, fallback: bool, claims: list[dict[str, Any]],
                 cms: CmsTables, options: Options) -> list[ScoredClaim]:
     """Predictions of claims served by one model (claims carry internal ids)."""
     bundle = served.bundle
-    frames = claims_to_frames(claims)
+    frames = claims_to_columns(claims)  # ColumnTables: no DataFrames on this path
     flags: dict[str, Any] = {}
     M = bundle.model_input(frames, cms, flags)  # built once, scored three times
     p = np.asarray(bundle.predict_proba(M), dtype=float)

@@ -73,8 +73,8 @@ def test_batch_builds_features_once_per_model(predictor, monkeypatch):
     import serving.scoring as scoring
 
     calls = []
-    original = scoring.claims_to_frames
-    monkeypatch.setattr(scoring, "claims_to_frames",
+    original = scoring.claims_to_columns
+    monkeypatch.setattr(scoring, "claims_to_columns",
                         lambda cs: calls.append(len(cs)) or original(cs))
     batch = claims(*[make_claim_dict(claim_id=f"C{i}", payer_id=("MCR", "COA", "ZZ")[i % 3])
                      for i in range(30)])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from serving.commands import serve_env
+from serving.commands import serve_env, server_threads
 from serving.config import ServingSettings
 
 
@@ -19,3 +19,10 @@ def test_server_env_keeps_an_explicit_tracking_choice(monkeypatch, tmp_path):
     env = serve_env(ServingSettings(bentoml_home=tmp_path), insecure_dev=True, threads=2)
     assert env["BENTOML_DO_NOT_TRACK"] == "False"
     assert env["DENIALRISK_INSECURE_DEV"] == "1" and env["OMP_NUM_THREADS"] in {"2", "1"}
+
+
+def test_server_threads_use_every_core(monkeypatch):
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert server_threads() == 2
+    monkeypatch.setattr("os.cpu_count", lambda: None)
+    assert server_threads() == 1
