@@ -166,6 +166,11 @@ class MatrixLayout:
         """Matrix columns of the numeric features, in `numeric` order."""
         return np.array([j for j, _ in self.numeric], dtype=np.intp)
 
+    @cached_property
+    def numeric_column(self) -> dict[str, int]:
+        """Numeric feature -> its matrix column."""
+        return {name: j for j, name in self.numeric}
+
 
 def matrix_layout(names: Sequence[str], columns: Sequence[str],
                   levels: Mapping[str, Sequence[str]]) -> MatrixLayout:

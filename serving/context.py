@@ -59,7 +59,7 @@ class MatrixColumns:
 
     def __init__(self, M: np.ndarray, layout: MatrixLayout) -> None:
         self.M = M
-        self.positions = {name: j for j, name in layout.numeric}
+        self.positions = layout.numeric_column  # built once per model
 
     def value(self, name: str, row: int, default: float) -> float:
         j = self.positions.get(name)

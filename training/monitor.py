@@ -35,7 +35,9 @@ from scipy.special import gammaincinv
 
 from denialrisk.settings import Settings
 from features.codes import load_code_table
+from features.frames import ClaimFrames
 from features.vocab import CATEGORIES
+from training.kpis import claim_tokens
 
 ALL_CLAIMS = "all claims"
 ANY_KIND = " (any kind)"
@@ -108,6 +110,12 @@ def with_procedure_groups(tokens: pd.DataFrame) -> pd.DataFrame:
     new = coarse != em["token"].to_numpy()
     extra = pd.DataFrame({"claim_id": em["claim_id"].to_numpy()[new], "token": coarse[new]})
     return pd.concat([tokens, extra], ignore_index=True).drop_duplicates(ignore_index=True)
+
+
+def segment_tokens(frames: ClaimFrames) -> pd.DataFrame:
+    """(claim_id, token) pairs the monitor streams on: the claims' segments plus their
+    E/M patterns with procedure kinds merged."""
+    return with_procedure_groups(claim_tokens(frames))
 
 
 def stream_index(table: pd.DataFrame, tokens: pd.DataFrame) -> tuple[np.ndarray, ...]:

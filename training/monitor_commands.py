@@ -24,14 +24,13 @@ from features.frames import ClaimFrames
 from features.vocab import PAYERS
 from training.bundle import BundleError, ModelBundle
 from training.kpis import (
-    claim_tokens,
     denial_rate_by_category,
     denial_rates_by_month,
     payer_summary,
     render_table,
     scored_outcomes,
 )
-from training.monitor import MonitorConfig, MonitorResult, monitor, with_procedure_groups
+from training.monitor import MonitorConfig, MonitorResult, monitor, segment_tokens
 from training.monitor_report import describe_alerts, format_alert
 
 CHAMPION = "champion"
@@ -176,7 +175,7 @@ def monitor_config(settings: Settings) -> MonitorConfig:
 
 def monitor_tokens(frames: ClaimFrames) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(claim_id, token) pairs the monitor streams on, and those plus CPT codes (alerts)."""
-    segments = with_procedure_groups(claim_tokens(frames))
+    segments = segment_tokens(frames)
     cpt = pd.DataFrame({"claim_id": frames.lines["claim_id"].astype(str).to_numpy(),
                         "token": ("CPT " + frames.lines["cpt"].astype(str)).to_numpy()})
     codes = pd.concat([segments, cpt.drop_duplicates()], ignore_index=True)

@@ -21,9 +21,8 @@ import numpy as np
 import pandas as pd
 
 from features.frames import ClaimFrames
-from training.kpis import claim_tokens
 from training.metrics import expected_calibration_error, safe_auc
-from training.monitor import ALL_CLAIMS, Alert, MonitorResult, with_procedure_groups
+from training.monitor import ALL_CLAIMS, Alert, MonitorResult, segment_tokens
 from training.split import claim_service_dates
 
 
@@ -69,15 +68,15 @@ def segment_claims(frames: ClaimFrames, alert: Alert | None) -> tuple[str, pd.Se
     """The alert's segment and its claim ids (None: all claims, or no alert)."""
     if alert is None or alert.segment == ALL_CLAIMS:
         return ALL_CLAIMS, None
-    tokens = with_procedure_groups(claim_tokens(frames))
+    tokens = segment_tokens(frames)
     return alert.segment, tokens.loc[tokens["token"] == alert.segment, "claim_id"]
 
 
-def scope_claims(frames: ClaimFrames, alert: Alert | None) -> pd.Series | None:
-    """Claim ids in any segment of the alert's scope (None: all claims, or no alert)."""
-    if alert is None or ALL_CLAIMS in alert.scope:
+def scope_claims(tokens: pd.DataFrame, alert: Alert) -> pd.Series | None:
+    """Claim ids (of segment_tokens pairs) in any segment of the alert's scope (None: the
+    scope is all claims)."""
+    if ALL_CLAIMS in alert.scope:
         return None
-    tokens = with_procedure_groups(claim_tokens(frames))
     return tokens.loc[tokens["token"].isin(alert.scope), "claim_id"].drop_duplicates()
 
 
@@ -92,8 +91,10 @@ def stale_weights(frames: ClaimFrames, alerts: list[Alert | None]) -> np.ndarray
     payer = frames.claims["payer_id"].astype(str).to_numpy()
     dates = claim_service_dates(frames)
     weight = np.ones(len(ids))
-    for alert in filter(None, alerts):
-        scoped = scope_claims(frames, alert)
+    alerts = [a for a in alerts if a is not None]
+    tokens = segment_tokens(frames) if alerts else None
+    for alert in alerts:
+        scoped = scope_claims(tokens, alert)
         inside = np.ones(len(ids), bool) if scoped is None else ids.isin(scoped).to_numpy()
         stale = inside & (payer == alert.payer_id) & (dates < alert.first_week).to_numpy()
         weight[stale] = 0.0

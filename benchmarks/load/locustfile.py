@@ -73,12 +73,19 @@ def poisson_pacing(mean: float) -> Any:
     return wait_time
 
 
+def mean_pacing() -> float:
+    """DENIALRISK_LOAD_PACING: mean seconds between one user's claims."""
+    return float(os.environ.get("DENIALRISK_LOAD_PACING", "1.0"))
+
+
+def lockstep() -> bool:
+    """DENIALRISK_LOAD_ARRIVALS=lockstep: locust's constant pacing (all users together)."""
+    return os.environ.get("DENIALRISK_LOAD_ARRIVALS", "poisson") == "lockstep"
+
+
 def pacing() -> Any:
     """The ClaimSystem wait_time chosen by DENIALRISK_LOAD_ARRIVALS / _PACING."""
-    mean = float(os.environ.get("DENIALRISK_LOAD_PACING", "1.0"))
-    if os.environ.get("DENIALRISK_LOAD_ARRIVALS", "poisson") == "lockstep":
-        return constant_pacing(mean)
-    return poisson_pacing(mean)
+    return constant_pacing(mean_pacing()) if lockstep() else poisson_pacing(mean_pacing())
 
 
 class ClaimSystem(ScoringUser):
@@ -90,9 +97,8 @@ class ClaimSystem(ScoringUser):
         """Poisson arrivals: start at a random moment of the first pacing interval (clients
         do not all switch on at the same instant; lockstep keeps the common start)."""
         super().on_start()
-        if os.environ.get("DENIALRISK_LOAD_ARRIVALS", "poisson") != "lockstep":
-            mean = float(os.environ.get("DENIALRISK_LOAD_PACING", "1.0"))
-            gevent.sleep(random.uniform(0, mean))
+        if not lockstep():
+            gevent.sleep(random.uniform(0, mean_pacing()))
 
     @task
     def predict(self) -> None:
