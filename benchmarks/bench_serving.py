@@ -63,7 +63,7 @@ def sample_claims(n: int, seed: int) -> list[dict[str, Any]]:
 def prepared(predictor: Any, dicts: list[dict]) -> list[tuple[Any, np.ndarray]]:
     """(bundle, LightGBM float matrix) per serving model, built outside any timing."""
     out = []
-    for key, positions in predictor.route_groups(dicts).items():
+    for key, positions in predictor.route_groups([d["payer_id"] for d in dicts]).items():
         bundle = predictor.models.models[key].bundle
         X = bundle.features([dicts[i] for i in positions], predictor.cms)
         out.append((bundle, bundle.matrix(X)))

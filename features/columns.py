@@ -17,11 +17,12 @@ build_features gives bit-identical features from either form (tests/unit/test_co
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from features.frames import (
     CLAIM_BOOL_COLS,
@@ -33,30 +34,36 @@ from features.frames import (
     ClaimFrames,
     flatten_claims,
 )
-from features.typed import date_array, float_array, missing_mask
+from features.typed import arrow_values, date_array, float_array, missing_mask
 
 
-def string_column(values: list[Any]) -> np.ndarray:
+def string_column(values: Sequence[Any]) -> np.ndarray:
     """Object array of strings, None for missing (as typed.string_array converts)."""
     return np.array([v if v is None or isinstance(v, str) else str(v) for v in values],
                     dtype=object)
 
 
-def boolean_column(values: list[Any]) -> np.ndarray:
+def boolean_column(values: Sequence[Any]) -> np.ndarray:
     """1.0 / 0.0 / NaN: what a nullable boolean column reads as through as_float."""
+    fast = arrow_values(values, (pa.bool_(),), pa.float64())
+    if fast is not None:
+        return fast
     return np.array([np.nan if v is None else float(bool(v)) for v in values],
                     dtype=np.float64)
 
 
-def int_column(values: list[Any]) -> np.ndarray:
+def int_column(values: Sequence[Any]) -> np.ndarray:
     """Integers (through int32, as the Int32 frame column) as float64, NaN for missing."""
+    fast = arrow_values(values, (pa.int64(),), pa.int32())
+    if fast is not None:
+        return fast.astype(np.float64)  # an int32 column with nulls comes out as float64
     out = np.fromiter((0 if v is None else int(v) for v in values), dtype=np.int32,
                       count=len(values)).astype(np.float64)
     out[missing_mask(values)] = np.nan
     return out
 
 
-Builder = Callable[[list[Any]], np.ndarray]
+Builder = Callable[[Sequence[Any]], np.ndarray]
 CLAIM_BUILDERS: dict[str, Builder] = {
     **{c: string_column for c in CLAIM_STR_COLS}, **{c: boolean_column for c in CLAIM_BOOL_COLS},
     **{c: date_array for c in CLAIM_DATE_COLS}, **{c: int_column for c in CLAIM_INT_COLS},
@@ -68,18 +75,20 @@ LINE_BUILDERS: dict[str, Builder] = {
 
 
 class ColumnTable:
-    """Rows of flat dicts read column by column; each column is built once, read-only.
+    """Columns of Python values read as numpy arrays; each built once, read-only.
 
     Offers the part of the DataFrame interface the feature code uses: `table[col]`,
     `col in table`, len(), `columns` and a RangeIndex `index`."""
 
-    def __init__(self, rows: list[dict[str, Any]], builders: Mapping[str, Builder]) -> None:
-        self._rows = rows
+    def __init__(self, values: Mapping[str, Sequence[Any]], n_rows: int,
+                 builders: Mapping[str, Builder]) -> None:
+        self._values = values
+        self._n = n_rows
         self._builders = builders
         self._cache: dict[str, np.ndarray] = {}
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return self._n
 
     def __contains__(self, column: object) -> bool:
         return column in self._builders
@@ -87,7 +96,7 @@ class ColumnTable:
     def __getitem__(self, column: str) -> np.ndarray:
         values = self._cache.get(column)
         if values is None:
-            values = self._builders[column]([r[column] for r in self._rows])
+            values = self._builders[column](self._values[column])
             values.flags.writeable = False  # shared by every reader of the table
             self._cache[column] = values
         return values
@@ -98,13 +107,15 @@ class ColumnTable:
 
     @property
     def index(self) -> pd.RangeIndex:
-        return pd.RangeIndex(len(self._rows))
+        return pd.RangeIndex(self._n)
 
 
-def claims_to_columns(claims: Iterable[Mapping[str, Any] | Any]) -> ClaimFrames:
+def claims_to_columns(claims: Iterable[Mapping[str, Any] | Any],
+                      ids: Sequence[str] | None = None) -> ClaimFrames:
     """Flatten contract claims into ClaimFrames of ColumnTables (see module docstring);
-    same rows as claims_to_frames, without building any DataFrame."""
-    claim_rows, line_rows = flatten_claims(claims)
-    return ClaimFrames(ColumnTable(claim_rows, CLAIM_BUILDERS),  # type: ignore[arg-type]
-                       ColumnTable(line_rows, LINE_BUILDERS))  # type: ignore[arg-type]
-
+    same rows as claims_to_frames, without building any DataFrame. `ids`, when given,
+    replace the claim ids (see flatten_claims)."""
+    claim_columns, line_columns = flatten_claims(claims, ids)
+    n_claims, n_lines = len(claim_columns["claim_id"]), len(line_columns["claim_id"])
+    return ClaimFrames(ColumnTable(claim_columns, n_claims, CLAIM_BUILDERS),  # type: ignore[arg-type]
+                       ColumnTable(line_columns, n_lines, LINE_BUILDERS))  # type: ignore[arg-type]

@@ -19,7 +19,29 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from pandas.arrays import ArrowStringArray, BooleanArray, IntegerArray
+
+ARROW_FROM = 64  # values; below this the Python conversions are cheaper
+
+
+def arrow_values(values: Sequence[Any], accept: tuple[pa.DataType, ...],
+                 to: pa.DataType) -> np.ndarray | None:
+    """values converted by pyarrow (C++, ~30x faster than numpy on date objects) when
+    pyarrow infers one of the `accept` types for them (or all are missing), as numpy
+    values of type `to`, nulls as NaN/NaT; None when the values need the exact Python
+    conversion instead (strings to parse, mixed types, out of range) or are too few to
+    repay pyarrow's ~10 us a call (a single claim's columns)."""
+    if len(values) < ARROW_FROM:
+        return None
+    try:
+        arr = pa.array(values)
+        if arr.type not in accept and arr.type != pa.null():
+            return None
+        return pc.cast(arr, to).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError,
+            OverflowError):
+        return None
 
 
 def string_array(values: Sequence[Any]) -> ArrowStringArray:
@@ -48,6 +70,9 @@ def int32_array(values: Sequence[Any]) -> IntegerArray:
 
 def float_array(values: Sequence[Any]) -> np.ndarray:
     """float64 column, None as NaN."""
+    fast = arrow_values(values, (pa.float64(), pa.int64()), pa.float64())
+    if fast is not None:
+        return fast
     return np.fromiter((np.nan if v is None else float(v) for v in values), dtype=np.float64,
                        count=len(values))
 
@@ -56,6 +81,9 @@ def date_array(values: Sequence[Any]) -> np.ndarray:
     """datetime64[ns] column from ISO strings, dates or timestamps; None as NaT.
 
     Raises ValueError on an impossible date (the contract validates dates before this)."""
+    fast = arrow_values(values, (pa.date32(),), pa.date32())
+    if fast is not None:
+        return fast.astype("datetime64[ns]")
     return np.array(values, dtype="datetime64[ns]")
 
 

@@ -28,9 +28,9 @@ def bentoml_executable() -> str:
 
 
 def server_threads() -> int:
-    """LightGBM threads of the server: every core. Only batches use them (bundle
-    predict_kwargs: pred_contrib from 256 rows, predict from 2,000); the micro-batcher
-    runs one scoring call at a time, so they never compete with each other."""
+    """LightGBM threads of the server: every core. Calls on two rows or more use them
+    (bundle predict_kwargs); the micro-batcher runs one scoring call at a time, so they
+    never compete with each other."""
     return os.cpu_count() or 1
 
 

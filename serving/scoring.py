@@ -1,10 +1,11 @@
 """The one scoring path of the API and the offline scorer: route, score, explain, fix.
 
-Claims are grouped by the model that serves their payer; each group is flattened once,
-built into features once and scored with one predict call (plus one pred_contrib call and
-one re-scoring call for all fix candidates when explanations are asked for). Internally
-claims get positional ids, so duplicate claim ids in a batch cannot mix up rows; the
-caller's ids are restored in the responses, which keep the request order.
+A request's claims are flattened and featurised once (features do not depend on the
+model); they are then grouped by the model that serves their payer and each group's rows
+are scored with one predict call (plus one pred_contrib call and one re-scoring call for
+all fix candidates when explanations are asked for). Internally claims get positional
+ids, so duplicate claim ids in a batch cannot mix up rows; the responses carry the
+caller's ids and keep the request order.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from typing import Any
 
 import numpy as np
 
+from features.build import compute_raw_columns
 from features.cms import CmsTables
 from features.columns import claims_to_columns
 from features.contract import ModelInfo, Reason
+from features.frames import ClaimFrames
 from features.vocab import CATEGORIES, CATEGORY_CARC
 from serving.audit import audit_predictions
-from serving.context import ClaimView, MatrixColumns, claim_views
+from serving.context import ClaimView, LineTable, MatrixColumns, build_line_table
 from serving.explain import explain_claims, factor_scores
 from serving.fixes import suggest_fixes
 from serving.modelset import ModelSet, ServedModel
@@ -63,61 +66,107 @@ def reason_lines(category: str, view: ClaimView | None) -> list[int]:
 
 
 def top_reasons(p: np.ndarray, category_probs: np.ndarray,
-                views: list[ClaimView | None]) -> list[list[Reason]]:
+                views: Sequence[ClaimView | None]) -> list[list[Reason]]:
     """Up to 3 reasons per claim, probability = P(denied) * P(category | denied).
 
-    The joint probabilities and their ranking are computed for all claims at once.
-    """
+    The joint probabilities and their ranking are computed for all claims at once."""
     joint = p[:, None] * category_probs
     order = np.argsort(-joint, axis=1, kind="stable")[:, :MAX_REASONS]
     top = np.take_along_axis(joint, order, axis=1)
+    keep = (top >= MIN_REASON_PROBABILITY).sum(axis=1).tolist()
     out = []
-    for i, view in enumerate(views):
-        reasons = []
-        for j, prob in zip(order[i], top[i]):
-            if prob < MIN_REASON_PROBABILITY:
-                break
-            cat = CATEGORIES[j]
-            carc = CATEGORY_CARC[cat]
-            reasons.append(Reason(carc=carc, group=carc.split("-")[0], category=cat,
-                                  probability=float(prob), lines=reason_lines(cat, view)))
-        out.append(reasons)
+    for cats, probs, n, view in zip(order.tolist(), top.tolist(), keep, views):
+        out.append([Reason(
+            carc=CATEGORY_CARC[CATEGORIES[j]], group=CATEGORY_CARC[CATEGORIES[j]].split("-")[0],
+            category=CATEGORIES[j], probability=prob,
+            lines=reason_lines(CATEGORIES[j], view)) for j, prob in zip(cats[:n], probs[:n])])
     return out
 
 
-def score_group(served: ServedModel, fallback: bool, claims: list[dict[str, Any]],
-                cms: CmsTables, options: Options) -> list[ScoredClaim]:
-    """Predictions of claims served by one model (claims carry internal ids)."""
-    bundle = served.bundle
-    frames = claims_to_columns(claims)  # ColumnTables: no DataFrames on this path
+@dataclass
+class BatchFeatures:
+    """A request's claims flattened and featurised once, shared by every model group.
+
+    Claims carry positional ids inside (duplicate ids in a batch cannot mix up lines);
+    `table` (the line flags per claim) is only built when explanations are asked for."""
+
+    frames: ClaimFrames
+    raw: dict[str, Any]
+    flags: dict[str, Any]
+    table: LineTable | None
+
+    def rows(self, positions: list[int]) -> dict[str, Any]:
+        """Raw feature columns of some claims (all of them: no copy)."""
+        if len(positions) == len(self.frames.claims):
+            return self.raw
+        index = np.asarray(positions)
+        return {k: np.asarray(v)[index] for k, v in self.raw.items()}
+
+
+def featurize(claims: Sequence[Any], cms: CmsTables, explain: bool) -> BatchFeatures:
+    """build_features' raw columns (and line flags) of all claims of a request."""
+    frames = claims_to_columns(claims, ids=[str(i) for i in range(len(claims))])
     flags: dict[str, Any] = {}
-    M = bundle.model_input(frames, cms, flags)  # built once, scored three times
+    raw = compute_raw_columns(frames, cms, flags)
+    table = build_line_table(frames, cms, flags) if explain else None
+    return BatchFeatures(frames, raw, flags, table)
+
+
+@dataclass
+class GroupScores:
+    """What one model said about its claims (group order)."""
+
+    p: np.ndarray
+    bands: np.ndarray
+    categories: np.ndarray
+    views: list[ClaimView | None]
+    explanations: list[list[Any]]
+    fixes: list[list[Any]]
+    base: list[float | None]
+
+
+def score_group(served: ServedModel, batch: BatchFeatures, positions: list[int],
+                claims: Sequence[Any], cms: CmsTables, options: Options) -> GroupScores:
+    """Scores of the claims at `positions` (served by one model): probability, band,
+    reason categories and, when asked for, explanations and verified fixes."""
+    bundle, n = served.bundle, len(positions)
+    M = bundle.raw_input(batch.rows(positions), n)  # built once, scored up to three times
     p = np.asarray(bundle.predict_proba(M), dtype=float)
-    bands = bundle.risk_band(p)
-    cat = bundle.reason_matrix(M)
-    views: list[ClaimView | None] = [None] * len(claims)
-    explanations: list[list[Any]] = [[] for _ in claims]
-    fixes: list[list[Any]] = [[] for _ in claims]
-    base: list[float | None] = [None] * len(claims)
-    if options.explain:
+    out = GroupScores(p, bundle.risk_band(p), bundle.reason_matrix(M), [None] * n,
+                      [[] for _ in range(n)], [[] for _ in range(n)], [None] * n)
+    if options.explain and batch.table is not None:
+        columns = MatrixColumns(M, bundle.layout)
+        out.views = [ClaimView(internal_dict(claims[i], i), batch.table.rows(i), batch.table,
+                               columns, k) for k, i in enumerate(positions)]
         scores = factor_scores(bundle.contributions(M), bundle.feature_names)
-        views = claim_views(claims, frames, MatrixColumns(M, bundle.layout), cms, flags)
-        explanations = explain_claims(views, scores, options.max_factors, cms)
-        base = scores.base.tolist()
+        out.explanations = explain_claims(out.views, scores, options.max_factors, cms)
+        out.base = scores.base.tolist()
         if options.fixes:
-            fixes = suggest_fixes(views, p, bundle, cms, options.max_fixes)
-    model = ModelInfo(name=served.name, version=served.version, fallback=fallback)
-    reasons = top_reasons(p, cat, views)
-    return [ScoredClaim(claim_id=c["claim_id"], payer_id=c["payer_id"], model=model,
-                        denial_probability=float(p[i]), risk_band=str(bands[i]),
-                        reasons=reasons[i],
-                        explanation=explanations[i], fixes=fixes[i], base_value=base[i])
-            for i, c in enumerate(claims)]
+            out.fixes = suggest_fixes(out.views, p, bundle, cms, options.max_fixes)
+    return out
 
 
-def as_dict(claim: Any) -> dict[str, Any]:
-    """Contract dict of a Claim model (or a dict already)."""
-    return claim.model_dump() if hasattr(claim, "model_dump") else dict(claim)
+def internal_dict(claim: Any, position: int) -> dict[str, Any]:
+    """The contract dict explanations and fixes read: positional id, upper-case payer."""
+    d = claim.model_dump() if hasattr(claim, "model_dump") else dict(claim)
+    return {**d, "claim_id": str(position), "payer_id": str(d["payer_id"]).upper()}
+
+
+def claim_field(claim: Any, name: str) -> Any:
+    """A top-level contract field of a Claim object or a claim dict."""
+    return claim[name] if isinstance(claim, dict) else getattr(claim, name)
+
+
+def responses(claims: Sequence[Any], model: ModelInfo, g: GroupScores,
+              positions: list[int]) -> list[ScoredClaim]:
+    """The group's answers, with the caller's claim and payer ids."""
+    reasons = top_reasons(g.p, g.categories, g.views)
+    return [ScoredClaim(
+        claim_id=str(claim_field(claims[i], "claim_id")),
+        payer_id=str(claim_field(claims[i], "payer_id")), model=model,
+        denial_probability=prob, risk_band=str(band), reasons=reasons[k],
+        explanation=g.explanations[k], fixes=g.fixes[k], base_value=g.base[k])
+        for k, (i, prob, band) in enumerate(zip(positions, g.p.tolist(), g.bands))]
 
 
 @dataclass
@@ -127,26 +176,26 @@ class Predictor:
     models: ModelSet
     cms: CmsTables
 
-    def route_groups(self, claims: list[dict[str, Any]]) -> dict[str, list[int]]:
+    def route_groups(self, payers: Sequence[str]) -> dict[str, list[int]]:
         """Positions of the claims per serving model key."""
         groups: dict[str, list[int]] = {}
-        for i, c in enumerate(claims):
-            groups.setdefault(self.models.route(c["payer_id"])[0].key, []).append(i)
+        for i, payer in enumerate(payers):
+            groups.setdefault(self.models.route(payer)[0].key, []).append(i)
         return groups
 
     def predict(self, claims: Sequence[Any], options: Options = Options()) -> list[ScoredClaim]:
-        """Predictions in request order; one audit line per claim."""
+        """Predictions in request order (claims: Claim objects or contract dicts); one
+        audit line per claim. Features are built once for the whole request; each model
+        then scores its own payers' rows."""
         start = time.perf_counter()
-        dicts = [as_dict(c) for c in claims]
-        out: list[ScoredClaim | None] = [None] * len(dicts)
-        for positions in self.route_groups(dicts).values():
-            served, fallback = self.models.route(dicts[positions[0]]["payer_id"])
-            group = [{**dicts[i], "claim_id": str(i),
-                      "payer_id": str(dicts[i]["payer_id"]).upper()} for i in positions]
-            for i, pred in zip(positions, score_group(served, fallback, group, self.cms,
-                                                      options)):
-                pred.claim_id = str(dicts[i]["claim_id"])
-                pred.payer_id = str(dicts[i]["payer_id"])
+        payers = [str(claim_field(c, "payer_id")) for c in claims]
+        batch = featurize(claims, self.cms, options.explain)
+        out: list[ScoredClaim | None] = [None] * len(claims)
+        for positions in self.route_groups(payers).values():
+            served, fallback = self.models.route(payers[positions[0]])
+            model = ModelInfo(name=served.name, version=served.version, fallback=fallback)
+            group = score_group(served, batch, positions, claims, self.cms, options)
+            for i, pred in zip(positions, responses(claims, model, group, positions)):
                 out[i] = pred
         preds = [p for p in out if p is not None]
         audit_predictions(preds, (time.perf_counter() - start) * 1000)

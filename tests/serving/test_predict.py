@@ -69,17 +69,24 @@ def test_batch_keeps_order_and_duplicate_ids(predictor, em_biopsy_without_25):
     assert preds[0].explanation == [] and preds[0].fixes == []
 
 
-def test_batch_builds_features_once_per_model(predictor, monkeypatch):
+def test_batch_builds_features_once_and_each_model_scores_its_rows(predictor, monkeypatch):
     import serving.scoring as scoring
+    from training.bundle import ModelBundle
 
-    calls = []
-    original = scoring.claims_to_columns
+    flattened, scored = [], []
+    original, raw_input = scoring.claims_to_columns, ModelBundle.raw_input
     monkeypatch.setattr(scoring, "claims_to_columns",
-                        lambda cs: calls.append(len(cs)) or original(cs))
+                        lambda cs, ids=None: flattened.append(len(cs)) or original(cs, ids))
+    monkeypatch.setattr(ModelBundle, "raw_input",
+                        lambda self, raw, n: scored.append(n) or raw_input(self, raw, n))
     batch = claims(*[make_claim_dict(claim_id=f"C{i}", payer_id=("MCR", "COA", "ZZ")[i % 3])
                      for i in range(30)])
-    predictor.predict(batch, Options(explain=False, fixes=False))
-    assert sorted(calls) == [10, 20]  # MCR model + pooled model (COA and ZZ)
+    together = predictor.predict(batch, Options(explain=False, fixes=False))
+    assert flattened == [30]  # one flatten + featurisation for the whole request
+    assert sorted(scored) == [10, 20]  # MCR model + pooled model (COA and ZZ)
+    alone = [predictor.predict([c], Options(explain=False, fixes=False))[0] for c in batch]
+    assert [p.denial_probability for p in together] == [p.denial_probability for p in alone]
+    assert [p.reasons for p in together] == [p.reasons for p in alone]
 
 
 def test_reason_probability_is_joint(predictor, em_biopsy_without_25):

@@ -152,3 +152,92 @@ def test_dict_lookup_equals_arrow_lookup():
     groups = np.array(["x", "y"], dtype=object)
     keys = np.array(["y", "x", "x", "q"], dtype=object)
     np.testing.assert_array_equal(group_positions(keys, groups), [1, 0, 0, -1])
+
+
+@pytest.fixture(scope="module")
+def many_claims(claims) -> list[dict]:
+    """Enough claims (> ARROW_FROM rows) for the pyarrow column conversions to run:
+    generated claims as JSON gives them (dates as strings) plus repeated edge claims."""
+    import json
+
+    from features.frames import frames_to_claims
+    from synthetic_data.config import GeneratorConfig
+    from synthetic_data.generate import generate_frames
+
+    generated = json.loads(json.dumps(frames_to_claims(
+        generate_frames(GeneratorConfig(claims=150, seed=4))), default=str))
+    repeated = [{**c, "claim_id": f"{c['claim_id']}-{k}"} for k in range(20) for c in claims]
+    return generated + repeated
+
+
+def test_large_batches_take_the_arrow_path_with_the_same_bits(many_claims, state, cms,
+                                                             monkeypatch):
+    import features.typed as typed
+
+    assert len(many_claims) > 2 * typed.ARROW_FROM
+    bundle = bundle_for(state, payer_column=False, seed=5)
+    reference = bundle.matrix(bundle.features(claims_to_frames(many_claims), cms))
+    assert_same_bits(bundle.model_input(many_claims, cms), reference)
+    validated = [Claim.model_validate(c) for c in many_claims if c["claim_id"][0] != "E"]
+    python = bundle.model_input(validated, cms)
+    monkeypatch.setattr(typed, "ARROW_FROM", 10**9)  # Python conversions only
+    assert_same_bits(bundle.model_input(validated, cms), python)
+
+
+def test_claim_objects_flatten_like_their_dicts(many_claims):
+    """Claim objects are read through their field dicts (no model_dump): same columns."""
+    dicts = [c for c in many_claims if c["claim_id"][0] != "E"]
+    objects = [Claim.model_validate(c) for c in dicts]
+    dumped = [c.model_dump() for c in objects]
+    ids = [f"#{i}" for i in range(len(dicts))]
+    fa, fb = claims_to_columns(objects, ids), claims_to_columns(dumped, ids)
+    for a, b in ((fa.claims, fb.claims), (fa.lines, fb.lines)):
+        for column in a.columns:
+            x, y = a[column], b[column]
+            assert x.dtype == y.dtype, column
+            assert list(x) == list(y) or np.array_equal(x, y, equal_nan=True), column
+    assert list(fa.lines["claim_id"])[:1] == ["#0"] and len(fa.claims) == len(dicts)
+
+
+@pytest.mark.parametrize("values", [
+    [1, None, 3] * 30, ["3", None, 4] * 30, [True, None, 2] * 30, [None] * 90,
+    [2**40, 1] * 40,
+])
+def test_int_and_float_columns_equal_python_conversion(values, monkeypatch):
+    import features.columns as columns
+    import features.typed as typed
+
+    fast_int, fast_float = columns.int_column, typed.float_array
+    monkeypatch.setattr(typed, "ARROW_FROM", 10**9)
+    for build in (fast_int, fast_float):
+        try:
+            slow = build(values)
+        except (OverflowError, ValueError):  # out of int32: both ways refuse
+            monkeypatch.setattr(typed, "ARROW_FROM", 1)
+            with pytest.raises((OverflowError, ValueError)):
+                build(values)
+            monkeypatch.setattr(typed, "ARROW_FROM", 10**9)
+            continue
+        monkeypatch.setattr(typed, "ARROW_FROM", 1)
+        np.testing.assert_array_equal(build(values), slow)
+        monkeypatch.setattr(typed, "ARROW_FROM", 10**9)
+
+
+def test_bool_and_date_columns_equal_python_conversion(monkeypatch):
+    import datetime
+
+    import features.columns as columns
+    import features.typed as typed
+
+    cases = [(columns.boolean_column, [True, None, False] * 30),
+             (columns.boolean_column, [1, 0, None] * 30),
+             (typed.date_array, [datetime.date(2026, 1, 2), None] * 40),
+             (typed.date_array, ["2026-01-02", None] * 40),
+             (typed.date_array, [None] * 80)]
+    for build, values in cases:
+        monkeypatch.setattr(typed, "ARROW_FROM", 10**9)
+        slow = build(values)
+        monkeypatch.setattr(typed, "ARROW_FROM", 1)
+        fast = build(values)
+        assert fast.dtype == slow.dtype
+        np.testing.assert_array_equal(fast, slow)

@@ -14,11 +14,10 @@ import pandas as pd
 from features.frames import (
     CLAIM_COLUMNS,
     LINE_COLUMNS,
-    _claim_row,
-    _line_row,
     claims_to_frames,
     coerce_claims,
     coerce_lines,
+    flatten_claims,
     frames_to_claims,
 )
 from features.typed import as_float, boolean_array, int32_array, is_present, string_array
@@ -28,9 +27,9 @@ from synthetic_data.generate import generate_frames
 
 def astype_path(dicts: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The reference: object frames coerced with pandas astype."""
-    claims = pd.DataFrame([_claim_row(c) for c in dicts], columns=CLAIM_COLUMNS)
-    lines = pd.DataFrame([_line_row(c["claim_id"], ln) for c in dicts for ln in c["lines"]],
-                         columns=LINE_COLUMNS)
+    claim_columns, line_columns = flatten_claims(dicts)
+    claims = pd.DataFrame({c: list(v) for c, v in claim_columns.items()}, columns=CLAIM_COLUMNS)
+    lines = pd.DataFrame({c: list(v) for c, v in line_columns.items()}, columns=LINE_COLUMNS)
     return coerce_claims(claims), coerce_lines(lines)
 
 
