@@ -8,11 +8,12 @@ explanation and >= 1,000/s with it):
 - raw: LightGBM only, per payer model binary + reason boosters (+ pred_contrib) on the
   prebuilt float matrix of the same claims, one claim at a time and 1000-claim batches;
 - in-process: serving.scoring.Predictor (validation timed separately);
-- http: a real `bentoml serve` subprocess (LightGBM threads as `denialrisk serve`: every
-  core, used by batches only), /predict one claim at a time
-  with explanation + fixes, /predict_batch with 1000 claims with and without explanation;
-  then the RSS of the server's process tree (all payer models loaded), next to a bare
-  Python process holding only the same LightGBM boosters.
+- http (benchmarks/serving_http.py): a real `bentoml serve` subprocess started as
+  `denialrisk serve` starts it (LightGBM threads = cores), /predict one claim at a time
+  with explanation + fixes, /predict_batch with 1000 claims with and without explanation
+  (bodies encoded before timing); then the RSS of the server's process tree (all payer
+  models loaded), next to a bare Python process holding only the same LightGBM boosters;
+  then `--workers 2` with two clients sending 1000-claim batches at once.
 Ratios http/raw are the service overhead. The load average is printed: numbers taken
 while other work shares the cores are pessimistic.
 """
@@ -29,8 +30,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-API_KEY = "bench-key"
 
 
 def percentiles(seconds: list[float]) -> dict[str, float]:
@@ -114,53 +113,6 @@ def in_process(predictor: Any, raw: list[dict], claims: list[Any], singles: int)
             "batch_explain_fixes_claims_per_s": round(len(batch) / fixes)}
 
 
-def http_numbers(url: str, raw: list[dict], singles: int) -> dict[str, Any]:
-    """Single-claim latency and batch throughput over HTTP (after 20 warm-up calls)."""
-    import httpx
-
-    auth = {"Authorization": f"Bearer {API_KEY}"}
-    with httpx.Client(base_url=url, headers=auth, timeout=300) as http:
-        for c in raw[:20]:
-            http.post("/predict", json={"claim": c}).raise_for_status()
-        single = timed_each(lambda c: http.post("/predict", json={"claim": c}), raw[:singles])
-        batch = raw[:1000]
-        out = {"single_explain_fixes": percentiles(single)}
-        for name, body in (("batch_claims_per_s", {"claims": batch, "explain": False}),
-                           ("batch_explain_claims_per_s", {"claims": batch, "fixes": False}),
-                           ("batch_explain_fixes_claims_per_s", {"claims": batch})):
-            best = min(timed(lambda b=body: http.post("/predict_batch", json=b)
-                             .raise_for_status(), 2))
-            out[name] = round(len(batch) / best)
-    return out
-
-
-def timed_each(fn: Callable[[Any], Any], items: list[Any]) -> list[float]:
-    """Wall time of fn(item) per item; fn returns a response that must be a success."""
-    out = []
-    for item in items:
-        start = time.perf_counter()
-        fn(item).raise_for_status()
-        out.append(time.perf_counter() - start)
-    return out
-
-
-def with_server(home: Path, fn: Callable[[str, Any], dict]) -> dict:
-    """Run fn(url, process) against a `bentoml serve` subprocess of the service."""
-    from serving.commands import server_threads
-    from tests.serving.test_http_server import free_port, start_server, stop_server, wait_ready
-
-    port = free_port()
-    env = {"DENIALRISK_BENTOML_HOME": str(home), "BENTOML_HOME": str(home),
-           "DENIALRISK_API_KEY": API_KEY, "OMP_NUM_THREADS": str(server_threads())}
-    log = Path(tempfile.mkdtemp(prefix="bench-serve-")) / "server.log"
-    proc = start_server(env, port, log)
-    try:
-        wait_ready(f"http://127.0.0.1:{port}", proc)
-        return fn(f"http://127.0.0.1:{port}", proc)
-    finally:
-        stop_server(proc)
-
-
 def store_home(args: argparse.Namespace) -> Path:
     """The model store to benchmark: --bentoml-home, or a small one trained now."""
     if not args.train:
@@ -186,11 +138,24 @@ def ratios(raw: dict, http: dict) -> dict[str, float]:
 
 def http_and_memory(url: str, proc: Any, raw_claims: list[dict], singles: int) -> dict:
     """HTTP numbers, then the server's RSS with every model loaded and warmed up."""
-    numbers = http_numbers(url, raw_claims, singles)
     from benchmarks.memory import tree_rss_mb
+    from benchmarks.serving_http import single_and_batch
 
+    numbers = single_and_batch(url, raw_claims, singles)
     numbers["rss"] = tree_rss_mb(proc.pid)
     return numbers
+
+
+def http_report(home: Path, raw_claims: list[dict], singles: int) -> dict[str, Any]:
+    """One worker: latency, batch throughput, memory; then two workers (one per core)
+    with two clients sending 1,000-claim batches at once."""
+    from benchmarks.serving_http import concurrent_batches, with_server
+
+    report = with_server(home, lambda url, proc: http_and_memory(url, proc, raw_claims,
+                                                                singles))
+    report["batch_claims_per_s_2_workers_2_clients"] = with_server(
+        home, lambda url, proc: concurrent_batches(url, raw_claims, 2), workers=2)
+    return report
 
 
 def run_serving(home: Path, claims: int = 3000, singles: int = 200,
@@ -209,8 +174,7 @@ def run_serving(home: Path, claims: int = 3000, singles: int = 200,
               "raw": raw_costs(predictor, parsed, singles),
               "in_process": in_process(predictor, raw_claims, parsed, singles)}
     if http:
-        report["http"] = with_server(home, lambda url, proc: http_and_memory(
-            url, proc, raw_claims, singles))
+        report["http"] = http_report(home, raw_claims, singles)
         report["ratios"] = ratios(report["raw"], report["http"])
         from benchmarks.memory import raw_boosters_rss_mb
 

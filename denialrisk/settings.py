@@ -101,6 +101,10 @@ class Settings(BaseSettings):
 
     # serving and the demo
     port: int = Field(3000, ge=1, le=65535, description="HTTP port of `denialrisk serve`.")
+    workers: int = Field(
+        1, ge=1, le=64, description="Server worker processes of `denialrisk serve` (each "
+                                    "loads every model: ~0.5 GB; 2 on 2 cores for batch "
+                                    "clients sending concurrent requests).")
     api_key: SecretStr | None = Field(
         None, description="Bearer token every non-health endpoint requires (never logged).")
     insecure_dev: bool = Field(

@@ -82,6 +82,8 @@ class Line(_Strict):
     @field_validator("modifiers")
     @classmethod
     def _known_modifiers(cls, value: list[str]) -> list[str]:
+        if not value:  # most lines: nothing to check (this runs on every line of a batch)
+            return value
         mods = [m.strip().upper() for m in value]
         if len(mods) > MAX_MODIFIERS:
             raise ValueError(f"at most {MAX_MODIFIERS} modifiers per line, got {len(mods)}")

@@ -7,6 +7,7 @@ present, feature versions matching the code).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -14,7 +15,12 @@ import sys
 from pathlib import Path
 
 from denialrisk.settings import PROJECT_ROOT
-from serving.config import ServingSettings, check_auth_configured, get_serving_settings
+from serving.config import (
+    SERVICE_NAME,
+    ServingSettings,
+    check_auth_configured,
+    get_serving_settings,
+)
 from serving.offline import ScoreSummary, score_file
 from serving.scoring import Options, load_predictor
 
@@ -34,9 +40,10 @@ def server_threads() -> int:
     return os.cpu_count() or 1
 
 
-def serve_env(settings: ServingSettings, insecure_dev: bool, threads: int) -> dict[str, str]:
-    """Environment of the server process: model store, dev flag, LightGBM threads, no
-    BentoML usage tracking (it would post to the network)."""
+def serve_env(settings: ServingSettings, insecure_dev: bool, threads: int,
+              workers: int = 1) -> dict[str, str]:
+    """Environment of the server process: model store, dev flag, LightGBM threads, worker
+    processes, no BentoML usage tracking (it would post to the network)."""
     env = dict(os.environ)
     home = str(settings.bentoml_home)
     env.update({"DENIALRISK_BENTOML_HOME": home, "BENTOML_HOME": home,
@@ -44,6 +51,9 @@ def serve_env(settings: ServingSettings, insecure_dev: bool, threads: int) -> di
     if insecure_dev:
         env["DENIALRISK_INSECURE_DEV"] = "1"
     env.setdefault("OMP_NUM_THREADS", str(threads))
+    overrides = json.loads(env.get("BENTOML_CONFIG_OVERRIDES") or "{}")
+    overrides.setdefault("services", {}).setdefault(SERVICE_NAME, {})["workers"] = workers
+    env["BENTOML_CONFIG_OVERRIDES"] = json.dumps(overrides)
     env.setdefault("BENTOML_DO_NOT_TRACK", "True")  # no usage statistics to bentoml.com
     return env
 
@@ -56,7 +66,7 @@ def serve_argv(port: int) -> list[str]:
 
 def serve_command(port: int | None = None, insecure_dev: bool = False,
                   bentoml_home: Path | None = None, cms_dir: Path | None = None,
-                  threads: int | None = None) -> int:
+                  threads: int | None = None, workers: int = 1) -> int:
     """Run the API in the foreground (bentoml serve subprocess); returns its exit code.
 
     Raises serving.config.AuthNotConfiguredError without DENIALRISK_API_KEY (unless
@@ -68,7 +78,8 @@ def serve_command(port: int | None = None, insecure_dev: bool = False,
     check_auth_configured(settings)
     load_predictor(settings.bentoml_home, settings.cms_dir)  # fail fast, before spawning
     return subprocess.call(serve_argv(settings.port),
-                           env=serve_env(settings, insecure_dev, threads or server_threads()))
+                           env=serve_env(settings, insecure_dev, threads or server_threads(),
+                                         workers))
 
 
 def score_command(input_path: Path, output: Path, bentoml_home: Path | None = None,

@@ -11,6 +11,7 @@ from denialrisk.commands.common import fail, opt, resolve
 
 def serve(
     port: int = opt("port"),
+    workers: int = opt("workers"),
     insecure_dev: bool = typer.Option(
         False, "--insecure-dev", help="Start without DENIALRISK_API_KEY (local development)"),
     bentoml_home: Path = opt("bentoml_home"),
@@ -22,10 +23,11 @@ def serve(
     from serving.modelset import ModelLoadError
     from training.bundle import BundleError
 
-    s = resolve(port=port, bentoml_home=bentoml_home, cms_dir=cms_dir)
+    s = resolve(port=port, workers=workers, bentoml_home=bentoml_home, cms_dir=cms_dir)
     try:
         code = serve_command(port=s.port, insecure_dev=insecure_dev,
-                             bentoml_home=s.bentoml_home, cms_dir=s.cms_dir)
+                             bentoml_home=s.bentoml_home, cms_dir=s.cms_dir,
+                             workers=s.workers)
     except (AuthNotConfiguredError, ModelLoadError, BundleError) as exc:
         fail(str(exc))
     raise typer.Exit(code)

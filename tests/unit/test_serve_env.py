@@ -26,3 +26,13 @@ def test_server_threads_use_every_core(monkeypatch):
     assert server_threads() == 2
     monkeypatch.setattr("os.cpu_count", lambda: None)
     assert server_threads() == 1
+
+
+def test_server_env_sets_worker_processes_and_keeps_other_overrides(monkeypatch, tmp_path):
+    import json
+
+    monkeypatch.setenv("BENTOML_CONFIG_OVERRIDES", '{"api_server": {"timeout": 60}}')
+    env = serve_env(ServingSettings(bentoml_home=tmp_path), False, threads=1, workers=2)
+    overrides = json.loads(env["BENTOML_CONFIG_OVERRIDES"])
+    assert overrides["services"]["denialrisk"]["workers"] == 2
+    assert overrides["api_server"] == {"timeout": 60}
