@@ -124,7 +124,8 @@ def throughput_rows(r: dict[str, Any]) -> list[Row]:
                                ("batch_explained", "with explanation", ">= 1,000/s")):
         raw = get(r, f"serving.{key}.raw_claims_per_s")
         for field, where in (("in_process_claims_per_s", "in-process"),
-                             ("claims_per_s", "HTTP")):
+                             ("claims_per_s", "HTTP"),
+                             ("two_workers_claims_per_s", "HTTP, 2 workers, 2 clients")):
             got = get(r, f"serving.{key}.{field}")
             if got is not None:
                 out.append((f"batch of {size:,}, {where}, {label}", rate(got), target,

@@ -58,6 +58,8 @@ def serving_summary(s: dict[str, Any]) -> dict[str, Any]:
            "http": {"single_p50_ms": single.get("p50_ms"),
                     "single_p99_ms": single.get("p99_ms")},
            "batch": {"claims_per_s": http.get("batch_claims_per_s"),
+                     "two_workers_claims_per_s":
+                         http.get("batch_claims_per_s_2_workers_2_clients"),
                      "in_process_claims_per_s": inproc["batch_claims_per_s"],
                      "raw_claims_per_s": raw["batch_claims_per_s"]},
            "batch_explained": {"claims_per_s": http.get("batch_explain_claims_per_s"),

@@ -79,7 +79,8 @@ def top_reasons(p: np.ndarray, category_probs: np.ndarray,
         out.append([Reason(
             carc=CATEGORY_CARC[CATEGORIES[j]], group=CATEGORY_CARC[CATEGORIES[j]].split("-")[0],
             category=CATEGORIES[j], probability=prob,
-            lines=reason_lines(CATEGORIES[j], view)) for j, prob in zip(cats[:n], probs[:n])])
+            lines=reason_lines(CATEGORIES[j], view) if view is not None else [])
+            for j, prob in zip(cats[:n], probs[:n])])
     return out
 
 

@@ -33,3 +33,16 @@ def test_nothing_is_logged_for_no_predictions_or_when_audit_is_off(caplog):
     caplog.set_level(logging.WARNING, logger=AUDIT_LOGGER)
     audit_predictions([prediction("CLM-3", 0.2)], 1.0)
     assert not [r for r in caplog.records if r.name == AUDIT_LOGGER]
+
+
+def test_audit_lines_are_valid_json_for_awkward_values(caplog):
+    caplog.set_level(logging.INFO, logger=AUDIT_LOGGER)
+    pred = Prediction(claim_id='C"1\\', payer_id='ZZ', denial_probability=1e-7,
+                      risk_band="pass", model=ModelInfo(name='pooled "x"', version="1.0\n",
+                                                        fallback=True))
+    audit_predictions([pred], 1e-9)
+    [line] = [r for r in caplog.records if r.name == AUDIT_LOGGER][0].getMessage().splitlines()
+    record = json.loads(line)
+    assert record == {"event": "prediction", "claim": claim_hash('C"1\\'), "payer": "ZZ",
+                      "model": 'pooled "x"', "model_version": "1.0\n", "fallback": True,
+                      "probability": 0.0, "band": "pass", "latency_ms": 0.0, "batch": 1}
