@@ -153,8 +153,9 @@ def run_all(home: Path, args: argparse.Namespace, workdir: Path) -> dict[str, An
     claims = sample_claims(args.claims, seed=args.seed)
     claims_file = workdir / "claims.json"
     claims_file.write_text(json.dumps(claims))
-    env = serve_env(ServingSettings(bentoml_home=home), False, server_threads(), args.workers)
-    env["DENIALRISK_API_KEY"] = API_KEY
+    threads = server_threads(args.workers)
+    env = serve_env(ServingSettings(bentoml_home=home), False, threads, args.workers)
+    env.update({"DENIALRISK_API_KEY": API_KEY, "OMP_NUM_THREADS": str(threads)})
     report: dict[str, Any] = {"cores": os.cpu_count(), "workers": args.workers,
                               "loadavg_before": os.getloadavg()}
     with running_server(env, workdir / "server.log") as server:

@@ -5,8 +5,9 @@
 
 Measures (targets on 2 cores: single claim p99 <= 30 ms, batch >= 20,000 claims/s without
 explanation and >= 1,000/s with it):
-- raw: LightGBM only, per payer model binary + reason boosters (+ pred_contrib) on the
-  prebuilt float matrix of the same claims, one claim at a time and 1000-claim batches;
+- raw: LightGBM only (every core, as the server), per payer model binary + reason
+  boosters (+ pred_contrib) on the prebuilt float matrix of the same claims, one claim at
+  a time and 1000-claim batches;
 - in-process: serving.scoring.Predictor (validation timed separately);
 - http (benchmarks/serving_http.py): a real `bentoml serve` subprocess started as
   `denialrisk serve` starts it (LightGBM threads = cores), /predict one claim at a time
@@ -160,8 +161,10 @@ def http_report(home: Path, raw_claims: list[dict], singles: int) -> dict[str, A
 
 def run_serving(home: Path, claims: int = 3000, singles: int = 200,
                 http: bool = True) -> dict[str, Any]:
-    """The whole serving benchmark on the store at `home`; returns the report dict."""
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    """The whole serving benchmark on the store at `home`; returns the report dict.
+
+    Raw, in-process and HTTP numbers all use LightGBM with every core (OpenMP's default,
+    and what `denialrisk serve` gives one worker)."""
     from denialrisk.settings import get_settings
     from features.contract import Claim
     from serving.scoring import load_predictor

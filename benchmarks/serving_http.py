@@ -30,8 +30,9 @@ def with_server(home: Path, fn: Callable[[str, Any], dict], workers: int = 1) ->
     from tests.serving.live import free_port, start_server, stop_server, wait_ready
 
     port = free_port()
-    env = serve_env(ServingSettings(bentoml_home=home), False, server_threads(), workers)
-    env["DENIALRISK_API_KEY"] = API_KEY
+    threads = server_threads(workers)
+    env = serve_env(ServingSettings(bentoml_home=home), False, threads, workers)
+    env.update({"DENIALRISK_API_KEY": API_KEY, "OMP_NUM_THREADS": str(threads)})
     log = Path(tempfile.mkdtemp(prefix="bench-serve-")) / "server.log"
     proc = start_server(env, port, log)
     try:

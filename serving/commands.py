@@ -33,11 +33,13 @@ def bentoml_executable() -> str:
     return str(local) if local.exists() else (shutil.which("bentoml") or "bentoml")
 
 
-def server_threads() -> int:
-    """LightGBM threads of the server: every core. Calls on two rows or more use them
-    (bundle predict_kwargs); the micro-batcher runs one scoring call at a time, so they
-    never compete with each other."""
-    return os.cpu_count() or 1
+def server_threads(workers: int = 1) -> int:
+    """LightGBM threads per server worker: the cores shared out among the workers.
+    Calls on two rows or more use them (bundle predict_kwargs); the micro-batcher runs
+    one scoring call at a time per worker. More threads than cores in total costs a lot:
+    OpenMP threads spin between calls (2 workers x 2 threads on 2 cores: batch
+    throughput halved)."""
+    return max(1, (os.cpu_count() or 1) // max(1, workers))
 
 
 def serve_env(settings: ServingSettings, insecure_dev: bool, threads: int,
@@ -78,8 +80,8 @@ def serve_command(port: int | None = None, insecure_dev: bool = False,
     check_auth_configured(settings)
     load_predictor(settings.bentoml_home, settings.cms_dir)  # fail fast, before spawning
     return subprocess.call(serve_argv(settings.port),
-                           env=serve_env(settings, insecure_dev, threads or server_threads(),
-                                         workers))
+                           env=serve_env(settings, insecure_dev,
+                                         threads or server_threads(workers), workers))
 
 
 def score_command(input_path: Path, output: Path, bentoml_home: Path | None = None,

@@ -112,10 +112,11 @@ class ClaimView:
         return str(self.line(number)["cpt"])
 
     def lines_in(self, *families: str) -> list[int]:
-        """Line numbers whose code belongs to one of the families."""
-        fam = self.table.flags["family"][self.rows]
-        hit = np.isin(fam, families)
-        return sorted(int(n) for n in self.table.line_no[self.rows][hit])
+        """Line numbers whose code belongs to one of the families (a claim has a few
+        lines: plain Python beats np.isin's ~20 us set-up here)."""
+        fam = self.table.flags["family"][self.rows].tolist()
+        numbers = self.table.line_no[self.rows].tolist()
+        return sorted(n for n, f in zip(numbers, fam) if f in families)
 
     def feature(self, name: str, default: float = float("nan")) -> float:
         """The claim's value of a numeric model feature (default when absent/categorical)."""

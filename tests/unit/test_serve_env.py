@@ -36,3 +36,8 @@ def test_server_env_sets_worker_processes_and_keeps_other_overrides(monkeypatch,
     overrides = json.loads(env["BENTOML_CONFIG_OVERRIDES"])
     assert overrides["services"]["denialrisk"]["workers"] == 2
     assert overrides["api_server"] == {"timeout": 60}
+
+
+def test_server_threads_share_the_cores_among_workers(monkeypatch):
+    monkeypatch.setattr("os.cpu_count", lambda: 4)
+    assert [server_threads(w) for w in (1, 2, 3, 4, 8)] == [4, 2, 1, 1, 1]
