@@ -125,7 +125,9 @@ def throughput_rows(r: dict[str, Any]) -> list[Row]:
         raw = get(r, f"serving.{key}.raw_claims_per_s")
         for field, where in (("in_process_claims_per_s", "in-process"),
                              ("claims_per_s", "HTTP"),
-                             ("two_workers_claims_per_s", "HTTP, 2 workers, 2 clients")):
+                             ("two_workers_claims_per_s", "HTTP, 2 workers, 2 clients"),
+                             ("floor_claims_per_s",
+                              "floor (JSON validation + features + LightGBM only)")):
             got = get(r, f"serving.{key}.{field}")
             if got is not None:
                 out.append((f"batch of {size:,}, {where}, {label}", rate(got), target,

@@ -60,6 +60,7 @@ def serving_summary(s: dict[str, Any]) -> dict[str, Any]:
            "batch": {"claims_per_s": http.get("batch_claims_per_s"),
                      "two_workers_claims_per_s":
                          http.get("batch_claims_per_s_2_workers_2_clients"),
+                     "floor_claims_per_s": inproc.get("batch_floor_claims_per_s"),
                      "in_process_claims_per_s": inproc["batch_claims_per_s"],
                      "raw_claims_per_s": raw["batch_claims_per_s"]},
            "batch_explained": {"claims_per_s": http.get("batch_explain_claims_per_s"),

@@ -25,7 +25,7 @@ FAKE = {
         "in_process": {"single_p50_ms": 20.0, "single_p99_ms": 30.0},
         "http": {"single_p50_ms": 40.0, "single_p99_ms": 60.0},
         "batch": {"claims_per_s": 1500, "in_process_claims_per_s": 2000,
-                  "raw_claims_per_s": 3000},
+                  "raw_claims_per_s": 3000, "floor_claims_per_s": 2500},
         "batch_explained": {"claims_per_s": 200, "in_process_claims_per_s": 250,
                             "raw_claims_per_s": 400},
         "rss_mb": 900.0, "raw_boosters_rss_mb": 300.0},
@@ -56,6 +56,9 @@ def test_table_has_every_metric_with_target_raw_cost_and_ratio():
     assert rows["batch of 1,000, HTTP, no explanation"] == ["1,500/s", ">= 20,000/s",
                                                             "3,000/s", "2.0x"]
     assert rows["batch of 1,000, in-process, with explanation"][3] == "1.6x"
+    assert rows["batch of 1,000, floor (JSON validation + features + LightGBM only), "
+                "no explanation"][:2] == ["2,500/s", ">= 20,000/s"]
+    assert not any("2 workers" in name for name in rows)  # not measured: no row
     assert rows["serving RSS, 3 models loaded (server process tree)"] == [
         "900 MB", "-", "300 MB", "3.0x"]
 
