@@ -11,7 +11,6 @@ the same column names could then mean different things.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -21,7 +20,7 @@ from typing import Any, Literal
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from features.build import FeatureVersionError as BaseFeatureVersionError
 from features.build import MatrixLayout, build_matrix, fill_matrix, matrix_layout
@@ -221,6 +220,8 @@ class ModelBundle:
         from features.build import FEATURE_VERSION, FeatureState
 
         directory = Path(directory)
+        from training.model_files import read_booster, read_json_model
+
         stored = read_json_model(directory / BUNDLE_FILE, _Stored)
         check_feature_version(stored.metadata.feature_version, FEATURE_VERSION, directory)
         state = read_json_model(directory / STATE_FILE, FeatureState)
@@ -237,29 +238,3 @@ def check_feature_version(bundle_version: str, code_version: str, where: Path) -
         raise FeatureVersionError(
             f"model bundle {where} was built with feature version {bundle_version!r} but the "
             f"code has feature version {code_version!r}; retrain with `denialrisk train`")
-
-
-def read_json_model(path: Path, model: type[BaseModel]) -> Any:
-    """Parse a JSON file into a pydantic model; BundleError naming the file on failure."""
-    try:
-        return model.model_validate_json(path.read_text())
-    except FileNotFoundError as exc:
-        raise BundleError(f"model bundle file missing: {path}") from exc
-    except (OSError, ValueError, ValidationError, json.JSONDecodeError) as exc:
-        first = str(exc).splitlines()[0]
-        raise BundleError(f"model bundle file corrupted: {path} ({first})") from exc
-
-
-def read_booster(path: Path) -> lgb.Booster:
-    """Load a LightGBM text model; BundleError naming the file when missing or corrupted
-    (its structure is checked first: LightGBM aborts the process on a truncated file)."""
-    from training.model_files import check_booster_file
-
-    if not path.is_file():
-        raise BundleError(f"model bundle file missing: {path}")
-    check_booster_file(path)
-    try:
-        return lgb.Booster(model_file=str(path))
-    except (lgb.basic.LightGBMError, ValueError, OSError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise BundleError(f"model bundle file corrupted: {path} ({first})") from exc

@@ -5,7 +5,8 @@ and parses them in an OpenMP loop; a truncated or partly overwritten file makes 
 throw, which aborts the whole process (std::terminate, or a segfault) instead of raising.
 A half-copied model in the store would then kill the server without a word. This check
 reads the file once and raises BundleError naming it when the header, the declared tree
-sizes, the `end of trees` marker or the trailing parameters do not add up.
+sizes, the `end of trees` marker or the trailing parameters do not add up. The readers
+at the bottom load a bundle's files, naming the file in every error.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
+
+import lightgbm as lgb
+from pydantic import BaseModel, ValidationError
 
 from training.bundle import BundleError
 
@@ -85,3 +90,27 @@ def check_tail(tail: bytes, path: Path) -> None:
                 json.loads(line[len(PANDAS_CATEGORICAL):])
             except ValueError as exc:
                 raise corrupted(path, "unreadable pandas_categorical line") from exc
+
+
+def read_json_model(path: Path, model: type[BaseModel]) -> Any:
+    """Parse a JSON file into a pydantic model; BundleError naming the file on failure."""
+    try:
+        return model.model_validate_json(path.read_text())
+    except FileNotFoundError as exc:
+        raise BundleError(f"model bundle file missing: {path}") from exc
+    except (OSError, ValueError, ValidationError, json.JSONDecodeError) as exc:
+        first = str(exc).splitlines()[0]
+        raise BundleError(f"model bundle file corrupted: {path} ({first})") from exc
+
+
+def read_booster(path: Path) -> lgb.Booster:
+    """Load a LightGBM text model; BundleError naming the file when missing or corrupted
+    (its structure is checked first: LightGBM aborts the process on a truncated file)."""
+    if not path.is_file():
+        raise BundleError(f"model bundle file missing: {path}")
+    check_booster_file(path)
+    try:
+        return lgb.Booster(model_file=str(path))
+    except (lgb.basic.LightGBMError, ValueError, OSError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise BundleError(f"model bundle file corrupted: {path} ({first})") from exc
