@@ -146,16 +146,13 @@ def warm_up(url: str, claims: list[dict[str, Any]], api_key: str) -> None:
 
 def run_all(home: Path, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     """Start the server on the store, run every phase, scan the log; the report dict."""
-    from serving.commands import serve_env, server_threads
-    from serving.config import ServingSettings
+    from benchmarks.serving_http import server_env
     from tests.serving.live import leaked, log_text, running_server
 
     claims = sample_claims(args.claims, seed=args.seed)
     claims_file = workdir / "claims.json"
     claims_file.write_text(json.dumps(claims))
-    threads = server_threads(args.workers)
-    env = serve_env(ServingSettings(bentoml_home=home), False, threads, args.workers)
-    env.update({"DENIALRISK_API_KEY": API_KEY, "OMP_NUM_THREADS": str(threads)})
+    env = server_env(home, args.workers, API_KEY)
     report: dict[str, Any] = {"cores": os.cpu_count(), "workers": args.workers,
                               "loadavg_before": os.getloadavg()}
     with running_server(env, workdir / "server.log") as server:

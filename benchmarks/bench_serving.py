@@ -98,7 +98,7 @@ def raw_costs(predictor: Any, claims: list[Any], singles: int) -> dict[str, Any]
 
 def in_process(predictor: Any, raw: list[dict], claims: list[Any], singles: int) -> dict:
     """Predictor.predict directly (the offline scorer's path); validation and features
-    timed apart (with raw LightGBM they are the floor of the batch cost, see ratios)."""
+    timed apart (with raw LightGBM they are the floor of the batch cost: batch_floor)."""
     from pydantic import TypeAdapter
 
     from features.contract import Claim

@@ -23,16 +23,24 @@ BATCH_BODIES = (("batch_claims_per_s", {"explain": False}),
                 ("batch_explain_fixes_claims_per_s", {}))
 
 
-def with_server(home: Path, fn: Callable[[str, Any], dict], workers: int = 1) -> dict:
-    """Run fn(url, process) against a `bentoml serve` subprocess of the service."""
+def server_env(home: Path, workers: int, api_key: str) -> dict[str, str]:
+    """The environment `denialrisk serve --workers N` gives the server, with the key and
+    the LightGBM threads pinned (an OMP_NUM_THREADS of the benchmark's own must not leak)."""
     from serving.commands import serve_env, server_threads
     from serving.config import ServingSettings
+
+    threads = server_threads(workers)
+    env = serve_env(ServingSettings(bentoml_home=home), False, threads, workers)
+    env.update({"DENIALRISK_API_KEY": api_key, "OMP_NUM_THREADS": str(threads)})
+    return env
+
+
+def with_server(home: Path, fn: Callable[[str, Any], dict], workers: int = 1) -> dict:
+    """Run fn(url, process) against a `bentoml serve` subprocess of the service."""
     from tests.serving.live import free_port, start_server, stop_server, wait_ready
 
     port = free_port()
-    threads = server_threads(workers)
-    env = serve_env(ServingSettings(bentoml_home=home), False, threads, workers)
-    env.update({"DENIALRISK_API_KEY": API_KEY, "OMP_NUM_THREADS": str(threads)})
+    env = server_env(home, workers, API_KEY)
     log = Path(tempfile.mkdtemp(prefix="bench-serve-")) / "server.log"
     proc = start_server(env, port, log)
     try:

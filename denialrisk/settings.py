@@ -103,8 +103,8 @@ class Settings(BaseSettings):
     port: int = Field(3000, ge=1, le=65535, description="HTTP port of `denialrisk serve`.")
     workers: int = Field(
         1, ge=1, le=64, description="Server worker processes of `denialrisk serve` (each "
-                                    "loads every model: ~0.5 GB; 2 on 2 cores for batch "
-                                    "clients sending concurrent requests).")
+                                    "loads every model: ~0.5 GB, and gets cores/workers "
+                                    "LightGBM threads; on 2 cores 1 is best, README).")
     api_key: SecretStr | None = Field(
         None, description="Bearer token every non-health endpoint requires (never logged).")
     insecure_dev: bool = Field(

@@ -1,11 +1,11 @@
-"""Read-only column tables: contract claims as plain numpy columns (the single-claim path).
+"""Read-only column tables: contract claims as plain numpy columns (the service's path).
 
-The service scores one claim (and then its fix candidates) at a time. On such tiny inputs
-a pandas DataFrame costs more to build and to read (every `frame[col]` makes a new
-Series) than the features themselves, so `claims_to_columns` gives ClaimFrames whose
-claims and lines are ColumnTables: `table[col]` is a dict lookup returning a numpy array,
-built on first access from the flattened rows. Representation (what features.typed's
-readers and features.encode understand):
+The service scores single claims, their fix candidates and batches of up to 1,000. On
+such inputs a pandas DataFrame costs more to build and to read (every `frame[col]` makes
+a new Series) than the features themselves, so `claims_to_columns` gives ClaimFrames
+whose claims and lines are ColumnTables: `table[col]` is a dict lookup returning a numpy
+array, built on first access from the flattened column values. Representation (what
+features.typed's readers and features.encode understand):
 
   strings          object array, None = missing (non-strings converted with str())
   booleans, ints   float64, NaN = missing (ints pass through int32 as in the frame path)

@@ -112,10 +112,8 @@ def _claim_values(c: Mapping[str, Any], claim_id: str) -> tuple[Any, ...]:
     """One claim's flat values in CLAIM_COLUMNS order (a tuple: rows are transposed into
     columns with zip, cheaper than a dict per row)."""
     patient, provider = fields(c.get("patient")), fields(c.get("provider"))
-    elig, doc, hist = fields(c.get("eligibility")), fields(c.get("documentation")), \
-        fields(c.get("history"))
-    pa = c.get("prior_authorization")
-    pa = fields(pa) if pa is not None else None
+    elig, pa = fields(c.get("eligibility")), fields(c.get("prior_authorization"))
+    doc, hist = fields(c.get("documentation")), fields(c.get("history"))
     return (
         claim_id, str(c["payer_id"]).upper(), c["submission_date"], c.get("place_of_service"),
         patient.get("member_id"), patient.get("birth_date"), patient.get("sex"),
@@ -157,14 +155,14 @@ def typed_frame(columns: Mapping[str, Sequence[Any]],
     return pd.DataFrame({c: types[c](v) for c, v in columns.items()}, copy=False)
 
 
-def transpose(rows: list[tuple[Any, ...]], names: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+Columns = dict[str, tuple[Any, ...]]
+
+
+def transpose(rows: list[tuple[Any, ...]], names: Sequence[str]) -> Columns:
     """Value tuples (one per row, in `names` order) as one tuple per column."""
     if not rows:
         return {name: () for name in names}
     return dict(zip(names, zip(*rows), strict=True))
-
-
-Columns = dict[str, tuple[Any, ...]]
 
 
 def flatten_claims(claims: Iterable[Mapping[str, Any] | Any],
@@ -185,7 +183,8 @@ def claims_to_frames(claims: Iterable[Mapping[str, Any] | Any]) -> ClaimFrames:
     """Flatten contract claims (dicts or pydantic Claim objects) into ClaimFrames.
 
     Same dtypes as coerce_claims/coerce_lines give a data set read from parquet, built
-    column by column from the values (this is on the single-claim latency path)."""
+    column by column from the values (the service reads the same columns as
+    features/columns.py ColumnTables instead, without pandas)."""
     claim_columns, line_columns = flatten_claims(claims)
     return ClaimFrames(typed_frame(claim_columns, CLAIM_TYPES),
                        typed_frame(line_columns, LINE_TYPES))

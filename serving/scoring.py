@@ -23,7 +23,6 @@ from features.build import compute_raw_columns
 from features.cms import CmsTables
 from features.columns import claims_to_columns
 from features.contract import ModelInfo, Reason
-from features.frames import ClaimFrames
 from features.vocab import CATEGORIES, CATEGORY_CARC
 from serving.audit import audit_predictions
 from serving.context import ClaimView, LineTable, MatrixColumns, build_line_table
@@ -33,6 +32,7 @@ from serving.modelset import ModelSet, ServedModel
 from serving.schemas import ScoredClaim
 
 MAX_REASONS = 3
+CARC_GROUP = tuple(CATEGORY_CARC[c].split("-")[0] for c in CATEGORIES)  # "CO-4" -> "CO"
 MIN_REASON_PROBABILITY = 0.001
 REASON_LINE_FLAGS: dict[str, tuple[str, ...]] = {
     "modifier": ("em_needs_25", "ptp_bypass_59", "x_would_fit"),
@@ -76,29 +76,27 @@ def top_reasons(p: np.ndarray, category_probs: np.ndarray,
     keep = (top >= MIN_REASON_PROBABILITY).sum(axis=1).tolist()
     out = []
     for cats, probs, n, view in zip(order.tolist(), top.tolist(), keep, views):
-        out.append([Reason(
-            carc=CATEGORY_CARC[CATEGORIES[j]], group=CATEGORY_CARC[CATEGORIES[j]].split("-")[0],
-            category=CATEGORIES[j], probability=prob,
-            lines=reason_lines(CATEGORIES[j], view) if view is not None else [])
-            for j, prob in zip(cats[:n], probs[:n])])
+        out.append([Reason(carc=CATEGORY_CARC[CATEGORIES[j]], group=CARC_GROUP[j],
+                           category=CATEGORIES[j], probability=prob,
+                           lines=reason_lines(CATEGORIES[j], view) if view is not None else [])
+                    for j, prob in zip(cats[:n], probs[:n])])
     return out
 
 
 @dataclass
 class BatchFeatures:
-    """A request's claims flattened and featurised once, shared by every model group.
+    """A request's claims featurised once, shared by every model group.
 
     Claims carry positional ids inside (duplicate ids in a batch cannot mix up lines);
     `table` (the line flags per claim) is only built when explanations are asked for."""
 
-    frames: ClaimFrames
+    size: int
     raw: dict[str, Any]
-    flags: dict[str, Any]
     table: LineTable | None
 
     def rows(self, positions: list[int]) -> dict[str, Any]:
         """Raw feature columns of some claims (all of them: no copy)."""
-        if len(positions) == len(self.frames.claims):
+        if len(positions) == self.size:
             return self.raw
         index = np.asarray(positions)
         return {k: np.asarray(v)[index] for k, v in self.raw.items()}
@@ -110,7 +108,7 @@ def featurize(claims: Sequence[Any], cms: CmsTables, explain: bool) -> BatchFeat
     flags: dict[str, Any] = {}
     raw = compute_raw_columns(frames, cms, flags)
     table = build_line_table(frames, cms, flags) if explain else None
-    return BatchFeatures(frames, raw, flags, table)
+    return BatchFeatures(len(claims), raw, table)
 
 
 @dataclass
@@ -158,13 +156,12 @@ def claim_field(claim: Any, name: str) -> Any:
     return claim[name] if isinstance(claim, dict) else getattr(claim, name)
 
 
-def responses(claims: Sequence[Any], model: ModelInfo, g: GroupScores,
-              positions: list[int]) -> list[ScoredClaim]:
+def responses(claims: Sequence[Any], payers: Sequence[str], model: ModelInfo,
+              g: GroupScores, positions: list[int]) -> list[ScoredClaim]:
     """The group's answers, with the caller's claim and payer ids."""
     reasons = top_reasons(g.p, g.categories, g.views)
     return [ScoredClaim(
-        claim_id=str(claim_field(claims[i], "claim_id")),
-        payer_id=str(claim_field(claims[i], "payer_id")), model=model,
+        claim_id=str(claim_field(claims[i], "claim_id")), payer_id=payers[i], model=model,
         denial_probability=prob, risk_band=str(band), reasons=reasons[k],
         explanation=g.explanations[k], fixes=g.fixes[k], base_value=g.base[k])
         for k, (i, prob, band) in enumerate(zip(positions, g.p.tolist(), g.bands))]
@@ -196,7 +193,7 @@ class Predictor:
             served, fallback = self.models.route(payers[positions[0]])
             model = ModelInfo(name=served.name, version=served.version, fallback=fallback)
             group = score_group(served, batch, positions, claims, self.cms, options)
-            for i, pred in zip(positions, responses(claims, model, group, positions)):
+            for i, pred in zip(positions, responses(claims, payers, model, group, positions)):
                 out[i] = pred
         preds = [p for p in out if p is not None]
         audit_predictions(preds, (time.perf_counter() - start) * 1000)

@@ -141,11 +141,11 @@ class ModelBundle:
             out[:, i] = codes
         return out
 
-    def predict_kwargs(self, n_rows: int, parallel_from: int = 2) -> dict[str, Any]:
+    def predict_kwargs(self, n_rows: int) -> dict[str, Any]:
         """One thread for a single row (OpenMP start-up would cost what it saves); from
         two rows on, the threads of OMP_NUM_THREADS (measured on 2 cores: 1.7-1.9x on
         16-1000 rows, predict and pred_contrib alike)."""
-        return {"num_threads": 1} if n_rows < parallel_from else {}
+        return {"num_threads": 1} if n_rows < 2 else {}
 
     def raw_score(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
         """Uncalibrated log-odds of denial from the binary booster."""
@@ -218,10 +218,9 @@ class ModelBundle:
     def load(cls, directory: Path) -> ModelBundle:
         """Read a bundle; raises BundleError naming a bad file, FeatureVersionError on skew."""
         from features.build import FEATURE_VERSION, FeatureState
-
-        directory = Path(directory)
         from training.model_files import read_booster, read_json_model
 
+        directory = Path(directory)
         stored = read_json_model(directory / BUNDLE_FILE, _Stored)
         check_feature_version(stored.metadata.feature_version, FEATURE_VERSION, directory)
         state = read_json_model(directory / STATE_FILE, FeatureState)
