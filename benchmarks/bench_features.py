@@ -13,11 +13,11 @@ import json
 import time
 from pathlib import Path
 
-from denialrisk.settings import get_settings
+from contract.dataset import read_dataset
+from contract.frames import ClaimFrames
 from features.build import build_features, fit_feature_state
-from features.cms import load_cms_tables
-from features.dataset import read_dataset
-from features.frames import ClaimFrames
+from reference.cms import load_cms_tables
+from settings import get_settings
 
 TARGET_CLAIMS_PER_S = 200_000
 

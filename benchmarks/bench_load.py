@@ -56,7 +56,7 @@ class Phase:
 
 def sample_claims(n: int, seed: int) -> list[dict[str, Any]]:
     """Realistic generated claims (the synthetic generator) as JSON-safe contract dicts."""
-    from features.frames import frames_to_claims
+    from contract.frames import frames_to_claims
     from synthetic_data.config import GeneratorConfig
     from synthetic_data.generate import generate_frames
 
@@ -170,8 +170,8 @@ def store_home(args: argparse.Namespace) -> Path:
     """The model store to serve: given, or a small one trained in a tmp folder."""
     if not args.train:
         return args.bentoml_home
-    from denialrisk.settings import get_settings
-    from features.cms import load_cms_tables
+    from reference.cms import load_cms_tables
+    from settings import get_settings
     from tests.serving.conftest import train_store
 
     return train_store(Path(tempfile.mkdtemp(prefix="bench-load-store-")),

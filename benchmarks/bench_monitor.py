@@ -41,14 +41,14 @@ from typing import Any
 
 import pandas as pd
 
-from denialrisk.settings import Settings, get_settings
-from features.cms import load_cms_tables
+from reference.cms import load_cms_tables
+from settings import Settings, get_settings
 from synthetic_data.config import GeneratorConfig
 from synthetic_data.generate import generate_frames
 from training.kpis import scored_outcomes
 from training.monitor import MonitorConfig, monitor
-from training.monitor_commands import monitor_config, monitor_tokens, score_frames
 from training.monitor_report import describe_alerts, detection_delay_weeks, format_alert
+from training.scored import monitor_config, monitor_tokens, score_frames
 
 CHANGE = date(2026, 4, 1)
 TARGET_WEEKS = 4.0

@@ -32,12 +32,7 @@ from typing import Any
 
 import numpy as np
 
-
-def percentiles(seconds: list[float]) -> dict[str, float]:
-    """p50 and p99 in milliseconds of a list of durations in seconds."""
-    ms = np.asarray(seconds) * 1000
-    return {"p50_ms": round(float(np.percentile(ms, 50)), 2),
-            "p99_ms": round(float(np.percentile(ms, 99)), 2), "n": len(ms)}
+from benchmarks.serving_http import percentiles
 
 
 def timed(fn: Callable[[], Any], repeats: int) -> list[float]:
@@ -52,7 +47,7 @@ def timed(fn: Callable[[], Any], repeats: int) -> list[float]:
 
 def sample_claims(n: int, seed: int) -> list[dict[str, Any]]:
     """Generated claims as contract dicts (JSON-safe)."""
-    from features.frames import frames_to_claims
+    from contract.frames import frames_to_claims
     from synthetic_data.config import GeneratorConfig
     from synthetic_data.generate import generate_frames
 
@@ -101,7 +96,7 @@ def in_process(predictor: Any, raw: list[dict], claims: list[Any], singles: int)
     timed apart (with raw LightGBM they are the floor of the batch cost: batch_floor)."""
     from pydantic import TypeAdapter
 
-    from features.contract import Claim
+    from contract.schema import Claim
     from serving.scoring import Options, featurize
 
     batch = claims[:1000]
@@ -132,8 +127,8 @@ def store_home(args: argparse.Namespace) -> Path:
     """The model store to benchmark: --bentoml-home, or a small one trained now."""
     if not args.train:
         return args.bentoml_home
-    from denialrisk.settings import get_settings
-    from features.cms import load_cms_tables
+    from reference.cms import load_cms_tables
+    from settings import get_settings
     from tests.serving.conftest import train_store
 
     return train_store(Path(tempfile.mkdtemp(prefix="bench-store-")),
@@ -179,9 +174,9 @@ def run_serving(home: Path, claims: int = 3000, singles: int = 200,
 
     Raw, in-process and HTTP numbers all use LightGBM with every core (OpenMP's default,
     and what `denialrisk serve` gives one worker)."""
-    from denialrisk.settings import get_settings
-    from features.contract import Claim
+    from contract.schema import Claim
     from serving.scoring import load_predictor
+    from settings import get_settings
 
     predictor = load_predictor(home, get_settings().cms_dir)
     raw_claims = sample_claims(claims, seed=99)

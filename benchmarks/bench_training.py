@@ -27,7 +27,7 @@ QUICK = {"max_rounds": 100, "early_stopping_rounds": 20, "min_payer_claims": 100
 
 def bench_settings(work: Path, quick: bool) -> Any:
     """Project settings with every store under `work` (quick: fewer rounds, lower bar)."""
-    from denialrisk.settings import Settings
+    from settings import Settings
 
     stores = {"models_dir": work / "models", "mlflow_dir": work / "mlflow",
               "bentoml_home": work / "bentoml",
@@ -38,7 +38,7 @@ def bench_settings(work: Path, quick: bool) -> Any:
 
 def time_training(frames: Any, work: Path, quick: bool = False) -> dict[str, Any]:
     """Train all payers' models + pooled on `frames`; seconds, models, promotions."""
-    from features.cms import load_cms_tables
+    from reference.cms import load_cms_tables
     from training.pipeline import run_training
 
     settings = bench_settings(work, quick)
@@ -60,7 +60,7 @@ def time_training(frames: Any, work: Path, quick: bool = False) -> dict[str, Any
 def load_frames(data: Path | None, claims: int, seed: int) -> Any:
     """A data set folder's claims, or `claims` generated in memory."""
     if data is not None:
-        from features.dataset import read_dataset
+        from contract.dataset import read_dataset
 
         return read_dataset(data)
     from synthetic_data.generate import GeneratorConfig, generate_frames

@@ -85,7 +85,7 @@ def run_benchmarks(quick: bool, seed: int, http: bool = True) -> dict[str, Any]:
     from benchmarks.bench_generator import run_generator
     from benchmarks.bench_serving import run_serving
     from benchmarks.bench_training import time_training
-    from features.dataset import read_dataset
+    from contract.dataset import read_dataset
 
     sizes = SIZES["quick" if quick else "full"]
     results: dict[str, Any] = {"quick": quick, "sizes": sizes,

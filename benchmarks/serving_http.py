@@ -1,6 +1,7 @@
 """The HTTP half of bench_serving: a real `bentoml serve` of the service, started with the
-environment `denialrisk serve` gives it (serving.commands.serve_env: LightGBM threads =
-cores, worker processes, no usage tracking), measured from a client on the same machine.
+environment `denialrisk serve` gives it (denialrisk.commands.run_server.serve_env:
+LightGBM threads = cores, worker processes, no usage tracking), measured from a client on
+the same machine.
 
 Request bodies are encoded once, before any timing: a claim system sends JSON it already
 has, and stdlib-encoding 1,000 claims (~15 ms) in the measuring client would be charged
@@ -17,6 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 API_KEY = "bench-key"
 BATCH_BODIES = (("batch_claims_per_s", {"explain": False}),
                 ("batch_explain_claims_per_s", {"fixes": False}),
@@ -26,7 +29,7 @@ BATCH_BODIES = (("batch_claims_per_s", {"explain": False}),
 def server_env(home: Path, workers: int, api_key: str) -> dict[str, str]:
     """The environment `denialrisk serve --workers N` gives the server, with the key and
     the LightGBM threads pinned (an OMP_NUM_THREADS of the benchmark's own must not leak)."""
-    from serving.commands import serve_env, server_threads
+    from denialrisk.commands.run_server import serve_env, server_threads
     from serving.config import ServingSettings
 
     threads = server_threads(workers)
@@ -65,11 +68,16 @@ def post_seconds(http: Any, route: str, body: bytes) -> float:
     return time.perf_counter() - start
 
 
+def percentiles(seconds: list[float]) -> dict[str, float]:
+    """p50 and p99 in milliseconds of a list of durations in seconds."""
+    ms = np.asarray(seconds) * 1000
+    return {"p50_ms": round(float(np.percentile(ms, 50)), 2),
+            "p99_ms": round(float(np.percentile(ms, 99)), 2), "n": len(ms)}
+
+
 def single_and_batch(url: str, raw: list[dict], singles: int) -> dict[str, Any]:
     """/predict one claim at a time (explanation + fixes) after 20 warm-up calls, then
     /predict_batch of 1,000 claims (best of 3) per option set."""
-    from benchmarks.bench_serving import percentiles
-
     bodies = [json.dumps({"claim": c}).encode() for c in raw[:singles + 20]]
     batch = raw[:1000]
     with client(url) as http:

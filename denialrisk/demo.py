@@ -16,7 +16,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from denialrisk.settings import Settings
+from settings import Settings
 
 
 def demo_settings(s: Settings) -> Settings:
@@ -42,7 +42,7 @@ def generate_data(s: Settings, console: Console) -> Path:
 
 def train_models(s: Settings, data: Path, console: Console) -> None:
     """Step 2: per-payer + pooled models, MLflow registry, champions to the BentoML store."""
-    from features.cms import load_cms_tables
+    from reference.cms import load_cms_tables
     from training.data import load_frames
     from training.pipeline import run_training
 
@@ -57,7 +57,7 @@ def train_models(s: Settings, data: Path, console: Console) -> None:
 
 def score_examples(s: Settings, console: Console) -> list[dict]:
     """Step 3: score the contract examples through the service's own code path."""
-    from features.contract import Claim
+    from contract.schema import Claim
     from serving.scoring import load_predictor
 
     folder = s.contract_dir / "examples"
@@ -96,7 +96,7 @@ def run_demo(settings: Settings, serve_after: bool = False) -> list[dict]:
                   f"serve:  DENIALRISK_API_KEY={key} DENIALRISK_BENTOML_HOME={s.bentoml_home} "
                   f"uv run denialrisk serve --port {s.port}")
     if serve_after:
-        from serving.commands import serve_command
+        from denialrisk.commands.run_server import serve_command
 
         os.environ["DENIALRISK_API_KEY"] = key
         serve_command(port=s.port, bentoml_home=s.bentoml_home, cms_dir=s.cms_dir)

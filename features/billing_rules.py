@@ -15,10 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from features.cms import CmsTables
-from features.codes import BENIGN_LESION_FAMILIES, PA_FAMILIES, load_code_table
+from contract.frames import DX_COLS, DXP_COLS, ClaimFrames
+from contract.typed import as_float, as_int64, as_strings, is_present
 from features.encode import encode
-from features.frames import DX_COLS, DXP_COLS, ClaimFrames
 from features.lineindex import (
     LineIndex,
     claim_dx_codes,
@@ -27,8 +26,9 @@ from features.lineindex import (
     dx_vocab,
     index_lines,
 )
-from features.linkage import CONDITIONAL, COSMETIC_DX, SUPPORTING
-from features.typed import as_float, as_int64, as_strings, is_present
+from reference.cms import CmsTables
+from reference.codes import BENIGN_LESION_FAMILIES, PA_FAMILIES, load_code_table
+from reference.linkage import CONDITIONAL, COSMETIC_DX, SUPPORTING
 
 REMOVAL_FAMILIES = frozenset({"shave", "excision_benign", "destruction_benign", "skin_tag"})
 MINOR_GLOBALS = ("000", "010")

@@ -19,15 +19,15 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
+from contract.columns import claims_to_columns
+from contract.frames import ClaimFrames, claims_to_frames
+from contract.typed import as_objects
 from features.billing_rules import rule_flag_arrays
 from features.claim_features import claim_level_features, line_aggregates
-from features.cms import CmsTables
-from features.columns import claims_to_columns
 from features.encode import encode
-from features.frames import ClaimFrames, claims_to_frames
 from features.lineindex import index_lines
 from features.registry import is_allowed_feature
-from features.typed import as_objects
+from reference.cms import CmsTables
 
 FEATURE_VERSION = "2"
 CATEGORICAL: tuple[str, ...] = ("payer_id", "place_of_service", "sex")

@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from features.codes import load_code_table
+from contract.frames import DX_COLS, ClaimFrames
+from contract.typed import Column, as_datetime, as_float, category_values, is_present
 from features.encode import encode
-from features.frames import DX_COLS, ClaimFrames
 from features.lineindex import (
     LineIndex,
     claim_dx_codes,
@@ -22,9 +22,9 @@ from features.lineindex import (
     code_families,
     dx_mask,
 )
-from features.linkage import COSMETIC_DX, SCREENING_DX
-from features.typed import Column, as_datetime, as_float, category_values, is_present
-from features.vocab import DEFAULT_FILING_LIMIT_DAYS, DOCUMENTATION_FIELDS, PAYER_FILING_LIMIT_DAYS
+from reference.codes import load_code_table
+from reference.linkage import COSMETIC_DX, SCREENING_DX
+from reference.vocab import DEFAULT_FILING_LIMIT_DAYS, DOCUMENTATION_FIELDS, PAYER_FILING_LIMIT_DAYS
 
 FLAG_SUMS = (
     "em_needs_25", "em_has_25_with_proc", "ptp_unbypassed", "ptp_mi0", "ptp_bypass_59",

@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from features.codes import load_code_table
+from contract.frames import DX_COLS, MOD_COLS, ClaimFrames
+from contract.typed import as_datetime, as_float, is_present
 from features.encode import encode, group_positions
-from features.frames import DX_COLS, MOD_COLS, ClaimFrames
-from features.typed import as_datetime, as_float, is_present
-from features.vocab import ANATOMIC_MODIFIERS, MODIFIERS, X_MODIFIERS
+from reference.codes import load_code_table
+from reference.vocab import ANATOMIC_MODIFIERS, MODIFIERS, X_MODIFIERS
 
 MODIFIER_VOCAB: tuple[str, ...] = tuple(sorted(MODIFIERS))
 
@@ -110,7 +110,7 @@ def dx_mask(codes: tuple[str, ...]) -> np.ndarray:
 @lru_cache(maxsize=1)
 def dx_vocab() -> tuple[str, ...]:
     """Every diagnosis the linkage tables name (other diagnoses encode as len(vocab))."""
-    from features.linkage import all_linkage_codes
+    from reference.linkage import all_linkage_codes
 
     return tuple(sorted(all_linkage_codes()))
 

@@ -44,19 +44,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from denialrisk.settings import Settings
-from features.cms import load_cms_tables
+from reference.cms import load_cms_tables
+from settings import Settings
 from synthetic_data.config import GeneratorConfig
 from training.evaluate import load_bundles
 from training.kpis import monthly_model_quality, observed_vs_predicted, scored_outcomes
-from training.monitor_commands import (
-    after_training,
-    alert_lines,
-    frames_between,
-    monitor_config,
-    run_monitor,
-    score_frames,
-)
 from training.pipeline import run_training
 from training.recovery import (
     find_alert,
@@ -68,6 +60,14 @@ from training.recovery import (
     stale_weights,
     training_table,
     with_oracle,
+)
+from training.scored import (
+    after_training,
+    alert_lines,
+    frames_between,
+    monitor_config,
+    run_monitor,
+    score_frames,
 )
 
 work = Path(work_dir).resolve()

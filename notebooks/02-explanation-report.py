@@ -35,11 +35,11 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML, display
 
-from denialrisk.settings import Settings
-from features.cms import load_cms_tables
+from denialrisk.commands.report_html import load_model_set
+from reference.cms import load_cms_tables
 from serving.report.build import ReportOptions, build_context, render_html, write_html
-from serving.report.command import load_model_set
 from serving.report.examples import examples_table
+from settings import Settings
 from training.data import load_frames
 
 frames = load_frames(Path(data))

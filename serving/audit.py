@@ -17,7 +17,7 @@ import logging
 from collections.abc import Sequence
 from functools import lru_cache
 
-from features.contract import Prediction
+from contract.schema import Prediction
 
 AUDIT_LOGGER = "denialrisk.audit"
 BENTOML_EXCEPTION_LOGGER = "bentoml._internal.server.http_app"

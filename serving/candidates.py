@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from features.cms import CmsTables
-from features.codes import load_code_table
-from features.linkage import CONDITIONAL, SUPPORTING
 from features.registry import CHANGEABLE
+from reference.cms import CmsTables
+from reference.codes import load_code_table
+from reference.linkage import CONDITIONAL, SUPPORTING
 from serving.context import ClaimView
 from serving.describe import ptp_partner
 

@@ -6,7 +6,7 @@ environment first. The API key is a SecretStr so it never shows in a repr or a l
 
 from __future__ import annotations
 
-from denialrisk.settings import Settings
+from settings import Settings
 
 SERVICE_NAME = "denialrisk"
 ServingSettings = Settings  # one settings class for the whole project

@@ -13,12 +13,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from contract.frames import ClaimFrames
+from contract.typed import as_float
 from features.billing_rules import line_rule_flags
 from features.build import MatrixLayout
-from features.cms import CmsTables
 from features.encode import encode
-from features.frames import ClaimFrames
-from features.typed import as_float
+from reference.cms import CmsTables
 
 
 @dataclass

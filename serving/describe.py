@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from features.cms import CmsTables
-from features.codes import load_code_table
+from reference.cms import CmsTables
+from reference.codes import load_code_table
 from serving.context import ClaimView
 
 

@@ -7,8 +7,8 @@ NPI: demographics are described as "patient age and sex" only).
 
 from __future__ import annotations
 
-from features.cms import CmsTables
-from features.linkage import SCREENING_DX
+from reference.cms import CmsTables
+from reference.linkage import SCREENING_DX
 from serving.context import ClaimView
 from serving.describe import LINE_DESCRIBERS, Describer, Finding
 

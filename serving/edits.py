@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from features.vocab import DOCUMENTATION_FIELDS
+from reference.vocab import DOCUMENTATION_FIELDS
 from serving.candidates import Candidate
 
 Claim = dict[str, Any]

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from features.cms import CmsTables
-from features.contract import ExplanationItem
+from contract.schema import ExplanationItem
+from reference.cms import CmsTables
 from serving.context import ClaimView
 from serving.describe_claim import describe
 from serving.factors import factor_matrix

@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from features.cms import CmsTables
-from features.contract import Fix
+from contract.schema import Fix
 from features.registry import is_changeable
+from reference.cms import CmsTables
 from serving.candidates import DOC_GAP_FEATURES, GENERATORS, Candidate
 from serving.context import ClaimView
 from serving.edits import apply_candidate

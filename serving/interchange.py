@@ -16,9 +16,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from features.fhir import fhir_claim_to_result
-from features.x12.claims837 import parse_837p
-from features.x12.results import ClaimResult
+from interop.fhir import fhir_claim_to_result
+from interop.x12.claims837 import parse_837p
+from interop.x12.results import ClaimResult
 from serving.scoring import Options, Predictor
 
 MAX_X12_CLAIMS = 1000
@@ -58,6 +58,14 @@ def too_many_claims(count: int) -> JSONResponse:
                                f"{MAX_X12_CLAIMS}")
 
 
+def current_predictor() -> tuple[Predictor, Options]:
+    """The running service's predictor and default options (explanation and fixes on)."""
+    import bentoml
+
+    service = bentoml.get_current_service()
+    return service.predictor, service.options(explain=True, fixes=True)
+
+
 def error_response(status: int, message: str, issues: list[Any] | None = None) -> JSONResponse:
     """A 4xx body in pydantic's error shape, which the client-error middleware turns into
     the service's usual [{field, message}] detail (field = X12 segment / FHIR element)."""
@@ -67,8 +75,6 @@ def error_response(status: int, message: str, issues: list[Any] | None = None) -
 
 async def predict_x12(request: Request) -> JSONResponse:
     """Score every claim of one 837P interchange sent as the request body (text/plain)."""
-    from serving.service import current_predictor
-
     raw = await request.body()
     if not raw.strip():
         return error_response(400, "request body is empty: send one 837P interchange")
@@ -85,8 +91,6 @@ async def predict_x12(request: Request) -> JSONResponse:
 
 async def predict_fhir(request: Request) -> JSONResponse:
     """Score one FHIR R4 Claim resource; 422 naming the element when it cannot be mapped."""
-    from serving.service import current_predictor
-
     try:
         resource = json.loads(await request.body())
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from features.vocab import PAYERS
+from reference.vocab import PAYERS
 from training.bundle import BundleError, ModelBundle
 
 POOLED = "pooled"

@@ -1,7 +1,7 @@
 """`denialrisk score`: score a claims file through the service's own scoring path, no HTTP.
 
 Input: a JSON-lines file (one contract claim per line), a data set folder
-(claims.parquet + lines.parquet, features.dataset) or an X12 837P file (features.x12).
+(claims.parquet + lines.parquet, contract.dataset) or an X12 837P file (interop.x12).
 Each claim is validated with the same pydantic Claim the API uses and scored by
 serving.scoring.Predictor in chunks; an invalid claim becomes an error record (field
 paths and messages, never its values) in its place.
@@ -27,7 +27,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from features.contract import Claim
+from contract.schema import Claim
 from serving.errors import plain_detail
 from serving.scoring import Options, Predictor
 
@@ -67,7 +67,7 @@ def is_x12(path: Path) -> bool:
 
 def x12_records(path: Path) -> Iterator[dict[str, Any]]:
     """Contract claims of an 837P file; unreadable claims become error records."""
-    from features.x12.claims837 import read_837p_file
+    from interop.x12.claims837 import read_837p_file
 
     for result in read_837p_file(path):
         if result.ok and result.claim is not None:
@@ -81,8 +81,8 @@ def iter_claim_records(path: Path) -> Iterator[dict[str, Any] | str]:
     """Raw claims in input order: JSON text per line (jsonl), dicts (data set folder or
     837P file; an unreadable X12 claim is already an error record)."""
     if path.is_dir():
-        from features.dataset import read_dataset
-        from features.frames import frames_to_claims
+        from contract.dataset import read_dataset
+        from contract.frames import frames_to_claims
 
         yield from frames_to_claims(read_dataset(path))
     elif path.is_file() and is_x12(path):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from features.contract import Prediction
+from contract.schema import Prediction
 
 
 class ScoredClaim(Prediction):

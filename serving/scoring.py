@@ -19,11 +19,11 @@ from typing import Any
 
 import numpy as np
 
+from contract.columns import claims_to_columns
+from contract.schema import ModelInfo, Reason
 from features.build import compute_raw_columns
-from features.cms import CmsTables
-from features.columns import claims_to_columns
-from features.contract import ModelInfo, Reason
-from features.vocab import CATEGORIES, CATEGORY_CARC
+from reference.cms import CmsTables
+from reference.vocab import CATEGORIES, CATEGORY_CARC
 from serving.audit import audit_predictions
 from serving.context import ClaimView, LineTable, MatrixColumns, build_line_table
 from serving.explain import explain_claims, factor_scores
@@ -206,7 +206,7 @@ def load_predictor(home: Path, cms_dir: Path) -> Predictor:
     The loaded models and tables (~0.8M long-lived objects) are moved out of the garbage
     collector's reach (gc.freeze): otherwise every full collection rescans them, which
     cost up to ~20% of batch scoring time."""
-    from features.cms import load_cms_tables
+    from reference.cms import load_cms_tables
     from serving.modelset import load_model_set
 
     predictor = Predictor(load_model_set(home), load_cms_tables(cms_dir))

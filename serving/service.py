@@ -19,8 +19,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from features.contract import Claim
-from features.icd10 import normalize_icd10
+from contract.schema import Claim
+from reference.icd10 import normalize_icd10
 from serving.audit import install_log_hygiene
 from serving.auth import BearerAuthMiddleware
 from serving.batcher import MicroBatcher
@@ -104,12 +104,6 @@ class DenialRiskService:
     def metadata(self) -> dict[str, Any]:
         """POST /metadata (for BentoML clients); same document as GET /metadata."""
         return self.metadata_document()
-
-
-def current_predictor() -> tuple[Predictor, Options]:
-    """The running service's predictor and default options (for the mounted routes)."""
-    service = bentoml.get_current_service()
-    return service.predictor, service.options(explain=True, fixes=True)
 
 
 async def metadata_get(request: Request) -> JSONResponse:

@@ -15,10 +15,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from features.cms import load_cms_tables
-from features.frames import ClaimFrames
-from features.vocab import CATEGORIES, CATEGORY_CARC, DEFAULT_FILING_LIMIT_DAYS, PAYERS
-from features.vocab import PAYER_FILING_LIMIT_DAYS as LIMITS
+from contract.frames import ClaimFrames
+from reference.cms import load_cms_tables
+from reference.vocab import CATEGORIES, CATEGORY_CARC, DEFAULT_FILING_LIMIT_DAYS, PAYERS
+from reference.vocab import PAYER_FILING_LIMIT_DAYS as LIMITS
 from synthetic_data.codemask import join_groups
 from synthetic_data.config import GeneratorConfig
 from synthetic_data.payers import DRIFT_RULES, RULE_CATEGORY

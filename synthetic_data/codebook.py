@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from features.vocab import SITES
+from reference.vocab import SITES
 
 SITE_INDEX = {s: i for i, s in enumerate(SITES)}
 # Lesion site group of excisions, shaves and malignant destructions:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from features.codes import load_code_table
+from reference.codes import load_code_table
 
 
 def code_index(cpt: np.ndarray) -> np.ndarray:

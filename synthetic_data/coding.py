@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from contract.frames import DXP_COLS, MOD_COLS
 from features.billing_rules import ptp_matrix
-from features.cms import CmsTables
-from features.frames import DXP_COLS, MOD_COLS
+from reference.cms import CmsTables
 from synthetic_data.codemask import family_mask, family_of_index
 from synthetic_data.context import Ctx
 from synthetic_data.lines import Lines

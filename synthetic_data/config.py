@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from synthetic_data.payers import default_enforcement
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from denialrisk.settings import Settings
+    from settings import Settings
 
 DEFAULT_CMS_DIR = Path(__file__).resolve().parents[2] / "shared" / "cms"
 

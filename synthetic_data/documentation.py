@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from features.linkage import COSMETIC_DX
+from reference.linkage import COSMETIC_DX
 from synthetic_data.codemask import code_mask, family_mask
 from synthetic_data.context import Ctx
 from synthetic_data.lines import Lines

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from features import linkage as lk
+from reference import linkage as lk
 from synthetic_data.codebook import site_index
 
 SUN_SITES = ("face", "scalp", "ears", "nose", "hands", "arms", "neck", "lips")
@@ -50,7 +50,7 @@ def pick(rng: np.random.Generator, pool: tuple[str, ...], n: int,
 
 def malignant_dx(rng: np.random.Generator, sites: np.ndarray) -> np.ndarray:
     """A site-consistent skin cancer diagnosis per lesion (BCC twice as likely as SCC)."""
-    from features.vocab import SITES
+    from reference.vocab import SITES
 
     width = max(len(v) for v in MALIGNANT_BY_SITE.values())
     table = np.empty((len(SITES), width), dtype=object)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from features.vocab import PAYERS
+from reference.vocab import PAYERS
 from synthetic_data.codemask import code_mask, join_groups
 from synthetic_data.context import Ctx
 from synthetic_data.lines import Lines

@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from features.cms import load_cms_tables
-from features.dataset import DatasetError, write_dataset
-from features.frames import ClaimFrames
+from contract.dataset import DatasetError, write_dataset
+from contract.frames import ClaimFrames
+from reference.cms import load_cms_tables
 from synthetic_data.adjudicate import adjudicate
 from synthetic_data.config import ErrorRates, GeneratorConfig
 from synthetic_data.context import Ctx

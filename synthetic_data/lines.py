@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from features.frames import DXP_COLS, MOD_COLS
-from features.vocab import MAX_DIAGNOSES
+from contract.frames import DXP_COLS, MOD_COLS
+from reference.vocab import MAX_DIAGNOSES
 from synthetic_data.codemask import code_index
 
 Lines = dict[str, np.ndarray]

@@ -12,7 +12,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from features.vocab import PAYERS
+from reference.vocab import PAYERS
 from synthetic_data.payers import AGE_BANDS, PAYER_MIX
 
 AGE_CHILD, AGE_ADULT, AGE_SENIOR = 0, 1, 2

@@ -11,7 +11,7 @@ referrals, prior auth and a strict cosmetic exclusion, COC is small and lenient.
 
 from __future__ import annotations
 
-from features.vocab import PAYERS
+from reference.vocab import PAYERS
 
 PAYER_MIX: dict[str, float] = {
     "MCR": 0.30, "MCA": 0.20, "MCD": 0.12, "COA": 0.20, "COB": 0.16, "COC": 0.02,

@@ -10,8 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from features.cms import CmsTables
-from features.frames import (
+from contract.frames import (
     CLAIM_COLUMNS,
     DX_COLS,
     DXP_COLS,
@@ -21,6 +20,7 @@ from features.frames import (
     coerce_claims,
     coerce_lines,
 )
+from reference.cms import CmsTables
 from synthetic_data import frontdesk as fd
 from synthetic_data.codebook import line_charges
 from synthetic_data.coding import (

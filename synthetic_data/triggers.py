@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from contract.frames import ClaimFrames
 from features.billing_rules import line_rule_flags
-from features.cms import CmsTables
-from features.frames import ClaimFrames
 from features.lineindex import LineIndex, index_lines
-from features.vocab import PAYERS
+from reference.cms import CmsTables
+from reference.vocab import PAYERS
 from synthetic_data.codemask import code_mask, family_mask
 from synthetic_data.payers import (
     DRIFT_DESTRUCTION_CODES,

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from denialrisk.settings import get_settings
-from features.cms import CmsTables, load_cms_tables
+from reference.cms import CmsTables, load_cms_tables
+from settings import get_settings
 from tests.builders import make_claim_dict
 
 

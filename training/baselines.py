@@ -19,7 +19,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
-from features.vocab import CATEGORIES
+from reference.vocab import CATEGORIES
 
 MAX_RULE_COUNT = 3  # fired-rule counts above this share one probability bucket
 

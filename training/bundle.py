@@ -24,16 +24,13 @@ from pydantic import BaseModel, Field
 
 from features.build import FeatureVersionError as BaseFeatureVersionError
 from features.build import MatrixLayout, build_matrix, fill_matrix, matrix_layout
-from features.vocab import CATEGORIES, PAYERS
+from reference.vocab import CATEGORIES, PAYERS
 from training.calibration import Calibrator
 from training.matrix import PAYER_COLUMN, as_frames, model_matrix, needs_payer_column
+from training.model_files import BundleError, read_booster, read_json_model
 
 BINARY_FILE, REASONS_FILE = "binary.txt", "reasons.txt"
 STATE_FILE, BUNDLE_FILE = "feature_state.json", "bundle.json"
-
-
-class BundleError(RuntimeError):
-    """A bundle file is missing or unreadable; the message names the file."""
 
 
 class FeatureVersionError(BundleError, BaseFeatureVersionError):
@@ -218,7 +215,6 @@ class ModelBundle:
     def load(cls, directory: Path) -> ModelBundle:
         """Read a bundle; raises BundleError naming a bad file, FeatureVersionError on skew."""
         from features.build import FEATURE_VERSION, FeatureState
-        from training.model_files import read_booster, read_json_model
 
         directory = Path(directory)
         stored = read_json_model(directory / BUNDLE_FILE, _Stored)

@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from denialrisk.settings import Settings
-from features.dataset import read_dataset
-from features.frames import ClaimFrames
-from features.vocab import PAYERS
+from contract.dataset import read_dataset
+from contract.frames import ClaimFrames
+from reference.vocab import PAYERS
+from settings import Settings
 from training.matrix import model_matrix, needs_payer_column
 from training.split import TimeSplit, claim_service_dates, subset_frames, time_split
 from training.train import TrainingData
@@ -28,7 +28,7 @@ class UnknownPayerError(ValueError):
 
 
 def load_frames(path: Path) -> ClaimFrames:
-    """Read a data set folder (features.dataset.DatasetError names a missing one)."""
+    """Read a data set folder (contract.dataset.DatasetError names a missing one)."""
     return read_dataset(Path(path))
 
 

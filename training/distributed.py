@@ -18,7 +18,7 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from denialrisk.settings import Settings
+from settings import Settings
 from training.train import Fitter, truncate
 
 # The classifier infers objective/num_class from the labels; threads come from the workers.

@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from denialrisk.settings import Settings
-from features.frames import ClaimFrames
-from features.vocab import CATEGORIES
+from contract.frames import ClaimFrames
+from reference.vocab import CATEGORIES
+from settings import Settings
 from training import baselines as bl
 from training.bundle import BUNDLE_FILE, BundleError, ModelBundle
 from training.data import POOLED, labels, split_frames

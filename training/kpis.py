@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from features.codes import family_of
-from features.frames import MOD_COLS, ClaimFrames
-from features.vocab import CATEGORIES
+from contract.frames import MOD_COLS, ClaimFrames
+from reference.codes import family_of
+from reference.vocab import CATEGORIES
 from training.split import claim_service_dates
 
 FLAGGED_BANDS = ("block", "warn")

@@ -13,8 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from features.frames import ClaimFrames, claims_to_frames
-from features.vocab import PAYERS
+from contract.frames import ClaimFrames, claims_to_frames
+from reference.vocab import PAYERS
 
 PAYER_COLUMN = "payer_id"
 

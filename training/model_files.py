@@ -19,7 +19,10 @@ from typing import Any
 import lightgbm as lgb
 from pydantic import BaseModel, ValidationError
 
-from training.bundle import BundleError
+
+class BundleError(RuntimeError):
+    """A bundle file is missing or unreadable; the message names the file."""
+
 
 TREES_END = b"end of trees"
 PARAMS_END = b"end of parameters"

@@ -33,10 +33,10 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaincinv
 
-from denialrisk.settings import Settings
-from features.codes import load_code_table
-from features.frames import ClaimFrames
-from features.vocab import CATEGORIES
+from contract.frames import ClaimFrames
+from reference.codes import load_code_table
+from reference.vocab import CATEGORIES
+from settings import Settings
 from training.kpis import claim_tokens
 
 ALL_CLAIMS = "all claims"

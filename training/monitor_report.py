@@ -12,7 +12,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from features.vocab import CATEGORY_CARC
+from reference.vocab import CATEGORY_CARC
 from training.monitor import Alert, MonitorConfig, ratio_bound
 
 

@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from denialrisk.settings import Settings
-from features.frames import ClaimFrames
+from contract.frames import ClaimFrames
+from settings import Settings
 from training.bundle import BundleError, ModelBundle
 from training.data import plan_models, prepare_training_data, split_frames
 from training.gate import GateDecision, gate_decision

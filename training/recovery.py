@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from features.frames import ClaimFrames
+from contract.frames import ClaimFrames
 from training.metrics import expected_calibration_error, safe_auc
 from training.monitor import ALL_CLAIMS, Alert, MonitorResult, segment_tokens
 from training.split import claim_service_dates
@@ -29,7 +29,7 @@ from training.split import claim_service_dates
 def load_or_generate(data: str | Path | None, config: Any, save_to: Path | None = None
                      ) -> ClaimFrames:
     """A data set folder's frames, or freshly generated ones (saved to `save_to` if given)."""
-    from features.dataset import write_dataset
+    from contract.dataset import write_dataset
     from synthetic_data.generate import generate_frames
     from training.data import load_frames
 

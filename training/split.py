@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from features.frames import ClaimFrames
+from contract.frames import ClaimFrames
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from denialrisk.settings import Settings
+from settings import Settings
 from training.bundle import BUNDLE_FILE, ModelBundle
 
 CHAMPION = "champion"

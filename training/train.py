@@ -17,7 +17,7 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from denialrisk.settings import Settings
+from settings import Settings
 from training.bundle import BundleMetadata, ModelBundle, Thresholds
 from training.calibration import calibrate
 from training.metrics import binary_metrics, reason_metrics, threshold_for_precision

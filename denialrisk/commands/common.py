@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from denialrisk.settings import Settings, get_settings
+from settings import Settings, settings_with
 
 
 def opt(field: str, *flags: str) -> Any:
@@ -20,9 +20,7 @@ def opt(field: str, *flags: str) -> Any:
 
 def resolve(**overrides: Any) -> Settings:
     """Settings from the environment with the given non-None CLI values applied."""
-    base = get_settings()
-    given = {k: v for k, v in overrides.items() if v is not None}
-    return base.model_copy(update=given)
+    return settings_with(**overrides)
 
 
 def fail(message: str, code: int = 2) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from denialrisk.commands.common import fail, opt, resolve
-from denialrisk.settings import Settings
+from settings import Settings
 
 
 def generate(
@@ -61,8 +61,8 @@ def write_x12_copy(dataset: Path) -> None:
     import shutil
     import tempfile
 
-    from features.dataset import read_dataset
-    from features.x12.writer import write_x12_files
+    from contract.dataset import read_dataset
+    from interop.x12.writer import write_x12_files
 
     out = dataset.with_name(dataset.name + "-x12")
     tmp = None
@@ -84,11 +84,11 @@ def ingest(
     out: Path = typer.Option(..., "--out", help="Output data set folder (training table)"),
     payer_map: Path = typer.Option(
         None, "--payer-map", help="CSV mapping 837P payer ids (NM1*PR) to our payer ids "
-                                  "[default: features/x12/payer_map.csv]"),
+                                  "[default: interop/x12/payer_map.csv]"),
 ) -> None:
     """Join 837P claims with 835 remittances into a training data set (denials, CARCs)."""
-    from features.dataset import DatasetError
-    from features.x12.ingest import ingest as run_ingest
+    from contract.dataset import DatasetError
+    from interop.x12.ingest import ingest as run_ingest
 
     missing = [str(p) for p in [*claims, *remits] if not p.is_file()]
     if missing:

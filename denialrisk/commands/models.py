@@ -8,13 +8,13 @@ from typing import Any
 import typer
 
 from denialrisk.commands.common import fail, opt, resolve
-from denialrisk.settings import Settings
+from settings import Settings
 
 
 def load_inputs(s: Settings, data: Path | None) -> tuple[Any, Any, Path]:
     """Data set frames and CMS tables, failing with one line when either is unusable."""
-    from features.cms import CmsDataError, load_cms_tables
-    from features.dataset import DatasetError
+    from contract.dataset import DatasetError
+    from reference.cms import CmsDataError, load_cms_tables
     from training.data import load_frames
 
     path = data or s.data_path()

@@ -12,7 +12,7 @@ MODEL_HELP = "'champion' (the BentoML store) or a folder of model bundles"
 
 
 def _errors() -> tuple[type[BaseException], ...]:
-    from features.dataset import DatasetError
+    from contract.dataset import DatasetError
     from serving.modelset import ModelLoadError
     from training.bundle import BundleError
 
@@ -33,7 +33,7 @@ def report(
     cms_dir: Path = opt("cms_dir"),
 ) -> None:
     """Write a self-contained HTML explanation report for coding educators."""
-    from serving.report.command import report_command
+    from denialrisk.commands.report_html import report_command
 
     overrides = given(bentoml_home=bentoml_home, cms_dir=cms_dir)
     try:
@@ -54,7 +54,7 @@ def kpis(
     cms_dir: Path = opt("cms_dir"),
 ) -> None:
     """Predicted vs actual denial rates, clean-claim rate, revenue at risk and protected."""
-    from training.monitor_commands import kpis_command
+    from denialrisk.commands.monitoring import kpis_command
 
     overrides = given(bentoml_home=bentoml_home, cms_dir=cms_dir)
     try:
@@ -79,7 +79,7 @@ def monitor(
     cms_dir: Path = opt("cms_dir"),
 ) -> None:
     """CUSUM of observed vs predicted denials per payer and reason: one ALERT line each."""
-    from training.monitor_commands import monitor_command
+    from denialrisk.commands.monitoring import monitor_command
 
     overrides = given(bentoml_home=bentoml_home, cms_dir=cms_dir,
                       monitor_threshold=threshold, monitor_rate_ratio=rate_ratio,

@@ -18,7 +18,7 @@ def serve(
     cms_dir: Path = opt("cms_dir"),
 ) -> None:
     """Start the BentoML API with every payer's champion model plus the pooled model."""
-    from serving.commands import serve_command
+    from denialrisk.commands.run_server import serve_command
     from serving.config import AuthNotConfiguredError
     from serving.modelset import ModelLoadError
     from training.bundle import BundleError
@@ -48,7 +48,7 @@ def score(
 ) -> None:
     """Score claims offline through the same code path as the API (no HTTP); an interrupted
     run resumes from its finished chunks when rerun with the same input and options."""
-    from serving.commands import score_command, score_x12_command
+    from denialrisk.commands.run_server import score_command, score_x12_command
     from serving.modelset import ModelLoadError
     from serving.offline import OfflineInputError, OfflineOutputError
     from training.bundle import BundleError

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from features.frames import ClaimFrames
-from features.vocab import PAYERS
+from contract.frames import ClaimFrames
+from reference.vocab import PAYERS
 from serving.modelset import ModelSet
 from serving.report import plots
 from serving.report import sections as sec
@@ -27,7 +27,7 @@ from serving.report.labels import family_ranges, pattern_label
 from serving.scoring import Predictor
 from training.kpis import claim_tokens, format_cell
 from training.metrics import binary_metrics
-from training.monitor_commands import kpi_report
+from training.scored import kpi_report
 from training.split import subset_frames
 
 TEMPLATE = "template.html.j2"

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from features.frames import frames_to_claims
+from contract.frames import frames_to_claims
 from serving.report.sections import ACTIVE_LOG_ODDS, FLAGGED, PayerScores
 from serving.scoring import Options, Predictor
 from training.split import subset_frames

@@ -54,7 +54,7 @@ def factor_label(factor: str) -> str:
 
 def family_ranges() -> dict[str, str]:
     """Family -> 'family name (first-last code)' from the curated code table."""
-    from features.codes import load_code_table
+    from reference.codes import load_code_table
 
     codes = load_code_table().frame.reset_index()
     spans = codes.groupby("family")["code"].agg(["min", "max"])

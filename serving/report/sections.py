@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from features.frames import ClaimFrames
-from features.vocab import CATEGORIES
+from contract.frames import ClaimFrames
+from reference.vocab import CATEGORIES
 from serving.explain import FactorScores, factor_scores
 from serving.modelset import ModelSet
 from serving.report.labels import factor_label

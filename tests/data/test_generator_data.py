@@ -10,13 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from contract.frames import DXP_COLS, LINE_COLUMNS, ClaimFrames, frames_to_claims
+from contract.schema import Claim
 from features.billing_rules import line_rule_flags
-from features.cms import load_cms_tables
-from features.codes import family_of
-from features.contract import Claim
-from features.frames import DXP_COLS, LINE_COLUMNS, ClaimFrames, frames_to_claims
-from features.linkage import CONDITIONAL, SUPPORTING, all_linkage_codes
-from features.vocab import CATEGORIES, CATEGORY_CARC, PAYER_FILING_LIMIT_DAYS, PAYERS
+from reference.cms import load_cms_tables
+from reference.codes import family_of
+from reference.linkage import CONDITIONAL, SUPPORTING, all_linkage_codes
+from reference.vocab import CATEGORIES, CATEGORY_CARC, PAYER_FILING_LIMIT_DAYS, PAYERS
 from synthetic_data.adjudicate import ORACLE_COLUMNS, OUTCOME_COLUMNS, adjudicate
 from synthetic_data.generate import GeneratorConfig, generate_frames
 from synthetic_data.payers import PAYER_MIX

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from contract.dataset import read_dataset, write_dataset
 from denialrisk.cli import app
-from features.dataset import read_dataset, write_dataset
-from serving.commands import score_command
+from denialrisk.commands.run_server import score_command
 from serving.offline import OfflineOutputError, score_file
 from serving.scoring import Options
 from synthetic_data.config import GeneratorConfig
@@ -153,7 +153,8 @@ def test_real_write_failure_in_assembly_then_rerun(bentoml_home, serving_env, pr
 @pytest.mark.parametrize("kind", ["parent_is_a_file", "readonly_folder"])
 def test_unwritable_score_output_is_a_clear_error(predictor, claims_dataset, tmp_path,
                                                   monkeypatch, kind):
-    monkeypatch.setattr("serving.commands.load_predictor", lambda home, cms: predictor)
+    monkeypatch.setattr("denialrisk.commands.run_server.load_predictor",
+                        lambda home, cms: predictor)
     if kind == "parent_is_a_file":
         parent = tmp_path / "not-a-folder"
         parent.write_text("x")
@@ -192,7 +193,7 @@ def test_generate_disk_full_keeps_the_previous_dataset(tmp_path):
 def test_generate_x12_disk_full_leaves_no_truncated_x12_files(tmp_path, monkeypatch):
     """The 835 write finds the disk full after the 837 was written: no <out>-x12 folder
     (with a complete-looking 837 but no remits) and no temporary folder is left."""
-    import features.x12.writer as writer
+    import interop.x12.writer as writer
 
     def full_disk(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")

@@ -37,7 +37,7 @@ def test_serving_never_imports_mlflow(serving_env, bentoml_home, monkeypatch, tm
     monkeypatch.setitem(sys.modules, "mlflow", None)  # `import mlflow` now raises
     with pytest.raises(ImportError):
         import mlflow  # noqa: F401
-    from denialrisk.settings import get_settings
+    from settings import get_settings
 
     predictor = load_predictor(bentoml_home, get_settings().cms_dir)
     [pred] = predictor.predict([make_claim_dict(payer_id="MCR")])

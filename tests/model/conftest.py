@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from denialrisk.settings import Settings
-from features.cms import load_cms_tables
+from reference.cms import load_cms_tables
+from settings import Settings
 from training.data import prepare_training_data
 
 N_CLAIMS = 32_000

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from features.dataset import read_dataset
-from features.frames import ClaimFrames
-from features.x12.ingest import ingest
-from features.x12.writer import write_x12_files
+from contract.dataset import read_dataset
+from contract.frames import ClaimFrames
+from interop.x12.ingest import ingest
+from interop.x12.writer import write_x12_files
 from training.evaluate import evaluate_frames, load_bundles
 from training.pipeline import run_training
 

@@ -112,7 +112,7 @@ def test_detection_delay_counts_to_the_end_of_the_alarm_week():
 
 @pytest.fixture(scope="module")
 def champion(tmp_path_factory, cms):
-    from denialrisk.settings import Settings
+    from settings import Settings
     from synthetic_data.config import GeneratorConfig
     from synthetic_data.generate import generate_frames
     from training.evaluate import load_bundles
@@ -131,11 +131,11 @@ def champion(tmp_path_factory, cms):
 @pytest.fixture(scope="module")
 def histories(champion, cms) -> dict:
     """18 months with and without drift (same claims), scored once, and monitored."""
-    from denialrisk.settings import Settings
+    from settings import Settings
     from synthetic_data.config import GeneratorConfig
     from synthetic_data.generate import generate_frames
     from training.kpis import scored_outcomes
-    from training.monitor_commands import (
+    from training.scored import (
         monitor_config,
         monitor_tokens,
         run_monitor,
@@ -156,7 +156,7 @@ def histories(champion, cms) -> dict:
 
 @pytest.mark.slow
 def test_no_alert_over_18_months_without_drift(histories, record_property):
-    from training.monitor_commands import alert_lines
+    from training.scored import alert_lines
 
     table, result = histories["no_drift"]
     record_property("streams", len(result.streams.keys))
@@ -169,7 +169,7 @@ def test_no_alert_over_18_months_without_drift(histories, record_property):
 @pytest.mark.slow
 def test_coa_rule_change_is_alerted_within_four_weeks_with_its_codes(histories,
                                                                     record_property):
-    from training.monitor_commands import alert_lines
+    from training.scored import alert_lines
 
     _, result = histories["drift"]
     lines = alert_lines(result)
@@ -187,10 +187,9 @@ def test_coa_rule_change_is_alerted_within_four_weeks_with_its_codes(histories,
 @pytest.mark.slow
 def test_retrain_without_stale_labels_predicts_the_new_rule(histories, champion, cms,
                                                             tmp_path, record_property):
-    from denialrisk.settings import Settings
+    from settings import Settings
     from training.evaluate import load_bundles
     from training.kpis import scored_outcomes
-    from training.monitor_commands import score_frames
     from training.pipeline import run_training
     from training.recovery import (
         find_alert,
@@ -199,6 +198,7 @@ def test_retrain_without_stale_labels_predicts_the_new_rule(histories, champion,
         segment_claims,
         stale_weights,
     )
+    from training.scored import score_frames
     from training.split import subset_frames
 
     frames = histories["frames"]

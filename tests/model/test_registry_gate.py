@@ -39,8 +39,8 @@ def test_gate_refuses_worse_model_and_keeps_champion(training_data, frames, cms,
 def test_cli_train_unknown_payer_is_one_line_error(frames, tmp_path):
     from typer.testing import CliRunner
 
+    from contract.dataset import write_dataset
     from denialrisk.cli import app
-    from features.dataset import write_dataset
 
     path = write_dataset(frames, tmp_path / "claims")
     result = CliRunner().invoke(app, ["train", "--data", str(path), "--payer", "XYZ",

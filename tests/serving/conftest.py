@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from denialrisk.settings import Settings
+from settings import Settings
 from tests.builders import line, make_claim_dict
 
 API_KEY = "test-key-0123456789"

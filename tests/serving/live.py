@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from serving.commands import serve_argv
+from denialrisk.commands.run_server import serve_argv
 
 REPO = Path(__file__).resolve().parents[2]
 LOOPBACK = "127.0.0.1"

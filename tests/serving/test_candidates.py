@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from contract.frames import claims_to_frames
+from contract.schema import Claim
 from features.build import compute_raw_features
-from features.contract import Claim
-from features.frames import claims_to_frames
 from features.registry import is_changeable
 from serving.candidates import Candidate
 from serving.context import claim_views

@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from features.frames import frames_to_claims
+from contract.frames import frames_to_claims
 from serving.explain import factor_scores
 from tests.builders import make_claim_dict
 
@@ -35,7 +35,7 @@ def test_factor_contributions_plus_base_reproduce_the_raw_score(sample):
 
 
 def test_response_explanation_adds_up(predictor, contract_examples, em_biopsy_without_25):
-    from features.contract import Claim
+    from contract.schema import Claim
 
     batch = [Claim.model_validate(c) for c in [*contract_examples.values(),
                                                em_biopsy_without_25]]
@@ -70,7 +70,7 @@ def test_pred_contrib_equals_tree_explainer_and_timing(sample, record_property):
 
 
 def test_explanation_names_lines_and_sources(predictor, em_biopsy_without_25):
-    from features.contract import Claim
+    from contract.schema import Claim
 
     [pred] = predictor.predict([Claim.model_validate(em_biopsy_without_25)])
     assert pred.explanation and pred.base_value is not None
@@ -82,7 +82,7 @@ def test_explanation_names_lines_and_sources(predictor, em_biopsy_without_25):
 
 
 def test_no_phi_in_explanations(predictor):
-    from features.contract import Claim
+    from contract.schema import Claim
 
     claim = make_claim_dict(patient={"member_id": "MBR-PHI-4417", "birth_date": "1950-04-12",
                                      "sex": "F"})

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import copy
 
-from features.frames import claims_to_frames
-from features.x12.samples import x12_samples_dir
-from features.x12.writer import write_837p
+from contract.frames import claims_to_frames
+from interop.x12.samples import x12_samples_dir
+from interop.x12.writer import write_837p
 from tests.builders import make_claim_dict
 from tests.x12.test_fhir import FHIR_CLAIM
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from serving.commands import serve_command
+from denialrisk.commands.run_server import serve_command
 from serving.config import AuthNotConfiguredError
 from serving.modelset import ModelLoadError, describe, load_model_set
 

@@ -38,7 +38,7 @@ def test_jsonl_scores_in_order_with_error_records(predictor, tmp_path):
 
 
 def test_same_numbers_as_the_service_path(predictor, tmp_path, em_biopsy_without_25):
-    from features.contract import Claim
+    from contract.schema import Claim
 
     src = tmp_path / "one.jsonl"
     src.write_text(json.dumps(em_biopsy_without_25) + "\n")
@@ -86,7 +86,7 @@ def test_changed_input_starts_over(predictor, tmp_path):
 
 
 def test_dataset_folder_input(predictor, tmp_path):
-    from features.dataset import write_dataset
+    from contract.dataset import write_dataset
     from synthetic_data.config import GeneratorConfig
     from synthetic_data.generate import generate_frames
 
@@ -101,8 +101,8 @@ def test_missing_input_is_a_clear_error(predictor, tmp_path):
 
 
 def test_x12_837p_file(predictor, tmp_path, monkeypatch):
-    from features.x12.samples import x12_samples_dir
-    from serving import commands
+    from denialrisk.commands import run_server as commands
+    from interop.x12.samples import x12_samples_dir
 
     src = x12_samples_dir() / "837p_imsweb_x12_valid.txt"
     if not src.is_file():

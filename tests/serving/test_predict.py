@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from features.contract import Claim
-from features.vocab import CATEGORIES
+from contract.schema import Claim
+from reference.vocab import CATEGORIES
 from serving.scoring import Options
 from tests.builders import line, make_claim_dict
 

@@ -46,7 +46,7 @@ class Refs(HTMLParser):
 
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory) -> Path:
-    from features.dataset import write_dataset
+    from contract.dataset import write_dataset
     from synthetic_data.config import GeneratorConfig
     from synthetic_data.generate import generate_frames
 
@@ -57,7 +57,7 @@ def dataset(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module", params=["MCR", "COB"])
 def report(request, dataset, bentoml_home, tmp_path_factory) -> Path:
-    from serving.report.command import report_command
+    from denialrisk.commands.report_html import report_command
 
     out = tmp_path_factory.mktemp("report") / f"{request.param}.html"
     return report_command(request.param, data=dataset, out=out, bentoml_home=bentoml_home,
@@ -113,7 +113,7 @@ def test_report_renders_and_every_image_loads_in_chromium(report, tmp_path):
 
 
 def test_unknown_payer_is_refused(dataset, bentoml_home, tmp_path):
-    from serving.report.command import report_command
+    from denialrisk.commands.report_html import report_command
 
     with pytest.raises(ValueError, match="XYZ"):
         report_command("XYZ", data=dataset, out=tmp_path / "x.html", bentoml_home=bentoml_home)

@@ -107,8 +107,8 @@ def test_a_small_chunked_body_still_works(http, em_biopsy_without_25):
 
 
 def test_an_837_with_too_many_claims_is_413_before_parsing(http):
-    from features.frames import claims_to_frames
-    from features.x12.writer import write_837p
+    from contract.frames import claims_to_frames
+    from interop.x12.writer import write_837p
     from serving.interchange import claim_segment_count
 
     claims = [make_claim_dict(claim_id=f"BIG-{i}") for i in range(1001)]
@@ -137,8 +137,8 @@ def phi_fhir(valid: bool) -> dict[str, Any]:
 
 def phi_requests() -> list[tuple[str, dict[str, Any]]]:
     """(path, httpx kwargs) of valid and invalid PHI-carrying requests on every route."""
-    from features.frames import claims_to_frames
-    from features.x12.writer import write_837p
+    from contract.frames import claims_to_frames
+    from interop.x12.writer import write_837p
 
     late = phi_claim()
     late["lines"][0]["date_of_service"] = "2026-03-09"  # after submission: model-level error

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from features.contract import ModelInfo, Prediction
+from contract.schema import ModelInfo, Prediction
 from serving.audit import AUDIT_LOGGER, audit_predictions, claim_hash
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from contract.frames import claims_to_frames
 from features.build import compute_raw_features
-from features.frames import claims_to_frames
 from tests.builders import line, make_claim_dict
 
 LESION = {"count": 1, "site": "arms", "size_cm": 0.6, "distinct_from_line": None}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
+from contract.dataset import read_dataset
 from denialrisk.cli import app
-from features.dataset import read_dataset
 
 runner = CliRunner()
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from features.cms import CmsDataError, load_cms_tables
-from features.codes import load_code_table
-from features.icd10 import normalize_icd10
-from features.linkage import SUPPORTING, all_linkage_codes
+from reference.cms import CmsDataError, load_cms_tables
+from reference.codes import load_code_table
+from reference.icd10 import normalize_icd10
+from reference.linkage import SUPPORTING, all_linkage_codes
 
 
 def test_cms_facts_match_domain_sheet(cms):

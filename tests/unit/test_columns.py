@@ -9,6 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from contract.columns import CLAIM_BUILDERS, LINE_BUILDERS, claims_to_columns
+from contract.frames import CLAIM_COLUMNS, LINE_COLUMNS, claims_to_frames
+from contract.schema import Claim
 from features.build import (
     CATEGORICAL,
     FEATURE_VERSION,
@@ -18,10 +21,7 @@ from features.build import (
     compute_raw_columns,
     fit_feature_state,
 )
-from features.columns import CLAIM_BUILDERS, LINE_BUILDERS, claims_to_columns
-from features.contract import Claim
 from features.encode import encode, group_positions
-from features.frames import CLAIM_COLUMNS, LINE_COLUMNS, claims_to_frames
 from tests.builders import line, make_claim_dict
 from training.bundle import BundleMetadata, ModelBundle, Thresholds
 
@@ -160,7 +160,7 @@ def many_claims(claims) -> list[dict]:
     generated claims as JSON gives them (dates as strings) plus repeated edge claims."""
     import json
 
-    from features.frames import frames_to_claims
+    from contract.frames import frames_to_claims
     from synthetic_data.config import GeneratorConfig
     from synthetic_data.generate import generate_frames
 
@@ -172,7 +172,7 @@ def many_claims(claims) -> list[dict]:
 
 def test_large_batches_take_the_arrow_path_with_the_same_bits(many_claims, state, cms,
                                                              monkeypatch):
-    import features.typed as typed
+    import contract.typed as typed
 
     assert len(many_claims) > 2 * typed.ARROW_FROM
     bundle = bundle_for(state, payer_column=False, seed=5)
@@ -204,8 +204,8 @@ def test_claim_objects_flatten_like_their_dicts(many_claims):
     [2**40, 1] * 40,
 ])
 def test_int_and_float_columns_equal_python_conversion(values, monkeypatch):
-    import features.columns as columns
-    import features.typed as typed
+    import contract.columns as columns
+    import contract.typed as typed
 
     fast_int, fast_float = columns.int_column, typed.float_array
     monkeypatch.setattr(typed, "ARROW_FROM", 10**9)
@@ -226,8 +226,8 @@ def test_int_and_float_columns_equal_python_conversion(values, monkeypatch):
 def test_bool_and_date_columns_equal_python_conversion(monkeypatch):
     import datetime
 
-    import features.columns as columns
-    import features.typed as typed
+    import contract.columns as columns
+    import contract.typed as typed
 
     cases = [(columns.boolean_column, [True, None, False] * 30),
              (columns.boolean_column, [1, 0, None] * 30),

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from pydantic import ValidationError
 
-from features.contract import Claim
+from contract.schema import Claim
 from tests.builders import line, make_claim_dict
 
 

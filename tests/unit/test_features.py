@@ -10,6 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from contract.dataset import read_dataset, write_dataset
+from contract.frames import claims_to_frames, frames_to_claims
+from contract.schema import Claim
 from features.build import (
     FEATURE_VERSION,
     FeatureState,
@@ -17,9 +20,6 @@ from features.build import (
     build_features,
     fit_feature_state,
 )
-from features.contract import Claim
-from features.dataset import read_dataset, write_dataset
-from features.frames import claims_to_frames, frames_to_claims
 from features.registry import CHANGEABLE, RULE_FEATURES, is_allowed_feature, is_changeable
 from tests.builders import line, make_claim_dict
 
@@ -95,7 +95,7 @@ def test_feature_version_mismatch_refused(cms, batch):
 
 
 def test_incomplete_dataset_is_refused():
-    from features.dataset import DatasetError
+    from contract.dataset import DatasetError
 
     with tempfile.TemporaryDirectory() as tmp, pytest.raises(DatasetError, match="not a complete"):
         (Path(tmp) / "claims.parquet").write_bytes(b"partial")

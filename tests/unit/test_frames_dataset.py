@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from features.contract import Claim
-from features.dataset import DatasetError, read_dataset, write_dataset
-from features.frames import claims_to_frames, frames_to_claims
+from contract.dataset import DatasetError, read_dataset, write_dataset
+from contract.frames import claims_to_frames, frames_to_claims
+from contract.schema import Claim
 
 
 def test_frames_round_trip_preserves_claims(contract_examples, tmp_path: Path):

@@ -1,6 +1,6 @@
 """Hidden payer rules on hand-built claims: adjudicate() must apply the domain rules.
 
-Each test builds one contract claim by hand (features.frames.claims_to_frames) and checks
+Each test builds one contract claim by hand (contract.frames.claims_to_frames) and checks
 the oracle and the sampled outcome, so the generator's rules are verified independently
 of its encounter synthesis.
 """
@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from features.frames import claims_to_frames
-from features.vocab import CATEGORIES, PAYER_FILING_LIMIT_DAYS
+from contract.frames import claims_to_frames
+from reference.vocab import CATEGORIES, PAYER_FILING_LIMIT_DAYS
 from synthetic_data.adjudicate import ORACLE_COLUMNS, adjudicate
 from synthetic_data.config import GeneratorConfig
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from contract.dataset import COMPLETE_MARKER, DatasetError, read_dataset
 from denialrisk.cli import app
-from features.dataset import COMPLETE_MARKER, DatasetError, read_dataset
 from synthetic_data.generate import GeneratorConfig, generate_to_path
 
 runner = CliRunner()

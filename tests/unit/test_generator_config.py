@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from denialrisk.settings import Settings
+from settings import Settings
 from synthetic_data.config import ErrorRates, GeneratorConfig
 from synthetic_data.generate import chunk_bounds, generate_frames
 from synthetic_data.payers import PAYER_MIX, RULE_CATEGORY, default_enforcement

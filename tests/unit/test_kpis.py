@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from features.frames import ClaimFrames
-from features.vocab import CATEGORIES
+from contract.frames import ClaimFrames
+from reference.vocab import CATEGORIES
 from training.kpis import (
     claim_charges,
     claim_tokens,

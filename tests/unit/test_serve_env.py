@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from serving.commands import serve_env, server_threads
+from denialrisk.commands.run_server import serve_env, server_threads
 from serving.config import ServingSettings
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from features.vocab import CATEGORIES
+from reference.vocab import CATEGORIES
 from training import baselines as bl
 
 RULES = {"em_needs_25": "modifier", "ptp_unbypassed": "bundling", "pa_missing": "authorization"}

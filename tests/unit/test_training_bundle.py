@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from denialrisk.settings import Settings
 from features.build import FEATURE_VERSION, FeatureState
-from features.vocab import CATEGORIES
+from reference.vocab import CATEGORIES
+from settings import Settings
 from training.bundle import (
     BINARY_FILE,
     BUNDLE_FILE,

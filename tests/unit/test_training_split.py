@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from features.frames import ClaimFrames
+from contract.frames import ClaimFrames
 from training.data import POOLED, UnknownPayerError, plan_models
 from training.split import claim_service_dates, time_split
 

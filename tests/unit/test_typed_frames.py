@@ -1,8 +1,8 @@
 """claims_to_frames builds typed columns directly; they must equal the astype path.
 
-The data-set reader (features.dataset) and the generator give frames their dtypes with
+The data-set reader (contract.dataset) and the generator give frames their dtypes with
 coerce_claims/coerce_lines (object frame + astype); the service builds the same columns
-from Python values (features.typed). A dtype or value difference between the two would
+from Python values (contract.typed). A dtype or value difference between the two would
 make a served claim's features differ from the training matrix.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from features.frames import (
+from contract.frames import (
     CLAIM_COLUMNS,
     LINE_COLUMNS,
     claims_to_frames,
@@ -20,7 +20,7 @@ from features.frames import (
     flatten_claims,
     frames_to_claims,
 )
-from features.typed import as_float, boolean_array, int32_array, is_present, string_array
+from contract.typed import as_float, boolean_array, int32_array, is_present, string_array
 from synthetic_data.config import GeneratorConfig
 from synthetic_data.generate import generate_frames
 

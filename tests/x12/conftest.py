@@ -8,8 +8,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from features.frames import ClaimFrames, claims_to_frames
-from features.x12.samples import sample_files, x12_samples_dir
+from contract.frames import ClaimFrames, claims_to_frames
+from interop.x12.samples import sample_files, x12_samples_dir
 from tests.builders import line, make_claim_dict
 
 

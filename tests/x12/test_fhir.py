@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from features.fhir import FhirMappingError, fhir_claim_to_contract, fhir_claim_to_result
+from interop.fhir import FhirMappingError, fhir_claim_to_contract, fhir_claim_to_result
 
 CPT = "http://www.ama-assn.org/go/cpt"
 ICD10 = "http://hl7.org/fhir/sid/icd-10-cm"

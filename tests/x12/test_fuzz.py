@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from features.x12.claims837 import parse_837p
-from features.x12.remit835 import read_835
-from features.x12.samples import sample_files, x12_samples_dir
+from interop.x12.claims837 import parse_837p
+from interop.x12.remit835 import read_835
+from interop.x12.samples import sample_files, x12_samples_dir
 
 FUZZ = settings(max_examples=200, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from features.dataset import read_dataset
-from features.frames import ClaimFrames
-from features.x12.envelope import Parties, interchange, segment, transaction
-from features.x12.ingest import ingest
-from features.x12.outcomes import load_carc_categories
-from features.x12.writer import slice_frames, write_835, write_837p
+from contract.dataset import read_dataset
+from contract.frames import ClaimFrames
+from interop.x12.envelope import Parties, interchange, segment, transaction
+from interop.x12.ingest import ingest
+from interop.x12.writer import slice_frames, write_835, write_837p
+from reference.carc import load_carc_categories
 
 
 def extra_remit() -> str:
@@ -62,7 +62,7 @@ def test_invalid_claims_and_refused_remits_are_reported(x12_dir: Path,
 
 
 def test_carc_table_maps_every_contract_reason() -> None:
-    from features.vocab import CATEGORY_CARC
+    from reference.vocab import CATEGORY_CARC
 
     table = load_carc_categories()
     for category, code in CATEGORY_CARC.items():
@@ -74,7 +74,7 @@ def test_carc_table_maps_every_contract_reason() -> None:
 def test_carc_table_codes_exist_in_the_shared_list() -> None:
     import csv
 
-    from denialrisk.settings import get_settings
+    from settings import get_settings
 
     path = get_settings().carc_dir / "carc.csv"
     if not path.is_file():

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from features.vocab import PAYERS
-from features.x12.payer_map import (
+from interop.x12.payer_map import (
     PAYER_MAP_ENV,
     PayerMapError,
     load_payer_map,
     map_payer,
     source_payer_id,
 )
+from reference.vocab import PAYERS
 
 
 def test_default_map_covers_our_payers_both_ways() -> None:

@@ -10,11 +10,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from features.dataset import read_dataset
-from features.frames import DX_COLS, DXP_COLS, MOD_COLS, ClaimFrames
-from features.x12.claims837 import parse_837p
-from features.x12.ingest import ingest
-from features.x12.writer import write_835, write_837p, write_x12_files
+from contract.dataset import read_dataset
+from contract.frames import DX_COLS, DXP_COLS, MOD_COLS, ClaimFrames
+from interop.x12.claims837 import parse_837p
+from interop.x12.ingest import ingest
+from interop.x12.writer import write_835, write_837p, write_x12_files
 
 CLAIM_FIELDS = ["payer_id", "submission_date", "place_of_service", "member_id", "birth_date",
                 "sex", "rendering_npi", "prior_auth_number", *DX_COLS,

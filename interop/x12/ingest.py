@@ -1,7 +1,7 @@
 """Learning from real history: join 837P claims with their 835 remits into a data set.
 
 `ingest` reads the claims (parse_837p) and remits (parse_835), joins them on CLP01 =
-CLM01, labels each matched claim (features.x12.outcomes) and writes a data set in the
+CLM01, labels each matched claim (interop.x12.outcomes) and writes a data set in the
 generator's shape (contract columns + denied, denial_carc, denial_category,
 denied_lines; no oracle columns). Nothing is dropped silently: invalid claims, claims
 without a remit, remits without a claim, refused remits and reversals are counted.
@@ -15,12 +15,13 @@ from typing import Any
 
 import pandas as pd
 
-from features.dataset import write_dataset
-from features.frames import ClaimFrames, claims_to_frames
-from features.x12.claims837 import read_837p_file
-from features.x12.outcomes import Outcome, load_carc_categories, remit_outcome
-from features.x12.payer_map import PayerMap, load_payer_map
-from features.x12.remit835 import Remit, read_835
+from contract.dataset import write_dataset
+from contract.frames import ClaimFrames, claims_to_frames
+from interop.x12.claims837 import read_837p_file
+from interop.x12.outcomes import Outcome, remit_outcome
+from interop.x12.payer_map import PayerMap, load_payer_map
+from interop.x12.remit835 import Remit, read_835
+from reference.carc import load_carc_categories
 
 MAX_REPORTED_ERRORS = 200
 REVERSAL_STATUS = "22"

@@ -5,7 +5,7 @@ such inputs a pandas DataFrame costs more to build and to read (every `frame[col
 a new Series) than the features themselves, so `claims_to_columns` gives ClaimFrames
 whose claims and lines are ColumnTables: `table[col]` is a dict lookup returning a numpy
 array, built on first access from the flattened column values. Representation (what
-features.typed's readers and features.encode understand):
+contract.typed's readers and features.encode understand):
 
   strings          object array, None = missing (non-strings converted with str())
   booleans, ints   float64, NaN = missing (ints pass through int32 as in the frame path)
@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from features.frames import (
+from contract.frames import (
     CLAIM_BOOL_COLS,
     CLAIM_DATE_COLS,
     CLAIM_INT_COLS,
@@ -34,7 +34,7 @@ from features.frames import (
     ClaimFrames,
     flatten_claims,
 )
-from features.typed import arrow_values, date_array, float_array, missing_mask
+from contract.typed import arrow_values, date_array, float_array, missing_mask
 
 
 def string_column(values: Sequence[Any]) -> np.ndarray:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from features.x12.fhir_elements import (
+from interop.x12.fhir_elements import (
     coded,
     collect_diagnoses,
     collect_items,
@@ -25,9 +25,9 @@ from features.x12.fhir_elements import (
     payer_identifier,
     rendering_npi,
 )
-from features.x12.payer_map import PayerMap, map_payer
-from features.x12.results import UNCARRIED_FIELDS, ClaimResult, Issue
-from features.x12.validation import validate_contract
+from interop.x12.payer_map import PayerMap, map_payer
+from interop.x12.results import UNCARRIED_FIELDS, ClaimResult, Issue
+from interop.x12.validation import validate_contract
 
 CONTRACT_TO_FHIR = {
     "claim_id": "Claim.identifier", "payer_id": "Claim.insurer",

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pyx12.segment import Segment
 from pyx12.x12file import X12Reader
 
-from features.x12.results import Issue
+from interop.x12.results import Issue
 
 ISA_LENGTH = 106
 MAX_WARNINGS = 20

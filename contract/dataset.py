@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from features.frames import ClaimFrames, coerce_claims, coerce_lines
+from contract.frames import ClaimFrames, coerce_claims, coerce_lines
 
 CLAIMS_FILE = "claims.parquet"
 LINES_FILE = "lines.parquet"

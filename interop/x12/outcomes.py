@@ -10,23 +10,13 @@ line-level one marks every line, as the generator does for claim-level reasons.
 
 from __future__ import annotations
 
-import csv
-import os
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from features.vocab import CATEGORIES
-from features.x12.remit835 import Adjustment, Remit, ServiceRemit
+from interop.x12.remit835 import Adjustment, Remit, ServiceRemit
+from reference.carc import load_carc_categories
 
-DEFAULT_CARC_TABLE = Path(__file__).with_name("carc_categories.csv")
-CARC_TABLE_ENV = "DENIALRISK_CARC_CATEGORIES"
 DENIED_STATUS = "4"
-
-
-class CarcTableError(ValueError):
-    """The CARC -> category table is unreadable or names an unknown category."""
 
 
 @dataclass(frozen=True)
@@ -38,29 +28,6 @@ class Outcome:
     denial_category: str | None
     denied_lines: str
     unmatched_services: int = 0
-
-
-@lru_cache(maxsize=8)
-def read_carc_table(path: Path) -> dict[str, str]:
-    """CARC -> category from one CSV (columns carc, category, note)."""
-    try:
-        with Path(path).open(newline="", encoding="utf-8") as handle:
-            rows = list(csv.DictReader(handle))
-    except OSError as exc:
-        raise CarcTableError(f"cannot read CARC table {path}: {exc.strerror or exc}") from exc
-    table = {}
-    for i, row in enumerate(rows, start=2):
-        carc, category = (row.get("carc") or "").strip().upper(), (row.get("category") or "")
-        if category.strip() not in CATEGORIES:
-            raise CarcTableError(f"{path} row {i}: unknown category {category!r}")
-        table[carc] = category.strip()
-    return table
-
-
-def load_carc_categories(path: Path | str | None = None) -> dict[str, str]:
-    """The CARC table in force: argument, else $DENIALRISK_CARC_CATEGORIES, else ours."""
-    chosen = path or os.environ.get(CARC_TABLE_ENV) or DEFAULT_CARC_TABLE
-    return read_carc_table(Path(chosen).resolve())
 
 
 def denials(adjustments: list[Adjustment], table: dict[str, str]) -> list[Adjustment]:

@@ -10,19 +10,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from features.x12.payer_map import PayerMap, map_payer
-from features.x12.results import UNCARRIED_FIELDS, ClaimResult, Issue
-from features.x12.segments837 import (
+from interop.x12.payer_map import PayerMap, map_payer
+from interop.x12.results import UNCARRIED_FIELDS, ClaimResult, Issue
+from interop.x12.segments837 import (
     parse_hi,
     parse_sv1,
     transaction_submission_date,
     x12_date,
 )
-from features.x12.validation import validate_contract
+from interop.x12.validation import validate_contract
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from features.x12.claims837 import ClaimDraft, LineDraft
-    from features.x12.reader import Transaction
+    from interop.x12.drafts import ClaimDraft, LineDraft
+    from interop.x12.reader import Transaction
 
 FIELD_SEGMENTS = {
     "claim_id": "CLM", "place_of_service": "CLM", "payer_id": "NM1*PR",

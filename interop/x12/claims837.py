@@ -13,48 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from features.x12.build837 import assemble_claim
-from features.x12.payer_map import PayerMap, load_payer_map
-from features.x12.reader import Seg, Transaction, read_interchange
-from features.x12.results import ClaimResult, interchange_error
+from interop.x12.build837 import assemble_claim
+from interop.x12.drafts import ClaimDraft, LineDraft, Party
+from interop.x12.payer_map import PayerMap, load_payer_map
+from interop.x12.reader import Seg, Transaction, read_interchange
+from interop.x12.results import ClaimResult, interchange_error
 
 HL_ZONES = {"20": "billing", "22": "subscriber", "23": "patient"}
 CLAIM_ZONES = {"claim", "other", "line"}
-
-
-@dataclass
-class Party:
-    """Values a claim inherits from its HL hierarchy."""
-
-    billing_npi: str = ""
-    member_id: str = ""
-    payer: str = ""
-    payer_name: str = ""
-    subscriber_dmg: tuple[str, str] = ("", "")
-    patient_dmg: tuple[str, str] | None = None
-
-
-@dataclass
-class LineDraft:
-    """One LX loop: its number, SV1 and date of service."""
-
-    number: int
-    sv1: Seg | None = None
-    dos: str = ""
-    rendering_npi: str = ""
-
-
-@dataclass
-class ClaimDraft:
-    """One CLM loop as read, before mapping to the contract."""
-
-    clm: Seg
-    party: Party
-    hi: list[Seg] = field(default_factory=list)
-    refs: dict[str, str] = field(default_factory=dict)
-    rendering_npi: str = ""
-    dos: str = ""
-    lines: list[LineDraft] = field(default_factory=list)
 
 
 @dataclass

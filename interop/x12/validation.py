@@ -1,7 +1,7 @@
 """Contract validation of a mapped claim, with errors named where they came from.
 
 The X12 and FHIR readers build a contract-shaped dict and validate it with
-features.contract.Claim; each pydantic error is turned into an Issue whose location is
+contract.schema.Claim; each pydantic error is turned into an Issue whose location is
 the source element (an 837P segment or a FHIR path), chosen by the caller's `where`.
 """
 
@@ -12,8 +12,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from features.contract import Claim
-from features.x12.results import Issue
+from contract.schema import Claim
+from interop.x12.results import Issue
 
 Locator = Callable[[tuple[Any, ...], str], str]
 

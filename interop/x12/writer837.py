@@ -13,8 +13,8 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from features.frames import ClaimFrames, frames_to_claims
-from features.x12.envelope import (
+from contract.frames import ClaimFrames, frames_to_claims
+from interop.x12.envelope import (
     FILING_INDICATORS,
     PAYER_NAMES,
     Parties,
@@ -24,7 +24,7 @@ from features.x12.envelope import (
     segment,
     transaction,
 )
-from features.x12.payer_map import PayerMap, load_payer_map, source_payer_id
+from interop.x12.payer_map import PayerMap, load_payer_map, source_payer_id
 
 VERSION_837P = "005010X222A1"
 

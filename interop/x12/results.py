@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from features.vocab import DOCUMENTATION_FIELDS
+from reference.vocab import DOCUMENTATION_FIELDS
 
 Level = Literal["claim", "transaction", "interchange"]
 

@@ -1,16 +1,14 @@
-"""Entry points behind `denialrisk kpis` and `denialrisk monitor` (wired in denialrisk/cli.py).
+"""Scoring a data set with stored models, for the KPIs, the drift monitor and the report.
 
-Both read a data set folder with outcomes (generated, or ingested from 835 remits), score
-every claim with the model that serves its payer (its own champion, else the pooled one)
-and work on the scored outcome table of training.kpis. `model="champion"` reads the
-champions from the BentoML store (what the API serves); any other value is a folder of
-bundles such as work/models (what `denialrisk train` wrote last).
+Models are the champions of the BentoML store (`model="champion"`, what the API serves)
+or every bundle of a folder such as work/models (what `denialrisk train` wrote last); each
+claim is scored by the model serving its payer (its own, else the pooled one). The CLI
+commands `kpis` and `monitor` (denialrisk/commands/monitoring.py) print what this builds.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,15 +17,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from denialrisk.settings import Settings, get_settings
-from features.frames import ClaimFrames
-from features.vocab import PAYERS
+from contract.frames import ClaimFrames
+from reference.vocab import PAYERS
+from settings import Settings
 from training.bundle import BundleError, ModelBundle
 from training.kpis import (
     denial_rate_by_category,
     denial_rates_by_month,
     payer_summary,
-    render_table,
     scored_outcomes,
 )
 from training.monitor import MonitorConfig, MonitorResult, monitor, segment_tokens
@@ -35,12 +32,6 @@ from training.monitor_report import describe_alerts, format_alert
 
 CHAMPION = "champion"
 POOLED = "pooled"
-
-
-def settings_with(**overrides: Any) -> Settings:
-    """Settings from the environment with the given non-None values applied."""
-    given = {k: v for k, v in overrides.items() if v is not None}
-    return get_settings().model_copy(update=given)
 
 
 def champion_bundles(home: Path) -> dict[str, ModelBundle]:
@@ -87,7 +78,7 @@ def score_frames(frames: ClaimFrames, bundles: dict[str, ModelBundle], cms: Any)
 def load_scored(data: Path | None, model: str, settings: Settings
                 ) -> tuple[ClaimFrames, pd.DataFrame, dict[str, ModelBundle]]:
     """The data set's frames, its scored outcome table (training.kpis) and the models."""
-    from features.cms import load_cms_tables
+    from reference.cms import load_cms_tables
     from training.data import load_frames
 
     frames = load_frames(Path(data) if data else settings.data_path())
@@ -137,31 +128,6 @@ def kpi_report(table: pd.DataFrame) -> KpiReport:
     """KPI summary per payer, predicted vs actual per month, denial rate per category."""
     return KpiReport(payer_summary(table), denial_rates_by_month(table),
                      denial_rate_by_category(table))
-
-
-def kpis_command(data: Path | None = None, model: str = CHAMPION, out: Path | None = None,
-                 payer: str | None = None, console: Any = None,
-                 **overrides: Any) -> KpiReport:
-    """Score a data set, print the KPI tables (rich) and optionally write them as JSON.
-
-    `overrides` are Settings fields (cms_dir, bentoml_home, ...). Raises BundleError when no
-    model can be loaded and features.dataset.DatasetError for a missing data set.
-    """
-    from rich.console import Console
-
-    settings = settings_with(**overrides)
-    _, table, _ = load_scored(data, model, settings)
-    if payer:
-        table = table[table["payer_id"] == payer].reset_index(drop=True)
-    report = kpi_report(table)
-    console = console or Console()
-    console.print(render_table(report.summary, "Denial KPIs per payer"))
-    console.print(render_table(report.monthly, "Predicted vs actual denial rate per month"))
-    console.print(render_table(report.by_category, "Denial rate by reason category"))
-    if out:
-        Path(out).parent.mkdir(parents=True, exist_ok=True)
-        Path(out).write_text(report.to_json())
-    return report
 
 
 def monitor_config(settings: Settings) -> MonitorConfig:
@@ -220,22 +186,3 @@ def coverage_line(result: MonitorResult, first: str | None) -> str:
 def alert_lines(result: MonitorResult) -> list[str]:
     """One `ALERT ...` line per alert, or the single line `no alerts`."""
     return [format_alert(alert) for alert in result.alerts] or ["no alerts"]
-
-
-def monitor_command(data: Path | None = None, model: str = CHAMPION, start: date | None = None,
-                    all_history: bool = False, echo: Callable[[str], Any] = print,
-                    **overrides: Any) -> MonitorResult:
-    """Print one `ALERT ...` line per payer x reason whose denials drifted, or `no alerts`.
-
-    Alarms start in the first month after the models' training data (their validation
-    month; `all_history`: after the burn-in) or at `start` if later. `overrides` are
-    Settings fields (monitor_threshold, monitor_rate_ratio, ..., cms_dir, bentoml_home).
-    """
-    settings = settings_with(**overrides)
-    frames, table, bundles = load_scored(data, model, settings)
-    first = None if all_history else after_training(bundles)
-    result = run_monitor(frames, table, monitor_config(settings), start, first)
-    echo(coverage_line(result, first))
-    for line in alert_lines(result):
-        echo(line)
-    return result

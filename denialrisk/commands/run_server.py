@@ -14,7 +14,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from denialrisk.settings import PROJECT_ROOT
 from serving.config import (
     SERVICE_NAME,
     ServingSettings,
@@ -23,6 +22,7 @@ from serving.config import (
 )
 from serving.offline import ScoreSummary, score_file
 from serving.scoring import Options, load_predictor
+from settings import PROJECT_ROOT
 
 SERVICE_IMPORT = "serving.service:DenialRiskService"
 

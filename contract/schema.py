@@ -12,9 +12,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from features.codes import load_code_table
-from features.icd10 import normalize_icd10
-from features.vocab import MAX_DIAGNOSES, MAX_DX_POINTERS, MAX_LINES, MAX_MODIFIERS, MODIFIERS
+from reference.codes import load_code_table
+from reference.icd10 import normalize_icd10
+from reference.vocab import MAX_DIAGNOSES, MAX_DX_POINTERS, MAX_LINES, MAX_MODIFIERS, MODIFIERS
 
 Site = Literal[
     "face", "scalp", "neck", "ears", "eyelids", "nose", "lips", "hands", "feet",

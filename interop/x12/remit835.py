@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from features.x12.reader import Seg, Transaction, read_interchange
-from features.x12.results import Issue
-from features.x12.segments837 import parse_number, x12_date
+from interop.x12.reader import Seg, Transaction, read_interchange
+from interop.x12.results import Issue
+from interop.x12.segments837 import parse_number, x12_date
 
 MOA_REMARKS = range(3, 8)  # MOA03..MOA07
 MIA_REMARKS = (5, 20, 21, 22, 23)

@@ -1,4 +1,4 @@
-"""Element look-ups for the FHIR Claim mapping (features.fhir): codings, contained
+"""Element look-ups for the FHIR Claim mapping (interop.fhir): codings, contained
 resources, patient, coverage, payer, NPI, diagnoses and items.
 
 Each returns the value it found and Issues named by FHIR element path, so one bad
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from features.x12.results import Issue
+from interop.x12.results import Issue
 
 NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
 CPT_HINTS = ("cpt", "hcpcs", "2.16.840.1.113883.6.12", "2.16.840.1.113883.6.285")

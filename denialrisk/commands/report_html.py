@@ -12,7 +12,8 @@ from typing import Any
 
 from serving.modelset import POOLED, ModelSet, ServedModel
 from serving.report.build import ReportOptions, build_context, render_html, write_html
-from training.monitor_commands import CHAMPION, settings_with
+from settings import settings_with
+from training.scored import CHAMPION
 
 
 def model_set_from_bundles(folder: Path) -> ModelSet:
@@ -47,9 +48,9 @@ def report_command(payer: str, data: Path | None = None, out: Path | None = None
     Settings.test_months). `overrides` are Settings fields (cms_dir, bentoml_home, ...).
     Raises ValueError when the payer has no recent claims or no model can serve it,
     serving.modelset.ModelLoadError / training.bundle.BundleError when models are missing,
-    features.dataset.DatasetError for a missing data set.
+    contract.dataset.DatasetError for a missing data set.
     """
-    from features.cms import load_cms_tables
+    from reference.cms import load_cms_tables
     from training.data import load_frames
 
     settings = settings_with(**overrides)

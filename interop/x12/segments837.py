@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from features.x12.reader import Seg, Transaction
-from features.x12.results import Issue
+from interop.x12.reader import Seg, Transaction
+from interop.x12.results import Issue
 
 ICD10_QUALIFIERS = {"ABK": 0, "ABF": 1}  # principal first, then other diagnoses
 ICD9_QUALIFIERS = {"BK", "BF"}

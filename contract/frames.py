@@ -14,14 +14,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from features.typed import (
+from contract.typed import (
     boolean_array,
     date_array,
     float_array,
     int32_array,
     string_array,
 )
-from features.vocab import DOCUMENTATION_FIELDS, MAX_DIAGNOSES, MAX_DX_POINTERS, MAX_MODIFIERS
+from reference.vocab import DOCUMENTATION_FIELDS, MAX_DIAGNOSES, MAX_DX_POINTERS, MAX_MODIFIERS
 
 MOD_COLS = [f"mod_{i}" for i in range(1, MAX_MODIFIERS + 1)]
 DXP_COLS = [f"dxp_{i}" for i in range(1, MAX_DX_POINTERS + 1)]

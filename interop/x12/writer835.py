@@ -15,9 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from features.frames import ClaimFrames, frames_to_claims
-from features.vocab import CATEGORY_CARC
-from features.x12.envelope import (
+from contract.frames import ClaimFrames, frames_to_claims
+from interop.x12.envelope import (
     FILING_INDICATORS,
     PAYER_NAMES,
     Parties,
@@ -27,6 +26,7 @@ from features.x12.envelope import (
     segment,
     transaction,
 )
+from reference.vocab import CATEGORY_CARC
 
 VERSION_835 = "005010X221A1"
 ALLOWED_SHARE = 0.8

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from features.frames import ClaimFrames
-from features.x12.envelope import Parties
-from features.x12.payer_map import PayerMap, load_payer_map
-from features.x12.writer835 import OUTCOME_COLUMNS, write_835
-from features.x12.writer837 import write_837p
+from contract.frames import ClaimFrames
+from interop.x12.envelope import Parties
+from interop.x12.payer_map import PayerMap, load_payer_map
+from interop.x12.writer835 import OUTCOME_COLUMNS, write_835
+from interop.x12.writer837 import write_837p
 
 __all__ = ["X12Files", "slice_frames", "write_835", "write_837p", "write_x12_files"]
 

@@ -52,7 +52,7 @@ class CodeTable:
 @lru_cache(maxsize=1)
 def load_code_table() -> CodeTable:
     """Read the packaged code table once per process."""
-    with resources.files("features.data").joinpath(CODE_TABLE_FILE).open() as fh:
+    with resources.files("reference.data").joinpath(CODE_TABLE_FILE).open() as fh:
         frame = pd.read_csv(fh, dtype=str, keep_default_na=False).set_index("code")
     return CodeTable(frame=frame)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from features.x12.reader import read_interchange
+from interop.x12.reader import read_interchange
 
 X12_DIR_ENV = "DENIALRISK_X12_DIR"
 DEFAULT_X12_DIR = Path(__file__).resolve().parents[3] / "shared" / "x12"

@@ -132,3 +132,9 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """Build settings from the environment (no caching: tests set env vars freely)."""
     return Settings()
+
+
+def settings_with(**overrides: object) -> Settings:
+    """Settings from the environment with the given non-None values applied (CLI flags)."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    return get_settings().model_copy(update=given)
