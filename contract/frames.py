@@ -28,27 +28,35 @@ DXP_COLS = [f"dxp_{i}" for i in range(1, MAX_DX_POINTERS + 1)]
 DX_COLS = [f"dx_{i}" for i in range(1, MAX_DIAGNOSES + 1)]
 DOC_COLS = [f"doc_{f}" for f in DOCUMENTATION_FIELDS]
 
+HISTORY_INT_COLS = ["days_since_related_global_procedure", "related_global_days",
+                    "sessions_this_year", "days_since_last_visit", "prior_denials_same_code"]
 CLAIM_BOOL_COLS = [
     "credentialed_with_payer", "eligibility_verified", "coverage_active",
-    "referral_on_file", "cosmetic_intake", *DOC_COLS,
+    "referral_on_file", "cosmetic_intake", *DOC_COLS, "established_patient",
 ]
 CLAIM_STR_COLS = [
     "claim_id", "payer_id", "place_of_service", "member_id", "sex", "rendering_npi",
-    "prior_auth_number", "prior_auth_cpt_codes", *DX_COLS,
+    "prior_auth_number", "prior_auth_cpt_codes", *DX_COLS, "related_procedure_code",
+    "claim_frequency", "original_claim_id",
 ]
 CLAIM_DATE_COLS = ["submission_date", "birth_date"]
-CLAIM_INT_COLS = ["days_since_related_global_procedure", "related_global_days"]
+CLAIM_INT_COLS = HISTORY_INT_COLS
 CLAIM_COLUMNS = [
     "claim_id", "payer_id", "submission_date", "place_of_service", "member_id", "birth_date",
     "sex", "rendering_npi", "credentialed_with_payer", "eligibility_verified",
     "coverage_active", "prior_auth_number", "prior_auth_cpt_codes", "referral_on_file",
-    "cosmetic_intake", *DX_COLS, *DOC_COLS, *CLAIM_INT_COLS,
+    "cosmetic_intake", *DX_COLS, *DOC_COLS, "days_since_related_global_procedure",
+    "related_global_days", "related_procedure_code", "sessions_this_year",
+    "established_patient", "days_since_last_visit", "prior_denials_same_code",
+    "claim_frequency", "original_claim_id",
 ]
-LINE_STR_COLS = ["claim_id", "cpt", *MOD_COLS, "lesion_site"]
+LINE_STR_COLS = ["claim_id", "cpt", *MOD_COLS, "lesion_site", "lesion_laterality", "ndc",
+                 "drug_quantity"]
 LINE_INT_COLS = ["line", "units", *DXP_COLS, "lesion_count", "lesion_distinct_from_line"]
 LINE_COLUMNS = [
     "claim_id", "line", "cpt", *MOD_COLS, "units", "charge", *DXP_COLS, "date_of_service",
     "lesion_count", "lesion_site", "lesion_size_cm", "lesion_distinct_from_line",
+    "lesion_laterality", "ndc", "drug_quantity",
 ]
 
 
@@ -78,6 +86,7 @@ def coerce_claims(frame: pd.DataFrame) -> pd.DataFrame:
         out[col] = pd.to_numeric(out[col]).astype("Int32") if col in out else pd.Series(
             pd.NA, index=out.index, dtype="Int32")
     out["prior_auth_cpt_codes"] = out["prior_auth_cpt_codes"].fillna("")
+    out["claim_frequency"] = out["claim_frequency"].fillna("1")
     return out
 
 
@@ -125,6 +134,10 @@ def _claim_values(c: Mapping[str, Any], claim_id: str) -> tuple[Any, ...]:
         *_pad(list(c.get("diagnoses") or []), MAX_DIAGNOSES),
         *[doc.get(f) for f in DOCUMENTATION_FIELDS],
         hist.get("days_since_related_global_procedure"), hist.get("related_global_days"),
+        hist.get("related_procedure_code"), hist.get("sessions_this_year"),
+        hist.get("established_patient"), hist.get("days_since_last_visit"),
+        hist.get("prior_denials_same_code"), c.get("claim_frequency") or "1",
+        c.get("original_claim_id"),
     )
 
 
@@ -135,7 +148,8 @@ def _line_values(ln: Mapping[str, Any], claim_id: str) -> tuple[Any, ...]:
         claim_id, ln["line"], ln["cpt"], *_pad(list(ln.get("modifiers") or []), MAX_MODIFIERS),
         ln["units"], ln["charge"], *_pad(list(ln.get("dx_pointers") or []), MAX_DX_POINTERS),
         ln["date_of_service"], lesion.get("count"), lesion.get("site"),
-        lesion.get("size_cm"), lesion.get("distinct_from_line"),
+        lesion.get("size_cm"), lesion.get("distinct_from_line"), lesion.get("laterality"),
+        ln.get("ndc"), ln.get("drug_quantity"),
     )
 
 
@@ -209,13 +223,15 @@ def frames_to_claims(frames: ClaimFrames) -> list[dict[str, Any]]:
         if r["lesion_count"] is not None:
             lesion = {"count": r["lesion_count"], "site": r["lesion_site"],
                       "size_cm": r["lesion_size_cm"],
-                      "distinct_from_line": r["lesion_distinct_from_line"]}
+                      "distinct_from_line": r["lesion_distinct_from_line"],
+                      "laterality": r["lesion_laterality"]}
         by_claim.setdefault(r["claim_id"], []).append({
             "line": r["line"], "cpt": r["cpt"],
             "modifiers": [r[c] for c in MOD_COLS if r[c] is not None],
             "units": r["units"], "charge": r["charge"],
             "dx_pointers": [r[c] for c in DXP_COLS if r[c] is not None],
             "date_of_service": r["date_of_service"], "lesion": lesion,
+            "ndc": r["ndc"], "drug_quantity": r["drug_quantity"],
         })
     return [_claim_dict(rec, by_claim.get(rec["claim_id"], []))
             for rec in frames.claims[CLAIM_COLUMNS].to_dict("records")]
@@ -242,5 +258,12 @@ def _claim_dict(rec: dict[str, Any], lines: list[dict[str, Any]]) -> dict[str, A
         "documentation": {f: r[f"doc_{f}"] for f in DOCUMENTATION_FIELDS},
         "history": {"days_since_related_global_procedure":
                     r["days_since_related_global_procedure"],
-                    "related_global_days": r["related_global_days"]},
+                    "related_global_days": r["related_global_days"],
+                    "related_procedure_code": r["related_procedure_code"],
+                    "sessions_this_year": r["sessions_this_year"],
+                    "established_patient": r["established_patient"],
+                    "days_since_last_visit": r["days_since_last_visit"],
+                    "prior_denials_same_code": r["prior_denials_same_code"]},
+        "claim_frequency": r["claim_frequency"] or "1",
+        "original_claim_id": r["original_claim_id"],
     }

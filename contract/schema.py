@@ -7,19 +7,39 @@ field path (e.g. `lines[1].dx_pointers`) so the claim system can point the coder
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from reference.codes import load_code_table
-from reference.icd10 import normalize_icd10
-from reference.vocab import MAX_DIAGNOSES, MAX_DX_POINTERS, MAX_LINES, MAX_MODIFIERS, MODIFIERS
+from reference.icd10 import DiagnosisCheck, check_icd10
+from reference.vocab import MAX_DIAGNOSES, MAX_DX_POINTERS, MAX_LINES, MAX_MODIFIERS
 
 Site = Literal[
     "face", "scalp", "neck", "ears", "eyelids", "nose", "lips", "hands", "feet",
     "genitalia", "trunk", "arms", "legs",
 ]
+
+
+# Well-formed procedure codes: CPT category I (5 digits), II (4 digits + F), III (+ T),
+# PLA (+ U), and HCPCS level II (a letter A-V + 4 digits). Any well-formed code is scored;
+# one outside the reference tables is listed in the response's unknown_codes.
+PROCEDURE_CODE = re.compile(r"^(?:\d{4}[0-9FTU]|[A-V]\d{4})$")
+MODIFIER = re.compile(r"^[0-9A-Z]{2}$")
+NDC = re.compile(r"^(?:\d{11}|\d{5}-\d{4}-\d{2}|\d{4}-\d{4}-\d{2}|\d{5}-\d{3}-\d{2}"
+                 r"|\d{5}-\d{4}-\d{1})$")
+DRUG_QUANTITY = re.compile(r"^(UN|ML|GR|F2|ME)\s?(\d+(?:\.\d+)?)$")
+Laterality = Literal["left", "right", "bilateral", "midline"]
+
+
+def normalize_ndc(value: str) -> str:
+    """The 11-digit 5-4-2 form of an NDC given as 11 digits or hyphenated 4-4-2, 5-3-2 or
+    5-4-1 (the zero padding the 837P LIN*N4 segment needs)."""
+    if "-" not in value:
+        return value
+    labeler, product, package = value.split("-")
+    return labeler.zfill(5) + product.zfill(4) + package.zfill(2)
 
 
 class _Strict(BaseModel):
@@ -59,6 +79,7 @@ class Lesion(_Strict):
     site: Site
     size_cm: float | None = Field(default=None, gt=0, le=50)
     distinct_from_line: int | None = None
+    laterality: Laterality | None = None
 
 
 class Line(_Strict):
@@ -70,29 +91,54 @@ class Line(_Strict):
     dx_pointers: list[int] = Field(min_length=1, max_length=MAX_DX_POINTERS)
     date_of_service: date
     lesion: Lesion | None = None
+    ndc: str | None = None
+    drug_quantity: str | None = None
 
     @field_validator("cpt")
     @classmethod
-    def _known_code(cls, value: str) -> str:
+    def _well_formed_code(cls, value: str) -> str:
         code = value.upper()
-        if code not in load_code_table().codes:
-            raise ValueError(f"unknown CPT/HCPCS code {value!r} (not a dermatology code we know)")
+        if not PROCEDURE_CODE.match(code):
+            raise ValueError(f"{value!r} is not a CPT/HCPCS code (5 characters: 5 digits, "
+                             "4 digits + F/T/U, or a letter + 4 digits)")
         return code
 
     @field_validator("modifiers")
     @classmethod
-    def _known_modifiers(cls, value: list[str]) -> list[str]:
+    def _well_formed_modifiers(cls, value: list[str]) -> list[str]:
         if not value:  # most lines: nothing to check (this runs on every line of a batch)
             return value
         mods = [m.strip().upper() for m in value]
         if len(mods) > MAX_MODIFIERS:
             raise ValueError(f"at most {MAX_MODIFIERS} modifiers per line, got {len(mods)}")
-        unknown = [m for m in mods if m not in MODIFIERS]
-        if unknown:
-            raise ValueError(f"unknown modifier(s) {unknown}")
+        bad = [m for m in mods if not MODIFIER.match(m)]
+        if bad:
+            raise ValueError(f"malformed modifier(s) {bad} (2 letters or digits each)")
         if len(set(mods)) != len(mods):
             raise ValueError("a modifier is repeated on the line")
         return mods
+
+    @field_validator("ndc")
+    @classmethod
+    def _ndc_11_digits(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        text = value.strip()
+        if not NDC.match(text):
+            raise ValueError(f"{value!r} is not an NDC (11 digits, or 5-4-2 / 4-4-2 / 5-3-2 / "
+                             "5-4-1 with hyphens)")
+        return normalize_ndc(text)
+
+    @field_validator("drug_quantity")
+    @classmethod
+    def _unit_and_amount(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        found = DRUG_QUANTITY.match(value.strip().upper())
+        if not found:
+            raise ValueError(f"{value!r} is not a drug quantity (unit UN/ML/GR/F2/ME and an "
+                             "amount, e.g. 'UN 4')")
+        return f"{found.group(1)} {found.group(2)}"
 
 
 class Documentation(_Strict):
@@ -107,8 +153,18 @@ class Documentation(_Strict):
 
 
 class History(_Strict):
+    """The patient's earlier claims at the practice, as of this claim's date of service.
+
+    The claim system may send it; when it sends none, the service looks it up in the
+    practice's history store (interop/history.py) by hashed member id."""
+
     days_since_related_global_procedure: int | None = Field(default=None, ge=0, le=36500)
     related_global_days: Literal[0, 10, 90] | None = None
+    related_procedure_code: str | None = Field(default=None, pattern=r"^[0-9A-Z]{5}$")
+    sessions_this_year: int | None = Field(default=None, ge=0, le=1000)
+    established_patient: bool | None = None
+    days_since_last_visit: int | None = Field(default=None, ge=0, le=36500)
+    prior_denials_same_code: int | None = Field(default=None, ge=0, le=1000)
 
 
 class Claim(_Strict):
@@ -126,18 +182,20 @@ class Claim(_Strict):
     lines: list[Line] = Field(min_length=1, max_length=MAX_LINES)
     documentation: Documentation = Field(default_factory=Documentation)
     history: History = Field(default_factory=History)
+    claim_frequency: Literal["1", "7", "8"] = "1"
+    original_claim_id: str | None = Field(default=None, max_length=64)
 
     @field_validator("diagnoses")
     @classmethod
-    def _billable_icd10(cls, value: list[str]) -> list[str]:
+    def _icd10_codes(cls, value: list[str]) -> list[str]:
+        """Billable FY2026 codes in dotted form; a well-formed code outside the FY2026 set
+        is kept (scored and listed in unknown_codes); malformed or header codes are not."""
         out = []
         for i, code in enumerate(value):
-            norm = normalize_icd10(code)
-            if norm is None:
-                raise ValueError(
-                    f"diagnoses[{i}]: {code!r} is not a billable ICD-10-CM code (FY2026 set)"
-                )
-            out.append(norm)
+            check: DiagnosisCheck = check_icd10(code)
+            if check.code is None:
+                raise ValueError(f"diagnoses[{i}]: {code!r} {check.problem}")
+            out.append(check.code)
         return out
 
     @field_validator("lines")
@@ -211,6 +269,24 @@ class ModelInfo(BaseModel):
     fallback: bool
 
 
+class Finding(BaseModel):
+    """A coding inconsistency on the claim, with the correct change and its source."""
+
+    rule: str
+    line: int | None = None
+    text: str
+    change: Fix | None = None
+    source: str
+
+
+class ContextItem(BaseModel):
+    """Context a coder cannot change (payer, patient age/sex, dates), with its weight."""
+
+    factor: str
+    contribution: float
+    text: str
+
+
 class Prediction(BaseModel):
     claim_id: str
     payer_id: str
@@ -220,3 +296,6 @@ class Prediction(BaseModel):
     reasons: list[Reason] = Field(default_factory=list, max_length=3)
     explanation: list[ExplanationItem] = Field(default_factory=list)
     fixes: list[Fix] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+    context: list[ContextItem] = Field(default_factory=list)
+    unknown_codes: list[str] = Field(default_factory=list)

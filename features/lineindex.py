@@ -17,7 +17,7 @@ from contract.frames import DX_COLS, MOD_COLS, ClaimFrames
 from contract.typed import as_datetime, as_float, is_present
 from features.encode import encode, group_positions
 from reference.codes import load_code_table
-from reference.vocab import ANATOMIC_MODIFIERS, MODIFIERS, X_MODIFIERS
+from reference.modifiers import ANATOMIC_MODIFIERS, MODIFIERS, X_MODIFIERS
 
 MODIFIER_VOCAB: tuple[str, ...] = tuple(sorted(MODIFIERS))
 

@@ -32,21 +32,6 @@ CATEGORY_CARC: dict[str, str] = {
 }
 CATEGORIES: tuple[str, ...] = tuple(CATEGORY_CARC)
 
-MODIFIERS: frozenset[str] = frozenset(
-    ["25", "59", "XE", "XS", "XP", "XU", "24", "57", "58", "76", "78", "79",
-     "RT", "LT", "GA", "GY", "GZ", "E1", "E2", "E3", "E4", "FA", "TA"]
-    + [f"F{i}" for i in range(1, 10)]
-    + [f"T{i}" for i in range(1, 10)]
-)
-X_MODIFIERS: frozenset[str] = frozenset({"XE", "XS", "XP", "XU"})
-ANATOMIC_MODIFIERS: frozenset[str] = frozenset(
-    {"RT", "LT", "E1", "E2", "E3", "E4", "FA", "TA"}
-    | {f"F{i}" for i in range(1, 10)}
-    | {f"T{i}" for i in range(1, 10)}
-)
-# NCCI-associated modifiers that bypass a PTP edit with modifier indicator 1.
-NCCI_BYPASS_MODIFIERS: frozenset[str] = frozenset({"59"} | X_MODIFIERS | ANATOMIC_MODIFIERS)
-
 SITES: tuple[str, ...] = (
     "face", "scalp", "neck", "ears", "eyelids", "nose", "lips", "hands", "feet",
     "genitalia", "trunk", "arms", "legs",
@@ -61,6 +46,15 @@ DOCUMENTATION_FIELDS: tuple[str, ...] = (
     "pathology_report_attached",
     "medical_necessity_note",
     "prior_treatment_failed",
+)
+
+LATERALITIES: tuple[str, ...] = ("left", "right", "bilateral", "midline")
+
+# Fix actions of the contract (shared/contract/README.md, fixes[].action).
+FIX_ACTIONS: tuple[str, ...] = (
+    "add_modifier", "replace_modifier", "remove_modifier", "change_units", "change_code",
+    "remove_line", "link_diagnosis", "attach_documentation", "obtain_prior_auth",
+    "verify_eligibility", "credential_provider", "bill_patient", "not_fixable",
 )
 
 MAX_MODIFIERS = 4

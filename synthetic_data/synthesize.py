@@ -79,7 +79,7 @@ def lines_frame(ctx: Ctx, lines: Lines, ids: np.ndarray, line_dos: np.ndarray) -
         "lesion_distinct_from_line": np.where(has_lesion & (distinct > 0), distinct, np.nan),
     }
     data |= {col: lines[col] for col in MOD_COLS + DXP_COLS}
-    return coerce_lines(pd.DataFrame(data)[LINE_COLUMNS])
+    return coerce_lines(pd.DataFrame(data).reindex(columns=LINE_COLUMNS))
 
 
 def claims_frame(ctx: Ctx, headers: pd.DataFrame, lines: Lines, matrix: np.ndarray,
@@ -111,5 +111,5 @@ def synthesize(ctx: Ctx, n: int, first_id: int, width: int, cms: CmsTables) -> C
     line_dos, submitted = service_dates(ctx, lines, headers["dos"].to_numpy())
     ids = claim_ids(first_id, n, width)
     claims["claim_id"], claims["submission_date"] = ids, submitted
-    return ClaimFrames(coerce_claims(claims[CLAIM_COLUMNS]),
+    return ClaimFrames(coerce_claims(claims.reindex(columns=CLAIM_COLUMNS)),
                        lines_frame(ctx, lines, ids, line_dos))

@@ -67,7 +67,7 @@ def test_batch_keeps_order_and_flags_fallback(client, auth):
     (lambda c: c["lines"][0].update(units=0), "claim.lines[0].units"),
     (lambda c: c["patient"].update(birth_date="1950-13-45"), "claim.patient.birth_date"),
     (lambda c: c.update(diagnoses=["L57"]), "claim.diagnoses"),
-    (lambda c: c["lines"][1].update(modifiers=["99"]), "claim.lines[1].modifiers"),
+    (lambda c: c["lines"][1].update(modifiers=["9X9"]), "claim.lines[1].modifiers"),
     (lambda c: c.pop("lines"), "claim.lines"),
     (lambda c: c["lines"][0].update(date_of_service="2026-03-09"), "claim"),
 ])

@@ -102,7 +102,7 @@ def test_missing_cpt_coding_names_the_item() -> None:
 
 
 @pytest.mark.parametrize(("path", "value", "element"), [
-    (("item", 1, "productOrService"), concept(CPT, "87070"), "Claim.item[1].productOrService"),
+    (("item", 1, "productOrService"), concept(CPT, "8707"), "Claim.item[1].productOrService"),
     (("diagnosis", 1, "diagnosisCodeableConcept"), concept(ICD10, "L57"),
      "Claim.diagnosis[1].diagnosisCodeableConcept"),
     (("item", 0, "diagnosisSequence"), [9], "Claim.item[0].diagnosisSequence"),

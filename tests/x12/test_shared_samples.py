@@ -44,7 +44,8 @@ def test_icd9_sample_is_a_per_claim_error(x12_dir: Path) -> None:
     [result] = parse_837p(sample_text(x12_dir, "837p_lfh_demo_example1.837"))
     assert result.claim_id == "26463774" and not result.ok and result.claim is None
     assert "HI: ICD-9 qualifier BK not supported" in result.messages
-    assert any(m.startswith("SV1:") and "87070" in m for m in result.messages)
+    # 87070 (a lab culture) is a well-formed CPT outside our tables: kept, not an error.
+    assert not any(m.startswith("SV1:") for m in result.messages), result.messages
     assert "documentation.separate_em_note" in result.assumed_defaults
 
 
