@@ -20,12 +20,11 @@ from settings import Settings
 
 
 def demo_settings(s: Settings) -> Settings:
-    """Settings of the demo: its own folders, a payer minimum scaled to the demo size."""
+    """Settings of the demo: its own folders (payer minimum: the automatic one)."""
     root = s.work_dir / "demo"
     return s.model_copy(update={
         "claims": s.demo_claims, "models_dir": root / "models", "mlflow_dir": root / "mlflow",
         "tracking_uri": None, "bentoml_home": root / "bentoml",
-        "min_payer_claims": min(s.min_payer_claims, max(1000, s.demo_claims // 12)),
     })
 
 

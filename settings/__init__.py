@@ -40,9 +40,13 @@ class Settings(BaseSettings):
     chunk_size: int = Field(250_000, ge=1000, description="Claims generated per chunk.")
 
     # training and evaluation
-    min_payer_claims: int = Field(
-        20_000, ge=0,
-        description="Training claims a payer needs for its own model (else the pooled one).")
+    min_payer_claims: int | None = Field(
+        None, ge=0,
+        description="Training claims a payer needs for its own model (none = auto: 1% of "
+                    "the training claims, at least 1,000); others are scored by the pooled "
+                    "model.")
+    min_payer_denials: int = Field(
+        50, ge=0, description="Denied training claims a payer needs for its own model.")
     test_months: int = Field(3, ge=1, description="Newest months of data held out as test.")
     val_months: int = Field(
         1, ge=1, description="Months before the test window for early stopping/calibration.")
@@ -63,9 +67,14 @@ class Settings(BaseSettings):
     warn_precision: float = Field(
         0.6, gt=0.0, le=1.0, description="Precision on validation data at the warn threshold.")
     gate_max_auc_drop: float = Field(
-        0.005, ge=0.0, description="Largest test-AUC drop vs the champion a new model may have.")
+        0.005, ge=0.0, description="Largest test-AUC drop a new model may have vs the model it "
+                                   "replaces (the payer's champion, else the pooled model) "
+                                   "on the same test claims.")
     gate_max_ece: float = Field(
-        0.03, ge=0.0, le=1.0, description="Largest test ECE a model may have to become champion.")
+        0.03, ge=0.0, le=1.0,
+        description="Largest test ECE a model may have to replace a champion (unless the "
+                    "champion's is larger); a payer with no model yet always gets one, "
+                    "with a warning when its ECE is above this.")
     recency_half_life_days: float | None = Field(
         None, gt=0.0,
         description="Weight training claims by 0.5 ** (age / half-life) (days before the "

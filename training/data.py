@@ -65,22 +65,37 @@ def known_payers(data_payers: pd.Series) -> list[str]:
     return [*PAYERS, *extra]
 
 
-def plan_models(payer: pd.Series, train: np.ndarray, min_claims: int,
-                requested: Sequence[str] | None = None) -> dict[str, str]:
-    """Models to train, name -> kind ("payer" | "pooled").
+def min_claims_for_own_model(n_train: int, setting: int | None) -> int:
+    """Training claims a payer needs for its own model: the setting, or (none) 1% of the
+    training claims with a floor of 1,000: a 40k-claim practice's payers each get their
+    own model, a 2% payer of a 300k data set too, a 20-claim payer never."""
+    if setting is not None:
+        return setting
+    return max(1000, round(0.01 * n_train))
 
-    A payer gets its own model with >= `min_claims` training claims; the pooled model is
-    trained whenever it serves someone (a small payer, an unknown one, or by request).
+
+def plan_models(payer: pd.Series, train: np.ndarray, min_claims: int | None,
+                requested: Sequence[str] | None = None, denied: np.ndarray | None = None,
+                min_denials: int = 0) -> dict[str, str]:
+    """Models to train, name -> kind ("payer" | "pooled"), pooled first.
+
+    A payer gets its own model with enough training claims (min_claims_for_own_model)
+    and at least `min_denials` denied ones (a model needs both classes to learn from);
+    the pooled model is trained whenever it serves someone (a small payer, an unknown
+    one, or by request) and is the baseline a new payer model is gated against.
     """
     counts = payer[train].value_counts()
-    eligible = [p for p in known_payers(payer) if counts.get(p, 0) >= min_claims]
+    need = min_claims_for_own_model(int(train.sum()), min_claims)
+    denials = (payer[train & (denied == 1)].value_counts() if denied is not None
+               else counts)
+    eligible = [p for p in known_payers(payer)
+                if counts.get(p, 0) >= need and denials.get(p, 0) >= min_denials]
     names = list(requested) if requested else [*eligible, POOLED]
     allowed = {*known_payers(payer), POOLED}
     unknown = [n for n in names if n not in allowed]
     if unknown:
         raise UnknownPayerError(f"unknown payer {unknown[0]!r} (known: "
                                 f"{', '.join(sorted(allowed))})")
-    plan = {n: "payer" for n in names if n in eligible}
-    if any(n not in eligible for n in names):
-        plan[POOLED] = "pooled"
+    plan = {POOLED: "pooled"} if any(n not in eligible for n in names) else {}
+    plan.update({n: "payer" for n in names if n in eligible})
     return plan

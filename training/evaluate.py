@@ -95,15 +95,23 @@ def bundle_rules() -> dict[str, str]:
     return RULE_FEATURES
 
 
-def oracle_preds(claims: pd.DataFrame) -> SystemPreds | None:
-    """Ground-truth probabilities from a generated data set (None for real data)."""
-    if "oracle_p_denied" not in claims:
+ORACLES = {"oracle": "oracle_p", "oracle_visible": "oracle_p_visible"}
+
+
+def oracle_preds(claims: pd.DataFrame, column: str = "oracle_p") -> SystemPreds | None:
+    """Ground-truth probabilities of a generated data set (None for real data):
+    `oracle_p` knows every factor of the world, hidden ones included; `oracle_p_visible`
+    is its expectation given what the claim shows, the best any model can do."""
+    if column == "oracle_p" and column not in claims and "oracle_p_denied" in claims:
+        column = "oracle_p_denied"  # data sets written before the world generator
+    if column not in claims:
         return None
-    p = claims["oracle_p_denied"].to_numpy(dtype=float)
-    cols = {c: f"oracle_p_{c}" for c in CATEGORIES if f"oracle_p_{c}" in claims}
+    p = claims[column].to_numpy(dtype=float)
     reasons = pd.DataFrame(0.0, index=claims.index, columns=list(CATEGORIES))
-    for cat, col in cols.items():
-        reasons[cat] = claims[col].to_numpy(dtype=float)
+    for cat in CATEGORIES:
+        name = f"{column.removesuffix('_denied')}_{cat}"
+        if name in claims:
+            reasons[cat] = claims[name].to_numpy(dtype=float)
     return SystemPreds(p, p, reasons)
 
 
@@ -170,9 +178,10 @@ def evaluate_frames(frames: ClaimFrames, cms: Any, settings: Settings,
         for name, sp in preds.items():
             parts[name].append((pos, sp))
     sp = {name: merge_preds(v, len(tpos)) for name, v in parts.items()}
-    oracle = oracle_preds(claims.iloc[tpos].reset_index(drop=True))
-    if oracle is not None:
-        sp["oracle"] = oracle
+    for system, column in ORACLES.items():
+        oracle = oracle_preds(claims.iloc[tpos].reset_index(drop=True), column)
+        if oracle is not None:
+            sp[system] = oracle
     return build_report(sp, y[tpos], cat.iloc[tpos].reset_index(drop=True),
                         payer.iloc[tpos].reset_index(drop=True),
                         split.months.iloc[tpos].reset_index(drop=True), tiers, split, ref)

@@ -68,7 +68,8 @@ def test_rows(data: TrainingData, name: str, kind: str) -> np.ndarray:
 
 def champion_metrics(client: Any, name: str, frames: ClaimFrames, y: np.ndarray,
                      cms: Any) -> tuple[dict[str, float] | None, str]:
-    """Test metrics of the current champion on the same claims, with a note on failures."""
+    """Test metrics of the current champion on the same claims, with its name (or a note
+    on why there is none to compare with)."""
     from training.tracking import champion_version, download_bundle
 
     version = champion_version(client, name)
@@ -82,9 +83,25 @@ def champion_metrics(client: Any, name: str, frames: ClaimFrames, y: np.ndarray,
     return binary_metrics(y, p), f"champion v{version.version}"
 
 
+def replaced_model(client: Any, name: str, frames_test: ClaimFrames, y_test: np.ndarray,
+                   cms: Any, baseline: dict[str, float] | None
+                   ) -> tuple[dict[str, float] | None, str, str]:
+    """What a new model would replace, on the same test claims: the champion of its name,
+    else the pooled model serving the payer today (`baseline`: its metrics), else nothing.
+    Returns (metrics, label, note on a champion that could not be compared)."""
+    old, note = champion_metrics(client, name, frames_test, y_test, cms)
+    if old is not None:
+        return old, note, ""
+    extra = "" if note == "no champion" else f" ({note})"
+    if baseline is not None:
+        return baseline, "the pooled model", extra
+    return None, "nothing", extra
+
+
 def track_bundle(bundle: ModelBundle, bundle_dir: Path, frames_test: ClaimFrames,
                  y_test: np.ndarray, cms: Any, settings: Settings,
-                 figures: dict[str, Any]) -> tuple[str, GateDecision, str | None]:
+                 figures: dict[str, Any], baseline: dict[str, float] | None = None
+                 ) -> tuple[str, GateDecision, str | None]:
     """Log + register a bundle, apply the gate, promote and store it in BentoML if passed."""
     from training.store import save_to_bentoml
     from training.tracking import (
@@ -97,13 +114,12 @@ def track_bundle(bundle: ModelBundle, bundle_dir: Path, frames_test: ClaimFrames
 
     client = open_client(settings)
     name = registered_name(bundle.metadata.payer)
-    old, note = champion_metrics(client, name, frames_test, y_test, cms)
+    old, label, note = replaced_model(client, name, frames_test, y_test, cms, baseline)
     _, version = log_bundle_run(client, ensure_experiment(client, settings), bundle,
                                 bundle_dir, figures)
     decision = gate_decision(bundle.metadata.test_metrics, old, settings.gate_max_auc_drop,
-                             settings.gate_max_ece)
-    if old is None and note != "no champion":
-        decision.reason = f"{decision.reason} ({note})"
+                             settings.gate_max_ece, label)
+    decision.reason += note
     record_decision(client, name, version, decision.promote, decision.reason,
                     bundle.metadata.test_metrics)
     tag = save_to_bentoml(bundle, bundle_dir, settings.bentoml_home) if decision.promote \
@@ -112,8 +128,10 @@ def track_bundle(bundle: ModelBundle, bundle_dir: Path, frames_test: ClaimFrames
 
 
 def run_model(data: TrainingData, frames: ClaimFrames, cms: Any, name: str, kind: str,
-              fit: Fitter, settings: Settings, track: bool) -> TrainOutcome:
-    """Train, test, save and (optionally) track one model."""
+              fit: Fitter, settings: Settings, track: bool,
+              pooled: ModelBundle | None = None) -> tuple[TrainOutcome, ModelBundle]:
+    """Train, test, save and (optionally) track one model; a payer model is gated against
+    `pooled` (this run's pooled model) when it has no champion of its own."""
     from training.plots import calibration_figure, importance_figure
 
     start = time.perf_counter()
@@ -132,10 +150,14 @@ def run_model(data: TrainingData, frames: ClaimFrames, cms: Any, name: str, kind
         figures = {"plots/feature_importance.png": importance_figure(bundle.binary),
                    "plots/calibration_test.png": calibration_figure(
                        y, {"uncalibrated": raw, "calibrated": p}, f"{name}: test window")}
+        baseline = None
+        if pooled is not None and kind == "payer":
+            baseline = binary_metrics(y, pooled.predict_proba(data.X[rows]))
         outcome.version, outcome.decision, outcome.bentoml_tag = track_bundle(
-            bundle, bundle_dir, subset_frames(frames, rows), y, cms, settings, figures)
+            bundle, bundle_dir, subset_frames(frames, rows), y, cms, settings, figures,
+            baseline)
     outcome.seconds = time.perf_counter() - start
-    return outcome
+    return outcome, bundle
 
 
 def progress_bar(enabled: bool) -> Any:
@@ -170,8 +192,10 @@ def run_training(frames: ClaimFrames, cms: Any, settings: Settings,
     """
     split = split_frames(frames, settings)
     payer = frames.claims["payer_id"].astype(object).reset_index(drop=True)
-    plan = plan_models(payer, split.train, settings.min_payer_claims, payers)
-    outcomes = []
+    denied = frames.claims["denied"].astype(bool).to_numpy().astype(int)
+    plan = plan_models(payer, split.train, settings.min_payer_claims, payers, denied,
+                       settings.min_payer_denials)
+    outcomes, pooled = [], None
     with progress_bar(progress) as bar:
         task = bar.add_task("building features", total=len(plan)) if bar else None
         data = weighted_training_data(frames, cms, settings, split, weights)
@@ -179,7 +203,10 @@ def run_training(frames: ClaimFrames, cms: Any, settings: Settings,
             for name, kind in plan.items():
                 if bar:
                     bar.update(task, description=f"training {name} ({kind})")
-                outcomes.append(run_model(data, frames, cms, name, kind, fit, settings, track))
+                outcome, bundle = run_model(data, frames, cms, name, kind, fit, settings,
+                                            track, pooled)
+                outcomes.append(outcome)
+                pooled = bundle if kind == "pooled" else pooled
                 if bar:
                     bar.advance(task)
     return outcomes

@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 
 from contract.frames import ClaimFrames
-from reference.vocab import PAYERS
 from settings import Settings
 from training.bundle import BundleError, ModelBundle
 from training.kpis import (
@@ -35,17 +34,19 @@ POOLED = "pooled"
 
 
 def champion_bundles(home: Path) -> dict[str, ModelBundle]:
-    """Newest stored champion of every contract payer and the pooled model."""
+    """Newest stored champion of every payer in the store (any payer id) and the pooled model."""
     from bentoml.exceptions import NotFound
 
-    from training.store import load_from_bentoml
+    from training.store import load_from_bentoml, stored_payers
 
     found = {}
-    for name in (*PAYERS, POOLED):
+    for name in stored_payers(home):
         try:
-            found[name] = load_from_bentoml(name, home)
+            bundle = load_from_bentoml(name, home)
         except NotFound:
             continue
+        key = POOLED if bundle.metadata.kind == POOLED else bundle.metadata.payer
+        found[key] = bundle
     if not found:
         raise BundleError(f"no champion models in the BentoML store {home}/models; run "
                           "`denialrisk train` first")

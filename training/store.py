@@ -58,3 +58,10 @@ def load_from_bentoml(payer: str, home: Path, version: str = "latest") -> ModelB
     ref = bentoml.models.get(f"{bentoml_name(payer)}:{version}",
                              _model_store=model_store(home))
     return ModelBundle.load(Path(ref.path))
+
+
+def stored_payers(home: Path) -> list[str]:
+    """Payer names (as trained; 'pooled' too) of every model in the store at `home`."""
+    folder = Path(home) / "models"
+    names = sorted(d.name for d in folder.glob("denialrisk-*") if d.is_dir())
+    return [n.removeprefix("denialrisk-") for n in names]

@@ -40,6 +40,9 @@ def train(
     engine: str = opt("engine"),
     scheduler: str = opt("scheduler"),
     min_payer_claims: int = opt("min_payer_claims"),
+    min_payer_denials: int = opt("min_payer_denials"),
+    gate_max_auc_drop: float = opt("gate_max_auc_drop"),
+    gate_max_ece: float = opt("gate_max_ece"),
     test_months: int = opt("test_months"),
     val_months: int = opt("val_months"),
     max_rounds: int = opt("max_rounds"),
@@ -55,6 +58,8 @@ def train(
     from training.pipeline import run_training
 
     s = resolve(engine=engine, scheduler=scheduler, min_payer_claims=min_payer_claims,
+                min_payer_denials=min_payer_denials, gate_max_auc_drop=gate_max_auc_drop,
+                gate_max_ece=gate_max_ece,
                 test_months=test_months, val_months=val_months, max_rounds=max_rounds,
                 models_dir=models_dir, tracking_uri=tracking_uri, bentoml_home=bentoml_home,
                 cms_dir=cms_dir)

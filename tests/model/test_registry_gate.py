@@ -17,15 +17,15 @@ def test_gate_refuses_worse_model_and_keeps_champion(training_data, frames, cms,
                                                      tracked_settings):
     s = tracked_settings
     fit = local_fitter(s)
-    first = run_model(training_data, frames, cms, "MCR", "payer", fit, s, track=True)
+    first, _ = run_model(training_data, frames, cms, "MCR", "payer", fit, s, track=True)
     assert first.decision.promote, first.decision.reason
     assert first.version == "1" and first.bentoml_tag.startswith("denialrisk-mcr:")
 
     shuffled = training_data.__class__(**vars(training_data))
     shuffled.denied = np.random.default_rng(0).permutation(training_data.denied)
-    worse = run_model(shuffled, frames, cms, "MCR", "payer", fit, s, track=True)
+    worse, _ = run_model(shuffled, frames, cms, "MCR", "payer", fit, s, track=True)
     assert worse.version == "2" and not worse.decision.promote
-    assert "below the champion" in worse.decision.reason and worse.bentoml_tag is None
+    assert "kept champion v1" in worse.decision.reason and worse.bentoml_tag is None
 
     client = open_client(s)
     name = registered_name("MCR")

@@ -1,4 +1,4 @@
-"""The champion gate rule."""
+"""The champion gate: a new model is judged against what it would replace."""
 
 import math
 
@@ -7,19 +7,29 @@ from training.gate import gate_decision
 
 def test_first_model_promoted_when_calibrated():
     d = gate_decision({"auc": 0.8, "ece": 0.01}, None)
-    assert d.promote and "no champion" in d.reason
+    assert d.promote and "no model served this payer" in d.reason
 
 
-def test_refused_when_ece_too_high_even_without_champion():
+def test_first_model_promoted_with_a_warning_when_ece_is_high():
+    # Refusing would leave the payer unscored (issue 15: nothing scored with defaults).
     d = gate_decision({"auc": 0.9, "ece": 0.05}, None)
-    assert not d.promote and "ECE" in d.reason
+    assert d.promote and "warning" in d.reason and "--gate-max-ece" in d.reason
 
 
-def test_small_auc_drop_allowed_large_refused():
+def test_small_auc_drop_allowed_large_refused_naming_the_option():
     champ = {"auc": 0.85, "ece": 0.01}
     assert gate_decision({"auc": 0.846, "ece": 0.02}, champ).promote
-    d = gate_decision({"auc": 0.84, "ece": 0.02}, champ)
-    assert not d.promote and "below the champion" in d.reason
+    d = gate_decision({"auc": 0.84, "ece": 0.02}, champ, replaced_name="champion v3")
+    assert not d.promote and "kept champion v3" in d.reason and "--gate-max-auc-drop" in d.reason
+
+
+def test_ece_is_judged_against_the_replaced_models_own():
+    # A payer model whose ECE (0.04) beats the pooled model's on its claims (0.06) may
+    # replace it even above the 0.03 limit; a worse one may not.
+    pooled = {"auc": 0.80, "ece": 0.06}
+    assert gate_decision({"auc": 0.85, "ece": 0.04}, pooled, replaced_name="pooled").promote
+    d = gate_decision({"auc": 0.85, "ece": 0.07}, pooled, replaced_name="the pooled model")
+    assert not d.promote and "kept the pooled model" in d.reason and "ECE" in d.reason
 
 
 def test_nan_auc_refused_against_a_champion():
@@ -28,3 +38,4 @@ def test_nan_auc_refused_against_a_champion():
 
 def test_thresholds_are_configurable():
     assert gate_decision({"auc": 0.7, "ece": 0.04}, {"auc": 0.8}, 0.2, 0.05).promote
+    assert not gate_decision({"auc": 0.7, "ece": 0.04}, {"auc": 0.8}, 0.05, 0.05).promote

@@ -37,9 +37,23 @@ PAYER = pd.Series(["MCR"] * 50 + ["COA"] * 30 + ["COC"] * 5)
 TRAIN = np.ones(len(PAYER), bool)
 
 
-def test_plan_gives_small_payers_the_pooled_model():
-    assert plan_models(PAYER, TRAIN, min_claims=20) == {"MCR": "payer", "COA": "payer",
-                                                       POOLED: "pooled"}
+def test_plan_gives_small_payers_the_pooled_model_trained_first():
+    plan = plan_models(PAYER, TRAIN, min_claims=20)
+    assert plan == {"MCR": "payer", "COA": "payer", POOLED: "pooled"}
+    assert next(iter(plan)) == POOLED  # the baseline payer models are gated against
+
+
+def test_plan_minimum_scales_with_the_data_and_needs_denials():
+    from training.data import min_claims_for_own_model
+
+    assert min_claims_for_own_model(40_000, None) == 1000
+    assert min_claims_for_own_model(300_000, None) == 3000
+    assert min_claims_for_own_model(300_000, 500) == 500
+    big = pd.Series(["MCR"] * 1200 + ["COA"] * 1200 + ["COC"] * 300)
+    denied = np.zeros(len(big), int)
+    denied[:100] = 1  # MCR has 100 denials, COA none
+    plan = plan_models(big, np.ones(len(big), bool), None, None, denied, min_denials=50)
+    assert plan == {POOLED: "pooled", "MCR": "payer"}
 
 
 def test_plan_requested_small_payer_trains_pooled():
