@@ -3,8 +3,9 @@
 `line_rule_flags` answers, for every line at once, the questions a scrubber asks: is this
 line the column-2 code of an unbypassed NCCI PTP pair, does the E/M need 25, are units
 over the MUE, is an add-on orphaned, is the diagnosis linkage weak, is a prior auth
-missing. The generator's hidden payer rules and the model features both start from these
-flags; which payer enforces what is left to the payer rules and to the models.
+missing. These are public rules anyone can compute (NCCI 2024Q3, MPFS global days, LCD
+linkage lists of reference/); which payer enforces which, and how hard, is left to the
+models to learn from outcomes.
 """
 
 from __future__ import annotations
@@ -15,23 +16,37 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from contract.frames import DX_COLS, DXP_COLS, ClaimFrames
-from contract.typed import as_float, as_int64, as_strings, is_present
+from contract.frames import ClaimFrames
+from contract.typed import as_float, as_strings, is_present
 from features.encode import encode
 from features.lineindex import (
+    EMPTY_DX,
     LineIndex,
-    claim_dx_codes,
+    class_mask,
     code_vocab,
-    dx_mask,
-    dx_vocab,
     index_lines,
+    line_dx_classes,
 )
 from reference.cms import CmsTables
-from reference.codes import BENIGN_LESION_FAMILIES, PA_FAMILIES, load_code_table
-from reference.linkage import CONDITIONAL, COSMETIC_DX, SUPPORTING
+from reference.codes import load_code_table
+from reference.families import (
+    BENIGN_REMOVAL_FAMILIES,
+    DESTRUCTION_BENIGN,
+    INTRALESIONAL,
+    PRIOR_AUTH_FAMILIES,
+    SKIN_TAGS,
+)
+from reference.linkage import (
+    CONDITIONAL_CLASSES,
+    COSMETIC_CLASSES,
+    DX_CLASSES,
+    SCREENING_CLASSES,
+    SUPPORTING_CLASSES,
+)
 
-REMOVAL_FAMILIES = frozenset({"shave", "excision_benign", "destruction_benign", "skin_tag"})
 MINOR_GLOBALS = ("000", "010")
+# Codes billed once per session whatever the lesion count (CPT descriptors; MUE 1).
+PER_SESSION_CODES = (*DESTRUCTION_BENIGN, *INTRALESIONAL, SKIN_TAGS[0])
 
 
 def line_rule_flags(frames: ClaimFrames, cms: CmsTables,
@@ -53,6 +68,9 @@ def rule_flag_arrays(frames: ClaimFrames, cms: CmsTables, ix: LineIndex) -> dict
     out.update(flag_diagnosis_linkage(frames, ix))
     out["pa_missing"] = flag_missing_prior_auth(frames, ix)
     out["x_would_fit"] = ix.has("59") & ~ix.is_em
+    out["modifier_59_and_x"] = ix.has("59") & ix.has_x
+    out["ndc_missing"] = ix.in_family("drug") & ~is_present(frames.lines["ndc"])
+    out["per_session_units"] = ix.is_code(*PER_SESSION_CODES) & (ix.units > 1)
     return out
 
 
@@ -211,55 +229,55 @@ def flag_in_global(frames: ClaimFrames, ix: LineIndex) -> np.ndarray:
     return line_inside & np.where(ix.is_em, ~em_ok, ~proc_ok)
 
 
-def _linkage_matrix(families: list[str], dx_vocab: list[str], table: dict) -> np.ndarray:
-    mat = np.zeros((len(families) + 1, len(dx_vocab) + 1), dtype=bool)
-    dx_pos = {d: i for i, d in enumerate(dx_vocab)}
-    for f, codes in table.items():
+def _class_matrix(families: list[str], table: dict[str, frozenset[str]]) -> np.ndarray:
+    """(families + unknown) x (DX_CLASSES + empty) booleans: class in table[family]."""
+    mat = np.zeros((len(families) + 1, len(DX_CLASSES) + 1), dtype=bool)
+    for f, classes in table.items():
         if f in families:
-            for d in codes:
-                mat[families.index(f), dx_pos[d]] = True
+            mat[families.index(f), :-1] = np.isin(np.array(DX_CLASSES), list(classes))
     return mat
 
 
 @lru_cache(maxsize=1)
 def linkage_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Static lookups of the linkage flags, built once: family of each code-table row
-    (+ unknown), supporting and conditional (family x diagnosis) matrices, and which
-    diagnosis positions are cosmetic."""
+    (+ unknown), supporting and conditional (family x diagnosis class) matrices, and
+    which families are linkage-checked at all."""
     frame = load_code_table().frame
     families = sorted(frame["family"].unique())
-    vocab = list(dx_vocab())
     fam_of_code = np.append(pd.Index(families).get_indexer(frame["family"]), len(families))
-    return (fam_of_code, _linkage_matrix(families, vocab, SUPPORTING),
-            _linkage_matrix(families, vocab, CONDITIONAL), dx_mask(COSMETIC_DX))
+    checked = np.append(np.isin(families, list(SUPPORTING_CLASSES)), False)
+    return (fam_of_code, _class_matrix(families, SUPPORTING_CLASSES),
+            _class_matrix(families, CONDITIONAL_CLASSES), checked)
 
 
 def flag_diagnosis_linkage(frames: ClaimFrames, ix: LineIndex) -> dict[str, np.ndarray]:
-    """Does a pointed diagnosis support the line's procedure family (features/linkage.py)?"""
-    fam_of_code, supporting, conditional, cosmetic_dx = linkage_tables()
-    claim_dx = claim_dx_codes(frames, ix)
-    ptrs = np.stack([as_int64(frames.lines[c]) for c in DXP_COLS], axis=1) - 1
-    ptrs[(ptrs < 0) | (ptrs >= len(DX_COLS))] = len(DX_COLS)  # -> the 'other' column
-    line_dx = claim_dx[ix.claim_pos[:, None], ptrs]  # (n_lines, 4)
+    """Does a diagnosis the LINE points to support the line's procedure family
+    (reference/linkage.py classes; judged per line, shared/domain §11)?"""
+    fam_of_code, supporting, conditional, checked = linkage_tables()
+    line_dx = line_dx_classes(frames, ix)  # (n_lines, 4)
     fam_idx = fam_of_code[ix.code_idx]
     sup = supporting[fam_idx[:, None], line_dx].any(1)
     cond = conditional[fam_idx[:, None], line_dx].any(1)
-    cosmetic = cosmetic_dx[line_dx].any(1)
+    cosmetic = class_mask(COSMETIC_CLASSES)[line_dx].any(1)
+    screening = class_mask(SCREENING_CLASSES)[line_dx]
+    pointed = line_dx != EMPTY_DX
     symptoms = as_float(frames.claims["doc_symptoms_documented"], 0.0) > 0
-    sym_line = symptoms[ix.claim_pos]
-    free = ix.is_em | ~ix.in_family(*SUPPORTING)
-    benign = ix.in_family(*BENIGN_LESION_FAMILIES)
+    sym_line = symptoms[np.maximum(ix.claim_pos, 0)]
+    free = ix.is_em | ~checked[fam_idx]
+    benign = ix.in_family(*BENIGN_REMOVAL_FAMILIES)
     return {
         "dx_supported": free | sup | (cond & sym_line),
         "dx_conditional_only": cond & ~sup,
         "benign_lesion_no_symptoms": benign & ~sym_line,
-        "cosmetic_dx": cosmetic & ix.in_family(*REMOVAL_FAMILIES),
+        "cosmetic_dx": cosmetic & ix.in_family(*BENIGN_REMOVAL_FAMILIES),
+        "screening_only": (screening | ~pointed).all(1) & screening.any(1),
     }
 
 
 def flag_missing_prior_auth(frames: ClaimFrames, ix: LineIndex) -> np.ndarray:
     """Lines of a family payers put under prior auth whose code the claim's PA does not list."""
-    needs = ix.in_family(*PA_FAMILIES)
+    needs = ix.in_family(*PRIOR_AUTH_FAMILIES)
     if not needs.any():
         return needs
     width = len(code_vocab()) + 1

@@ -23,14 +23,15 @@ from contract.columns import claims_to_columns
 from contract.frames import ClaimFrames, claims_to_frames
 from contract.typed import as_objects
 from features.billing_rules import rule_flag_arrays
-from features.claim_features import claim_level_features, line_aggregates
+from features.claim_features import CATEGORICAL, claim_level_features, line_aggregates
 from features.encode import encode
+from features.encodings import encodings
 from features.lineindex import index_lines
 from features.registry import is_allowed_feature
 from reference.cms import CmsTables
 
-FEATURE_VERSION = "2"
-CATEGORICAL: tuple[str, ...] = ("payer_id", "place_of_service", "sex")
+FEATURE_VERSION = "3"
+MIN_LEVEL_COUNT = 5  # a categorical level needs this many training claims to be learned
 
 
 class FeatureVersionError(RuntimeError):
@@ -72,8 +73,10 @@ def compute_raw_columns(frames: ClaimFrames, cms: CmsTables,
     flags = rule_flag_arrays(frames, cms, ix)
     if line_flags is not None:
         line_flags.update(flags)
-    out = claim_level_features(frames, ix, flags)
-    out.update(line_aggregates(frames, ix, flags))
+    lines = line_aggregates(frames, ix, flags)
+    out = claim_level_features(frames, ix, lines)
+    out.update(lines)
+    out.update(encodings(frames, ix, flags))
     check_allowed(tuple(out))
     return out
 
@@ -94,8 +97,32 @@ def compute_raw_features(frames: ClaimFrames, cms: CmsTables) -> pd.DataFrame:
 def fit_feature_state(frames: ClaimFrames, cms: CmsTables) -> FeatureState:
     """Fix the column order and category levels from training claims."""
     raw = compute_raw_features(frames, cms)
-    levels = {c: sorted(raw[c].dropna().astype(str).unique().tolist()) for c in CATEGORICAL}
-    return FeatureState(columns=list(raw.columns), categorical=levels)
+    return FeatureState(columns=informative_columns(raw),
+                        categorical={c: frequent_levels(raw[c]) for c in CATEGORICAL})
+
+
+def informative_columns(raw: pd.DataFrame) -> list[str]:
+    """Columns worth a model's attention: every categorical, and numeric columns that
+    vary on at least MIN_LEVEL_COUNT training claims (a code or modifier the practice
+    never bills teaches nothing and costs training time; LightGBM bins every column)."""
+    keep = []
+    for name in raw.columns:
+        values = raw[name]
+        if name in CATEGORICAL:
+            keep.append(name)
+            continue
+        numbers = values.to_numpy(dtype=np.float64)
+        finite = numbers[~np.isnan(numbers)]
+        mode_count = np.unique(finite, return_counts=True)[1].max() if len(finite) else 0
+        if len(finite) - mode_count >= MIN_LEVEL_COUNT:
+            keep.append(name)
+    return keep
+
+def frequent_levels(values: pd.Series) -> list[str]:
+    """Sorted levels seen on at least MIN_LEVEL_COUNT training claims (rarer ones, like
+    unseen ones, are read as missing: too few claims to learn a payer habit from)."""
+    counts = values.dropna().astype(str).value_counts()
+    return sorted(counts.index[counts >= MIN_LEVEL_COUNT].tolist())
 
 
 def apply_state(raw: Mapping[str, Any], state: FeatureState, n_rows: int,

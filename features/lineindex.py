@@ -13,13 +13,15 @@ from typing import Any
 
 import numpy as np
 
-from contract.frames import DX_COLS, MOD_COLS, ClaimFrames
-from contract.typed import as_datetime, as_float, is_present
+from contract.frames import DX_COLS, DXP_COLS, MOD_COLS, ClaimFrames
+from contract.typed import as_datetime, as_float, as_int64, as_objects, is_present
 from features.encode import encode, group_positions
 from reference.codes import load_code_table
+from reference.linkage import DX_CLASSES, dx_class
 from reference.modifiers import ANATOMIC_MODIFIERS, MODIFIERS, X_MODIFIERS
 
 MODIFIER_VOCAB: tuple[str, ...] = tuple(sorted(MODIFIERS))
+DX_CLASS_POSITION: dict[str, int] = {c: i for i, c in enumerate(DX_CLASSES)}
 
 
 @dataclass
@@ -30,7 +32,7 @@ class LineIndex:
     claim_pos: np.ndarray  # position of each line's claim in frames.claims
     order: np.ndarray  # line positions sorted by claim position (stable)
     max_lines: int
-    cpt: np.ndarray
+    cpt: np.ndarray  # the code-table code ('' for a code outside the table)
     code_idx: np.ndarray  # index into the code table; K for an unknown code
     family: np.ndarray  # '' for an unknown code
     global_days: np.ndarray
@@ -101,29 +103,36 @@ def modifier_mask(modifiers: frozenset[str]) -> np.uint64:
     return np.uint64(sum(1 << MODIFIER_VOCAB.index(m) for m in modifiers))
 
 
+EMPTY_DX = len(DX_CLASSES)  # class position of an empty diagnosis slot
+
+
 @lru_cache(maxsize=64)
-def dx_mask(codes: tuple[str, ...]) -> np.ndarray:
-    """Boolean over dx_vocab() positions (+ the 'other' slot): the diagnosis is in codes."""
-    return np.append(np.isin(np.array(dx_vocab(), dtype=object), list(codes)), False)
+def class_mask(classes: frozenset[str] | tuple[str, ...]) -> np.ndarray:
+    """Boolean over DX_CLASSES positions (+ the empty slot): the class is in `classes`."""
+    return np.append(np.isin(np.array(DX_CLASSES, dtype=object), list(classes)), False)
 
 
-@lru_cache(maxsize=1)
-def dx_vocab() -> tuple[str, ...]:
-    """Every diagnosis the linkage tables name (other diagnoses encode as len(vocab))."""
-    from reference.linkage import all_linkage_codes
+def dx_classes_of(values: Any) -> np.ndarray:
+    """Linkage class position (DX_CLASSES) of each diagnosis value, EMPTY_DX when missing.
 
-    return tuple(sorted(all_linkage_codes()))
+    Classes are looked up once per distinct code of the batch (dx_class is cached), so a
+    million claims cost one pyarrow hash of the column and a few hundred lookups."""
+    objects = as_objects(values)
+    uniques = list(dict.fromkeys(v for v in objects if v is not None))
+    if not uniques:
+        return np.full(len(objects), EMPTY_DX, dtype=np.int64)
+    cls = np.array([DX_CLASS_POSITION[dx_class(u)] for u in uniques] + [EMPTY_DX])
+    pos = encode(values, uniques)
+    return cls[np.where(pos < 0, len(uniques), pos)]
 
 
-def claim_dx_codes(frames: ClaimFrames, ix: LineIndex) -> np.ndarray:
-    """(n_claims, 13) positions of each claim's diagnoses in dx_vocab(); len(vocab) for an
-    empty slot or an unlisted code; column 12 is always 'other' (out-of-range pointers).
-
-    Encoded once per LineIndex and shared by the linkage flags and claim features, and only
-    for the diagnosis columns that hold any code (usually 1-4 of the 12)."""
+def claim_dx_classes(frames: ClaimFrames, ix: LineIndex) -> np.ndarray:
+    """(n_claims, 13) class positions of each claim's diagnoses (EMPTY_DX for an empty
+    slot); column 12 is always empty (where out-of-range pointers point). Built once per
+    LineIndex and shared by the linkage flags and the claim features, only for the
+    diagnosis columns that hold any code (usually 1-4 of the 12)."""
     if "__dx" not in ix._seg:
-        vocab = dx_vocab()
-        out = np.full((ix.n_claims, len(DX_COLS) + 1), len(vocab), dtype=np.int64)
+        out = np.full((ix.n_claims, len(DX_COLS) + 1), EMPTY_DX, dtype=np.int64)
         count = np.zeros(ix.n_claims, dtype=np.float64)
         for i, col in enumerate(DX_COLS):
             values = frames.claims[col]
@@ -131,16 +140,26 @@ def claim_dx_codes(frames: ClaimFrames, ix: LineIndex) -> np.ndarray:
             if not present.any():
                 break
             count += present
-            codes = encode(values, vocab)
-            out[:, i] = np.where(codes < 0, len(vocab), codes)
+            out[:, i] = dx_classes_of(values)
         ix._seg["__dx"], ix._seg["__dx_count"] = out, count
     return ix._seg["__dx"]
 
 
 def claim_dx_count(frames: ClaimFrames, ix: LineIndex) -> np.ndarray:
     """Number of diagnoses on each claim (diagnosis lists are packed: no gaps)."""
-    claim_dx_codes(frames, ix)
+    claim_dx_classes(frames, ix)
     return ix._seg["__dx_count"]
+
+
+def line_dx_classes(frames: ClaimFrames, ix: LineIndex) -> np.ndarray:
+    """(n_lines, 4) class positions of the diagnoses each line points to (EMPTY_DX for
+    an unused or out-of-range pointer): necessity is judged per line (§11)."""
+    if "__line_dx" not in ix._seg:
+        claim_dx = claim_dx_classes(frames, ix)
+        ptrs = np.stack([as_int64(frames.lines[c]) for c in DXP_COLS], axis=1) - 1
+        ptrs[(ptrs < 0) | (ptrs >= len(DX_COLS))] = len(DX_COLS)  # -> the empty column
+        ix._seg["__line_dx"] = claim_dx[np.maximum(ix.claim_pos, 0)[:, None], ptrs]
+    return ix._seg["__line_dx"]
 
 
 @lru_cache(maxsize=1)

@@ -8,10 +8,16 @@ flag to the reason category it indicates (the rules-only scrubber baseline uses 
 
 from __future__ import annotations
 
-FORBIDDEN_PREFIXES: tuple[str, ...] = ("oracle_",)
-OUTCOME_COLUMNS: frozenset[str] = frozenset(
-    {"denied", "denial_carc", "denial_category", "denied_lines"}
+from contract.outcome import (
+    CLAIM_OUTCOME_COLUMNS,
+    LINE_OUTCOME_COLUMNS,
+    TRUTH_COLUMNS,
+    TRUTH_PREFIXES,
 )
+
+FORBIDDEN_PREFIXES: tuple[str, ...] = TRUTH_PREFIXES
+OUTCOME_COLUMNS: frozenset[str] = frozenset(
+    {*CLAIM_OUTCOME_COLUMNS, *LINE_OUTCOME_COLUMNS, *TRUTH_COLUMNS})
 
 RULE_FEATURES: dict[str, str] = {
     "em_needs_25": "modifier",
@@ -28,8 +34,11 @@ RULE_FEATURES: dict[str, str] = {
     "cosmetic_intake": "cosmetic",
     "pa_missing": "authorization",
     "coverage_inactive": "eligibility",
-    "past_filing_limit": "timely_filing",
     "not_credentialed": "credentialing",
+    "screening_only": "medical_necessity",
+    "ndc_missing": "missing_information",
+    "modifier_59_and_x": "modifier",
+    "per_session_units": "units",
 }
 
 # Features a coder or the front desk can change before submission, with the claim field
@@ -38,13 +47,10 @@ CHANGEABLE: dict[str, str] = {
     "em_needs_25": "lines[].modifiers",
     "em_has_25_with_proc": "lines[].modifiers",
     "em_25_no_separate_note": "documentation.separate_em_note",
-    "em_25_with_destruction": "lines[].modifiers",
     "ptp_unbypassed": "lines[].modifiers",
     "ptp_mi0": "lines[]",
     "ptp_bypass_59": "lines[].modifiers",
     "ptp_bypass_no_distinct": "lines[].lesion.distinct_from_line",
-    "has_59": "lines[].modifiers",
-    "has_x_modifier": "lines[].modifiers",
     "units_over_mue": "lines[].units",
     "mue_excess": "lines[].units",
     "mue_over_mai2": "lines[].units",
@@ -66,7 +72,14 @@ CHANGEABLE: dict[str, str] = {
     "lesion_no_site_doc": "documentation.lesion_site_documented",
     "pa_family_no_prior_treatment": "documentation.prior_treatment_failed",
     "necessity_code_no_note": "documentation.medical_necessity_note",
+    "screening_only": "lines[].dx_pointers",
+    "ndc_missing": "lines[].ndc",
+    "modifier_59_and_x": "lines[].modifiers",
+    "per_session_units": "lines[].units",
 }
+
+
+CHANGEABLE_PREFIXES: tuple[str, ...] = ("doc_", "code_", "mod_", "em_mod_", "proc_mod_")
 
 
 def is_allowed_feature(name: str) -> bool:
@@ -75,5 +88,8 @@ def is_allowed_feature(name: str) -> bool:
 
 
 def is_changeable(name: str) -> bool:
-    """True when a coder can act on the feature (documentation flags included)."""
-    return name in CHANGEABLE or name.startswith("doc_")
+    """True when a coder can act on the feature: documentation flags, and what the claim
+    bills (codes, modifiers, pointers, units); context (payer, patient, provider, dates,
+    history) is never changeable."""
+    return name in CHANGEABLE or name.startswith(CHANGEABLE_PREFIXES)
+

@@ -1,7 +1,8 @@
 """The project's curated table of dermatology CPT/HCPCS codes: family, global days, add-on parents.
 
 Global days come from CMS MPFS CY2025 (RVU25D); the `source` column names the release of
-each row. Families group codes the way billing rules and features reason about them.
+each row. Families group codes the way billing rules and features reason about them; named
+groups of families and codes live in reference/families.py.
 """
 
 from __future__ import annotations
@@ -13,20 +14,6 @@ from importlib import resources
 import pandas as pd
 
 CODE_TABLE_FILE = "derm_codes.csv"
-
-# Families whose primary codes carry a 000/010 global: an E/M billed with them needs 25.
-MINOR_PROCEDURE_FAMILIES: frozenset[str] = frozenset(
-    {"biopsy", "shave", "excision_benign", "excision_malignant", "repair_simple",
-     "repair_intermediate", "repair_complex", "destruction_ak", "destruction_benign",
-     "destruction_malignant", "mohs", "intralesional", "skin_tag", "phototherapy"}
-)
-# Families a payer commonly puts under prior authorization (shared/domain §5, §10).
-PA_FAMILIES: frozenset[str] = frozenset({"phototherapy", "mohs", "drug"})
-# Benign-lesion removal under the LCDs (L35498 etc.): symptoms must be documented.
-BENIGN_LESION_FAMILIES: frozenset[str] = frozenset(
-    {"shave", "excision_benign", "destruction_benign", "skin_tag"}
-)
-
 
 @dataclass(frozen=True)
 class CodeTable:

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from features.registry import CHANGEABLE
 from reference.cms import CmsTables
 from reference.codes import load_code_table
-from reference.linkage import CONDITIONAL, SUPPORTING
+from reference.icd10 import dx_site_side
+from reference.linkage import supports
+from reference.modifiers import modifier_side
 from serving.context import ClaimView
 from serving.describe import ptp_partner
 
@@ -141,14 +143,35 @@ def fix_global(view: ClaimView, cms: CmsTables) -> list[Candidate]:
     return out
 
 
+def line_side(view: ClaimView, n: int) -> str:
+    """The side of line n's lesion: lesion.laterality, else its side modifier, else ''."""
+    lesion = view.line(n).get("lesion") or {}
+    if lesion.get("laterality") in ("left", "right"):
+        return str(lesion["laterality"])
+    sides = {modifier_side(m) for m in view.line(n)["modifiers"]} - {""}
+    return sides.pop() if len(sides) == 1 else ""
+
+
+def same_lesion(view: ClaimView, n: int, dx: str) -> bool:
+    """Can `dx` describe line n's lesion? Its encoded site must include the lesion's site
+    and its encoded side must be the lesion's side (when both sides are known): a coder
+    never points a line to a diagnosis of another site or the other side (§11)."""
+    where = dx_site_side(dx)
+    site = (view.line(n).get("lesion") or {}).get("site")
+    if where.sites and site and site not in where.sites:
+        return False
+    side = line_side(view, n)
+    return not (side and where.side in ("left", "right") and where.side != side)
+
+
 def supporting_dx(view: ClaimView, n: int) -> str | None:
-    """A diagnosis already on the claim that supports line n's procedure family."""
+    """A diagnosis already on the claim that supports line n's procedure family and
+    describes the same lesion (site and side)."""
     family = str(view.flag_of(n, "family"))
     symptoms = (view.claim.get("documentation") or {}).get("symptoms_documented") is True
-    ok = set(SUPPORTING.get(family, ())) | (set(CONDITIONAL.get(family, ())) if symptoms
-                                            else set())
     pointed = {view.claim["diagnoses"][p - 1] for p in view.line(n)["dx_pointers"]}
-    return next((d for d in view.claim["diagnoses"] if d in ok and d not in pointed), None)
+    return next((d for d in view.claim["diagnoses"] if d not in pointed
+                 and supports(family, d, symptoms) and same_lesion(view, n, d)), None)
 
 
 def fix_dx(view: ClaimView, cms: CmsTables) -> list[Candidate]:

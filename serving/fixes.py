@@ -66,13 +66,18 @@ def candidates_for(view: ClaimView, cms: CmsTables) -> list[Candidate]:
     return list(unique.values())
 
 
-def filing_limit_passed(view: ClaimView) -> Fix | None:
-    """The not_fixable item of a claim submitted after the payer's filing limit."""
-    if view.feature("past_filing_limit", 0.0) < 1:
+def filing_limit_passed(view: ClaimView, bundle: Any) -> Fix | None:
+    """The not_fixable item of a claim submitted after the filing limit this payer's
+    history shows (training/learned.py); no assumed limit: without a learned one, no
+    claim is declared past it."""
+    payer = str(view.claim["payer_id"])
+    learned = bundle.metadata.learned.filing.get(payer)
+    days = view.feature("days_to_submit")
+    if learned is None or not days > learned.days:
         return None
-    days, limit = view.feature("days_to_submit"), view.feature("filing_limit_days")
-    reason = (f"timely filing limit passed: submitted {days:.0f} days after the date of "
-              f"service, {view.claim['payer_id']} allows {limit:.0f}")
+    reason = (f"submitted {days:.0f} days after the date of service; in this practice's "
+              f"history {payer} denied {learned.denied_share:.0%} of the {learned.n_after} "
+              f"claims submitted more than {learned.days} days after it (timely filing)")
     return Fix(action="not_fixable", value=reason, text=f"Not fixable: {reason}. No edit "
                "makes the claim timely; submit only with proof of timely filing.")
 
@@ -95,7 +100,7 @@ def suggest_fixes(views: Sequence[ClaimView], risks: np.ndarray, bundle: Any,
     out: list[list[Fix]] = [[] for _ in views]
     edited, owners = [], []
     for i, view in enumerate(views):
-        blocked = filing_limit_passed(view)
+        blocked = filing_limit_passed(view, bundle)
         if blocked is not None:
             out[i] = [blocked]
             continue

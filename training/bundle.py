@@ -26,6 +26,7 @@ from features.build import FeatureVersionError as BaseFeatureVersionError
 from features.build import MatrixLayout, build_matrix, fill_matrix, matrix_layout
 from reference.vocab import CATEGORIES, PAYERS
 from training.calibration import Calibrator
+from training.learned import LearnedLimits
 from training.matrix import PAYER_COLUMN, as_frames, model_matrix, needs_payer_column
 from training.model_files import BundleError, read_booster, read_json_model
 
@@ -62,6 +63,7 @@ class BundleMetadata(BaseModel):
     engine: str = "local"
     params: dict[str, Any] = Field(default_factory=dict)
     created_at: str = ""
+    learned: LearnedLimits = Field(default_factory=LearnedLimits)
 
 
 class _Stored(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from serving.edits import apply_candidate
 from serving.factors import factor_matrix
 from serving.fixes import candidates_for, filing_limit_passed
 from tests.builders import line, make_claim_dict
+from training.learned import FilingLimit, LearnedLimits
 
 DISTINCT = {"count": 1, "site": "arms", "size_cm": 0.5, "distinct_from_line": 1}
 SAME = {"count": 1, "site": "trunk", "size_cm": 0.6, "distinct_from_line": None}
@@ -66,12 +68,24 @@ def test_units_over_mue_change_to_the_mue(cms):
     assert ("change_units", 1, "1") in actions(candidates_for(view_of(claim, cms), cms))
 
 
-def test_past_filing_limit_is_not_fixable(cms):
-    claim = make_claim_dict(submission_date="2026-10-01")  # DOS 2026-02-27, MCR limit 365
+def learned_bundle(**filing: FilingLimit) -> Any:
+    """Just what filing_limit_passed reads of a bundle: the limits it learned."""
+    return SimpleNamespace(metadata=SimpleNamespace(learned=LearnedLimits(filing=filing)))
+
+
+def test_past_the_learned_filing_limit_is_not_fixable_and_quotes_the_history(cms):
+    claim = make_claim_dict(submission_date="2026-10-01")
     claim["lines"] = [dict(ln, date_of_service="2025-06-02") for ln in claim["lines"]]
-    blocked = filing_limit_passed(view_of(claim, cms))
+    view = view_of(claim, cms)
+    learned = learned_bundle(MCR=FilingLimit(days=365, denied_share=0.96, n_after=57))
+    blocked = filing_limit_passed(view, learned)
     assert blocked is not None and blocked.action == "not_fixable"
-    assert "filing limit" in blocked.value and blocked.risk_after is None
+    assert "denied 96% of the 57 claims submitted more than 365 days" in blocked.value
+    assert blocked.risk_after is None
+    # No learned limit for this payer: no assumed default declares the claim late.
+    assert filing_limit_passed(view, learned_bundle()) is None
+    assert filing_limit_passed(view, learned_bundle(
+        MCR=FilingLimit(days=500, denied_share=0.9, n_after=9))) is None
 
 
 def test_link_diagnosis_only_to_a_supporting_code_on_the_claim(cms):

@@ -20,7 +20,7 @@ def features_of(cms, **overrides) -> pd.Series:
 def test_clean_claim_fires_no_rule(cms):
     f = features_of(cms)
     for name in ("em_needs_25", "ptp_unbypassed", "ptp_mi0", "units_over_mue", "orphan_addon",
-                 "in_global_unmodified", "dx_unsupported", "pa_missing", "past_filing_limit"):
+                 "in_global_unmodified", "dx_unsupported", "pa_missing", "ndc_missing"):
         assert f[name] == 0, name
 
 
@@ -98,11 +98,13 @@ def test_prior_auth_missing_for_phototherapy(cms):
     assert covered["pa_missing"] == 0 and covered["has_prior_auth"] == 1
 
 
-def test_filing_limit_uses_payer_contract_limit(cms):
-    # COA files within 90 days (shared/domain §10); 120 days late is past it, MCR's 365 is not.
+def test_submission_lag_is_a_raw_fact_not_an_assumed_limit(cms):
+    # Filing limits differ by payer and are learned from the history (training/learned.py):
+    # the features carry the lag in days for every payer alike.
     late = dict(submission_date="2026-06-27")
-    assert features_of(cms, payer_id="COA", **late)["past_filing_limit"] == 1
-    assert features_of(cms, payer_id="MCR", **late)["past_filing_limit"] == 0
+    coa, mcr = features_of(cms, payer_id="COA", **late), features_of(cms, payer_id="MCR", **late)
+    assert coa["days_to_submit"] == mcr["days_to_submit"] > 100
+    assert not any("filing_limit" in name for name in coa.index)
 
 
 @pytest.mark.parametrize("field,feature", [

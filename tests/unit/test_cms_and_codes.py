@@ -9,7 +9,14 @@ import pytest
 from reference.cms import CmsDataError, load_cms_tables
 from reference.codes import load_code_table
 from reference.icd10 import normalize_icd10
-from reference.linkage import SUPPORTING, all_linkage_codes
+from reference.linkage import (
+    CONDITIONAL_CLASSES,
+    DX_CLASSES,
+    SUPPORTING_CLASSES,
+    dx_class,
+    example_codes,
+    supports,
+)
 
 
 def test_cms_facts_match_domain_sheet(cms):
@@ -54,7 +61,28 @@ def test_code_table_addon_parents_are_known_codes():
 
 
 def test_linkage_codes_are_billable_fy2026():
-    for code in all_linkage_codes():
+    for code in example_codes():
         assert normalize_icd10(code) == code, code
     families = set(load_code_table().frame["family"])
-    assert set(SUPPORTING) <= families
+    assert set(SUPPORTING_CLASSES) <= families and set(CONDITIONAL_CLASSES) <= families
+    for classes in [*SUPPORTING_CLASSES.values(), *CONDITIONAL_CLASSES.values()]:
+        assert set(classes) <= set(DX_CLASSES)
+
+
+def test_every_side_and_site_of_a_skin_cancer_supports_malignant_procedures():
+    # Issue 16: left-side and other-site subcodes were scored as not supporting.
+    for code in ("C44.612", "C44.619", "C44.622", "C44.629", "C44.712", "C44.719",
+                 "C44.212", "C44.1121", "C44.1192", "C44.519", "C44.41", "C43.62",
+                 "C43.72", "D03.62", "D04.62", "C4A.4"):
+        assert normalize_icd10(code) == code, code
+        assert dx_class(code) not in ("other", "nevus"), code
+        for family in ("excision_malignant", "mohs", "destruction_malignant", "biopsy"):
+            assert supports(family, code), (family, code)
+    assert not supports("excision_malignant", "D22.62")
+    assert supports("excision_benign", "D22.62") and supports("excision_benign", "D23.72")
+
+
+def test_conditional_diagnoses_need_documented_symptoms():
+    assert not supports("shave", "L82.1") and supports("shave", "L82.1", True)
+    assert supports("destruction_benign", "L82.0") and supports("em", "Z12.83")
+    assert dx_class("C44.622") == "scc" and dx_class("C44.619") == "bcc"
