@@ -261,6 +261,9 @@ class Fix(BaseModel):
     value: str | None = None
     risk_after: float | None = None
     text: str
+    old: str | None = None  # replace_modifier: the modifier replaced
+    units: int | None = None  # change_code: units of the new code
+    source: str | None = None  # the rule the change follows (CMS table, CPT, ICD-10-CM)
 
 
 class ModelInfo(BaseModel):

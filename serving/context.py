@@ -91,6 +91,7 @@ class ClaimView:
     table: LineTable
     columns: FeatureColumns | MatrixColumns
     position: int
+    learned: Any = None  # training.learned.LearnedLimits of the model scoring the claim
 
     def lines_where(self, flag: str) -> list[int]:
         """Line numbers of the claim where a boolean rule flag is set."""

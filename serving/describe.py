@@ -1,9 +1,10 @@
-"""Claim-language text for each explanation factor: which line, code, modifier or field.
+"""Claim-language text for the line findings behind explanation factors.
 
-A describer looks at one ClaimView and returns a Finding (text, lines, CMS source) when the
-finding is present on the claim, or None; absent findings (a contribution that lowers risk
-because something is *not* there) get "Not on this claim: <label>". CMS-derived findings
-cite their release, e.g. "NCCI PTP practitioner 2024Q3 11402/11102, modifier indicator 1".
+A describer looks at one ClaimView and returns a Finding (text naming the line, code,
+modifier or diagnosis, the lines, and the source it follows) when the finding is present
+on the claim, or None: an absent finding is never a driver. CMS-derived findings cite
+their release ("NCCI PTP practitioner 2024Q3 11402/11102, modifier indicator 1"); a
+learned payer habit says it is learned, from how many claims of this practice.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 
 from reference.cms import CmsTables
 from reference.codes import load_code_table
+from reference.modifiers import MODIFIER_MEANINGS
 from serving.context import ClaimView
 
 
@@ -25,6 +27,12 @@ class Finding:
 
 Describer = Callable[[ClaimView, CmsTables], Finding | None]
 MINOR_GLOBALS = ("000", "010")
+
+
+def lines_text(view: ClaimView, lines: list[int], limit: int = 3) -> str:
+    """'17110 (line 2), 17000 (line 3)' for up to `limit` lines."""
+    shown = ", ".join(f"{view.cpt(n)} (line {n})" for n in lines[:limit])
+    return shown + (" ..." if len(lines) > limit else "")
 
 
 def ptp_partner(view: ClaimView, line: int, cms: CmsTables) -> tuple[int, int] | None:
@@ -57,7 +65,8 @@ def em_without_25(view: ClaimView, cms: CmsTables) -> Finding | None:
     mi = cms.ptp_indicator(view.cpt(proc), view.cpt(em))
     return Finding(f"E/M {view.cpt(em)} on line {em} billed with a minor procedure "
                    f"({view.cpt(proc)}, line {proc}) and no modifier 25", [em, proc],
-                   ptp_source(cms, view.cpt(proc), view.cpt(em), mi) if mi is not None else None)
+                   ptp_source(cms, view.cpt(proc), view.cpt(em), mi) if mi is not None
+                   else "NCCI policy manual ch. XI (E/M with minor procedures)")
 
 
 def em_25_with_procedure(view: ClaimView, cms: CmsTables) -> Finding | None:
@@ -66,8 +75,8 @@ def em_25_with_procedure(view: ClaimView, cms: CmsTables) -> Finding | None:
         return None
     em, proc = em_lines[0], procs[0]
     return Finding(f"E/M {view.cpt(em)} on line {em} carries modifier 25 next to "
-                   f"{view.cpt(proc)} (line {proc}); payers audit 25 with minor procedures",
-                   [em, proc])
+                   f"{view.cpt(proc)} (line {proc}): the payer may review whether the E/M "
+                   "is separately identifiable", [em, proc], learned_source(view))
 
 
 def ptp_finding(flag: str, wording: str) -> Describer:
@@ -91,22 +100,28 @@ def ptp_finding(flag: str, wording: str) -> Describer:
 
 
 def modifier_59(view: ClaimView, cms: CmsTables) -> Finding | None:
-    lines = sorted(set(view.lines_where("ptp_bypass_59")) | set(view.lines_where("x_would_fit")))
-    with59 = [n for n in lines if "59" in view.line(n)["modifiers"]] or lines
-    if not with59:
+    lines = [n for n in sorted({ln["line"] for ln in view.claim["lines"]})
+             if "59" in view.line(n)["modifiers"]]
+    if not lines:
         return None
-    n = with59[0]
-    return Finding(f"Modifier 59 on {view.cpt(n)} (line {n}) where payers expect an X "
-                   "modifier (XS for a separate lesion)", with59)
+    n = lines[0]
+    both = [m for m in ("XS", "XE", "XP", "XU") if m in view.line(n)["modifiers"]]
+    text = (f"Modifier 59 and {both[0]} together on {view.cpt(n)} (line {n}): never both"
+            if both else f"Modifier 59 on {view.cpt(n)} (line {n}) where an X modifier (XS "
+                         "for a separate lesion) is the specific one")
+    return Finding(text, lines, "CMS CR 8863 (X{EPSU} modifiers); NCCI policy manual")
 
 
 def units_over_mue(view: ClaimView, cms: CmsTables) -> Finding | None:
-    lines = view.lines_where("units_over_mue")
+    lines = sorted({*view.lines_where("units_over_mue"), *view.lines_where("per_session_units")})
     if not lines:
         return None
     n = lines[0]
     code, units = view.cpt(n), int(view.line(n)["units"])
-    mue, mai = int(view.flag_of(n, "mue_units")), int(view.flag_of(n, "mue_mai"))
+    mue, mai = int(view.flag_of(n, "mue_units") or 0), int(view.flag_of(n, "mue_mai") or 0)
+    if not mue:
+        return Finding(f"{code} on line {n} billed with {units} units: the code is billed "
+                       "once per session", lines, f"CPT descriptor {code}")
     return Finding(f"{code} on line {n} billed with {units} units; the MUE allows {mue} "
                    "per day", lines,
                    f"{cms.releases.get('mue', 'NCCI MUE')}: {code} max {mue} unit(s)/day, "
@@ -120,63 +135,63 @@ def orphan_addon(view: ClaimView, cms: CmsTables) -> Finding | None:
     n = lines[0]
     parents = "/".join(load_code_table().addon_parents(view.cpt(n))) or "its primary code"
     return Finding(f"Add-on {view.cpt(n)} on line {n} billed without its primary code "
-                   f"({parents})", lines)
+                   f"({parents})", lines, f"CPT add-on code {view.cpt(n)}")
 
 
 def inside_global(view: ClaimView, cms: CmsTables) -> Finding | None:
-    lines = view.lines_where("in_global_unmodified")
-    if not lines:
-        return None
-    n = lines[0]
     days, glob = view.feature("days_since_global"), view.feature("related_global_days")
-    mods = "24" if view.flag_of(n, "family") == "em" else "79/58/78"
-    return Finding(f"{view.cpt(n)} on line {n} is {days:.0f} days into a {glob:.0f}-day global "
-                   f"period without modifier {mods}", lines,
-                   f"{cms.releases.get('mpfs', 'MPFS')} global surgery indicator")
-
-
-def pointed_dx(view: ClaimView, line: int) -> list[str]:
-    dx = view.claim["diagnoses"]
-    return [dx[p - 1] for p in view.line(line)["dx_pointers"] if 0 < p <= len(dx)]
-
-
-def dx_not_supporting(view: ClaimView, cms: CmsTables) -> Finding | None:
-    ok = view.table.flags["dx_supported"][view.rows].astype(bool)
-    bad = sorted(int(n) for n in view.table.line_no[view.rows][~ok])
-    if not bad:
+    if not (glob > 0 and days <= glob):
         return None
-    n = bad[0]
-    return Finding(f"{view.cpt(n)} on line {n} points to {', '.join(pointed_dx(view, n))}, "
-                   "which does not support it", bad)
-
-
-def dx_needs_symptoms(view: ClaimView, cms: CmsTables) -> Finding | None:
-    lines = view.lines_where("dx_conditional_only")
+    lines = view.lines_where("in_global_unmodified")
+    related = (view.claim.get("history") or {}).get("related_procedure_code") or "a procedure"
     if not lines:
-        return None
+        return Finding(f"Date of service {days:.0f} days after {related}, inside its "
+                       f"{glob:.0f}-day global period", [],
+                       f"{cms.releases.get('mpfs', 'MPFS')} global surgery indicator")
     n = lines[0]
-    return Finding(f"{', '.join(pointed_dx(view, n))} supports {view.cpt(n)} (line {n}) only "
-                   "with documented symptoms (documentation.symptoms_documented)", lines)
+    mods = "24" if view.flag_of(n, "family") == "em" else "58, 78 or 79"
+    return Finding(f"{view.cpt(n)} on line {n} is {days:.0f} days after {related}, inside its "
+                   f"{glob:.0f}-day global period, without modifier {mods}", lines,
+                   f"{cms.releases.get('mpfs', 'MPFS')} global surgery indicator; CMS Claims "
+                   "Processing Manual ch. 12 §40")
 
 
-def cosmetic(view: ClaimView, cms: CmsTables) -> Finding | None:
-    lines = view.lines_where("cosmetic_dx")
-    if lines:
-        n = lines[0]
-        return Finding(f"Cosmetic diagnosis {', '.join(pointed_dx(view, n))} on "
-                       f"{view.cpt(n)} (line {n}): non-covered unless symptoms are documented",
-                       lines)
-    if view.claim.get("cosmetic_intake"):
-        return Finding("Visit marked cosmetic at intake (cosmetic_intake)")
-    return None
-
-
-def prior_auth(view: ClaimView, cms: CmsTables) -> Finding | None:
-    lines = view.lines_where("pa_missing")
-    if not lines:
+def learned_source(view: ClaimView) -> str | None:
+    """'learned from N claims of this practice (window)' for the claim's payer."""
+    learned = view.learned
+    payer = str(view.claim["payer_id"])
+    if learned is None or payer not in learned.n_claims:
         return None
-    codes = ", ".join(f"{view.cpt(n)} (line {n})" for n in lines)
-    return Finding(f"{codes} needs prior authorization and none on file lists it", lines)
+    return (f"learned from {learned.n_claims[payer]:,} {payer} claims of this practice "
+            f"({learned.window})")
+
+
+def code_habit(code: str) -> Describer:
+    """Describer of one billed code: its lines and the payer's learned denial rate."""
+    def describe(view: ClaimView, cms: CmsTables) -> Finding | None:
+        lines = [ln["line"] for ln in view.claim["lines"] if ln["cpt"] == code]
+        if not lines:
+            return None
+        payer = str(view.claim["payer_id"])
+        rate = (view.learned.code_rates.get(payer, {}).get(code)
+                if view.learned is not None else None)
+        habit = (f": {payer} denied {rate.denied_share:.0%} of {rate.n:,} claims billing it"
+                 if rate is not None else "")
+        return Finding(f"{code} billed ({lines_text(view, lines)}){habit}", lines,
+                       learned_source(view))
+    return describe
+
+
+def modifier_on_lines(modifier: str) -> Describer:
+    """Describer of one modifier: the lines carrying it and what it says."""
+    def describe(view: ClaimView, cms: CmsTables) -> Finding | None:
+        lines = [ln["line"] for ln in view.claim["lines"] if modifier in ln["modifiers"]]
+        if not lines:
+            return None
+        meaning = MODIFIER_MEANINGS.get(modifier, "a modifier outside our reference table")
+        return Finding(f"Modifier {modifier} ({meaning}) on {lines_text(view, lines)}", lines,
+                       learned_source(view))
+    return describe
 
 
 LINE_DESCRIBERS: dict[str, Describer] = {
@@ -189,12 +204,8 @@ LINE_DESCRIBERS: dict[str, Describer] = {
         "ptp_bypass_no_distinct", "has a bypass modifier but no lesion marked distinct "
         "(lesion.distinct_from_line)"),
     "ncci_pair_on_claim": ptp_finding("ptp_any", "forms an NCCI PTP pair"),
-    "modifier_59_where_x_expected": modifier_59,
+    "modifier_59": modifier_59,
     "units_over_mue": units_over_mue,
     "addon_without_primary": orphan_addon,
     "inside_global_period": inside_global,
-    "diagnosis_not_supporting_procedure": dx_not_supporting,
-    "diagnosis_needs_symptoms": dx_needs_symptoms,
-    "cosmetic_service": cosmetic,
-    "prior_auth_missing": prior_auth,
 }

@@ -1,28 +1,43 @@
-"""Claim-level factor texts (eligibility, filing, documentation, code mix) and `describe`.
+"""Claim-level findings (documentation, front desk, timing, services billed), context
+texts, and `describe`: the one entry point from a factor name to its claim language.
 
-Documentation factors name the contract field (`documentation.margins_documented`) and the
-lines that need it; nothing here prints patient identifiers (no member id, birth date or
-NPI: demographics are described as "patient age and sex" only).
+Documentation factors name the contract field (`documentation.margins_documented`) and
+the lines that need it, and appear only when the field is not documented. Context texts
+(payer, patient, provider, dates, size) never print an identifier: no member id, birth
+date or NPI.
 """
 
 from __future__ import annotations
 
-from reference.cms import CmsTables
-from reference.linkage import SCREENING_DX
-from serving.context import ClaimView
-from serving.describe import LINE_DESCRIBERS, Describer, Finding
+from datetime import date, timedelta
 
-LESION_FAMILIES = ("shave", "excision_benign", "excision_malignant", "destruction_malignant",
-                   "biopsy", "mohs", "destruction_ak", "destruction_benign", "skin_tag")
+from reference.cms import CmsTables
+from reference.families import (
+    EXCISION_FAMILIES,
+    LESION_FAMILIES,
+    NON_PROCEDURE_FAMILIES,
+    SIZE_CODED_FAMILIES,
+)
+from serving.context import ClaimView
+from serving.describe import (
+    LINE_DESCRIBERS,
+    Describer,
+    Finding,
+    code_habit,
+    learned_source,
+    lines_text,
+    modifier_on_lines,
+)
+from serving.describe_dx import DX_DESCRIBERS, diagnosis_class
+
 DOC_FACTORS: dict[str, tuple[str, tuple[str, ...]]] = {
     "documentation_separate_em_note": ("separate_em_note", ("em",)),
     "documentation_symptoms": ("symptoms_documented", (
         "shave", "excision_benign", "destruction_benign", "skin_tag")),
-    "documentation_margins": ("margins_documented", ("excision_benign", "excision_malignant")),
+    "documentation_margins": ("margins_documented", EXCISION_FAMILIES),
     "documentation_pathology_report": ("pathology_report_attached", (
         "excision_malignant", "destruction_malignant", "mohs")),
-    "documentation_lesion_size": ("lesion_size_documented", (
-        "shave", "excision_benign", "excision_malignant", "destruction_malignant")),
+    "documentation_lesion_size": ("lesion_size_documented", SIZE_CODED_FAMILIES),
     "documentation_lesion_site": ("lesion_site_documented", LESION_FAMILIES),
     "documentation_prior_treatment": ("prior_treatment_failed", ("phototherapy", "drug")),
     "documentation_medical_necessity": ("medical_necessity_note", ("mohs", "phototherapy",
@@ -31,115 +46,155 @@ DOC_FACTORS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 
 def documentation(factor: str) -> Describer:
-    """Describer of one documentation field and the lines that rely on it."""
+    """Describer of one documentation field missing for lines that rely on it."""
     field, families = DOC_FACTORS[factor]
 
-    def describe(view: ClaimView, cms: CmsTables) -> Finding:
+    def describe(view: ClaimView, cms: CmsTables) -> Finding | None:
         value = (view.claim.get("documentation") or {}).get(field)
         lines = view.lines_in(*families)
-        codes = ", ".join(f"{view.cpt(n)} (line {n})" for n in lines[:3])
-        state = {True: "is documented", False: "is not documented"}.get(value, "is missing")
-        need = f" for {codes}" if codes else " (no line on this claim needs it)"
-        return Finding(f"documentation.{field} {state}{need}", lines)
+        if value is True or not lines:
+            return None
+        state = "is not documented" if value is False else "is not reported"
+        return Finding(f"documentation.{field} {state} for {lines_text(view, lines)}", lines)
     return describe
 
 
-def tri_state(value: bool | None, yes: str, no: str, unknown: str) -> str:
-    return {True: yes, False: no}.get(value, unknown)
+def eligibility(view: ClaimView, cms: CmsTables) -> Finding | None:
+    elig = view.claim.get("eligibility") or {}
+    if elig.get("coverage_active") is False:
+        return Finding("Coverage not active on the date of service "
+                       "(eligibility.coverage_active)")
+    if elig.get("verified") is not True:
+        return Finding("Eligibility not verified before submission (eligibility.verified)")
+    return None
 
 
-def coverage(view: ClaimView, cms: CmsTables) -> Finding:
-    value = (view.claim.get("eligibility") or {}).get("coverage_active")
-    return Finding(tri_state(value, "Coverage active on the date of service",
-                             "Coverage not active on the date of service "
-                             "(eligibility.coverage_active)",
-                             "Coverage status not reported (eligibility.coverage_active)"))
-
-
-def eligibility(view: ClaimView, cms: CmsTables) -> Finding:
-    value = (view.claim.get("eligibility") or {}).get("verified")
-    return Finding(tri_state(value, "Eligibility verified before submission",
-                             "Eligibility not verified before submission (eligibility.verified)",
-                             "Eligibility verification not reported (eligibility.verified)"))
-
-
-def timely_filing(view: ClaimView, cms: CmsTables) -> Finding:
-    days, limit = view.feature("days_to_submit"), view.feature("filing_limit_days")
-    past = view.feature("past_filing_limit", 0.0) >= 1
-    tail = ": past the limit" if past else ""
-    return Finding(f"Submitted {days:.0f} days after the first date of service; "
-                   f"{view.claim['payer_id']} filing limit {limit:.0f} days{tail}")
-
-
-def credentialing(view: ClaimView, cms: CmsTables) -> Finding:
+def credentialing(view: ClaimView, cms: CmsTables) -> Finding | None:
     value = (view.claim.get("provider") or {}).get("credentialed_with_payer")
-    payer = view.claim["payer_id"]
-    return Finding(tri_state(
-        value, f"Rendering provider credentialed with {payer}",
-        f"Rendering provider not credentialed with {payer} "
-        "(provider.credentialed_with_payer)",
-        "Credentialing status not reported (provider.credentialed_with_payer)"))
-
-
-def referral(view: ClaimView, cms: CmsTables) -> Finding:
-    return Finding(tri_state(view.claim.get("referral_on_file"), "Referral on file",
-                             "No referral on file (referral_on_file)",
-                             "Referral status not reported (referral_on_file)"))
-
-
-def mohs_size(view: ClaimView, cms: CmsTables) -> Finding | None:
-    lines = view.lines_in("mohs")
-    if not lines:
+    payer = str(view.claim["payer_id"])
+    learned = [e for e in (view.learned.enrolment.get(payer, []) if view.learned else [])
+               if e.npi == (view.claim.get("provider") or {}).get("rendering_npi")]
+    if learned:
+        e = learned[0]
+        paid = f"; paid from {e.paid_from}" if e.paid_from else "; none paid since"
+        return Finding(f"{payer} denied {e.n_denied} claims of the rendering provider for "
+                       f"credentialing up to {e.denied_before}{paid}", [],
+                       learned_source(view))
+    if value is True:
         return None
-    n = lines[0]
-    lesion = view.line(n).get("lesion") or {}
-    return Finding(f"Mohs {view.cpt(n)} on line {n}: {lesion.get('size_cm')} cm lesion on "
-                   f"{lesion.get('site')} is below the appropriate-use size criteria", lines)
+    return Finding(f"Rendering provider {'not' if value is False else 'not known to be'} "
+                   f"credentialed with {payer} (provider.credentialed_with_payer)")
 
 
-def services(view: ClaimView, cms: CmsTables) -> Finding:
-    parts = [f"{ln['cpt']}{' x' + str(ln['units']) if ln['units'] > 1 else ''} "
-             f"(line {ln['line']})" for ln in view.claim["lines"][:5]]
-    more = " ..." if len(view.claim["lines"]) > 5 else ""
-    return Finding("Services billed: " + ", ".join(parts) + more)
+def referral(view: ClaimView, cms: CmsTables) -> Finding | None:
+    if view.claim.get("referral_on_file") is True:
+        return None
+    return Finding("No referral on file (referral_on_file)")
 
 
-def screening(view: ClaimView, cms: CmsTables) -> Finding | None:
-    codes = [d for d in view.claim["diagnoses"] if d in SCREENING_DX]
-    return Finding(f"Screening diagnosis {', '.join(codes)} on the claim") if codes else None
+def timely_filing(view: ClaimView, cms: CmsTables) -> Finding | None:
+    """A driver only past the filing limit learned from this payer's history."""
+    payer, days = str(view.claim["payer_id"]), view.feature("days_to_submit")
+    limit = view.learned.filing.get(payer) if view.learned is not None else None
+    if limit is None or not days > limit.days:
+        return None
+    return Finding(f"Submitted {days:.0f} days after the date of service: {payer} denied "
+                   f"{limit.denied_share:.0%} of the {limit.n_after} claims submitted more "
+                   f"than {limit.days} days after it", [], learned_source(view))
+
+
+def ndc(view: ClaimView, cms: CmsTables) -> Finding | None:
+    lines = view.lines_where("ndc_missing")
+    return Finding(f"{lines_text(view, lines)} bills a drug without its 11-digit NDC "
+                   "(837P LIN*N4)", lines, "shared/domain §11 (NDC on drugs)") if lines else None
+
+
+def sessions(view: ClaimView, cms: CmsTables) -> Finding | None:
+    on_claim = view.lines_in("phototherapy")
+    if not on_claim:
+        return None
+    before = (view.claim.get("history") or {}).get("sessions_this_year")
+    earlier = f"{before} earlier this year, " if before is not None else ""
+    return Finding(f"Phototherapy: {earlier}{len(on_claim)} session(s) on this claim",
+                   on_claim, learned_source(view))
+
+
+def family_lines(family: str) -> Describer:
+    """Describer of the lines of one code family."""
+    def describe(view: ClaimView, cms: CmsTables) -> Finding | None:
+        lines = view.lines_in(family)
+        label = family.replace("_", " ")
+        return Finding(f"{label.capitalize()} billed: {lines_text(view, lines)}", lines) \
+            if lines else None
+    return describe
 
 
 CLAIM_DESCRIBERS: dict[str, Describer] = {
     **{f: documentation(f) for f in DOC_FACTORS},
-    "coverage_status": coverage,
-    "eligibility_verification": eligibility,
-    "timely_filing": timely_filing,
-    "provider_credentialing": credentialing,
-    "referral": referral,
-    "mohs_below_size_criteria": mohs_size,
-    "services_billed": services,
-    "screening_diagnosis": screening,
-    "payer": lambda v, c: Finding(f"Payer {v.claim['payer_id']}: its own rules and denial "
-                                  "patterns"),
-    "place_of_service": lambda v, c: Finding(f"Place of service {v.claim['place_of_service']}"),
-    "patient_demographics": lambda v, c: Finding("Patient age and sex"),
-    "diagnosis_count": lambda v, c: Finding(f"{len(v.claim['diagnoses'])} diagnoses on the claim"),
-    "lesion_size": lambda v, c: Finding(
-        f"Largest lesion {v.feature('max_lesion_size_cm', 0.0):.1f} cm"),
+    "eligibility": eligibility, "provider_credentialing": credentialing,
+    "referral": referral, "submission_lag": timely_filing, "ndc_missing": ndc,
+    "phototherapy_sessions": sessions,
 }
 
 
-def label(factor: str) -> str:
-    """Readable name of a factor (for findings absent from the claim)."""
-    return factor.replace("_", " ")
+def primary_code(view: ClaimView) -> str:
+    """The code of the claim's primary service: its highest-charge procedure line (the
+    E/M when it bills no procedure), as features/encodings.primary_line picks it."""
+    fam = dict(zip(view.table.line_no[view.rows].tolist(),
+                   view.table.flags["family"][view.rows].tolist()))
+    def rank(ln: dict) -> tuple[int, int, float]:
+        f = fam.get(ln["line"], "")
+        return (f not in NON_PROCEDURE_FAMILIES, f == "em", float(ln["charge"]))
+    return str(max(view.claim["lines"], key=rank)["cpt"])
 
 
-def describe(factor: str, view: ClaimView, cms: CmsTables) -> Finding:
-    """The claim-language finding of a factor on one claim."""
-    describer = LINE_DESCRIBERS.get(factor) or CLAIM_DESCRIBERS.get(factor)
-    found = describer(view, cms) if describer else None
-    if found is not None:
-        return found
-    if describer is None:
-        return Finding(f"Model feature {label(factor)}")
-    return Finding(f"Not on this claim: {label(factor)}")
+def first_service(view: ClaimView) -> date | None:
+    day = view.feature("service_day")
+    return None if day != day else date(2000, 1, 1) + timedelta(days=int(day))
+
+
+def context_text(factor: str, view: ClaimView) -> str:
+    """Plain text of a context factor (no identifiers)."""
+    c, hist = view.claim, view.claim.get("history") or {}
+    age = view.feature("patient_age")
+    texts = {
+        "payer": f"Payer {c['payer_id']}: its own habits, learned from its claims",
+        "patient": f"Patient aged {age:.0f}, sex {c['patient']['sex']}" if age == age
+        else "Patient age and sex",
+        "rendering_provider": "The rendering provider on this claim",
+        "place_of_service": f"Place of service {c['place_of_service']}",
+        "service_dates": f"Date of service {first_service(view)}",
+        "claim_size": f"{len(c['lines'])} line(s), {len(c['diagnoses'])} diagnosis(es)",
+        "patient_history": "Established patient" if hist.get("established_patient")
+        else "The patient's history at the practice",
+        "claim_frequency": {"7": "Corrected (replacement) claim", "8": "Void claim"}.get(
+            str(c.get("claim_frequency") or "1"), "Original claim"),
+        "submission_lag": f"Submitted {view.feature('days_to_submit'):.0f} days after the "
+                          "date of service",
+    }
+    return texts.get(factor, factor.replace("_", " "))
+
+
+def describer_of(factor: str) -> Describer | None:
+    """The describer of a factor: fixed ones, then the per-code/modifier/family/class
+    families of factors (code_17110, modifier_XS, services_biopsy, diagnosis_bcc)."""
+    fixed = LINE_DESCRIBERS.get(factor) or CLAIM_DESCRIBERS.get(factor) \
+        or DX_DESCRIBERS.get(factor)
+    if fixed is not None:
+        return fixed
+    for prefix, make in (("code_", code_habit), ("modifier_", modifier_on_lines),
+                         ("services_", family_lines), ("diagnosis_", diagnosis_class)):
+        if factor.startswith(prefix):
+            return make(factor.removeprefix(prefix))
+    if factor == "primary_service":
+        return lambda v, c: code_habit(primary_code(v))(v, c)
+    if factor == "em_service":
+        return family_lines("em")
+    return None
+
+
+def describe(factor: str, view: ClaimView, cms: CmsTables) -> Finding | None:
+    """The claim-language finding of a factor on one claim; None when it is not on the
+    claim (never a driver then)."""
+    describer = describer_of(factor)
+    return describer(view, cms) if describer is not None else None

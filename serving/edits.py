@@ -116,3 +116,13 @@ APPLY: dict[str, Callable[[Claim, Candidate], Claim]] = {
 def apply_candidate(claim: Claim, c: Candidate) -> Claim:
     """The claim with the candidate's edit applied (a new dict)."""
     return APPLY[c.action](claim, c)
+
+
+def apply_fix(claim: Claim, fix: Any) -> Claim | None:
+    """The claim with a returned fix (contract Fix) applied, as the coder would submit it;
+    None for not_fixable and actions without an edit."""
+    if fix.action not in APPLY:
+        return None
+    candidate = Candidate(fix.action, "", fix.text, fix.line, fix.value,
+                          getattr(fix, "old", None), getattr(fix, "units", None))
+    return APPLY[fix.action](claim, candidate)

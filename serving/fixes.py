@@ -91,7 +91,7 @@ def rescore(bundle: Any, cms: CmsTables, claims: list[dict[str, Any]]) -> np.nda
 
 def as_fix(c: Candidate, risk_after: float) -> Fix:
     return Fix(action=c.action, line=c.line, value=c.value, risk_after=float(risk_after),
-               text=c.text)
+               text=c.text, old=c.old, units=c.units)
 
 
 def suggest_fixes(views: Sequence[ClaimView], risks: np.ndarray, bundle: Any,

@@ -28,6 +28,7 @@ from serving.audit import audit_predictions
 from serving.context import ClaimView, LineTable, MatrixColumns, build_line_table
 from serving.explain import explain_claims, factor_scores
 from serving.fixes import suggest_fixes
+from serving.known import outside_reference
 from serving.modelset import ModelSet, ServedModel
 from serving.schemas import ScoredClaim
 
@@ -119,7 +120,7 @@ class GroupScores:
     bands: np.ndarray
     categories: np.ndarray
     views: list[ClaimView | None]
-    explanations: list[list[Any]]
+    explanations: list[Any]  # serving.explain.Explanation per claim (None: not asked)
     fixes: list[list[Any]]
     base: list[float | None]
 
@@ -132,11 +133,12 @@ def score_group(served: ServedModel, batch: BatchFeatures, positions: list[int],
     M = bundle.raw_input(batch.rows(positions), n)  # built once, scored up to three times
     p = np.asarray(bundle.predict_proba(M), dtype=float)
     out = GroupScores(p, bundle.risk_band(p), bundle.reason_matrix(M), [None] * n,
-                      [[] for _ in range(n)], [[] for _ in range(n)], [None] * n)
+                      [None] * n, [[] for _ in range(n)], [None] * n)
     if options.explain and batch.table is not None:
         columns = MatrixColumns(M, bundle.layout)
+        learned = bundle.metadata.learned
         out.views = [ClaimView(internal_dict(claims[i], i), batch.table.rows(i), batch.table,
-                               columns, k) for k, i in enumerate(positions)]
+                               columns, k, learned) for k, i in enumerate(positions)]
         scores = factor_scores(bundle.contributions(M), bundle.feature_names)
         out.explanations = explain_claims(out.views, scores, options.max_factors, cms)
         out.base = scores.base.tolist()
@@ -151,20 +153,32 @@ def internal_dict(claim: Any, position: int) -> dict[str, Any]:
     return {**d, "claim_id": str(position), "payer_id": str(d["payer_id"]).upper()}
 
 
+def unknown_codes(claim: Any, cms: CmsTables) -> list[str]:
+    """Well-formed codes and modifiers of the claim outside the reference tables (scored,
+    and listed so the claim system can tell the coder: shared/contract/README.md)."""
+    return outside_reference(claim_field(claim, "lines"), claim_field(claim, "diagnoses"),
+                             cms)
+
+
 def claim_field(claim: Any, name: str) -> Any:
     """A top-level contract field of a Claim object or a claim dict."""
     return claim[name] if isinstance(claim, dict) else getattr(claim, name)
 
 
 def responses(claims: Sequence[Any], payers: Sequence[str], model: ModelInfo,
-              g: GroupScores, positions: list[int]) -> list[ScoredClaim]:
+              g: GroupScores, positions: list[int], cms: CmsTables) -> list[ScoredClaim]:
     """The group's answers, with the caller's claim and payer ids."""
     reasons = top_reasons(g.p, g.categories, g.views)
-    return [ScoredClaim(
-        claim_id=str(claim_field(claims[i], "claim_id")), payer_id=payers[i], model=model,
-        denial_probability=prob, risk_band=str(band), reasons=reasons[k],
-        explanation=g.explanations[k], fixes=g.fixes[k], base_value=g.base[k])
-        for k, (i, prob, band) in enumerate(zip(positions, g.p.tolist(), g.bands))]
+    out = []
+    for k, (i, prob, band) in enumerate(zip(positions, g.p.tolist(), g.bands)):
+        explained = g.explanations[k]
+        out.append(ScoredClaim(
+            claim_id=str(claim_field(claims[i], "claim_id")), payer_id=payers[i], model=model,
+            denial_probability=prob, risk_band=str(band), reasons=reasons[k],
+            explanation=explained.drivers if explained else [],
+            context=explained.context if explained else [], fixes=g.fixes[k],
+            unknown_codes=unknown_codes(claims[i], cms), base_value=g.base[k]))
+    return out
 
 
 @dataclass
@@ -193,7 +207,8 @@ class Predictor:
             served, fallback = self.models.route(payers[positions[0]])
             model = ModelInfo(name=served.name, version=served.version, fallback=fallback)
             group = score_group(served, batch, positions, claims, self.cms, options)
-            for i, pred in zip(positions, responses(claims, payers, model, group, positions)):
+            for i, pred in zip(positions, responses(claims, payers, model, group, positions,
+                                                  self.cms)):
                 out[i] = pred
         preds = [p for p in out if p is not None]
         audit_predictions(preds, (time.perf_counter() - start) * 1000)

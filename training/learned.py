@@ -41,11 +41,38 @@ class Enrolment(BaseModel):
     n_denied: int
 
 
+class CodeRate(BaseModel):
+    """How often a payer denied claims billing one code, in the training history."""
+
+    n: int
+    denied_share: float
+
+
 class LearnedLimits(BaseModel):
-    """What one model learned of its payer(s): filing limits and enrolments by payer."""
+    """What one model learned of its payer(s): filing limits, enrolments, and per-code
+    denial rates (quoted as learned payer habits), by payer."""
 
     filing: dict[str, FilingLimit] = Field(default_factory=dict)
     enrolment: dict[str, list[Enrolment]] = Field(default_factory=dict)
+    code_rates: dict[str, dict[str, CodeRate]] = Field(default_factory=dict)
+    n_claims: dict[str, int] = Field(default_factory=dict)
+    window: str = ""
+
+
+MIN_CODE_CLAIMS = 30
+
+
+def code_rates(X: pd.DataFrame, denied: np.ndarray) -> dict[str, CodeRate]:
+    """Denial share of claims billing each code (bag-of-codes columns), with enough
+    claims to quote."""
+    out = {}
+    for column in (c for c in X.columns if c.startswith("code_")):
+        bills = X[column].to_numpy(dtype=float) > 0
+        n = int(bills.sum())
+        if n >= MIN_CODE_CLAIMS:
+            out[column.removeprefix("code_")] = CodeRate(
+                n=n, denied_share=round(float(denied[bills].mean()), 3))
+    return out
 
 
 def filing_limit(lag: np.ndarray, timely: np.ndarray) -> FilingLimit | None:
@@ -107,6 +134,8 @@ def learn_limits(X: pd.DataFrame, payer: pd.Series, denied: np.ndarray,
     cat = category.astype(object).to_numpy()
     for p in sorted(payer[rows].dropna().unique()):
         sel = rows & (payer == p).to_numpy()
+        learned.n_claims[str(p)] = int(sel.sum())
+        learned.code_rates[str(p)] = code_rates(X[sel], denied[sel])
         found = filing_limit(lag[sel], (cat[sel] == "timely_filing").astype(float))
         if found is not None:
             learned.filing[str(p)] = found

@@ -167,6 +167,8 @@ def train_payer_model(data: TrainingData, payer: str, kind: str, fit: Fitter,
         cat[dva], bundle.predict_reasons(X[dva]))
     bundle.thresholds = choose_thresholds(y[va], p_val, settings)
     learned = learn_limits(X, data.payer, y, cat, tr)
+    window = data.split.window()
+    learned.window = f"{window['train_start']} to {window['train_end']}"
     bundle.metadata = bundle.metadata.model_copy(update={
         "training_window": data.split.window(), "n_train": int(tr.sum()),
         "n_val": int(va.sum()), "validation_metrics": val, "payer_column": data.payer_column,

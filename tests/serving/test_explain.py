@@ -43,8 +43,19 @@ def test_response_explanation_adds_up(predictor, contract_examples, em_biopsy_wi
         served = predictor.models.route(pred.payer_id)[0]
         claim = next(c for c in batch if c.claim_id == pred.claim_id)
         X = served.bundle.features([dict(claim.model_dump(), claim_id="0")], predictor.cms)
-        total = pred.base_value + sum(e.contribution for e in pred.explanation)
+        total = (pred.base_value + sum(e.contribution for e in pred.explanation)
+                 + sum(c.contribution for c in pred.context))
         assert total == pytest.approx(served.bundle.raw_score(X)[0], abs=1e-3)
+        context = {c.factor for c in pred.context}
+        drivers = {e.factor for e in pred.explanation}
+        # Context a coder cannot change is never a driver, and no driver is an absence.
+        assert not drivers & {"payer", "patient", "rendering_provider", "service_dates"}
+        assert context <= {"payer", "patient", "rendering_provider", "place_of_service",
+                           "service_dates", "claim_size", "patient_history",
+                           "claim_frequency", "submission_lag"}
+        assert not [e for e in pred.explanation if e.text.startswith("Not on this claim")]
+        assert not [e for e in pred.explanation if "_" in e.text.split("(")[0]
+                    and "documentation." not in e.text and e.factor != "other_factors"]
 
 
 def test_pred_contrib_equals_tree_explainer_and_timing(sample, record_property):

@@ -1,0 +1,82 @@
+"""Do the service's fixes lower the TRUE risk of a claim? (issue 14 item 4)
+
+Fixes judged by the model alone prove nothing: a fix the model likes may not cure what
+the payer denies. For each test claim whose claim-only truth is risky (oracle_p_visible
+>= MIN_VISIBLE), the claim is scored through the service path with fixes, its top fix is
+applied as a coder would submit it, and the edited claim is re-adjudicated by the
+world's own rules: a callable handed in by the CLI (the generator's true_risk, with the
+original claim's hidden factors); serving never imports the generator. A claim counts as
+lowered when its true probability at least halves; a claim with no applicable fix
+(none returned, or not_fixable) counts as not lowered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from contract.frames import ClaimFrames, frames_to_claims
+from serving.edits import apply_fix
+from serving.scoring import Options, Predictor
+
+MIN_VISIBLE = 0.3
+TrueRisk = Callable[[list[dict[str, Any]]], np.ndarray]
+
+
+def risky_rows(claims: Any, rows: np.ndarray, min_visible: float = MIN_VISIBLE) -> np.ndarray:
+    """Positions among `rows` of claims whose claim-only truth is at least min_visible."""
+    visible = claims["oracle_p_visible"].to_numpy(dtype=float)
+    return np.flatnonzero(rows & (visible >= min_visible))
+
+
+def top_fixed_claims(predictor: Predictor, claims: Sequence[dict[str, Any]],
+                     batch: int = 256) -> list[dict[str, Any] | None]:
+    """Each claim with the service's top applicable fix applied (None without one)."""
+    options = Options(explain=True, fixes=True, max_fixes=1)
+    out: list[dict[str, Any] | None] = []
+    for start in range(0, len(claims), batch):
+        part = list(claims[start:start + batch])
+        for claim, scored in zip(part, predictor.predict(part, options)):
+            fix = next((f for f in scored.fixes if f.action != "not_fixable"), None)
+            out.append(apply_fix(claim, fix) if fix is not None else None)
+    return out
+
+
+def summarise(before: np.ndarray, after: np.ndarray) -> dict[str, float]:
+    """n, share whose true probability at least halved, mean drop."""
+    if len(before) == 0:
+        return {"n": 0, "lowered_true_risk": float("nan"), "mean_true_drop": float("nan")}
+    return {"n": int(len(before)),
+            "lowered_true_risk": float(np.mean(after <= 0.5 * before)),
+            "mean_true_drop": float(np.mean(before - after))}
+
+
+def audit_fixes(frames: ClaimFrames, rows: np.ndarray, predictor: Predictor,
+                true_risk: TrueRisk, min_visible: float = MIN_VISIBLE
+                ) -> dict[str, dict[str, float]]:
+    """Per payer: {n, lowered_true_risk, mean_true_drop, n_with_fix} over risky test
+    claims (frames rows selected by the boolean `rows`, e.g. the test window)."""
+    from training.split import subset_frames
+
+    picked = risky_rows(frames.claims.reset_index(drop=True), rows, min_visible)
+    mask = np.zeros(len(frames.claims), dtype=bool)
+    mask[picked] = True
+    sub = subset_frames(frames, mask)
+    claims = frames_to_claims(sub)
+    before = sub.claims["oracle_p"].to_numpy(dtype=float)
+    fixed = top_fixed_claims(predictor, claims)
+    after = before.copy()
+    edited = [i for i, c in enumerate(fixed) if c is not None]
+    if edited:
+        after[edited] = true_risk([fixed[i] for i in edited])
+    payer = sub.claims["payer_id"].astype(str).to_numpy()
+    has_fix = np.zeros(len(claims), dtype=bool)
+    has_fix[edited] = True
+    out = {}
+    for p in sorted(set(payer)):
+        sel = payer == p
+        out[p] = summarise(before[sel], after[sel]) | {"n_with_fix": int(has_fix[sel].sum())}
+    out["overall"] = summarise(before, after) | {"n_with_fix": int(has_fix.sum())}
+    return out
