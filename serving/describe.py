@@ -177,8 +177,7 @@ def code_habit(code: str) -> Describer:
                 if view.learned is not None else None)
         habit = (f": {payer} denied {rate.denied_share:.0%} of {rate.n:,} claims billing it"
                  if rate is not None else "")
-        return Finding(f"{code} billed ({lines_text(view, lines)}){habit}", lines,
-                       learned_source(view))
+        return Finding(f"{lines_text(view, lines)}{habit}", lines, learned_source(view))
     return describe
 
 

@@ -119,13 +119,28 @@ def sessions(view: ClaimView, cms: CmsTables) -> Finding | None:
                    on_claim, learned_source(view))
 
 
+FAMILY_LABELS: dict[str, str] = {
+    "em": "E/M visits", "em_addon": "E/M add-on (G2211)", "biopsy": "Biopsies",
+    "shave": "Shave removals", "excision_benign": "Benign excisions",
+    "excision_malignant": "Malignant excisions", "destruction_ak": "AK destructions",
+    "destruction_benign": "Benign lesion destructions",
+    "destruction_malignant": "Malignant lesion destructions", "mohs": "Mohs surgery",
+    "repair_simple": "Simple repairs", "repair_intermediate": "Intermediate repairs",
+    "repair_complex": "Complex repairs", "skin_tag": "Skin tag removals",
+    "intralesional": "Intralesional injections", "phototherapy": "Phototherapy",
+    "pdt": "Photodynamic therapy", "drug": "Drugs", "pathology": "Pathology",
+    "tissue_transfer": "Adjacent tissue transfers", "incision_drainage": "Incision and drainage",
+    "dermabrasion": "Dermabrasion", "chemexfoliation": "Chemical exfoliation",
+    "injection": "Injections",
+}
+
+
 def family_lines(family: str) -> Describer:
     """Describer of the lines of one code family."""
     def describe(view: ClaimView, cms: CmsTables) -> Finding | None:
         lines = view.lines_in(family)
-        label = family.replace("_", " ")
-        return Finding(f"{label.capitalize()} billed: {lines_text(view, lines)}", lines) \
-            if lines else None
+        label = FAMILY_LABELS.get(family, family.replace("_", " ").capitalize())
+        return Finding(f"{label} billed: {lines_text(view, lines)}", lines) if lines else None
     return describe
 
 

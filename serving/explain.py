@@ -24,6 +24,7 @@ from serving.describe_claim import context_text, describe
 from serving.factors import factor_matrix, is_context
 
 MIN_CONTRIBUTION = 1e-4
+MIN_DRIVER = 0.05  # log-odds: smaller effects are noise to a coder, left in other_factors
 MAX_CONTEXT = 4
 OTHER = "other_factors"
 
@@ -62,8 +63,8 @@ def present_drivers(view: ClaimView, row: np.ndarray, names: list[str], k: int,
     """Up to k (factor position, finding) pairs on the claim: risk-raising ones by
     contribution, then risk-lowering ones by size, skipping context and absent factors."""
     order = np.argsort(-row, kind="stable")
-    raising = [i for i in order if row[i] >= MIN_CONTRIBUTION]
-    lowering = [i for i in order[::-1] if row[i] <= -MIN_CONTRIBUTION]
+    raising = [i for i in order if row[i] >= MIN_DRIVER]
+    lowering = [i for i in order[::-1] if row[i] <= -2 * MIN_DRIVER]
     out: list[tuple[int, Finding]] = []
     for i in (*raising, *lowering):
         if len(out) == k:

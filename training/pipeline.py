@@ -135,7 +135,7 @@ def run_model(data: TrainingData, frames: ClaimFrames, cms: Any, name: str, kind
     from training.plots import calibration_figure, importance_figure
 
     start = time.perf_counter()
-    bundle = train_payer_model(data, name, kind, fit, settings, settings.engine)
+    bundle = train_payer_model(data, name, kind, fit, settings, settings.engine, pooled)
     rows = test_rows(data, name, kind)
     y = data.denied[rows]
     p = bundle.predict_proba(data.X[rows])

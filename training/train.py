@@ -64,14 +64,16 @@ def local_fitter(settings: Settings) -> Fitter:
     """Fit with lightgbm.train, early-stopping on the validation rows."""
 
     def fit(params: dict, X_tr: pd.DataFrame, y_tr: np.ndarray, X_val: pd.DataFrame,
-            y_val: np.ndarray, weight: np.ndarray | None = None) -> lgb.Booster:
+            y_val: np.ndarray, weight: np.ndarray | None = None,
+            init_model: lgb.Booster | None = None) -> lgb.Booster:
         train = lgb.Dataset(X_tr, y_tr, weight=weight)
         if len(y_val) == 0:
-            return lgb.train(params, train, num_boost_round=min(settings.max_rounds, 100))
+            return lgb.train(params, train, num_boost_round=min(settings.max_rounds, 100),
+                             init_model=init_model)
         valid = lgb.Dataset(X_val, y_val, reference=train)
         stop = lgb.early_stopping(settings.early_stopping_rounds, verbose=False)
         booster = lgb.train(params, train, num_boost_round=settings.max_rounds,
-                            valid_sets=[valid], callbacks=[stop])
+                            valid_sets=[valid], callbacks=[stop], init_model=init_model)
         return truncate(booster, booster.best_iteration or booster.current_iteration())
 
     return fit
@@ -84,9 +86,14 @@ def weighted(weight: np.ndarray | None) -> dict[str, np.ndarray]:
 
 def train_binary(X_tr: pd.DataFrame, y_tr: np.ndarray, X_val: pd.DataFrame,
                  y_val: np.ndarray, fit: Fitter, settings: Settings,
-                 weight: np.ndarray | None = None) -> lgb.Booster:
-    """The denial booster (binary log-loss)."""
-    return fit(lgb_params(settings, "binary"), X_tr, y_tr, X_val, y_val, **weighted(weight))
+                 weight: np.ndarray | None = None,
+                 init_model: lgb.Booster | None = None) -> lgb.Booster:
+    """The denial booster (binary log-loss); with `init_model` (the pooled booster) it
+    continues boosting from it on the payer's claims: a payer model then starts from
+    what every payer shares and learns only its own habits (shared/stack-notes §5)."""
+    warm = {} if init_model is None else {"init_model": init_model}
+    return fit(lgb_params(settings, "binary"), X_tr, y_tr, X_val, y_val, **weighted(weight),
+               **warm)
 
 
 def train_reasons(X_tr: pd.DataFrame, cat_tr: pd.Series, X_val: pd.DataFrame,
@@ -147,14 +154,20 @@ def row_weights(data: TrainingData, rows: np.ndarray) -> np.ndarray | None:
 
 
 def train_payer_model(data: TrainingData, payer: str, kind: str, fit: Fitter,
-                      settings: Settings, engine: str = "local") -> ModelBundle:
-    """Train, calibrate and threshold one bundle on its payer's train/validation rows."""
+                      settings: Settings, engine: str = "local",
+                      pooled: ModelBundle | None = None) -> ModelBundle:
+    """Train, calibrate and threshold one bundle on its payer's train/validation rows; a
+    payer model warm-starts from `pooled` (this run's pooled bundle) when given (local
+    engine)."""
     rows = model_rows(data, payer, kind)
     if data.weight is not None:
         rows = rows & (data.weight > 0)
     tr, va = rows & data.split.train, rows & data.split.val
     X, y, cat = data.X, data.denied, data.category
-    binary = train_binary(X[tr], y[tr], X[va], y[va], fit, settings, row_weights(data, tr))
+    init = pooled.binary if pooled is not None and kind == "payer" and engine == "local" \
+        else None
+    binary = train_binary(X[tr], y[tr], X[va], y[va], fit, settings, row_weights(data, tr),
+                          init)
     calibrator = calibrate(binary.predict(X[va], raw_score=True), y[va])
     dtr, dva = tr & (y == 1), va & (y == 1)
     reasons, classes = train_reasons(X[dtr], cat[dtr], X[dva], cat[dva], fit, settings,
@@ -178,5 +191,6 @@ def train_payer_model(data: TrainingData, payer: str, kind: str, fit: Fitter,
             "best_iteration": binary.current_iteration(),
             "reason_best_iteration": reasons.current_iteration() if reasons else 0,
             "calibration": calibrator.method,
+            "warm_start_iterations": init.current_iteration() if init is not None else 0,
             "recency_half_life_days": settings.recency_half_life_days}})
     return bundle
