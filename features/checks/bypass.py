@@ -25,16 +25,30 @@ REMOVALS = ("excision_benign", "excision_malignant", "shave", "destruction_malig
 def check_bypass(ctx: Ctx, recoded: np.ndarray) -> list[Hits]:
     """Bypass-modifier and PTP findings; `recoded` lines (changed or removed by another
     check) take no part in pairs."""
+    out = [modifier_59_with_x(ctx)] if ctx.ix.has("59").any() else []
     a, b, mi = ptp_pairs(ctx, recoded)
-    return [modifier_59_with_x(ctx), modifier_59_prefer_x(ctx, a, b, mi),
-            ptp_mi0(ctx, a, b, mi), ptp_unbypassed(ctx, a, b, mi),
-            ptp_bypass_not_distinct(ctx, a, b, mi)]
+    if (mi == 0).any():
+        out.append(ptp_mi0(ctx, a, b, mi))
+    keep = (mi == 1) & ~ctx.ix.is_em[b]  # E/M column-2 pairs: the 25 checks' business
+    a, b, mi = a[keep], b[keep], mi[keep]
+    if not len(a):
+        return out
+    sep = distinct(ctx, a, b)
+    bypass = ctx.ix.has_bypass[a] | ctx.ix.has_bypass[b]
+    out += [ptp_unbypassed(ctx, a[~bypass], b[~bypass], mi[~bypass], sep[~bypass]),
+            ptp_bypass_not_distinct(ctx, a[bypass], b[bypass], mi[bypass], sep[bypass])]
+    if ctx.ix.has("59").any():
+        out.append(modifier_59_prefer_x(ctx, a, b, sep))
+    return out
 
 
 def ptp_pairs(ctx: Ctx, recoded: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Active PTP edits among each claim's same-day lines: (column-1 line, column-2 line,
     modifier indicator)."""
     ix = ctx.ix
+    if ix.n_lines < 2:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
     a, b = _pairs(ix, ptp_codes(ctx.cms)[ix.code_idx] & ~recoded)
     mi = ptp_matrix(ctx.cms)[ix.code_idx[a], ix.code_idx[b]].astype(np.int64)
     keep = (mi >= 0) & (ix.service_day[a] == ix.service_day[b])
@@ -52,12 +66,14 @@ def distinct(ctx: Ctx, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return points | sites | sides
 
 
-def included_service(fam_a: np.ndarray, fam_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def included_service(ctx: Ctx, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(column 2 is a repair of the column-1 removal/biopsy wound, column 2 is a biopsy of
     the lesion column 1 removes): services NCCI includes when on the same lesion."""
-    removal = np.isin(fam_a, REMOVALS)
-    repair = np.isin(fam_b, REPAIRS) & (removal | (fam_a == "biopsy"))
-    return repair, (fam_b == "biopsy") & removal
+    ix = ctx.ix
+    removal = ix.in_family(*REMOVALS)[a]
+    biopsy = ix.in_family("biopsy")
+    repair = ix.in_family(*REPAIRS)[b] & (removal | biopsy[a])
+    return repair, biopsy[b] & removal
 
 
 def pair_facts(ctx: Ctx, a: np.ndarray, b: np.ndarray, mi: np.ndarray) -> dict:
@@ -70,11 +86,11 @@ def modifier_59_with_x(ctx: Ctx) -> Hits:
     return hits("modifier_59_with_x", ctx.ix.has("59") & ctx.ix.has_x, value="59")
 
 
-def modifier_59_prefer_x(ctx: Ctx, a: np.ndarray, b: np.ndarray, mi: np.ndarray) -> Hits:
-    """59 on a distinct-lesion service: XS (separate structure) is the precise modifier;
-    a warning: which payers insist on X is learned per payer."""
+def modifier_59_prefer_x(ctx: Ctx, a: np.ndarray, b: np.ndarray, sep: np.ndarray) -> Hits:
+    """59 on a distinct-lesion service (its own record or an indicator-1 partner on
+    another lesion): XS (separate structure) is the precise modifier; a warning: which
+    payers insist on X is learned per payer."""
     partner_distinct = np.zeros(ctx.n, dtype=bool)
-    sep = distinct(ctx, a, b)
     partner_distinct[a[sep]] = True
     partner_distinct[b[sep]] = True
     fire = (ctx.ix.has("59") & ~ctx.ix.has_x & ~ctx.ix.is_em
@@ -89,39 +105,35 @@ def ptp_mi0(ctx: Ctx, a: np.ndarray, b: np.ndarray, mi: np.ndarray) -> Hits:
     class, whose lengths are added into one code."""
     zero = mi == 0
     a, b, mi = a[zero], b[zero], mi[zero]
-    fam_a, fam_b = ctx.ix.family[a], ctx.ix.family[b]
-    variant = np.select([np.isin(fam_b, REPAIRS), (fam_b == "em") & (fam_a == "em"),
-                         fam_b == "em"], [3, 2, 1], default=0)
+    em = ctx.ix.is_em
+    variant = np.select([ctx.ix.in_family(*REPAIRS)[b], em[b] & em[a], em[b]], [3, 2, 1],
+                        default=0)
     bypassed = ctx.ix.has_bypass[a] | ctx.ix.has_bypass[b]
     out = hits("ptp_mi0", b, variant=variant, bypassed=np.where(
         bypassed, " (a bypass modifier cannot change that)", ""), **pair_facts(ctx, a, b, mi))
     return first_per_line(out)
 
 
-def ptp_unbypassed(ctx: Ctx, a: np.ndarray, b: np.ndarray, mi: np.ndarray) -> Hits:
-    """An indicator-1 pair with no bypass modifier on either line (E/M column-2 lines are
-    the 25 checks' business): distinct lesions take XS on the column-2 line; on the same
-    lesion the column-2 service is bundled."""
+def ptp_unbypassed(ctx: Ctx, a: np.ndarray, b: np.ndarray, mi: np.ndarray,
+                   sep: np.ndarray) -> Hits:
+    """Indicator-1 pairs (a, b) with no bypass modifier on either line: distinct lesions
+    (`sep`) take XS on the column-2 line; on the same lesion the column-2 service is
+    bundled."""
     ix = ctx.ix
-    keep = (mi == 1) & ~ix.is_em[b] & ~ix.has_bypass[a] & ~ix.has_bypass[b]
-    a, b, mi = a[keep], b[keep], mi[keep]
-    sep = distinct(ctx, a, b)
-    repair_inside, biopsy_removed = included_service(ix.family[a], ix.family[b])
-    mohs = ix.family[a] == "mohs"
+    repair_inside, biopsy_removed = included_service(ctx, a, b)
+    mohs = ix.in_family("mohs")[a]
     variant = np.select([sep, repair_inside, biopsy_removed, mohs], [0, 1, 2, 3], default=4)
     value = np.where(variant == 0, "XS", None)
     return first_per_line(hits("ptp_unbypassed", b, variant=variant, value=value,
                                **pair_facts(ctx, a, b, mi)))
 
 
-def ptp_bypass_not_distinct(ctx: Ctx, a: np.ndarray, b: np.ndarray, mi: np.ndarray) -> Hits:
-    """A bypassed indicator-1 pair whose lesion records name the same site and no
-    distinct lesion: the bypass claims what the claim does not show (warning)."""
-    ix = ctx.ix
-    keep = (mi == 1) & ~ix.is_em[b] & (ix.has_bypass[a] | ix.has_bypass[b])
-    a, b, mi = a[keep], b[keep], mi[keep]
-    same_site = (ctx.site[a] >= 0) & (ctx.site[a] == ctx.site[b]) & ~distinct(ctx, a, b)
-    repair, biopsy = included_service(ix.family[a], ix.family[b])
+def ptp_bypass_not_distinct(ctx: Ctx, a: np.ndarray, b: np.ndarray, mi: np.ndarray,
+                            sep: np.ndarray) -> Hits:
+    """Bypassed indicator-1 pairs whose lesion records name the same site and no distinct
+    lesion: the bypass claims what the claim does not show (warning)."""
+    same_site = (ctx.site[a] >= 0) & (ctx.site[a] == ctx.site[b]) & ~sep
+    repair, biopsy = included_service(ctx, a, b)
     included = repair | biopsy
     out = hits("ptp_bypass_not_distinct", b, variant=included.astype(np.int8),
                **pair_facts(ctx, a, b, mi))

@@ -167,6 +167,8 @@ class Ctx:
 
     def next_day_any(self, mask: np.ndarray) -> np.ndarray:
         """Per line: some line of the same claim dated the next day has `mask`."""
+        if not mask.any():
+            return np.zeros(self.n, dtype=bool)
         return np.isin(self.day_key + 1, self.day_key[mask])
 
     def claim_value(self, column: str) -> np.ndarray:

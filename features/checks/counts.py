@@ -12,19 +12,23 @@ import numpy as np
 
 from features.billing_rules import addon_codes
 from features.checks.context import Ctx
-from features.checks.findings import Hits, hits
+from features.checks.findings import Hits, empty_hits, hits
 
 PER_SESSION = ("17110", "17111", "11900", "11901", "11200", "17004")
 BIOPSY_RANK = {"11102": 0, "11104": 1, "11106": 2}
 BIOPSY_ADDON_OF = {"11102": "11103", "11104": "11105", "11106": "11107"}
 ADDON_PRIMARY = {"11103": "11102", "11105": "11104", "11107": "11106", "17003": "17000",
                  "11201": "11200", "17312": "17311", "17314": "17313"}
+COUNTED_CODES = tuple({*PER_SESSION, *BIOPSY_RANK, *ADDON_PRIMARY, "17000", "17003",
+                       *(code for code, _ in addon_codes())})
 # Add-ons that are no service without their primary: not billable alone.
 ADDON_REMOVE = ("G2211",)
 
 
 def check_counts(ctx: Ctx) -> list[Hits]:
     """Count, unit and primary/add-on findings of the batch."""
+    if not ctx.ix.is_code(*COUNTED_CODES).any():
+        return []
     return [ak_15_plus(ctx), ak_17004_count(ctx), ak_first_units(ctx),
             benign_destruction_count(ctx), intralesional_count(ctx), per_session_units(ctx),
             biopsy_primary_twice(ctx), biopsy_primary_units(ctx),
@@ -46,6 +50,8 @@ def ak_lesions(ctx: Ctx) -> tuple[np.ndarray, np.ndarray]:
 def ak_15_plus(ctx: Ctx) -> Hits:
     """17000 + 17003 x n for 15 or more AKs: 17004 (one unit) describes all of them; the
     17003 lines go with the recode (17004/17003 is an NCCI modifier-indicator-0 pair)."""
+    if not ctx.ix.is_code("17000", "17003").any():
+        return empty_hits("ak_15_plus")
     ak, total = ak_lesions(ctx)
     big = ak & (total >= 15) & ~ctx.same_day_any(ctx.ix.is_code("17004"))
     # anchor: the 17000 line of the day, else its first 17003 line
@@ -77,8 +83,11 @@ def ak_17004_count(ctx: Ctx) -> Hits:
 def ak_first_units(ctx: Ctx) -> Hits:
     """17000 billed with more than one unit (MUE 1): the first lesion is 17000 x1, each
     further one (2-14) a unit of 17003."""
+    fire = ctx.ix.is_code("17000") & (ctx.ix.units > 1)
+    if not fire.any():
+        return empty_hits("ak_first_units")
     ak, total = ak_lesions(ctx)
-    fire = ctx.ix.is_code("17000") & (ctx.ix.units > 1) & (total < 15)
+    fire &= total < 15
     pos = np.flatnonzero(fire)
     return hits("ak_first_units", pos, units_billed=ctx.ix.units[pos].astype(int).astype(object),
                 addon_units=(ctx.ix.units[pos] - 1).astype(int).astype(object))
@@ -133,6 +142,8 @@ def biopsy_ranks(ctx: Ctx) -> tuple[np.ndarray, np.ndarray]:
 def biopsy_primary_twice(ctx: Ctx) -> Hits:
     """A second biopsy primary in one session: its technique's add-on (11104 + 11102 ->
     11104 + 11103), keeping the highest-valued technique as the primary (CPT 2019)."""
+    if ctx.ix.is_code(*BIOPSY_RANK).sum() < 2:
+        return empty_hits("biopsy_primary_twice")
     primary, kept = biopsy_ranks(ctx)
     pos = np.flatnonzero(primary & ~kept)
     keeper = np.zeros(ctx.n, dtype=np.int64)
@@ -145,6 +156,8 @@ def biopsy_primary_twice(ctx: Ctx) -> Hits:
 
 def biopsy_primary_units(ctx: Ctx) -> Hits:
     """A biopsy primary with units > 1 (MUE 1): one unit, further lesions on an add-on."""
+    if not (ctx.ix.is_code(*BIOPSY_RANK) & (ctx.ix.units > 1)).any():
+        return empty_hits("biopsy_primary_units")
     _, kept = biopsy_ranks(ctx)
     pos = np.flatnonzero(kept & (ctx.ix.units > 1))
     old = ctx.codes[pos]
@@ -156,6 +169,8 @@ def biopsy_primary_units(ctx: Ctx) -> Hits:
 def addon_without_primary(ctx: Ctx) -> Hits:
     """An add-on code with none of its primaries on the claim that day: the primary of
     its technique/family when one unit (17003 alone -> 17000)."""
+    if not ctx.ix.is_code(*(code for code, _ in addon_codes())).any():
+        return empty_hits("addon_without_primary")
     orphan = np.zeros(ctx.n, dtype=bool)
     for code, parents in addon_codes():
         is_addon = ctx.ix.is_code(code)

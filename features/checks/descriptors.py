@@ -16,7 +16,7 @@ import numpy as np
 
 from features.checks.context import Ctx
 from features.checks.dxfacts import BENIGN_PATHOLOGY, MALIGNANT
-from features.checks.findings import Hits, hits
+from features.checks.findings import Hits, empty_hits, hits
 from features.checks.match import site_agrees
 from features.lineindex import code_vocab
 from reference.families import (
@@ -33,6 +33,7 @@ BASES = np.array([FAMILY_BASES[f] for f in DESC_FAMILIES], dtype=np.int64)  # (4
 MOHS_BY_GROUP = {"17311": "17313", "17312": "17314"}  # head/neck/... -> trunk/arms/legs
 MOHS_BY_GROUP.update({v: k for k, v in list(MOHS_BY_GROUP.items())})
 TRUNK_GROUP = SITE_GROUP_ORDER.index("trunk_arms_legs")
+BENIGN_CLASS = np.array([c in BENIGN_PATHOLOGY for c in range(32)])
 
 
 @lru_cache(maxsize=1)
@@ -78,7 +79,7 @@ def pathology_family(ctx: Ctx, fam: np.ndarray) -> np.ndarray:
     cls = ctx.dx.cls[ctx.ptr_dx]
     present = (ctx.ptr_dx != ctx.dx.none) & site_agrees(ctx)
     malignant = (cls == MALIGNANT).any(axis=1)
-    benign = present.any(axis=1) & (np.isin(cls, list(BENIGN_PATHOLOGY)) | ~present).all(axis=1)
+    benign = present.any(axis=1) & (BENIGN_CLASS[cls] | ~present).all(axis=1)
     excision = fam <= 1  # excision_benign, excision_malignant
     return np.where(excision & malignant, 1, np.where(excision & benign, 0, fam))
 
@@ -86,8 +87,13 @@ def pathology_family(ctx: Ctx, fam: np.ndarray) -> np.ndarray:
 def check_descriptors(ctx: Ctx) -> list[Hits]:
     """Site-group, pathology and size findings of size/site-coded lines, and Mohs site."""
     dfam, dgroup, doffset = code_descriptor_table()
-    fam, group, offset = (t[ctx.ix.code_idx] for t in (dfam, dgroup, doffset))
+    fam = dfam[ctx.ix.code_idx]
     coded = fam >= 0
+    mohs = ctx.ix.is_code(*MOHS_BY_GROUP)
+    if not coded.any() and not mohs.any():
+        return [empty_hits(r) for r in (
+            "code_site_group", "code_pathology", "code_size_band", "code_mohs_site")]
+    group, offset = dgroup[ctx.ix.code_idx], doffset[ctx.ix.code_idx]
     lesion_group = ctx.site_group.astype(np.int64)
     dx_group = diagnosis_group(ctx)
     want_group = np.where(lesion_group >= 0, lesion_group, np.where(dx_group >= 0, dx_group,

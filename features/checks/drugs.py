@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 
 from contract.typed import as_objects, is_present
 from features.checks.context import Ctx
-from features.checks.findings import Hits, hits
+from features.checks.findings import Hits, empty_hits, hits
 from features.encode import is_small_objects, to_arrow_strings
 
 
@@ -32,7 +32,10 @@ def is_j_code(column) -> np.ndarray:
 def drug_ndc_missing(ctx: Ctx) -> Hits:
     """A J-code line without an NDC: add the 11-digit NDC and the quantity."""
     lines = ctx.frames.lines
-    fire = is_j_code(lines["cpt"]) & ~is_present(lines["ndc"])
+    fire = is_j_code(lines["cpt"])
+    if not fire.any():
+        return empty_hits("drug_ndc_missing")
+    fire &= ~is_present(lines["ndc"])
     quantity = as_objects(lines["drug_quantity"])
     return hits("drug_ndc_missing", fire, value="ndc",
                 quantity=np.where(is_present(lines["drug_quantity"])[fire],

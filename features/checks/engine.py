@@ -53,6 +53,8 @@ def recoded_lines(ctx: Ctx, results: list[Hits]) -> np.ndarray:
     """Lines a finding changes the code of, or removes (its own line or `removes`)."""
     mask = np.zeros(ctx.n, dtype=bool)
     for h in results:
+        if not len(h):
+            continue
         recode = RECODING_ACTIONS[h.rule][h.variant]
         mask[h.pos[recode]] = True
         extra = [(int(ctx.ix.claim_pos[p]), n) for p, r in zip(h.pos, h.removes) if r

@@ -10,6 +10,7 @@ points share one implementation.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -81,10 +82,20 @@ def hits(rule: str, where: np.ndarray, variant: Values = 0, value: Values = None
     argument is a scalar or an array aligned with the firing positions."""
     pos = np.flatnonzero(where) if where.dtype == bool else where.astype(np.int64)
     n = len(pos)
+    if n == 0:
+        return empty_hits(rule, tuple(facts))
     return Hits(rule, pos, _column(variant, n, np.int8), _column(value, n, object),
                 _column(old, n, object), _column(units, n, np.int64),
                 _column(removes, n, object),
                 {k: _column(v, n, object) for k, v in facts.items()})
+
+
+@lru_cache(maxsize=512)
+def empty_hits(rule: str, facts: tuple[str, ...] = ()) -> Hits:
+    """A rule that fires nowhere (shared: nothing may modify it)."""
+    none, objects = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
+    return Hits(rule, none, none.astype(np.int8), objects, objects, none, objects,
+                {k: objects for k in facts})
 
 
 def select(h: Hits, keep: np.ndarray) -> Hits:

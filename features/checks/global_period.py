@@ -17,7 +17,7 @@ import numpy as np
 from contract.typed import as_objects
 from features.checks.context import FAMILIES, Ctx
 from features.checks.dxfacts import AFTERCARE, COMPLICATION, relates
-from features.checks.findings import Hits, hits
+from features.checks.findings import Hits, empty_hits, hits
 from features.encode import encode
 from features.lineindex import code_columns, code_vocab
 
@@ -31,9 +31,22 @@ NOT_PROCEDURE = ("em", "em_addon", "drug", "pathology")
 
 def check_global_period(ctx: Ctx) -> list[Hits]:
     """Global-period and 24/25/57 findings of the batch."""
-    return [em_in_global(ctx), procedure_in_global(ctx), modifier_57_for_090(ctx),
-            modifier_57_minor(ctx), modifier_25_not_em(ctx), modifier_25_no_procedure(ctx),
-            em_without_25(ctx), g2211_with_25(ctx)]
+    out = []
+    if inside_global(ctx).any():
+        out += [em_in_global(ctx), procedure_in_global(ctx)]
+    if ctx.ix.is_em.any():
+        out += [modifier_57_for_090(ctx), modifier_57_minor(ctx),
+                modifier_25_no_procedure(ctx), em_without_25(ctx), g2211_with_25(ctx)]
+    if ctx.ix.has("25").any():
+        out.append(modifier_25_not_em(ctx))
+    return out
+
+
+def inside_global(ctx: Ctx) -> np.ndarray:
+    """Per line: the claim's history puts its date inside an earlier 010/090 global."""
+    days = ctx.claim_value("days_since_related_global_procedure")
+    glob = ctx.claim_value("related_global_days")
+    return (glob >= 10) & (days <= glob)
 
 
 @lru_cache(maxsize=4096)
@@ -43,9 +56,7 @@ def _relates(code: str, family: str) -> bool:
 
 def earlier_surgery(ctx: Ctx) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per line: inside an earlier 010/090 global (history), the earlier code, its family."""
-    days = ctx.claim_value("days_since_related_global_procedure")
-    glob = ctx.claim_value("related_global_days")
-    inside = (glob >= 10) & (days <= glob)
+    inside = inside_global(ctx)
     code = as_objects(ctx.frames.claims["related_procedure_code"])[ctx.ix.claim_pos]
     family = code_columns()[1][encode(code, code_vocab())]  # -1 -> '' (unknown or none)
     return inside, code, family
@@ -102,7 +113,8 @@ def procedure_in_global(ctx: Ctx) -> Hits:
     pos = np.flatnonzero(proc)
     rel, _, complication = relation(ctx, pos, family)
     known = family[pos] != ""
-    extensive = ctx.ix.in_family(*EXTENSIVE)[pos] & np.isin(family[pos], LESION_SURGERY)
+    extensive = ctx.ix.in_family(*EXTENSIVE)[pos] & np.isin(family[pos], LESION_SURGERY) \
+        if len(pos) else np.zeros(0, dtype=bool)
     related = known & rel & extensive
     unrelated = known & ~rel & ~complication
     has58, has79 = ctx.ix.has("58")[pos], ctx.ix.has("79")[pos]
@@ -123,6 +135,12 @@ def procedure_in_global(ctx: Ctx) -> Hits:
 
 def same_day_services(ctx: Ctx) -> tuple[np.ndarray, np.ndarray]:
     """Per line: a 000/010 procedure that day; a 090 surgery that day or the next."""
+    if "same_day" not in ctx._cache:
+        ctx._cache["same_day"] = _same_day_services(ctx)
+    return ctx._cache["same_day"]
+
+
+def _same_day_services(ctx: Ctx) -> tuple[np.ndarray, np.ndarray]:
     procedure = ~ctx.ix.is_em & ~ctx.ix.in_family(*NOT_PROCEDURE)
     minor = ctx.same_day_any(procedure & ctx.ix.in_global("000", "010"))
     major_mask = procedure & ctx.ix.in_global("090")
@@ -133,6 +151,8 @@ def same_day_services(ctx: Ctx) -> tuple[np.ndarray, np.ndarray]:
 def modifier_57_for_090(ctx: Ctx) -> Hits:
     """The decision visit for a 090-day surgery (that day or the day before) takes 57:
     25 there is replaced; an E/M with neither is a warning (57 if it made the decision)."""
+    if not ctx.ix.in_global("090").any():
+        return empty_hits("modifier_57_for_090")
     minor, major = same_day_services(ctx)
     em = ctx.ix.is_em & major & ~minor & ~ctx.ix.has("57")
     has25 = ctx.ix.has("25")
@@ -144,6 +164,8 @@ def modifier_57_for_090(ctx: Ctx) -> Hits:
 
 def modifier_57_minor(ctx: Ctx) -> Hits:
     """57 on an E/M whose same-day procedures are 000/010 (no 090 surgery): 25."""
+    if not ctx.ix.has("57").any():
+        return empty_hits("modifier_57_minor")
     minor, major = same_day_services(ctx)
     fire = ctx.ix.is_em & ctx.ix.has("57") & minor & ~major
     return hits("modifier_57_minor", fire, value="25", old="57")
@@ -158,17 +180,22 @@ def modifier_25_not_em(ctx: Ctx) -> Hits:
 def modifier_25_no_procedure(ctx: Ctx) -> Hits:
     """25 on an E/M with no procedure that day on the claim: nothing to separate it from
     (a warning: the procedure may sit on another claim)."""
+    em25 = ctx.ix.is_em & ctx.ix.has("25")
+    if not em25.any():
+        return empty_hits("modifier_25_no_procedure")
     procedure = ~ctx.ix.is_em & ~ctx.ix.in_family(*NOT_PROCEDURE)
-    fire = ctx.ix.is_em & ctx.ix.has("25") & ~ctx.same_day_any(procedure)
+    fire = em25 & ~ctx.same_day_any(procedure)
     return hits("modifier_25_no_procedure", fire, value="25")
 
 
 def em_without_25(ctx: Ctx) -> Hits:
     """An E/M with a same-day 000/010 procedure and no 25/57/24: included in the
     procedure unless significant and separately identifiable (then 25)."""
+    bare = ctx.ix.is_em & ~ctx.ix.has("25") & ~ctx.ix.has("57") & ~ctx.ix.has("24")
+    if not bare.any():
+        return empty_hits("em_without_25")
     minor, major = same_day_services(ctx)
-    bare = ~ctx.ix.has("25") & ~ctx.ix.has("57") & ~ctx.ix.has("24")
-    fire = ctx.ix.is_em & minor & ~major & bare
+    fire = minor & ~major & bare
     note = ctx.claim_value("doc_separate_em_note")
     pos = np.flatnonzero(fire)
     variant = np.where(note[pos] == 0, 1, 0)
@@ -178,8 +205,10 @@ def em_without_25(ctx: Ctx) -> Hits:
 def g2211_with_25(ctx: Ctx) -> Hits:
     """G2211 with a modifier-25 E/M the same day: not payable (CMS 2024; from 2025 only
     when that day also has a preventive service, vaccine or wellness visit)."""
-    em25 = ctx.same_day_any(ctx.ix.is_em & ctx.ix.has("25"))
-    return hits("g2211_with_25", ctx.ix.is_code("G2211") & em25)
+    g2211 = ctx.ix.is_code("G2211")
+    if not g2211.any():
+        return empty_hits("g2211_with_25")
+    return hits("g2211_with_25", g2211 & ctx.same_day_any(ctx.ix.is_em & ctx.ix.has("25")))
 
 
 def _ints(values: np.ndarray) -> np.ndarray:

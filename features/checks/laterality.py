@@ -12,14 +12,14 @@ from __future__ import annotations
 import numpy as np
 
 from features.checks.context import SIDES, Ctx
-from features.checks.findings import Hits, hits
+from features.checks.findings import Hits, empty_hits, hits
 from features.checks.match import (
-    SIDED,
     alternative_dx,
     first_true,
     known_side,
     lesion_bits,
     pointed_side,
+    sided,
     site_agrees,
 )
 from reference.vocab import SITES
@@ -30,11 +30,16 @@ MIRROR: dict[str, str] = {
     "LT": "RT", "E1": "E3", "E2": "E4", "FA": "F5", "F1": "F6", "F2": "F7", "F3": "F8",
     "F4": "F9", "TA": "T5", "T1": "T6", "T2": "T7", "T3": "T8", "T4": "T9"}
 MIRROR.update({v: k for k, v in list(MIRROR.items())})
+PAIRED = np.array([s in PAIRED_SITES for s in SITES] + [False])  # [-1]: no site
 EYELID_MODIFIER = {(1, 1): "E1", (1, 2): "E2", (2, 1): "E3", (2, 2): "E4"}  # (side, lid)
 
 
 def check_laterality(ctx: Ctx) -> list[Hits]:
     """All laterality/site findings of the batch."""
+    if not (ctx.site >= 0).any() and not (ctx.mod_side > 0).any() and not (ctx.side > 0).any():
+        return [empty_hits(r) for r in (
+            "dx_side_mismatch", "side_modifier_mismatch", "dx_site_mismatch",
+            "side_modifier_missing")]
     return [dx_side_mismatch(ctx), side_modifier_mismatch(ctx), dx_site_mismatch(ctx),
             side_modifier_missing(ctx)]
 
@@ -45,9 +50,11 @@ def side_names(side: np.ndarray) -> np.ndarray:
 
 def dx_side_mismatch(ctx: Ctx) -> Hits:
     """A pointed diagnosis of the other side than lesion.laterality (same site)."""
+    if not (ctx.side > 0).any():
+        return empty_hits("dx_side_mismatch")
     dx_side = ctx.dx.side[ctx.ptr_dx]
     lesion = ctx.side[:, None]
-    wrong = (lesion > 0) & np.isin(dx_side, SIDED) & (dx_side != lesion) & site_agrees(ctx)
+    wrong = (lesion > 0) & sided(dx_side) & (dx_side != lesion) & site_agrees(ctx)
     pos = np.flatnonzero(wrong.any(axis=1))
     bad = ctx.ptr_dx[pos, first_true(wrong[pos])]
     bits = np.where(lesion_bits(ctx)[pos] > 0, lesion_bits(ctx)[pos], ctx.dx.sites[bad])
@@ -62,9 +69,11 @@ def dx_side_mismatch(ctx: Ctx) -> Hits:
 def side_modifier_mismatch(ctx: Ctx) -> Hits:
     """A side modifier contradicting lesion.laterality (or, without one, the side of the
     diagnoses the line points to): replace it by the same modifier of the other side."""
-    reference = np.where(ctx.side > 0, ctx.side, pointed_side(ctx))
     mods = ctx.mod_side
-    fire = np.isin(mods, SIDED) & (reference > 0) & (mods != reference)
+    if not (mods > 0).any():
+        return empty_hits("side_modifier_mismatch")
+    reference = np.where(ctx.side > 0, ctx.side, pointed_side(ctx))
+    fire = sided(mods) & (reference > 0) & (mods != reference)
     pos = np.flatnonzero(fire)
     old = ctx.side_mod[pos]
     return hits("side_modifier_mismatch", pos, variant=np.where(ctx.side[pos] > 0, 0, 1),
@@ -76,6 +85,8 @@ def dx_site_mismatch(ctx: Ctx) -> Hits:
     """A pointed diagnosis whose site does not cover lesion.site (C44.519 trunk on an arm
     lesion): link the diagnosis on the claim that describes the lesion, if any."""
     wrong = ~site_agrees(ctx)
+    if not wrong.any():
+        return empty_hits("dx_site_mismatch")
     pos = np.flatnonzero(wrong.any(axis=1))
     bad = ctx.ptr_dx[pos, first_true(wrong[pos])]
     side = known_side(ctx)[pos]
@@ -90,7 +101,9 @@ def side_modifier_missing(ctx: Ctx) -> Hits:
     """A lesion procedure on a paired site with a known side and no side modifier: add
     RT/LT (E1-E4 on an eyelid whose diagnosis names the upper or lower lid). A warning:
     payers differ in requiring it."""
-    paired = np.isin(ctx.site, [SITES.index(s) for s in PAIRED_SITES])
+    paired = PAIRED[ctx.site]
+    if not paired.any():
+        return empty_hits("side_modifier_missing")
     side = np.where(ctx.side > 0, ctx.side, pointed_side(ctx))
     n_mods = (ctx.ix.mod_codes >= 0).sum(axis=1)
     fire = (paired & (side > 0) & (ctx.mod_side == 0) & ~ctx.ix.has("50") & (n_mods < 4)

@@ -9,6 +9,9 @@ ever offers a diagnosis of the other side.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import numpy as np
 
 from features.checks.context import Ctx
@@ -20,14 +23,30 @@ from reference.vocab import SITES
 FACE_PARTS = ("face", "nose", "lips", "ears", "eyelids")
 SITE_BIT = np.array([sum(SITE_BITS[p] for p in FACE_PARTS) if s == "face" else SITE_BITS[s]
                      for s in SITES] + [0], dtype=np.int32)
-SIDED = (1, 2)
 
 
+def sided(side: np.ndarray) -> np.ndarray:
+    """The side code is left (1) or right (2)."""
+    return (side == 1) | (side == 2)
+
+
+def cached(fn: Callable[[Ctx], np.ndarray]) -> Callable[[Ctx], np.ndarray]:
+    """Compute a per-batch array once per context (several checks read it)."""
+    @functools.wraps(fn)
+    def wrapper(ctx: Ctx) -> np.ndarray:
+        if fn.__name__ not in ctx._cache:
+            ctx._cache[fn.__name__] = fn(ctx)
+        return ctx._cache[fn.__name__]
+    return wrapper
+
+
+@cached
 def lesion_bits(ctx: Ctx) -> np.ndarray:
     """Site bit of each line's lesion (0 when the line has no lesion site)."""
     return SITE_BIT[ctx.site]
 
 
+@cached
 def site_agrees(ctx: Ctx) -> np.ndarray:
     """(n_lines, 4): the pointed diagnosis encodes no site, or one covering the lesion's."""
     bits = ctx.dx.sites[ctx.ptr_dx]
@@ -35,6 +54,7 @@ def site_agrees(ctx: Ctx) -> np.ndarray:
     return (bits == 0) | (lesion == 0) | ((bits & lesion) != 0)
 
 
+@cached
 def pointed_side(ctx: Ctx) -> np.ndarray:
     """The side the line's pointed diagnoses agree on (1/2), 0 when none or they differ.
     Only diagnoses of the lesion's site count."""
@@ -43,10 +63,11 @@ def pointed_side(ctx: Ctx) -> np.ndarray:
     return np.where(left & ~right, 1, np.where(right & ~left, 2, 0)).astype(np.int8)
 
 
+@cached
 def known_side(ctx: Ctx) -> np.ndarray:
     """The lesion's side as the claim states it: lesion.laterality, else the side
     modifier, else the pointed diagnoses' side (0 unknown)."""
-    mod = np.where(np.isin(ctx.mod_side, SIDED), ctx.mod_side, 0)
+    mod = np.where(sided(ctx.mod_side), ctx.mod_side, 0)
     side = np.where(ctx.side > 0, ctx.side, mod)
     return np.where(side > 0, side, pointed_side(ctx)).astype(np.int8)
 
@@ -58,6 +79,8 @@ def alternative_dx(ctx: Ctx, pos: np.ndarray, bits: np.ndarray, side: np.ndarray
     diagnosis encoding no site is fine too) and is on `side` (0 = any; strict: the
     diagnosis must encode that side; else it may encode none). Returns positions in
     ctx.dx (ctx.dx.none when there is none)."""
+    if len(pos) == 0:
+        return np.zeros(0, dtype=np.int64)
     cand = ctx.claim_dx[ctx.ix.claim_pos[pos]]  # (k, 13)
     fam = ctx.family_idx[pos][:, None]
     ok = (cand != ctx.dx.none) & (ctx.dx.support[cand, fam] | ctx.dx.conditional[cand, fam])
@@ -68,7 +91,7 @@ def alternative_dx(ctx: Ctx, pos: np.ndarray, bits: np.ndarray, side: np.ndarray
     if strict_side:
         ok &= (want_side == 0) | (cand_side == want_side)
     else:
-        ok &= (want_side == 0) | ~np.isin(cand_side, SIDED) | (cand_side == want_side)
+        ok &= (want_side == 0) | ~sided(cand_side) | (cand_side == want_side)
     first = np.argmax(ok, axis=1)
     return np.where(ok.any(axis=1), cand[np.arange(len(pos)), first], ctx.dx.none)
 

@@ -14,13 +14,15 @@ import numpy as np
 
 from features.checks.context import FAMILIES, Ctx
 from features.checks.dxfacts import FAMILY_CLASSES, SCREENING
-from features.checks.findings import Hits, hits
+from features.checks.findings import Hits, empty_hits, hits
 from features.checks.match import alternative_dx, known_side, lesion_bits
 from reference.families import BENIGN_REMOVAL_FAMILIES
 from reference.linkage import SUPPORTING
 
 CHECKED_FAMILIES = tuple(sorted(set(FAMILY_CLASSES) | {f for f, v in SUPPORTING.items() if v}
                                 - {"em", "drug", "pathology", "biopsy"}))
+
+CHECKED = np.array([f in CHECKED_FAMILIES for f in FAMILIES])
 
 
 def check_pointers(ctx: Ctx) -> list[Hits]:
@@ -56,10 +58,12 @@ def relink(ctx: Ctx, pos: np.ndarray, rule: str) -> Hits:
 def dx_not_supporting(ctx: Ctx) -> Hits:
     """A procedure line none of whose pointed diagnoses supports its family (outright or
     with symptoms): link the supporting diagnosis of that lesion when the claim has it."""
+    checked = CHECKED[ctx.family_idx]
+    if not checked.any():
+        return empty_hits("dx_not_supporting")
     support, conditional = ctx.line_support
     present = pointed(ctx)
     unsupported = present.any(axis=1) & ~((support | conditional) & present).any(axis=1)
-    checked = np.isin(ctx.family_idx, [FAMILIES.index(f) for f in CHECKED_FAMILIES])
     pos = np.flatnonzero(unsupported & checked & ~screening_only(ctx))
     return relink(ctx, pos, "dx_not_supporting")
 
@@ -67,16 +71,21 @@ def dx_not_supporting(ctx: Ctx) -> Hits:
 def screening_dx_only(ctx: Ctx) -> Hits:
     """A line pointing only to a screening code: Medicare does not cover screening; link
     the diagnosis that made it necessary, if the claim has one."""
+    if not (ctx.dx.cls == SCREENING).any():
+        return empty_hits("screening_dx_only")
     return relink(ctx, np.flatnonzero(screening_only(ctx)), "screening_dx_only")
 
 
 def symptoms_not_documented(ctx: Ctx) -> Hits:
     """Benign-lesion removal pointing only to a diagnosis that supports it with documented
     symptoms (L82.1, L91.8) while the claim does not say symptoms are documented."""
+    removal = ctx.ix.in_family(*BENIGN_REMOVAL_FAMILIES)
+    if not removal.any():
+        return empty_hits("symptoms_not_documented")
     support, conditional = ctx.line_support
     present = pointed(ctx)
     only_conditional = (conditional & present).any(axis=1) & ~(support & present).any(axis=1)
     symptoms = ctx.claim_value("doc_symptoms_documented") == 1
-    fire = ctx.ix.in_family(*BENIGN_REMOVAL_FAMILIES) & only_conditional & ~symptoms
+    fire = removal & only_conditional & ~symptoms
     return hits("symptoms_not_documented", fire, value="symptoms_documented",
                 dx=ctx.dx_code(ctx.ptr_dx[fire, 0]))

@@ -116,6 +116,8 @@ def render_all(ctx: Ctx, results: list[Hits]) -> list[list[Finding]]:
     out: list[list[Finding]] = [[] for _ in range(ctx.ix.n_claims)]
     order = {rule: k for k, rule in enumerate(RULES)}
     for h in results:
+        if not len(h):
+            continue
         claims = ctx.ix.claim_pos[h.pos]
         for i in np.flatnonzero(claims >= 0):
             out[int(claims[i])].append(render(ctx, h, int(i)))
