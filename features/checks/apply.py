@@ -110,5 +110,17 @@ def apply_fix(claim: Any, finding: Finding) -> Claim:
     elif action == "attach_documentation":
         claim = attach(claim, finding)
     if action and finding.removes:
-        claim = without_lines(claim, set(finding.removes))
+        claim = absorb_lines(claim, finding.line, set(finding.removes))
     return claim
+
+
+def absorb_lines(claim: Claim, number: int | None, removed: set[int]) -> Claim:
+    """Drop lines a recode made redundant; the recoded line's lesion record takes over
+    their lesions (17004 x1 for 16 AKs: its lesion count becomes 16)."""
+    gone = [ln for ln in claim["lines"] if ln["line"] in removed]
+    extra = sum(((ln.get("lesion") or {}).get("count") or ln["units"]) for ln in gone)
+
+    def update(ln: dict) -> None:
+        if ln.get("lesion") and extra:
+            ln["lesion"] = {**ln["lesion"], "count": min(ln["lesion"]["count"] + extra, 100)}
+    return without_lines(edit_line(claim, number, update), removed)

@@ -31,14 +31,13 @@ def check_bypass(ctx: Ctx, recoded: np.ndarray) -> list[Hits]:
         out.append(ptp_mi0(ctx, a, b, mi))
     keep = (mi == 1) & ~ctx.ix.is_em[b]  # E/M column-2 pairs: the 25 checks' business
     a, b, mi = a[keep], b[keep], mi[keep]
-    if not len(a):
-        return out
     sep = distinct(ctx, a, b)
-    bypass = ctx.ix.has_bypass[a] | ctx.ix.has_bypass[b]
-    out += [ptp_unbypassed(ctx, a[~bypass], b[~bypass], mi[~bypass], sep[~bypass]),
-            ptp_bypass_not_distinct(ctx, a[bypass], b[bypass], mi[bypass], sep[bypass])]
     if ctx.ix.has("59").any():
         out.append(modifier_59_prefer_x(ctx, a, b, sep))
+    if len(a):
+        bypass = ctx.ix.has_bypass[a] | ctx.ix.has_bypass[b]
+        out += [ptp_unbypassed(ctx, a[~bypass], b[~bypass], mi[~bypass], sep[~bypass]),
+                ptp_bypass_not_distinct(ctx, a[bypass], b[bypass], mi[bypass], sep[bypass])]
     return out
 
 

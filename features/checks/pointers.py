@@ -70,10 +70,13 @@ def dx_not_supporting(ctx: Ctx) -> Hits:
 
 def screening_dx_only(ctx: Ctx) -> Hits:
     """A line pointing only to a screening code: Medicare does not cover screening; link
-    the diagnosis that made it necessary, if the claim has one."""
+    the diagnosis that made it necessary, if the claim has one. A procedure needs it (an
+    error); a visit may be a covered preventive exam under some plans (a warning)."""
     if not (ctx.dx.cls == SCREENING).any():
         return empty_hits("screening_dx_only")
-    return relink(ctx, np.flatnonzero(screening_only(ctx)), "screening_dx_only")
+    h = relink(ctx, np.flatnonzero(screening_only(ctx)), "screening_dx_only")
+    h.variant[(h.variant == 0) & ctx.ix.is_em[h.pos]] = 2
+    return h
 
 
 def symptoms_not_documented(ctx: Ctx) -> Hits:

@@ -253,7 +253,11 @@ RULES: dict[str, Rule] = {
           "screening)"),
         W(None, "Line {line} ({code}) points only to the screening code {dx}: Medicare does "
           "not cover skin-cancer screening; bill it with the diagnosis from the chart or to a "
-          "plan that covers screening.", "shared/domain §4 (Z12.83 screening)"))),
+          "plan that covers screening.", "shared/domain §4 (Z12.83 screening)"),
+        W("link_diagnosis", "Visit on line {line} ({code}) points only to the screening code "
+          "{dx}: point it to {value}, the finding evaluated (Medicare does not cover "
+          "skin-cancer screening; some plans cover a preventive exam).",
+          "shared/domain §4 (Z12.83 screening)"))),
     "symptoms_not_documented": Rule("medical_necessity", (
         W("attach_documentation", "Line {line} ({code}) removes a lesion coded {dx}, which "
           "the benign-lesion LCDs cover only with documented symptoms (bleeding, itching, "
