@@ -125,8 +125,12 @@ def support_row(code: str, families: tuple[str, ...]) -> tuple[np.ndarray, np.nd
 
 def relates(code: str, family: str) -> bool:
     """Does a diagnosis describe the kind of lesion a surgery of `family` treats (the
-    global-period relation test: the same problem as the earlier surgery)?"""
+    global-period relation test: the same problem as the earlier surgery)? A malignant
+    excision relates to malignancies only (a nevus excised later is another problem); a
+    benign excision to any lesion (pathology may upgrade it to a malignancy)."""
     cls = dx_facts(code)[0]
-    if family in FAMILY_CLASSES and family not in ("excision_benign", "excision_malignant"):
+    if family == "excision_malignant":
+        return cls == MALIGNANT
+    if family in FAMILY_CLASSES and family != "excision_benign":
         return cls in FAMILY_CLASSES[family] or cls in FAMILY_CONDITIONAL.get(family, ())
     return cls in RELATION_CLASSES or code in SUPPORTING.get(family, ())

@@ -22,10 +22,12 @@ from features.encode import encode
 from features.lineindex import code_columns, code_vocab
 
 # Surgery that can be the planned next step on the same lesion (re-excision, Mohs,
-# repair, flap) and surgery that can be that earlier step.
+# repair, flap), and earlier surgery whose code names the kind of lesion it treated (a
+# repair or flap does not: whether a later lesion procedure relates to it stays open).
 EXTENSIVE = ("excision_benign", "excision_malignant", "mohs", "repair_intermediate",
              "repair_complex", "tissue_transfer", "destruction_malignant")
-LESION_SURGERY = (*EXTENSIVE, "shave", "repair_simple", "biopsy")
+LESION_SURGERY = ("excision_benign", "excision_malignant", "mohs", "destruction_malignant",
+                  "shave")
 NOT_PROCEDURE = ("em", "em_addon", "drug", "pathology")
 
 
