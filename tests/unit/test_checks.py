@@ -176,3 +176,55 @@ def test_single_claim_is_fast(cms):
         check_claim(claim, cms)
     per_claim = (time.process_time() - started) / n
     assert per_claim < 0.005, per_claim  # < 1 ms typical on an idle core; slack for CI
+
+
+@pytest.fixture(scope="module")
+def generated(cms):
+    """2,000 generated claims (frames and contract dicts): realistic variety."""
+    from contract.frames import frames_to_claims
+    from settings import get_settings
+    from synthetic_data.generate import GeneratorConfig, generate_frames
+
+    frames = generate_frames(GeneratorConfig(claims=2000, seed=16,
+                                             cms_dir=get_settings().cms_dir))
+    return frames, frames_to_claims(frames)
+
+
+def test_generated_frames_match_claims(cms, generated):
+    frames, claims = generated
+    flags = check_frames(frames, cms)
+    per_claim = check_claims(claims, cms)
+    lines = frames.lines
+    row = {(cid, n): i for i, (cid, n) in enumerate(zip(lines["claim_id"], lines["line"]))}
+    expected = {rule: np.zeros(len(lines), dtype=np.int8) for rule in RULE_IDS}
+    for claim, findings in zip(claims, per_claim):
+        for f in findings:
+            i = row[(claim["claim_id"], f.line)]
+            expected[f.rule][i] = max(expected[f.rule][i], 2 if f.is_error else 1)
+    for rule in RULE_IDS:
+        np.testing.assert_array_equal(flags[rule], expected[rule], err_msg=rule)
+
+
+def test_generated_fixes_apply_cleanly(cms, generated):
+    """Every fix on generated claims keeps a valid contract claim, removes its own finding
+    and never links another side's diagnosis."""
+    _, claims = generated
+    fixed_claims, fixed_from = [], []
+    for claim, findings in zip(claims, check_claims(claims, cms)):
+        lines = {ln["line"]: ln for ln in claim["lines"]}
+        for f in findings:
+            if f.action is None or f.value == "ndc":
+                continue
+            if f.action == "link_diagnosis":
+                side, target = line_side(lines[f.line]), dx_site_side(f.value).side
+                assert not (side and target in ("left", "right") and target != side), f
+            if f.action == "remove_line" and len(claim["lines"]) == 1:
+                continue  # the whole claim is not billable
+            fixed_claims.append(apply_fix(claim, f))
+            fixed_from.append(f)
+    assert len(fixed_claims) > 100
+    for fixed in fixed_claims:
+        Claim.model_validate(fixed)
+    for f, after in zip(fixed_from, check_claims(fixed_claims, cms)):
+        assert not [g for g in after if (g.rule, g.line) == (f.rule, f.line)
+                    and g.action == f.action and g.value == f.value], f
