@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from reference.icd10 import description, dx_site_side
+from reference.icd10 import SITE_PHRASES, description, dx_site_side, side_of
 from reference.linkage import CONDITIONAL, SCREENING_DX, SUPPORTING
 from reference.vocab import SITES
 
@@ -86,18 +86,45 @@ def eyelid_position(code: str) -> int:
     return 2 if re.search(r"\blower eyelid", text) else 0
 
 
+def sites_and_side(code: str, cls: int) -> tuple[tuple[str, ...], str]:
+    """Sites and side from the FY2026 description; skin neoplasms whose description lacks
+    "of skin" (Merkel cell carcinoma C4A) are read with the same phrases."""
+    where = dx_site_side(code)
+    if where.sites or cls == OTHER:
+        return where.sites, where.side
+    text = description(code).lower()
+    for phrase, covered in SITE_PHRASES:
+        if re.search(rf"\b{phrase}", text):
+            return covered, side_of(text)
+    return (), ""
+
+
 @lru_cache(maxsize=65536)
 def dx_facts(code: str) -> tuple[int, int, int, int]:
     """(class, site bit set, side 0 none/1 left/2 right/3 unspecified, eyelid position)."""
     if code == NO_DX:
         return OTHER, 0, 0, 0
-    where = dx_site_side(code)
+    cls = dx_class(code)
+    sites, side_name = sites_and_side(code, cls)
     bits = 0
-    for site in where.sites:
+    for site in sites:
         bits |= SITE_BITS[site]
-    side = {"left": 1, "right": 2, "unspecified": 3}.get(where.side, 0)
-    return dx_class(code), bits, side, eyelid_position(code) if bits == SITE_BITS["eyelids"] \
-        else 0
+    side = {"left": 1, "right": 2, "unspecified": 3}.get(side_name, 0)
+    return cls, bits, side, eyelid_position(code) if bits == SITE_BITS["eyelids"] else 0
+
+
+@lru_cache(maxsize=4096)
+def sided_code(code: str, side: str) -> str | None:
+    """The subcode of the same category and site coding `side` ("right"/"left") for a
+    code of unspecified side (C44.621 -> C44.622 right / C44.629 left), None if none."""
+    import simple_icd_10_cm as icd
+
+    head, found, tail = description(code).rpartition("unspecified ")
+    if not found or not icd.is_valid_item(code):
+        return None
+    wanted = f"{head}{side} {tail}"
+    siblings = icd.get_children(icd.get_parent(code))
+    return next((s for s in siblings if icd.get_description(s) == wanted), None)
 
 
 def supports(code: str, cls: int, family: str) -> tuple[bool, bool]:

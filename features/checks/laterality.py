@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from features.checks.context import SIDES, Ctx
+from features.checks.dxfacts import sided_code
 from features.checks.findings import Hits, empty_hits, hits
 from features.checks.match import (
     alternative_dx,
@@ -39,9 +40,9 @@ def check_laterality(ctx: Ctx) -> list[Hits]:
     if not (ctx.site >= 0).any() and not (ctx.mod_side > 0).any() and not (ctx.side > 0).any():
         return [empty_hits(r) for r in (
             "dx_side_mismatch", "side_modifier_mismatch", "dx_site_mismatch",
-            "side_modifier_missing")]
+            "side_modifier_missing", "dx_side_unspecified")]
     return [dx_side_mismatch(ctx), side_modifier_mismatch(ctx), dx_site_mismatch(ctx),
-            side_modifier_missing(ctx)]
+            side_modifier_missing(ctx), dx_side_unspecified(ctx)]
 
 
 def side_names(side: np.ndarray) -> np.ndarray:
@@ -95,6 +96,22 @@ def dx_site_mismatch(ctx: Ctx) -> Hits:
     return hits("dx_site_mismatch", pos, variant=np.where(found, 0, 1),
                 value=np.where(found, ctx.dx_code(alt), None), old=ctx.dx_code(bad),
                 dx=ctx.dx_code(bad), site=np.array(SITES, dtype=object)[ctx.site[pos]])
+
+
+def dx_side_unspecified(ctx: Ctx) -> Hits:
+    """A pointed diagnosis of unspecified side (C44.621) for a lesion whose side the claim
+    states (lesion.laterality or a side modifier): code the side (C44.622/C44.629). A
+    warning: payers differ in denying unspecified laterality."""
+    side = np.where(ctx.side > 0, ctx.side, np.where(sided(ctx.mod_side), ctx.mod_side, 0))
+    unspecified = (ctx.dx.side[ctx.ptr_dx] == 3) & site_agrees(ctx) & (side[:, None] > 0)
+    if not unspecified.any():
+        return empty_hits("dx_side_unspecified")
+    pos = np.flatnonzero(unspecified.any(axis=1))
+    old = ctx.dx_code(ctx.ptr_dx[pos, first_true(unspecified[pos])])
+    names = side_names(side[pos])
+    value = np.array([sided_code(c, s) for c, s in zip(old, names)], dtype=object)
+    return hits("dx_side_unspecified", pos, variant=np.where(value == None, 1, 0),  # noqa: E711
+                value=value, old=old, dx=old, side=names)
 
 
 def side_modifier_missing(ctx: Ctx) -> Hits:

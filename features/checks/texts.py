@@ -70,6 +70,11 @@ RULES: dict[str, Rule] = {
         E(None, "Line {line} ({code}) treats a lesion of the {site} but points to {dx} "
           "({dx_desc}) and no diagnosis on the claim describes it: correct the diagnosis or "
           "the lesion site from the chart.", ICD_SRC))),
+    "dx_side_unspecified": Rule("diagnosis_mismatch", (
+        W("link_diagnosis", "Line {line} ({code}) points to {dx} (side unspecified) for a "
+          "{side} lesion: code the side, {value}.", ICD_SRC),
+        W(None, "Line {line} ({code}) points to {dx} (side unspecified) for a {side} "
+          "lesion: code the side from the chart.", ICD_SRC))),
     "side_modifier_missing": Rule("modifier", (
         W("add_modifier", "Line {line} ({code}) treats a {side} {site} lesion without a side "
           "modifier: add {value} (payers that require RT/LT or anatomic modifiers deny it).",
