@@ -152,25 +152,30 @@ def _same_day_services(ctx: Ctx) -> tuple[np.ndarray, np.ndarray]:
 
 def modifier_57_for_090(ctx: Ctx) -> Hits:
     """The decision visit for a 090-day surgery (that day or the day before) takes 57:
-    25 there is replaced; an E/M with neither is a warning (57 if it made the decision)."""
+    25 there is replaced (removed when 57 is already on: never stacked); an E/M with
+    neither is a warning (57 if it made the decision)."""
     if not ctx.ix.in_global("090").any():
         return empty_hits("modifier_57_for_090")
     minor, major = same_day_services(ctx)
-    em = ctx.ix.is_em & major & ~minor & ~ctx.ix.has("57")
-    has25 = ctx.ix.has("25")
-    fire = em & (has25 | ~ctx.ix.has("24"))
+    has25, has57 = ctx.ix.has("25"), ctx.ix.has("57")
+    fire = ctx.ix.is_em & major & ~minor & (has25 | (~has57 & ~ctx.ix.has("24")))
     pos = np.flatnonzero(fire)
-    return hits("modifier_57_for_090", pos, variant=np.where(has25[pos], 0, 1), value="57",
-                old=np.where(has25[pos], "25", None))
+    variant = np.where(has25[pos], np.where(has57[pos], 2, 0), 1)
+    return hits("modifier_57_for_090", pos, variant=variant,
+                value=np.array(["57", "57", "25"], dtype=object)[variant],
+                old=np.where(variant == 0, "25", None))
 
 
 def modifier_57_minor(ctx: Ctx) -> Hits:
-    """57 on an E/M whose same-day procedures are 000/010 (no 090 surgery): 25."""
+    """57 on an E/M whose same-day procedures are 000/010 (no 090 surgery): 25 (57 is
+    removed when 25 is already on)."""
     if not ctx.ix.has("57").any():
         return empty_hits("modifier_57_minor")
     minor, major = same_day_services(ctx)
     fire = ctx.ix.is_em & ctx.ix.has("57") & minor & ~major
-    return hits("modifier_57_minor", fire, value="25", old="57")
+    stacked = ctx.ix.has("25")[fire]
+    return hits("modifier_57_minor", fire, variant=stacked.astype(np.int8),
+                value=np.where(stacked, "57", "25"), old=np.where(stacked, None, "57"))
 
 
 def modifier_25_not_em(ctx: Ctx) -> Hits:

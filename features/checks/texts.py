@@ -185,10 +185,14 @@ RULES: dict[str, Rule] = {
           "surgery (that day or the next): replace 25 with 57.", M57_SRC),
         W("add_modifier", "E/M on line {line} precedes a 090-day surgery (that day or the "
           "next): add 57 if this visit made the decision for surgery; otherwise it is part "
-          "of the global package.", M57_SRC))),
+          "of the global package.", M57_SRC),
+        E("remove_modifier", "E/M on line {line} carries both 25 and 57 before a 090-day "
+          "surgery: 57 is the right one; remove 25 (never stack them).", M57_SRC))),
     "modifier_57_minor": Rule("modifier", (
         E("replace_modifier", "E/M on line {line} carries 57, which is for 090-day surgery; "
-          "the same-day procedures have 000/010 globals: replace 57 with 25.", M57_SRC),)),
+          "the same-day procedures have 000/010 globals: replace 57 with 25.", M57_SRC),
+        E("remove_modifier", "E/M on line {line} carries both 25 and 57 with 000/010 "
+          "procedures only: 25 is the right one; remove 57 (never stack them).", M57_SRC))),
     "modifier_25_not_em": Rule("modifier", (
         E("remove_modifier", "Line {line} ({code}) is not an E/M: 25 applies only to "
           "evaluation and management; remove it.", M25_SRC),)),
