@@ -71,7 +71,10 @@ def ak_15_plus(ctx: Ctx) -> Hits:
 def ak_17004_count(ctx: Ctx) -> Hits:
     """17004 for fewer than 15 AKs: 17000 (+ 17003 per further lesion) describes them."""
     n = ctx.count
-    fire = ctx.ix.is_code("17004") & (n < 15)
+    fire = ctx.ix.is_code("17004")
+    if not fire.any():
+        return empty_hits("ak_17004_count")
+    fire &= n < 15
     pos = np.flatnonzero(fire)
     one = n[pos] == 1
     return hits("ak_17004_count", pos, variant=np.where(one, 0, 1),
@@ -95,6 +98,8 @@ def ak_first_units(ctx: Ctx) -> Hits:
 
 def benign_destruction_count(ctx: Ctx) -> Hits:
     """17110 for 15+ benign lesions -> 17111; 17111 for fewer than 15 -> 17110 (1 unit)."""
+    if not ctx.ix.is_code("17110", "17111").any():
+        return empty_hits("benign_destruction_count")
     n = lesions(ctx)
     up = ctx.ix.is_code("17110") & (n >= 15)
     down = ctx.ix.is_code("17111") & ~np.isnan(ctx.count) & (ctx.count < 15)
@@ -106,6 +111,8 @@ def benign_destruction_count(ctx: Ctx) -> Hits:
 
 def intralesional_count(ctx: Ctx) -> Hits:
     """11900 for more than 7 lesions -> 11901; 11901 for 7 or fewer -> 11900 (1 unit)."""
+    if not ctx.ix.is_code("11900", "11901").any():
+        return empty_hits("intralesional_count")
     n = lesions(ctx)
     up = ctx.ix.is_code("11900") & (n > 7)
     down = ctx.ix.is_code("11901") & ~np.isnan(ctx.count) & (ctx.count <= 7)
@@ -118,6 +125,8 @@ def intralesional_count(ctx: Ctx) -> Hits:
 def per_session_units(ctx: Ctx) -> Hits:
     """A per-session code with units > 1: one unit (nothing is under-coded: the
     descriptor counts the lesions). Lines a count rule recodes are left to it."""
+    if not (ctx.ix.is_code(*PER_SESSION) & (ctx.ix.units > 1)).any():
+        return empty_hits("per_session_units")
     n = lesions(ctx)
     recoded = ((ctx.ix.is_code("17110") & (n >= 15)) | (ctx.ix.is_code("11900") & (n > 7)))
     fire = ctx.ix.is_code(*PER_SESSION) & (ctx.ix.units > 1) & ~recoded
