@@ -64,8 +64,7 @@ def ak_15_plus(ctx: Ctx) -> Hits:
     removes = lines_of_groups(ctx, others, ctx.day_group[pos])
     return hits("ak_15_plus", pos, value="17004", units=1,
                 removes=_objects(removes), n=total[pos].astype(int).astype(object),
-                removed=np.array([", ".join(map(str, r)) or "-" for r in removes],
-                                 dtype=object))
+                removed=np.array([lines_text(r) for r in removes], dtype=object))
 
 
 def ak_17004_count(ctx: Ctx) -> Hits:
@@ -205,6 +204,13 @@ def lines_of_groups(ctx: Ctx, mask: np.ndarray, groups: np.ndarray) -> list[tupl
     keys = ctx.day_group[idx]
     lo, hi = np.searchsorted(keys, groups, "left"), np.searchsorted(keys, groups, "right")
     return [tuple(int(x) for x in ctx.line_no[idx[a:b]]) for a, b in zip(lo, hi)]
+
+
+def lines_text(numbers: tuple[int, ...]) -> str:
+    """'line 3' or 'lines 3, 4'."""
+    if len(numbers) == 1:
+        return f"line {numbers[0]}"
+    return "lines " + ", ".join(map(str, numbers)) if numbers else "nothing else"
 
 
 def _objects(values: list) -> np.ndarray:

@@ -34,11 +34,14 @@ NOT_PROCEDURE = ("em", "em_addon", "drug", "pathology")
 def check_global_period(ctx: Ctx) -> list[Hits]:
     """Global-period and 24/25/57 findings of the batch."""
     out = []
+    postop = np.zeros(ctx.n, dtype=bool)
     if inside_global(ctx).any():
-        out += [em_in_global(ctx), procedure_in_global(ctx)]
+        em = em_in_global(ctx)
+        postop[em.pos[(em.variant == 1) | (em.variant == 3)]] = True
+        out += [em, procedure_in_global(ctx)]
     if ctx.ix.is_em.any():
         out += [modifier_57_for_090(ctx), modifier_57_minor(ctx),
-                modifier_25_no_procedure(ctx), em_without_25(ctx), g2211_with_25(ctx)]
+                modifier_25_no_procedure(ctx), em_without_25(ctx, postop), g2211_with_25(ctx)]
     if ctx.ix.has("25").any():
         out.append(modifier_25_not_em(ctx))
     return out
@@ -195,10 +198,12 @@ def modifier_25_no_procedure(ctx: Ctx) -> Hits:
     return hits("modifier_25_no_procedure", fire, value="25")
 
 
-def em_without_25(ctx: Ctx) -> Hits:
+def em_without_25(ctx: Ctx, postop: np.ndarray) -> Hits:
     """An E/M with a same-day 000/010 procedure and no 25/57/24: included in the
-    procedure unless significant and separately identifiable (then 25)."""
-    bare = ctx.ix.is_em & ~ctx.ix.has("25") & ~ctx.ix.has("57") & ~ctx.ix.has("24")
+    procedure unless significant and separately identifiable (then 25). A post-op visit
+    of an earlier surgery (`postop`) is not billable at all: em_in_global says so."""
+    bare = (ctx.ix.is_em & ~ctx.ix.has("25") & ~ctx.ix.has("57") & ~ctx.ix.has("24")
+            & ~postop)
     if not bare.any():
         return empty_hits("em_without_25")
     minor, major = same_day_services(ctx)

@@ -31,6 +31,8 @@ MIRROR: dict[str, str] = {
     "LT": "RT", "E1": "E3", "E2": "E4", "FA": "F5", "F1": "F6", "F2": "F7", "F3": "F8",
     "F4": "F9", "TA": "T5", "T1": "T6", "T2": "T7", "T3": "T8", "T4": "T9"}
 MIRROR.update({v: k for k, v in list(MIRROR.items())})
+SINGULAR = {"arms": "arm", "legs": "leg", "hands": "hand", "feet": "foot", "ears": "ear",
+            "eyelids": "eyelid"}
 PAIRED = np.array([s in PAIRED_SITES for s in SITES] + [False])  # [-1]: no site
 EYELID_MODIFIER = {(1, 1): "E1", (1, 2): "E2", (2, 1): "E3", (2, 2): "E4"}  # (side, lid)
 
@@ -132,4 +134,5 @@ def side_modifier_missing(ctx: Ctx) -> Hits:
     value = [EYELID_MODIFIER[(int(s), int(lid))] if e and lid else ("LT" if s == 1 else "RT")
              for s, lid, e in zip(side[pos], lids, eyelid)]
     return hits("side_modifier_missing", pos, value=np.array(value, dtype=object),
-                side=side_names(side[pos]), site=np.array(SITES, dtype=object)[ctx.site[pos]])
+                side=side_names(side[pos]),
+                site=np.array([SINGULAR.get(s, s) for s in SITES], dtype=object)[ctx.site[pos]])

@@ -106,8 +106,8 @@ RULES: dict[str, Rule] = {
     "ak_15_plus": Rule("units", (
         E("change_code", "The claim bills 17000 + 17003 for {n} actinic keratoses: 15 or more "
           "are one unit of 17004, which describes every lesion. Change line {line} to 17004 "
-          "x1; the other AK line(s) {removed} go with the recode (17004 is never payable with "
-          "17000/17003).", AK_SRC + "; {ptp}: 17004/17003, modifier indicator 0"),)),
+          "x1; {removed} goes with the recode (17004 is never payable with 17000/17003).",
+          AK_SRC + "; {ptp}: 17004/17003, modifier indicator 0"),)),
     "ak_17004_count": Rule("units", (
         E("change_code", "Line {line} bills 17004 (15 or more lesions) for {n} lesion: "
           "17000.", AK_SRC),
@@ -163,12 +163,12 @@ RULES: dict[str, Rule] = {
           "post-op visit in the {glob}-day global of {earlier} is not separately billable.",
           GLOBAL_SRC.replace("{mod}", "24")))),
     "procedure_in_global": Rule("global_period", (
-        E("add_modifier", "Line {line} ({code}) treats the problem of {earlier} ({days} days "
-          "ago, {glob}-day global) more extensively: add 58 (staged or related procedure).",
-          GLOBAL_SRC.replace("{mod}", "58")),
-        E("replace_modifier", "Line {line} ({code}) carries 79 but treats the problem of "
-          "{earlier} ({days} days ago) more extensively: replace 79 with 58.",
-          GLOBAL_SRC.replace("{mod}", "58")),
+        E("add_modifier", "Line {line} ({code}) treats the same problem as {earlier} ({days} "
+          "days ago, {glob}-day global): a staged or more extensive procedure (re-excision) "
+          "takes 58; add it.", GLOBAL_SRC.replace("{mod}", "58")),
+        E("replace_modifier", "Line {line} ({code}) carries 79 but treats the same problem "
+          "as {earlier} ({days} days ago): a staged or more extensive procedure "
+          "(re-excision) takes 58; replace 79 with 58.", GLOBAL_SRC.replace("{mod}", "58")),
         E("add_modifier", "Line {line} ({code}) falls {days} days into the {glob}-day global "
           "of {earlier} and treats an unrelated problem: add 79.",
           GLOBAL_SRC.replace("{mod}", "79")),
