@@ -71,15 +71,15 @@ def change_units(f: Finding) -> Callable[[dict], None]:
 
 def link_diagnosis(claim: Claim, f: Finding) -> Claim:
     """Point line f.line first to diagnosis f.value (added to the claim's list if absent),
-    dropping its pointer to f.old."""
+    dropping its pointers to f.old (one code, or several joined with ',')."""
     diagnoses = list(claim["diagnoses"])
     if f.value not in diagnoses and len(diagnoses) < MAX_DIAGNOSES:
         diagnoses.append(f.value)
     new = diagnoses.index(f.value) + 1
-    old = diagnoses.index(f.old) + 1 if f.old in diagnoses else None
+    olds = {diagnoses.index(c) + 1 for c in (f.old or "").split(",") if c in diagnoses}
 
     def update(ln: dict) -> None:
-        rest = [p for p in ln["dx_pointers"] if p not in (new, old)]
+        rest = [p for p in ln["dx_pointers"] if p != new and p not in olds]
         ln["dx_pointers"] = [new, *rest][:MAX_DX_POINTERS]
     return edit_line({**claim, "diagnoses": diagnoses}, f.line, update)
 

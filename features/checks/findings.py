@@ -24,7 +24,8 @@ class Finding:
 
     action/value/old/units use the contract fix vocabulary (shared/contract/README.md):
     change_code (value = code, units = the units to bill), replace_modifier (old -> value),
-    link_diagnosis (value = the diagnosis to point to, old = the pointer it replaces),
+    link_diagnosis (value = the diagnosis to point to first, old = the pointed diagnosis
+    or diagnoses, joined with ',', it replaces),
     attach_documentation (value = the documentation field), ...; action None = no change
     can be made without the chart. `removes` names lines the change makes redundant (17004
     describes every lesion, so the 17003 line goes with the recode)."""

@@ -47,6 +47,14 @@ def check_laterality(ctx: Ctx) -> list[Hits]:
             side_modifier_missing(ctx), dx_side_unspecified(ctx)]
 
 
+def joined_codes(ctx: Ctx, pos: np.ndarray, wrong: np.ndarray) -> np.ndarray:
+    """For lines pos, their pointed diagnoses flagged in `wrong` (n_lines, 4), joined with
+    ',' (a link fix replaces every pointer that contradicts the lesion)."""
+    codes = ctx.dx.codes[ctx.ptr_dx[pos]]
+    return np.array([",".join(dict.fromkeys(c[w])) for c, w in zip(codes, wrong[pos])],
+                    dtype=object)
+
+
 def side_names(side: np.ndarray) -> np.ndarray:
     return np.array(SIDES, dtype=object)[side]
 
@@ -64,7 +72,7 @@ def dx_side_mismatch(ctx: Ctx) -> Hits:
     alt = alternative_dx(ctx, pos, bits, ctx.side[pos], strict_side=True)
     found = alt != ctx.dx.none
     return hits("dx_side_mismatch", pos, variant=np.where(found, 0, 1),
-                value=np.where(found, ctx.dx_code(alt), None), old=ctx.dx_code(bad),
+                value=np.where(found, ctx.dx_code(alt), None), old=joined_codes(ctx, pos, wrong),
                 dx=ctx.dx_code(bad), dx_side=side_names(ctx.dx.side[bad]),
                 side=side_names(ctx.side[pos]))
 
@@ -96,7 +104,7 @@ def dx_site_mismatch(ctx: Ctx) -> Hits:
     alt = alternative_dx(ctx, pos, lesion_bits(ctx)[pos], side, strict_side=False)
     found = alt != ctx.dx.none
     return hits("dx_site_mismatch", pos, variant=np.where(found, 0, 1),
-                value=np.where(found, ctx.dx_code(alt), None), old=ctx.dx_code(bad),
+                value=np.where(found, ctx.dx_code(alt), None), old=joined_codes(ctx, pos, wrong),
                 dx=ctx.dx_code(bad), site=np.array(SITES, dtype=object)[ctx.site[pos]])
 
 

@@ -5,6 +5,7 @@ agrees with the claim path, and no fix ever points a line to another side's diag
 
 from __future__ import annotations
 
+import random
 import time
 
 import numpy as np
@@ -21,9 +22,11 @@ from features.checks import (
     check_frames,
     is_coding_valid,
 )
+from features.lineindex import code_vocab
 from reference.icd10 import dx_site_side
 from reference.modifiers import modifier_side
 from reference.vocab import CATEGORIES, FIX_ACTIONS
+from tests.builders import make_claim_dict
 from tests.fixtures.coder_pairs import CLEAN, PAIRS
 
 PAIR_IDS = [p.id for p in PAIRS]
@@ -104,21 +107,24 @@ def test_pydantic_claim_objects_give_the_same_findings(cms):
         check_claims(claims, cms)
 
 
-def test_frames_path_matches_claim_path(cms):
-    claims = all_claims()
-    frames = claims_to_frames(claims)  # pandas columns: the bulk path
+def assert_frames_match_claims(cms, frames, claims) -> None:
+    """check_frames over frames flags exactly what check_claims finds, line by line."""
     flags = check_frames(frames, cms)
     assert set(flags) == set(RULE_IDS)
-    per_claim = check_claims(claims, cms)
     lines = frames.lines
-    expected = {rule: np.zeros(len(lines), dtype=np.int8) for rule in RULE_IDS}
     row = {(cid, n): i for i, (cid, n) in enumerate(zip(lines["claim_id"], lines["line"]))}
-    for claim, findings in zip(claims, per_claim):
+    expected = {rule: np.zeros(len(lines), dtype=np.int8) for rule in RULE_IDS}
+    for claim, findings in zip(claims, check_claims(claims, cms)):
         for f in findings:
             i = row[(claim["claim_id"], f.line)]
             expected[f.rule][i] = max(expected[f.rule][i], 2 if f.is_error else 1)
     for rule in RULE_IDS:
         np.testing.assert_array_equal(flags[rule], expected[rule], err_msg=rule)
+
+
+def test_frames_path_matches_claim_path(cms):
+    claims = all_claims()
+    assert_frames_match_claims(cms, claims_to_frames(claims), claims)  # pandas: bulk path
 
 
 def line_side(line: dict) -> str:
@@ -190,25 +196,9 @@ def generated(cms):
     return frames, frames_to_claims(frames)
 
 
-def test_generated_frames_match_claims(cms, generated):
-    frames, claims = generated
-    flags = check_frames(frames, cms)
-    per_claim = check_claims(claims, cms)
-    lines = frames.lines
-    row = {(cid, n): i for i, (cid, n) in enumerate(zip(lines["claim_id"], lines["line"]))}
-    expected = {rule: np.zeros(len(lines), dtype=np.int8) for rule in RULE_IDS}
-    for claim, findings in zip(claims, per_claim):
-        for f in findings:
-            i = row[(claim["claim_id"], f.line)]
-            expected[f.rule][i] = max(expected[f.rule][i], 2 if f.is_error else 1)
-    for rule in RULE_IDS:
-        np.testing.assert_array_equal(flags[rule], expected[rule], err_msg=rule)
-
-
-def test_generated_fixes_apply_cleanly(cms, generated):
-    """Every fix on generated claims keeps a valid contract claim, removes its own finding
-    and never links another side's diagnosis."""
-    _, claims = generated
+def assert_fixes_apply(cms, claims) -> int:
+    """Every fix keeps a valid contract claim, removes its own finding and never links
+    another side's diagnosis; returns how many fixes were applied."""
     fixed_claims, fixed_from = [], []
     for claim, findings in zip(claims, check_claims(claims, cms)):
         lines = {ln["line"]: ln for ln in claim["lines"]}
@@ -222,9 +212,73 @@ def test_generated_fixes_apply_cleanly(cms, generated):
                 continue  # the whole claim is not billable
             fixed_claims.append(apply_fix(claim, f))
             fixed_from.append(f)
-    assert len(fixed_claims) > 100
     for fixed in fixed_claims:
         Claim.model_validate(fixed)
     for f, after in zip(fixed_from, check_claims(fixed_claims, cms)):
         assert not [g for g in after if (g.rule, g.line) == (f.rule, f.line)
                     and g.action == f.action and g.value == f.value], f
+    return len(fixed_claims)
+
+
+def test_generated_frames_match_claims(cms, generated):
+    frames, claims = generated
+    assert_frames_match_claims(cms, frames, claims)
+
+
+def test_generated_fixes_apply_cleanly(cms, generated):
+    assert assert_fixes_apply(cms, generated[1]) > 100
+
+
+def test_fuzzed_claims(cms):
+    """Random (seeded) claims mixing every code of the table, codes outside it, all kinds
+    of modifiers, sided/unsided diagnoses, lesions and histories: no crash, frames =
+    claims, every fix applies cleanly."""
+    claims = fuzz_claims(random.Random(16), 600)
+    for claim in claims:
+        Claim.model_validate(claim)
+    assert_frames_match_claims(cms, claims_to_frames(claims), claims)
+    assert assert_fixes_apply(cms, claims) > 500
+
+
+FUZZ_CODES = (*code_vocab(), "11730", "J1234", "0001U", "99499", "15100")
+FUZZ_MODS = ("25", "59", "XS", "XE", "RT", "LT", "E1", "E3", "F5", "T2", "57", "58", "79",
+             "78", "24", "95", "KX", "GA", "50")
+FUZZ_DX = ("C44.612", "C44.619", "C44.621", "C44.519", "C44.311", "C44.212", "C44.1121",
+           "C44.722", "D22.5", "D22.61", "D22.62", "L57.0", "L82.1", "L82.0", "B07.8", "L91.8",
+           "L91.0", "Z12.83", "D48.5", "L40.0", "Z48.02", "T81.41XA", "C4A.61", "D03.62",
+           "L02.211", "S41.111A")
+FUZZ_SITES = ("face", "scalp", "neck", "ears", "eyelids", "nose", "lips", "hands", "feet",
+              "genitalia", "trunk", "arms", "legs")
+
+
+def fuzz_line(rng: random.Random, k: int, n: int, n_dx: int) -> dict:
+    out = {"line": k, "cpt": rng.choice(FUZZ_CODES), "charge": 10.0,
+           "modifiers": rng.sample(FUZZ_MODS, rng.choice([0, 0, 0, 1, 1, 2])),
+           "units": rng.choice([1, 1, 1, 2, 3, 15]),
+           "dx_pointers": rng.sample(range(1, n_dx + 1), rng.randint(1, min(4, n_dx))),
+           "date_of_service": rng.choice(["2026-02-10", "2026-02-10", "2026-02-11"])}
+    if rng.random() < 0.7:
+        out["lesion"] = {
+            "count": rng.choice([1, 1, 2, 9, 16]), "site": rng.choice(FUZZ_SITES),
+            "size_cm": rng.choice([None, 0.3, 0.8, 1.4, 2.5, 5.0]),
+            "distinct_from_line": rng.choice([None, None, *[j for j in range(1, n + 1)
+                                                              if j != k]]),
+            "laterality": rng.choice([None, None, "left", "right", "bilateral"])}
+    if out["cpt"].startswith("J") and rng.random() < 0.5:
+        out["ndc"] = "00003029320"
+    return out
+
+
+def fuzz_claims(rng: random.Random, count: int) -> list[dict]:
+    claims = []
+    for i in range(count):
+        dx = rng.sample(FUZZ_DX, rng.randint(1, 5))
+        n = rng.randint(1, 6)
+        history = rng.choice([{}, {
+            "days_since_related_global_procedure": rng.randint(0, 100),
+            "related_global_days": rng.choice([0, 10, 90]),
+            "related_procedure_code": rng.choice([None, "11602", "14040", "17000", "11402"])}])
+        claims.append(make_claim_dict(
+            claim_id=f"F{i}", diagnoses=dx, history=history,
+            lines=[fuzz_line(rng, k, n, len(dx)) for k in range(1, n + 1)]))
+    return claims
