@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from features.billing_rules import _pairs, ptp_codes, ptp_matrix
+from features.billing_rules import ptp_codes, ptp_matrix
 from features.checks.context import Ctx
 from features.checks.findings import Hits, first_per_line, hits, select
 
@@ -48,9 +48,9 @@ def ptp_pairs(ctx: Ctx, recoded: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
     if ix.n_lines < 2:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
-    a, b = _pairs(ix, ptp_codes(ctx.cms)[ix.code_idx] & ~recoded)
+    a, b = ctx.pairs(ptp_codes(ctx.cms)[ix.code_idx] & ~recoded)
     mi = ptp_matrix(ctx.cms)[ix.code_idx[a], ix.code_idx[b]].astype(np.int64)
-    keep = (mi >= 0) & (ix.service_day[a] == ix.service_day[b])
+    keep = mi >= 0
     return a[keep], b[keep], mi[keep]
 
 

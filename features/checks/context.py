@@ -165,6 +165,24 @@ class Ctx:
         w = None if weights is None else weights[mask]
         return np.bincount(self.day_group[mask], weights=w, minlength=self.n)[self.day_group]
 
+    def pairs(self, eligible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """All ordered pairs (a, b), a != b, of eligible lines on the same claim and date
+        of service. Lines sorted by claim-day; at offset d only groups with more than d
+        eligible lines can pair, so the candidates shrink fast (most claims: 1-3 lines)."""
+        order = np.flatnonzero(eligible & (self.ix.claim_pos >= 0))
+        order = order[np.argsort(self.day_group[order], kind="stable")]
+        counts = np.bincount(self.day_group[order], minlength=self.n)
+        firsts, seconds = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+        d = 1
+        while len(order) > d:
+            order = order[counts[self.day_group[order]] > d]
+            a, b = order[:-d], order[d:]
+            same = self.day_group[a] == self.day_group[b]
+            firsts += [a[same], b[same]]
+            seconds += [b[same], a[same]]
+            d += 1
+        return np.concatenate(firsts), np.concatenate(seconds)
+
     def next_day_any(self, mask: np.ndarray) -> np.ndarray:
         """Per line: some line of the same claim dated the next day has `mask`."""
         if not mask.any():
