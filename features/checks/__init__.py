@@ -7,6 +7,7 @@ manuals, shared/domain §). Reads reference/ and contract/ only.
     check_claims(claims, cms)   list of Finding lists, one per claim
     check_claim(claim, cms)     Finding list of one claim
     is_coding_valid(claim, cms) no error-severity finding
+    errors_added(before, after, cms)  errors a change introduced
     apply_fix(claim, finding)   the claim dict with the finding's change applied
 """
 
@@ -17,10 +18,11 @@ from features.checks.engine import (
     check_claims,
     check_frames,
     check_hits,
+    errors_added,
     is_coding_valid,
 )
 from features.checks.findings import Finding
 from features.checks.texts import RULES
 
 __all__ = ["RULES", "RULE_IDS", "Finding", "apply_fix", "check_claim", "check_claims",
-           "check_frames", "check_hits", "is_coding_valid"]
+           "check_frames", "check_hits", "errors_added", "is_coding_valid"]

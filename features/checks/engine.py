@@ -4,7 +4,8 @@
   (0 = no finding, 1 = warning, 2 = error), for model features and fix candidates;
 - check_claims(claims, cms) / check_claim(claim, cms): Finding lists for contract
   claims (dicts or Claim objects), flattened with contract.columns (no DataFrames);
-- is_coding_valid(claim, cms): no error-severity finding (a fix must leave this true).
+- is_coding_valid(claim, cms): no error-severity finding (a fix must leave this true);
+- errors_added(before, after, cms): the errors a change introduced.
 
 Checks run in a fixed order; the code-recoding checks (descriptors, counts) run first
 and the NCCI pair checks leave the lines they recode or remove alone, so a claim never
@@ -106,3 +107,13 @@ def is_coding_valid(claim: Mapping[str, Any] | Any, cms: CmsTables) -> bool:
     """True when the claim has no error-severity finding (warnings are payer-dependent
     or need the chart: the model weighs them)."""
     return not any(f.is_error for f in check_claim(claim, cms))
+
+
+def errors_added(before: Mapping[str, Any] | Any, after: Mapping[str, Any] | Any,
+                 cms: CmsTables) -> list[Finding]:
+    """Error findings of `after` that `before` did not have (by rule and line): what a
+    fix broke. A claim with an error no single edit can fix (17000 x3 needs a 17003
+    line) is never coding-valid, but each of its other fixes can still add nothing."""
+    old, new = check_claims([before, after], cms)
+    known = {(f.rule, f.line) for f in old if f.is_error}
+    return [f for f in new if f.is_error and (f.rule, f.line) not in known]

@@ -53,7 +53,7 @@ RULES: dict[str, Rule] = {
         E("link_diagnosis", "Line {line} ({code}) treats a {side} lesion but points to {dx} "
           "({dx_side} side): point it to {value}, the {side}-side diagnosis on the claim.",
           ICD_SRC),
-        E(None, "Line {line} ({code}) treats a {side} lesion but points to {dx} ({dx_side} "
+        W(None, "Line {line} ({code}) treats a {side} lesion but points to {dx} ({dx_side} "
           "side) and the claim has no {side}-side diagnosis for it: correct the diagnosis "
           "from the chart (never point the line to another side's code).", ICD_SRC))),
     "side_modifier_mismatch": Rule("modifier", (
@@ -67,7 +67,7 @@ RULES: dict[str, Rule] = {
         E("link_diagnosis", "Line {line} ({code}) treats a lesion of the {site} but points "
           "to {dx} ({dx_desc}): point it to {value}, the diagnosis on the claim for that "
           "site.", ICD_SRC),
-        E(None, "Line {line} ({code}) treats a lesion of the {site} but points to {dx} "
+        W(None, "Line {line} ({code}) treats a lesion of the {site} but points to {dx} "
           "({dx_desc}) and no diagnosis on the claim describes it: correct the diagnosis or "
           "the lesion site from the chart.", ICD_SRC))),
     "dx_side_unspecified": Rule("diagnosis_mismatch", (

@@ -20,6 +20,7 @@ from features.checks import (
     check_claim,
     check_claims,
     check_frames,
+    errors_added,
     is_coding_valid,
 )
 from features.lineindex import code_vocab
@@ -81,6 +82,7 @@ def test_applying_the_change_makes_the_claim_coding_valid(cms, pair):
         return
     fixed = apply_fix(pair.wrong, found)
     Claim.model_validate(fixed)
+    assert errors_added(pair.wrong, fixed, cms) == []
     assert is_coding_valid(fixed, cms), [f for f in check_claim(fixed, cms) if f.is_error]
     if found.value != "ndc":  # the NDC itself comes from the chart, not from the finding
         assert expected_finding(pair, check_claim(fixed, cms)) is None
