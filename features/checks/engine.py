@@ -21,6 +21,7 @@ import numpy as np
 
 from contract.columns import claims_to_columns
 from contract.frames import ClaimFrames
+from features.billing_rules import addon_codes
 from features.checks.bypass import check_bypass
 from features.checks.context import Ctx, build_context
 from features.checks.counts import check_counts
@@ -37,6 +38,8 @@ from reference.cms import CmsTables
 RULE_IDS: tuple[str, ...] = tuple(RULES)
 SEVERITY = {rule: np.array([SEVERITY_CODE[v.severity] for v in r.variants], dtype=np.int8)
             for rule, r in RULES.items()}
+REMOVING_ACTIONS = {rule: np.array([v.action == "remove_line" for v in r.variants])
+                    for rule, r in RULES.items()}
 RECODING_ACTIONS = {rule: np.array([v.action in ("change_code", "remove_line")
                                     for v in r.variants]) for rule, r in RULES.items()}
 
@@ -47,7 +50,26 @@ def run_checks(ctx: Ctx) -> list[Hits]:
     recoded = recoded_lines(ctx, results)
     results += [*check_laterality(ctx), *check_pointers(ctx), *check_global_period(ctx),
                 *check_bypass(ctx, recoded), *check_drugs(ctx)]
+    for h in results:
+        removing = REMOVING_ACTIONS[h.rule][h.variant]
+        if removing.any():
+            take_dependent_addons(ctx, h, np.flatnonzero(removing))
     return results
+
+
+def take_dependent_addons(ctx: Ctx, h: Hits, which: np.ndarray) -> None:
+    """A removed line takes its add-on lines with it when no other primary of theirs
+    stays that day (13153 goes with 13152, G2211 with the E/M): else they are orphans."""
+    parents = dict(addon_codes())
+    addons = ctx.ix.is_code(*parents)
+    for i in which:
+        pos = h.pos[i]
+        group = np.flatnonzero(ctx.day_group == ctx.day_group[pos])
+        kept = {ctx.codes[p] for p in group if p != pos}
+        taken = tuple(int(ctx.line_no[p]) for p in group if addons[p] and p != pos
+                      and not kept & set(parents[ctx.codes[p]]))
+        if taken:
+            h.removes[i] = tuple(h.removes[i] or ()) + taken
 
 
 def recoded_lines(ctx: Ctx, results: list[Hits]) -> np.ndarray:

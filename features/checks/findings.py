@@ -28,7 +28,8 @@ class Finding:
     or diagnoses, joined with ',', it replaces),
     attach_documentation (value = the documentation field), ...; action None = no change
     can be made without the chart. `removes` names lines the change makes redundant (17004
-    describes every lesion, so the 17003 line goes with the recode)."""
+    describes every lesion, so the 17003 line goes with the recode; a removed primary
+    takes its add-ons)."""
 
     rule: str
     line: int | None

@@ -101,9 +101,12 @@ def render(ctx: Ctx, h: Hits, i: int) -> Finding:
               "old": h.old[i], "units": int(ctx.ix.units[pos])}
     values.update({k: v[i] for k, v in h.fields.items()})
     facts = Facts(ctx, values)
+    text = variant.text.format_map(facts)
+    if variant.action == "remove_line" and h.removes[i]:
+        text += f" Its add-on line(s) {', '.join(map(str, h.removes[i]))} go with it."
     return Finding(
         rule=h.rule, line=values["line"], severity=variant.severity,
-        category=RULES[h.rule].category, text=variant.text.format_map(facts),
+        category=RULES[h.rule].category, text=text,
         action=variant.action, value=None if variant.action is None else h.value[i],
         old=h.old[i] if variant.action in ("replace_modifier", "link_diagnosis") else None,
         units=units if variant.action in ("change_code", "change_units") else None,
