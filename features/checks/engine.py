@@ -50,21 +50,27 @@ def run_checks(ctx: Ctx) -> list[Hits]:
     recoded = recoded_lines(ctx, results)
     results += [*check_laterality(ctx), *check_pointers(ctx), *check_global_period(ctx),
                 *check_bypass(ctx, recoded), *check_drugs(ctx)]
-    for h in results:
-        removing = REMOVING_ACTIONS[h.rule][h.variant]
-        if removing.any():
-            take_dependent_addons(ctx, h, np.flatnonzero(removing))
+    parents = dict(addon_codes())
+    addons = ctx.ix.is_code(*parents)
+    if addons.any():
+        with_addons = ctx.same_day_any(addons)
+        for h in results:
+            removing = REMOVING_ACTIONS[h.rule][h.variant] & with_addons[h.pos]
+            if removing.any():
+                take_dependent_addons(ctx, h, np.flatnonzero(removing), addons, parents)
     return results
 
 
-def take_dependent_addons(ctx: Ctx, h: Hits, which: np.ndarray) -> None:
+def take_dependent_addons(ctx: Ctx, h: Hits, which: np.ndarray, addons: np.ndarray,
+                          parents: dict[str, tuple[str, ...]]) -> None:
     """A removed line takes its add-on lines with it when no other primary of theirs
     stays that day (13153 goes with 13152, G2211 with the E/M): else they are orphans."""
-    parents = dict(addon_codes())
-    addons = ctx.ix.is_code(*parents)
+    order = np.argsort(ctx.day_group, kind="stable")
+    keys = ctx.day_group[order]
     for i in which:
         pos = h.pos[i]
-        group = np.flatnonzero(ctx.day_group == ctx.day_group[pos])
+        g = ctx.day_group[pos]
+        group = order[np.searchsorted(keys, g, "left"):np.searchsorted(keys, g, "right")]
         kept = {ctx.codes[p] for p in group if p != pos}
         taken = tuple(int(ctx.line_no[p]) for p in group if addons[p] and p != pos
                       and not kept & set(parents[ctx.codes[p]]))
