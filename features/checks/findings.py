@@ -42,6 +42,7 @@ class Finding:
     units: int | None = None
     source: str = ""
     removes: tuple[int, ...] = ()
+    variant: int = 0  # which case of the rule (features.checks.texts.RULES[rule].variants)
 
     @property
     def is_error(self) -> bool:

@@ -111,7 +111,8 @@ def render(ctx: Ctx, h: Hits, i: int) -> Finding:
         old=h.old[i] if variant.action in ("replace_modifier", "link_diagnosis") else None,
         units=units if variant.action in ("change_code", "change_units") else None,
         source=variant.source.format_map(facts),
-        removes=tuple(h.removes[i] or ()) if variant.action else ())
+        removes=tuple(h.removes[i] or ()) if variant.action else (),
+        variant=int(h.variant[i]))
 
 
 def render_all(ctx: Ctx, results: list[Hits]) -> list[list[Finding]]:

@@ -28,7 +28,7 @@ from reference.icd10 import dx_site_side
 from reference.modifiers import modifier_side
 from reference.vocab import CATEGORIES, FIX_ACTIONS
 from tests.builders import make_claim_dict
-from tests.fixtures.coder_pairs import CLEAN, PAIRS
+from tests.fixtures.coder_pairs import CLEAN, PAIRS, VARIANTS
 
 PAIR_IDS = [p.id for p in PAIRS]
 CLEAN_IDS = [c.id for c in CLEAN]
@@ -101,6 +101,29 @@ def test_tricky_correct_claim_has_no_error(cms, clean):
     findings = check_claim(clean.claim, cms)
     assert not [f for f in findings if f.is_error], findings
     assert is_coding_valid(clean.claim, cms)
+
+
+@pytest.mark.parametrize("case", VARIANTS, ids=[f"{r}-{v}" for r, v, _ in VARIANTS])
+def test_each_rule_variant_renders(cms, case):
+    rule, variant, claim = case
+    Claim.model_validate(claim)
+    found = [f for f in check_claim(claim, cms) if f.rule == rule and f.variant == variant]
+    assert found, check_claim(claim, cms)
+    spec = RULES[rule].variants[variant]
+    for f in found:
+        assert (f.severity, f.action) == (spec.severity, spec.action)
+        assert "{" not in f.text + f.source and f.text and f.source
+        if f.action:
+            assert apply_fix(claim, f) != claim or f.value == "ndc"
+
+
+def test_every_variant_is_exercised(cms):
+    """Every case of every rule is produced by some fixture claim (unreachable in
+    FY2026: an unspecified-side code without sided siblings)."""
+    seen = {(f.rule, f.variant) for fs in check_claims(
+        all_claims() + [c for _, _, c in VARIANTS], cms) for f in fs}
+    every = {(r, i) for r, rule in RULES.items() for i in range(len(rule.variants))}
+    assert every - seen == {("dx_side_unspecified", 1)}
 
 
 def test_pydantic_claim_objects_give_the_same_findings(cms):
