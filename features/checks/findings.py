@@ -48,6 +48,16 @@ class Finding:
     def is_error(self) -> bool:
         return self.severity == "error"
 
+    def as_contract(self) -> Any:
+        """The response's contract.schema.Finding (its change as a contract Fix)."""
+        from contract.schema import Finding as ContractFinding
+        from contract.schema import Fix
+
+        change = None if self.action is None else Fix(
+            action=self.action, line=self.line, value=self.value, text=self.text)
+        return ContractFinding(rule=self.rule, line=self.line, text=self.text,
+                               change=change, source=self.source)
+
 
 Values = np.ndarray | Any
 

@@ -72,6 +72,8 @@ def test_wrong_claim_yields_the_coders_change(cms, pair):
     assert found.category == pair.category
     assert found.text and found.source
     assert "{" not in found.text + found.source
+    change = found.as_contract().change
+    assert (change.action if change else None) == action
 
 
 @pytest.mark.parametrize("pair", PAIRS, ids=PAIR_IDS)
