@@ -50,15 +50,21 @@ def run_checks(ctx: Ctx) -> list[Hits]:
     recoded = recoded_lines(ctx, results)
     results += [*check_laterality(ctx), *check_pointers(ctx), *check_global_period(ctx),
                 *check_bypass(ctx, recoded), *check_drugs(ctx)]
+    attach_dependent_addons(ctx, results)
+    return results
+
+
+def attach_dependent_addons(ctx: Ctx, results: list[Hits]) -> None:
+    """Line removals on claim-days with add-on lines: see take_dependent_addons."""
     parents = dict(addon_codes())
     addons = ctx.ix.is_code(*parents)
-    if addons.any():
-        with_addons = ctx.same_day_any(addons)
-        for h in results:
-            removing = REMOVING_ACTIONS[h.rule][h.variant] & with_addons[h.pos]
-            if removing.any():
-                take_dependent_addons(ctx, h, np.flatnonzero(removing), addons, parents)
-    return results
+    if not addons.any():
+        return
+    with_addons = ctx.same_day_any(addons)
+    for h in results:
+        removing = REMOVING_ACTIONS[h.rule][h.variant] & with_addons[h.pos]
+        if removing.any():
+            take_dependent_addons(ctx, h, np.flatnonzero(removing), addons, parents)
 
 
 def take_dependent_addons(ctx: Ctx, h: Hits, which: np.ndarray, addons: np.ndarray,
