@@ -60,7 +60,9 @@ CLASS_RULES: tuple[tuple[str, str], ...] = (
     ("screening", r"^Z12\.83"),
     ("cosmetic_encounter", r"^Z41\."),
     ("history_skin_cancer", r"^Z85\.8[2]"),
-    ("laceration", r"^S[0-9]\d\.\d*1"),
+    ("aftercare", r"^Z48\."),
+    ("complication", r"^(T81\.|L76\.)"),
+    ("wound", r"^S\d"),
 )
 MALIGNANT_CLASSES: frozenset[str] = frozenset(
     {"melanoma", "merkel", "in_situ", "bcc", "scc", "skin_cancer_other"})
@@ -80,9 +82,9 @@ SUPPORTING_CLASSES: dict[str, frozenset[str]] = {
     "excision_malignant": MALIGNANT_CLASSES,
     "destruction_malignant": MALIGNANT_CLASSES,
     "mohs": MALIGNANT_CLASSES,
-    "repair_simple": LESION_CLASSES | {"laceration"},
-    "repair_intermediate": LESION_CLASSES | {"laceration"},
-    "repair_complex": LESION_CLASSES | {"laceration"},
+    "repair_simple": LESION_CLASSES | {"wound"},
+    "repair_intermediate": LESION_CLASSES | {"wound"},
+    "repair_complex": LESION_CLASSES | {"wound"},
     "tissue_transfer": LESION_CLASSES,
     "phototherapy": frozenset({"psoriasis", "dermatitis", "vitiligo"}),
     "intralesional": frozenset({"keloid_scar", "acne", "psoriasis", "alopecia"}),

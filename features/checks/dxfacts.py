@@ -18,8 +18,11 @@ from functools import lru_cache
 
 import numpy as np
 
+from reference.families import EXCISION_FAMILIES
 from reference.icd10 import SITE_PHRASES, description, dx_site_side, side_of
-from reference.linkage import CONDITIONAL, SCREENING_DX, SUPPORTING
+from reference.linkage import CONDITIONAL_CLASSES, SUPPORTING_CLASSES
+from reference.linkage import dx_class as linkage_class
+from reference.linkage import supports as linkage_supports
 from reference.vocab import SITES
 
 # Lesion classes (small ints, 0 = anything else).
@@ -31,42 +34,26 @@ CLASS_NAMES: tuple[str, ...] = (
     "skin tag", "keloid/hypertrophic scar", "inflammatory dermatosis", "screening",
     "surgical aftercare", "postprocedural complication", "wound")
 
-# ICD-10-CM category prefixes of each class, most specific first.
-CLASS_PREFIXES: tuple[tuple[str, int], ...] = (
-    ("C43", MALIGNANT), ("C4A", MALIGNANT), ("C44", MALIGNANT), ("D03", MALIGNANT),
-    ("D04", MALIGNANT), ("D22", NEVUS), ("D23", BENIGN), ("D17", BENIGN), ("D18.0", BENIGN),
-    ("L72", CYST), ("D48.5", UNCERTAIN), ("D49.2", UNCERTAIN), ("L57.0", AK),
-    ("L82.0", SK_INFLAMED), ("L82.1", SK_OTHER), ("B07", WART), ("B08.1", WART),
-    ("A63.0", WART), ("L91.8", TAG), ("L91.0", KELOID), ("Z12.83", SCREENING),
-    ("Z41.1", SCREENING), ("Z48", AFTERCARE), ("T81", COMPLICATION), ("L76", COMPLICATION),
-    ("S", WOUND), ("C84.0", INFLAMMATORY), ("L", INFLAMMATORY),
-)
+# The checks' lesion classes, read from the reference linkage classes (reference/linkage.py
+# defines which ICD-10-CM categories belong to which class, once).
+LINKAGE_TO_CLASS: dict[str, int] = {
+    **dict.fromkeys(("melanoma", "merkel", "in_situ", "bcc", "scc", "skin_cancer_other"),
+                    MALIGNANT),
+    "nevus": NEVUS, "benign_neoplasm": BENIGN, "cyst": CYST, "uncertain": UNCERTAIN,
+    "unspecified_lesion": UNCERTAIN, "ak": AK, "sk_inflamed": SK_INFLAMED, "sk": SK_OTHER,
+    "wart": WART, "skin_tag": TAG, "keloid_scar": KELOID,
+    **dict.fromkeys(("psoriasis", "dermatitis", "vitiligo", "acne", "alopecia", "abscess",
+                     "pigment"), INFLAMMATORY),
+    "screening": SCREENING, "cosmetic_encounter": SCREENING, "aftercare": AFTERCARE,
+    "complication": COMPLICATION, "wound": WOUND,
+}
 LESION_CLASSES = frozenset({MALIGNANT, NEVUS, BENIGN, CYST, UNCERTAIN, SK_INFLAMED})
 BENIGN_PATHOLOGY = frozenset({NEVUS, BENIGN, CYST, UNCERTAIN, SK_INFLAMED, SK_OTHER})
-
-# Classes that support each procedure family outright, and only with documented symptoms
-# (benign-lesion LCDs L35498/L34200; NCD 250.4 for AKs; shared/domain §4). Excisions take
-# benign and malignant classes: which excision code fits the pathology is the
-# descriptor check's question, not a pointer problem.
-FAMILY_CLASSES: dict[str, frozenset[int]] = {
-    "destruction_ak": frozenset({AK}),
-    "pdt": frozenset({AK}),
-    "destruction_benign": frozenset({WART, SK_INFLAMED}),
-    "skin_tag": frozenset(),
-    "shave": frozenset({NEVUS, BENIGN, CYST, UNCERTAIN, SK_INFLAMED}),
-    "excision_benign": LESION_CLASSES,
-    "excision_malignant": LESION_CLASSES,
-    "destruction_malignant": frozenset({MALIGNANT}),
-    "mohs": frozenset({MALIGNANT}),
-    "phototherapy": frozenset({INFLAMMATORY}),
-    "intralesional": frozenset({KELOID, INFLAMMATORY, CYST}),
-}
-FAMILY_CONDITIONAL: dict[str, frozenset[int]] = {
-    "destruction_benign": frozenset({SK_OTHER}),
-    "skin_tag": frozenset({TAG}),
-    "shave": frozenset({SK_OTHER, TAG}),
-    "excision_benign": frozenset({SK_OTHER}),
-}
+# Families whose pointer support the checks judge (the reference linkage lists); an
+# excision's benign-vs-malignant code is the descriptor check's question, so both
+# excision families accept either pathology here.
+CHECKED_FAMILIES: tuple[str, ...] = tuple(sorted(
+    f for f, classes in SUPPORTING_CLASSES.items() if classes or f in CONDITIONAL_CLASSES))
 # The lesion a surgery of these families treats, for the global-period relation test.
 RELATION_CLASSES: frozenset[int] = LESION_CLASSES | {WOUND}
 SITE_BITS: dict[str, int] = {site: 1 << i for i, site in enumerate(SITES)}
@@ -75,7 +62,7 @@ NO_DX = ""  # the sentinel code of an empty pointer
 
 def dx_class(code: str) -> int:
     """The lesion class of a diagnosis code (OTHER when none applies)."""
-    return next((cls for prefix, cls in CLASS_PREFIXES if code.startswith(prefix)), OTHER)
+    return LINKAGE_TO_CLASS.get(linkage_class(code), OTHER)
 
 
 def eyelid_position(code: str) -> int:
@@ -128,17 +115,19 @@ def sided_code(code: str, side: str) -> str | None:
 
 
 def supports(code: str, cls: int, family: str) -> tuple[bool, bool]:
-    """(supports outright, supports with documented symptoms) for a line of `family`.
-
-    Families without a class list (biopsy, repairs, E/M, drugs, unknown codes, ...) take
-    any diagnosis but a screening code."""
-    if code in SUPPORTING.get(family, ()):
-        return True, False
-    if code in CONDITIONAL.get(family, ()):
-        return False, True
-    if family not in FAMILY_CLASSES:
-        return code != NO_DX and cls != SCREENING and code not in SCREENING_DX, False
-    return cls in FAMILY_CLASSES[family], cls in FAMILY_CONDITIONAL.get(family, ())
+    """(supports outright, supports with documented symptoms) for a line of `family`,
+    from the reference linkage (reference/linkage.py). Families it does not check take
+    any diagnosis but a screening code; excisions take either pathology (the code's
+    benign/malignant choice is code_pathology's finding, not a pointer problem)."""
+    if code == NO_DX:
+        return False, False
+    if family in EXCISION_FAMILIES:
+        return any(linkage_supports(f, code) for f in EXCISION_FAMILIES), \
+            linkage_class(code) in CONDITIONAL_CLASSES.get(family, frozenset())
+    if family not in CHECKED_FAMILIES:
+        return cls != SCREENING, False
+    outright = linkage_supports(family, code)
+    return outright, not outright and linkage_supports(family, code, True)
 
 
 @lru_cache(maxsize=65536)
@@ -158,6 +147,6 @@ def relates(code: str, family: str) -> bool:
     cls = dx_facts(code)[0]
     if family == "excision_malignant":
         return cls == MALIGNANT
-    if family in FAMILY_CLASSES and family != "excision_benign":
-        return cls in FAMILY_CLASSES[family] or cls in FAMILY_CONDITIONAL.get(family, ())
-    return cls in RELATION_CLASSES or code in SUPPORTING.get(family, ())
+    if family in CHECKED_FAMILIES and family != "excision_benign":
+        return linkage_supports(family, code, True)
+    return cls in RELATION_CLASSES

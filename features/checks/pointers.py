@@ -13,14 +13,10 @@ from __future__ import annotations
 import numpy as np
 
 from features.checks.context import FAMILIES, Ctx
-from features.checks.dxfacts import FAMILY_CLASSES, SCREENING
+from features.checks.dxfacts import CHECKED_FAMILIES, SCREENING
 from features.checks.findings import Hits, empty_hits, hits
 from features.checks.match import alternative_dx, known_side, lesion_bits
 from reference.families import BENIGN_REMOVAL_FAMILIES
-from reference.linkage import SUPPORTING
-
-CHECKED_FAMILIES = tuple(sorted(set(FAMILY_CLASSES) | {f for f, v in SUPPORTING.items() if v}
-                                - {"em", "drug", "pathology", "biopsy"}))
 
 CHECKED = np.array([f in CHECKED_FAMILIES for f in FAMILIES])
 
