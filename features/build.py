@@ -23,14 +23,16 @@ from contract.columns import claims_to_columns
 from contract.frames import ClaimFrames, claims_to_frames
 from contract.typed import as_objects
 from features.billing_rules import rule_flag_arrays
+from features.checks import check_frames
 from features.claim_features import CATEGORICAL, claim_level_features, line_aggregates
 from features.encode import encode
 from features.encodings import encodings
 from features.lineindex import index_lines
 from features.registry import is_allowed_feature
+from features.sums import sum_per_claim
 from reference.cms import CmsTables
 
-FEATURE_VERSION = "3"
+FEATURE_VERSION = "4"
 MIN_LEVEL_COUNT = 5  # a categorical level needs this many training claims to be learned
 
 
@@ -77,8 +79,20 @@ def compute_raw_columns(frames: ClaimFrames, cms: CmsTables,
     out = claim_level_features(frames, ix, lines)
     out.update(lines)
     out.update(encodings(frames, ix, flags))
+    out.update(checker_counts(frames, cms, ix, line_flags))
     check_allowed(tuple(out))
     return out
+
+
+def checker_counts(frames: ClaimFrames, cms: CmsTables, ix: Any,
+                   line_flags: dict[str, Any] | None) -> dict[str, np.ndarray]:
+    """Lines each coding-consistency rule fires on, per claim (features/checks: laterality,
+    code vs site/size/count, global-period modifiers, 59/X, pointers, NDC); the per-line
+    severities go to `line_flags` as check_<rule>."""
+    severities = check_frames(frames, cms)
+    if line_flags is not None:
+        line_flags.update({f"check_{rule}": v for rule, v in severities.items()})
+    return sum_per_claim(ix, {f"check_{rule}": v > 0 for rule, v in severities.items()})
 
 
 @lru_cache(maxsize=16)

@@ -79,7 +79,8 @@ CHANGEABLE: dict[str, str] = {
 }
 
 
-CHANGEABLE_PREFIXES: tuple[str, ...] = ("doc_", "code_", "mod_", "em_mod_", "proc_mod_")
+CHANGEABLE_PREFIXES: tuple[str, ...] = ("doc_", "code_", "mod_", "em_mod_", "proc_mod_",
+                                       "check_")
 
 
 def is_allowed_feature(name: str) -> bool:

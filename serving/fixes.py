@@ -1,11 +1,16 @@
-"""Verified fix suggestions: generate candidates, apply each to a copy, re-score, keep wins.
+"""Verified fix suggestions a coder can submit: candidates, applied, checked, re-scored.
 
-All candidates of all claims in a payer group are re-scored in one call through the same
-path as the claim itself (bundle.model_input: the build_features matrix, then
-bundle.predict_proba, which is what bundle.score returns as denial_probability). Only
-candidates that lower the probability by at least MIN_GAIN are returned, lowest risk
-first. A claim past the payer's filing limit gets a single `not_fixable` item instead: no
-edit can make it timely.
+Candidates come from two places: the coding-consistency checker's findings (the change
+that makes the coding right: change_code to the code that describes the work, replace a
+wrong modifier, link the same-lesion same-side diagnosis, add RT/LT, ...) and the
+changeable model features (modifier 25 on a separately documented E/M, documentation,
+prior auth, eligibility, credentialing, referral, billing a cosmetic service to the
+patient). Every candidate is applied to a copy of the claim and checked: a change that
+introduces a coding error (another side's diagnosis, a deleted service a recode would
+describe...) is dropped. The survivors of all claims of a payer group are re-scored in
+one call through the claim's own path. Coding corrections of errors come first (they are
+right whatever the model thinks); the others must lower the risk by MIN_GAIN. A claim
+past the payer's learned filing limit gets a single `not_fixable` item instead.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from contract.schema import Fix
+from features.checks import Finding, apply_fix, check_claims
 from features.registry import is_changeable
 from reference.cms import CmsTables
 from serving.candidates import DOC_GAP_FEATURES, GENERATORS, Candidate
@@ -23,17 +29,18 @@ from serving.context import ClaimView
 from serving.edits import apply_candidate
 
 MIN_GAIN = 0.01  # smaller changes are model noise, not a fix worth a coder's time
+NDC_PLACEHOLDER = "00000000000"  # re-scoring "an NDC is on the line" (the chart gives it)
 
 
 def claim_level_candidates(view: ClaimView) -> list[Candidate]:
-    """Documentation, prior auth, eligibility and credentialing candidates."""
+    """Documentation, prior auth, eligibility, credentialing and referral candidates."""
     claim, out = view.claim, []
     doc = claim.get("documentation") or {}
     for feature, field in DOC_GAP_FEATURES.items():
         if view.feature(feature, 0.0) >= 1 and doc.get(field) is not True:
-            out.append(Candidate("attach_documentation", feature, f"Attach documentation: "
-                                 f"{field.replace('_', ' ')} (documentation.{field}).",
-                                 value=field))
+            out.append(Candidate("attach_documentation", feature, f"Attach the "
+                                 f"{field.replace('_', ' ')} from the chart, if it documents "
+                                 "it.", value=field))
     pa_lines = view.lines_where("pa_missing")
     if pa_lines:
         codes = sorted({view.cpt(n) for n in pa_lines})
@@ -51,14 +58,24 @@ def claim_level_candidates(view: ClaimView) -> list[Candidate]:
                              f"the rendering provider is enrolled with {claim['payer_id']}."))
     if claim.get("referral_on_file") is not True:
         out.append(Candidate("attach_documentation", "referral_on_file",
-                             "Obtain and attach the referral (referral_on_file).",
+                             "Obtain the referral and mark it on file.",
                              value="referral_on_file"))
     return out
 
 
-def candidates_for(view: ClaimView, cms: CmsTables) -> list[Candidate]:
-    """Unique, changeable candidates of one claim (line-level first)."""
-    found = [c for gen in GENERATORS for c in gen(view, cms)] + claim_level_candidates(view)
+def finding_candidates(findings: list[Finding]) -> list[Candidate]:
+    """One candidate per checker finding that carries a change."""
+    return [Candidate(f.action, f"check_{f.rule}", f.text, f.line, f.value, f.old, f.units,
+                      finding=f) for f in findings if f.action]
+
+
+def candidates_for(view: ClaimView, cms: CmsTables,
+                   findings: list[Finding] | None = None) -> list[Candidate]:
+    """Unique, changeable candidates of one claim: checker changes first, then the model's
+    (a model candidate on a line a checker finding already changes is dropped)."""
+    checked = finding_candidates(findings or [])
+    found = [*checked, *(c for gen in GENERATORS for c in gen(view, cms)),
+             *claim_level_candidates(view)]
     unique: dict[tuple[Any, ...], Candidate] = {}
     for c in found:
         if is_changeable(c.feature):
@@ -82,6 +99,28 @@ def filing_limit_passed(view: ClaimView, bundle: Any) -> Fix | None:
                "makes the claim timely; submit only with proof of timely filing.")
 
 
+def edited_claim(claim: dict[str, Any], c: Candidate) -> dict[str, Any]:
+    """The claim with a candidate applied (checker changes through the checker's own
+    apply_fix; an NDC to add gets a placeholder so re-scoring sees one on the line)."""
+    if c.finding is None:
+        return apply_candidate(claim, c)
+    edited = apply_fix(claim, c.finding)
+    if c.value == "ndc":
+        edited = {**edited, "lines": [dict(ln, ndc=NDC_PLACEHOLDER) if ln["line"] == c.line
+                                      else ln for ln in edited["lines"]]}
+    return edited
+
+
+def coding_errors(claims: list[dict[str, Any]], cms: CmsTables) -> list[set[tuple]]:
+    """(rule, line, code) of every error-severity finding of each claim."""
+    return [{(f.rule, f.line, line_code(c, f.line)) for f in found if f.is_error}
+            for c, found in zip(claims, check_claims(claims, cms))]
+
+
+def line_code(claim: dict[str, Any], number: int | None) -> str | None:
+    return next((str(ln["cpt"]) for ln in claim["lines"] if ln["line"] == number), None)
+
+
 def rescore(bundle: Any, cms: CmsTables, claims: list[dict[str, Any]]) -> np.ndarray:
     """P(denied) of edited claims (unique claim ids) in one featurisation + predict call."""
     if not claims:
@@ -90,28 +129,55 @@ def rescore(bundle: Any, cms: CmsTables, claims: list[dict[str, Any]]) -> np.nda
 
 
 def as_fix(c: Candidate, risk_after: float) -> Fix:
+    source = c.finding.source if c.finding is not None else None
     return Fix(action=c.action, line=c.line, value=c.value, risk_after=float(risk_after),
-               text=c.text, old=c.old, units=c.units)
+               text=c.text, old=c.old, units=c.units, source=source)
 
 
-def suggest_fixes(views: Sequence[ClaimView], risks: np.ndarray, bundle: Any,
-                  cms: CmsTables, max_fixes: int) -> list[list[Fix]]:
-    """Risk-lowering fixes of each claim (same order as views), best first."""
-    out: list[list[Fix]] = [[] for _ in views]
+def is_correction(c: Candidate) -> bool:
+    """A checker change that fixes a coding error: shown whatever the model thinks."""
+    return c.finding is not None and c.finding.is_error
+
+
+def build_candidates(views: Sequence[ClaimView], findings: Sequence[list[Finding]],
+                     bundle: Any, cms: CmsTables, out: list[list[Fix]]
+                     ) -> tuple[list[dict[str, Any]], list[tuple[int, Candidate]]]:
+    """Edited claims (ids made unique) and their (claim index, candidate) owners, for the
+    claims not blocked by the filing limit (those get their not_fixable item in out)."""
     edited, owners = [], []
     for i, view in enumerate(views):
         blocked = filing_limit_passed(view, bundle)
         if blocked is not None:
             out[i] = [blocked]
             continue
-        for k, cand in enumerate(candidates_for(view, cms)):
-            claim = apply_candidate(view.claim, cand)
+        for k, cand in enumerate(candidates_for(view, cms, findings[i])):
+            claim = edited_claim(view.claim, cand)
             edited.append({**claim, "claim_id": f"{view.claim['claim_id']}~{k}"})
             owners.append((i, cand))
+    return edited, owners
+
+
+def suggest_fixes(views: Sequence[ClaimView], risks: np.ndarray, bundle: Any,
+                  cms: CmsTables, max_fixes: int,
+                  findings: Sequence[list[Finding]] | None = None) -> list[list[Fix]]:
+    """Coding-valid, risk-lowering fixes of each claim (same order as views), corrections
+    of coding errors first, then by risk after."""
+    findings = findings if findings is not None else check_claims(
+        [v.claim for v in views], cms)
+    out: list[list[Fix]] = [[] for _ in views]
+    edited, owners = build_candidates(views, findings, bundle, cms, out)
+    before = coding_errors([v.claim for v in views], cms) if edited else []
+    after_errors = coding_errors(edited, cms)
     after = rescore(bundle, cms, edited)
-    for (i, cand), p in zip(owners, after):
-        if p < risks[i] - MIN_GAIN:
-            out[i].append(as_fix(cand, p))
-    for fixes in out:
-        fixes.sort(key=lambda f: f.risk_after if f.risk_after is not None else -1.0)
+    ranked: list[list[tuple[int, float, Fix]]] = [[] for _ in views]
+    for (i, cand), p, errors in zip(owners, after, after_errors):
+        if errors - before[i]:
+            continue  # the change would introduce a coding error
+        if is_correction(cand) or p < risks[i] - MIN_GAIN:
+            ranked[i].append((0 if is_correction(cand) else 1, float(p), as_fix(cand, p)))
+    for i, items in enumerate(ranked):
+        if items:
+            items.sort(key=lambda x: (x[0], x[1]))
+            out[i] = [fix for _, _, fix in items]
     return [f[:max_fixes] for f in out]
+

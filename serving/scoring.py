@@ -22,6 +22,7 @@ import numpy as np
 from contract.columns import claims_to_columns
 from contract.schema import ModelInfo, Reason
 from features.build import compute_raw_columns
+from features.checks import check_claims
 from reference.cms import CmsTables
 from reference.vocab import CATEGORIES, CATEGORY_CARC
 from serving.audit import audit_predictions
@@ -56,18 +57,23 @@ class Options:
     max_fixes: int = 5
 
 
-def reason_lines(category: str, view: ClaimView | None) -> list[int]:
-    """Lines whose rule flags point at a denial category (empty without line flags)."""
+def reason_lines(category: str, view: ClaimView | None,
+                 findings: Sequence[Any] = ()) -> list[int]:
+    """Lines whose rule flags or coding findings point at a denial category (empty
+    without line flags)."""
     if view is None:
         return []
+    checked = {f.line for f in findings if f.category == category and f.line is not None}
     if category == "diagnosis_mismatch":
         ok = view.table.flags["dx_supported"][view.rows].astype(bool)
-        return sorted(int(n) for n in view.table.line_no[view.rows][~ok])
-    return sorted({n for f in REASON_LINE_FLAGS.get(category, ()) for n in view.lines_where(f)})
+        return sorted(checked | {int(n) for n in view.table.line_no[view.rows][~ok]})
+    return sorted(checked | {n for f in REASON_LINE_FLAGS.get(category, ())
+                             for n in view.lines_where(f)})
 
 
 def top_reasons(p: np.ndarray, category_probs: np.ndarray,
-                views: Sequence[ClaimView | None]) -> list[list[Reason]]:
+                views: Sequence[ClaimView | None],
+                findings: Sequence[Sequence[Any]] | None = None) -> list[list[Reason]]:
     """Up to 3 reasons per claim, probability = P(denied) * P(category | denied).
 
     The joint probabilities and their ranking are computed for all claims at once."""
@@ -76,10 +82,12 @@ def top_reasons(p: np.ndarray, category_probs: np.ndarray,
     top = np.take_along_axis(joint, order, axis=1)
     keep = (top >= MIN_REASON_PROBABILITY).sum(axis=1).tolist()
     out = []
-    for cats, probs, n, view in zip(order.tolist(), top.tolist(), keep, views):
+    findings = findings if findings is not None else [()] * len(views)
+    for cats, probs, n, view, found in zip(order.tolist(), top.tolist(), keep, views,
+                                           findings):
         out.append([Reason(carc=CATEGORY_CARC[CATEGORIES[j]], group=CARC_GROUP[j],
                            category=CATEGORIES[j], probability=prob,
-                           lines=reason_lines(CATEGORIES[j], view) if view is not None else [])
+                           lines=reason_lines(CATEGORIES[j], view, found))
                     for j, prob in zip(cats[:n], probs[:n])])
     return out
 
@@ -123,6 +131,7 @@ class GroupScores:
     explanations: list[Any]  # serving.explain.Explanation per claim (None: not asked)
     fixes: list[list[Any]]
     base: list[float | None]
+    findings: list[list[Any]]  # features.checks.Finding lists (explained claims)
 
 
 def score_group(served: ServedModel, batch: BatchFeatures, positions: list[int],
@@ -133,7 +142,7 @@ def score_group(served: ServedModel, batch: BatchFeatures, positions: list[int],
     M = bundle.raw_input(batch.rows(positions), n)  # built once, scored up to three times
     p = np.asarray(bundle.predict_proba(M), dtype=float)
     out = GroupScores(p, bundle.risk_band(p), bundle.reason_matrix(M), [None] * n,
-                      [None] * n, [[] for _ in range(n)], [None] * n)
+                      [None] * n, [[] for _ in range(n)], [None] * n, [[] for _ in range(n)])
     if options.explain and batch.table is not None:
         columns = MatrixColumns(M, bundle.layout)
         learned = bundle.metadata.learned
@@ -142,8 +151,10 @@ def score_group(served: ServedModel, batch: BatchFeatures, positions: list[int],
         scores = factor_scores(bundle.contributions(M), bundle.feature_names)
         out.explanations = explain_claims(out.views, scores, options.max_factors, cms)
         out.base = scores.base.tolist()
+        out.findings = check_claims([v.claim for v in out.views], cms)
         if options.fixes:
-            out.fixes = suggest_fixes(out.views, p, bundle, cms, options.max_fixes)
+            out.fixes = suggest_fixes(out.views, p, bundle, cms, options.max_fixes,
+                                      out.findings)
     return out
 
 
@@ -168,7 +179,7 @@ def claim_field(claim: Any, name: str) -> Any:
 def responses(claims: Sequence[Any], payers: Sequence[str], model: ModelInfo,
               g: GroupScores, positions: list[int], cms: CmsTables) -> list[ScoredClaim]:
     """The group's answers, with the caller's claim and payer ids."""
-    reasons = top_reasons(g.p, g.categories, g.views)
+    reasons = top_reasons(g.p, g.categories, g.views, g.findings)
     out = []
     for k, (i, prob, band) in enumerate(zip(positions, g.p.tolist(), g.bands)):
         explained = g.explanations[k]
@@ -177,6 +188,7 @@ def responses(claims: Sequence[Any], payers: Sequence[str], model: ModelInfo,
             denial_probability=prob, risk_band=str(band), reasons=reasons[k],
             explanation=explained.drivers if explained else [],
             context=explained.context if explained else [], fixes=g.fixes[k],
+            findings=[f.as_contract() for f in g.findings[k]],
             unknown_codes=unknown_codes(claims[i], cms), base_value=g.base[k]))
     return out
 
@@ -225,6 +237,25 @@ def load_predictor(home: Path, cms_dir: Path) -> Predictor:
     from serving.modelset import load_model_set
 
     predictor = Predictor(load_model_set(home), load_cms_tables(cms_dir))
+    warm_up(predictor.cms)
     gc.collect()
     gc.freeze()
     return predictor
+
+
+WARM_UP_CLAIM: dict[str, Any] = {
+    "claim_id": "warm-up", "payer_id": "warm-up", "submission_date": "2026-01-05",
+    "place_of_service": "11",
+    "patient": {"member_id": "0", "birth_date": "1950-01-01", "sex": "F"},
+    "provider": {"rendering_npi": "1234567893"},
+    "diagnoses": ["C44.619", "L57.0"],
+    "lines": [{"line": 1, "cpt": "11602", "modifiers": ["LT"], "units": 1, "charge": 1.0,
+               "dx_pointers": [1], "date_of_service": "2026-01-02",
+               "lesion": {"count": 1, "site": "arms", "size_cm": 1.4}}],
+}
+
+
+def warm_up(cms: CmsTables) -> None:
+    """Load what the first request would otherwise wait for: the ICD-10-CM code set and
+    the checker's caches (2-4 s once per process)."""
+    check_claims([WARM_UP_CLAIM], cms)

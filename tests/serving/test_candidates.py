@@ -10,18 +10,20 @@ import pytest
 from contract.frames import claims_to_frames
 from contract.schema import Claim
 from features.build import compute_raw_features
+from features.checks import check_claim
 from features.registry import is_changeable
 from serving.candidates import Candidate
 from serving.context import claim_views
 from serving.describe_claim import describe
 from serving.edits import apply_candidate
 from serving.factors import factor_matrix
-from serving.fixes import candidates_for, filing_limit_passed
+from serving.fixes import candidates_for, edited_claim, filing_limit_passed
 from tests.builders import line, make_claim_dict
 from training.learned import FilingLimit, LearnedLimits
 
 DISTINCT = {"count": 1, "site": "arms", "size_cm": 0.5, "distinct_from_line": 1}
 SAME = {"count": 1, "site": "trunk", "size_cm": 0.6, "distinct_from_line": None}
+EXCISED = {"count": 1, "site": "trunk", "size_cm": 1.4, "distinct_from_line": None}  # 11402
 
 
 def view_of(claim: dict[str, Any], cms: Any) -> Any:
@@ -35,6 +37,12 @@ def actions(cands: list[Candidate]) -> set[tuple[str, int | None, str | None]]:
     return {(c.action, c.line, c.value) for c in cands}
 
 
+def cands_of(claim: dict[str, Any], cms: Any) -> list[Candidate]:
+    """Every candidate of a claim: the checker's changes and the model's."""
+    view = view_of(claim, cms)
+    return candidates_for(view, cms, check_claim(view.claim, cms))
+
+
 def test_em_with_biopsy_without_25_gets_25_on_the_em_line_only(cms):
     claim = make_claim_dict(lines=[line(1, "99213"), line(2, "11102", dx=[2], lesion=SAME)])
     cands = candidates_for(view_of(claim, cms), cms)
@@ -44,28 +52,33 @@ def test_em_with_biopsy_without_25_gets_25_on_the_em_line_only(cms):
 
 def test_xs_only_on_a_distinct_lesion_line(cms):
     distinct = make_claim_dict(diagnoses=["D22.5", "D48.5"], lines=[
-        line(1, "11402", lesion=SAME), line(2, "11102", dx=[2], lesion=DISTINCT)])
-    found = actions(candidates_for(view_of(distinct, cms), cms))
+        line(1, "11402", lesion=EXCISED), line(2, "11102", dx=[2], lesion=DISTINCT)])
+    found = actions(cands_of(distinct, cms))
     assert ("add_modifier", 2, "XS") in found
     same = make_claim_dict(diagnoses=["D22.5", "D48.5"], lines=[
-        line(1, "11402", lesion=SAME), line(2, "11102", dx=[2], lesion=SAME)])
-    found = actions(candidates_for(view_of(same, cms), cms))
+        line(1, "11402", lesion=EXCISED), line(2, "11102", dx=[2], lesion=SAME)])
+    found = actions(cands_of(same, cms))
     assert not any(a == "add_modifier" and v == "XS" for a, _, v in found)
     assert ("remove_line", 2, None) in found  # same lesion: the biopsy is bundled
 
 
 def test_mi0_pair_removes_the_bundled_line(cms):
     claim = make_claim_dict(diagnoses=["L57.0"], lines=[
-        line(1, "17000", lesion=SAME), line(2, "17004", lesion=SAME)])
+        line(1, "17000", lesion=SAME), line(2, "17004", lesion={**SAME, "count": 20})])
     view = view_of(claim, cms)
     assert view.lines_where("ptp_mi0")
-    removed = {ln for a, ln, _ in actions(candidates_for(view, cms)) if a == "remove_line"}
+    removed = {ln for a, ln, _ in actions(cands_of(claim, cms)) if a == "remove_line"}
     assert removed & set(view.lines_where("ptp_mi0"))
 
 
-def test_units_over_mue_change_to_the_mue(cms):
+def test_units_over_mue_are_not_cut(cms):
+    # 17000 x3 is 17000 + 17003 x2: cutting the units would drop performed work (issue 16).
     claim = make_claim_dict(diagnoses=["L57.0"], lines=[line(1, "17000", units=3, lesion=SAME)])
-    assert ("change_units", 1, "1") in actions(candidates_for(view_of(claim, cms), cms))
+    assert not [c for c in cands_of(claim, cms) if c.action in ("change_units", "remove_line")]
+    # A per-session code billed per lesion: one unit describes every lesion (no work lost).
+    warts = make_claim_dict(diagnoses=["B07.8"], lines=[line(1, "17110", units=4, lesion=SAME)])
+    assert ("change_units", 1, "1") in {(c.action, c.line, str(c.units or c.value))
+                                         for c in cands_of(warts, cms)}
 
 
 def learned_bundle(**filing: FilingLimit) -> Any:
@@ -91,8 +104,7 @@ def test_past_the_learned_filing_limit_is_not_fixable_and_quotes_the_history(cms
 def test_link_diagnosis_only_to_a_supporting_code_on_the_claim(cms):
     claim = make_claim_dict(diagnoses=["L30.9", "L57.0"], lines=[
         line(1, "17000", dx=[1], lesion=SAME)])
-    cands = candidates_for(view_of(claim, cms), cms)
-    assert ("link_diagnosis", 1, "L57.0") in actions(cands)
+    assert ("link_diagnosis", 1, "L57.0") in actions(cands_of(claim, cms))
 
 
 def test_every_candidate_comes_from_a_changeable_feature_and_stays_valid(cms, contract_examples):
@@ -104,11 +116,11 @@ def test_every_candidate_comes_from_a_changeable_feature_and_stays_valid(cms, co
     seen = 0
     for claim in claims:
         view = view_of(claim, cms)
-        cands = candidates_for(view, cms)
+        cands = cands_of(claim, cms)
         seen += len(cands)
         for cand in cands:
             assert is_changeable(cand.feature), cand
-            Claim.model_validate(apply_candidate(view.claim, cand))  # still a valid claim
+            Claim.model_validate(edited_claim(view.claim, cand))  # still a valid claim
     assert seen >= 6
 
 
