@@ -44,6 +44,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from denialrisk.data_sources import load_or_generate
 from reference.cms import load_cms_tables
 from settings import Settings
 from synthetic_data.config import GeneratorConfig
@@ -54,7 +55,6 @@ from training.recovery import (
     find_alert,
     first_test_month,
     left_out_line,
-    load_or_generate,
     recovery_table,
     segment_claims,
     stale_weights,

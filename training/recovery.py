@@ -14,7 +14,6 @@ claims after the retrained model's training data.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,21 +23,6 @@ from contract.frames import ClaimFrames
 from training.metrics import expected_calibration_error, safe_auc
 from training.monitor import ALL_CLAIMS, Alert, MonitorResult, segment_tokens
 from training.split import claim_service_dates
-
-
-def load_or_generate(data: str | Path | None, config: Any, save_to: Path | None = None
-                     ) -> ClaimFrames:
-    """A data set folder's frames, or freshly generated ones (saved to `save_to` if given)."""
-    from contract.dataset import write_dataset
-    from synthetic_data.generate import generate_frames
-    from training.data import load_frames
-
-    if data:
-        return load_frames(Path(data))
-    frames = generate_frames(config)
-    if save_to is not None:
-        write_dataset(frames, Path(save_to))
-    return frames
 
 
 def training_table(outcomes: list[Any]) -> pd.DataFrame:

@@ -26,7 +26,7 @@ from features.checks.match import (
 from reference.vocab import SITES
 
 PAIRED_SITES = ("arms", "legs", "hands", "feet", "ears", "eyelids")
-NOT_LESION_FAMILIES = ("em", "em_addon", "drug", "pathology", "phototherapy", "injection")
+NON_LESION_FAMILIES = ("em", "em_addon", "drug", "pathology", "phototherapy", "injection")
 MIRROR: dict[str, str] = {
     "LT": "RT", "E1": "E3", "E2": "E4", "FA": "F5", "F1": "F6", "F2": "F7", "F3": "F8",
     "F4": "F9", "TA": "T5", "T1": "T6", "T2": "T7", "T3": "T8", "T4": "T9"}
@@ -134,7 +134,7 @@ def side_modifier_missing(ctx: Ctx) -> Hits:
     side = np.where(ctx.side > 0, ctx.side, pointed_side(ctx))
     n_mods = (ctx.ix.mod_codes >= 0).sum(axis=1)
     fire = (paired & (side > 0) & (ctx.mod_side == 0) & ~ctx.ix.has("50") & (n_mods < 4)
-            & ~ctx.ix.in_family(*NOT_LESION_FAMILIES) & ~np.isnan(ctx.count))
+            & ~ctx.ix.in_family(*NON_LESION_FAMILIES) & ~np.isnan(ctx.count))
     pos = np.flatnonzero(fire)
     lids = np.where(ctx.dx.side[ctx.ptr_dx[pos]] > 0, ctx.dx.lid[ctx.ptr_dx[pos]], 0).max(
         axis=1, initial=0) if len(pos) else np.zeros(0, dtype=np.int8)
