@@ -76,7 +76,7 @@ FAMILY_LABELS: dict[str, str] = {
     "repair_complex": "Complex repairs", "tissue_transfer": "Adjacent tissue transfers",
     "intralesional": "Intralesional injections", "injection": "Injections",
     "incision_drainage": "Incisions and drainage", "pathology": "Surgical pathology",
-    "phototherapy": "Phototherapy", "pdt": "Photodynamic therapy", "drug": "Drugs (J-codes)",
+    "phototherapy": "Phototherapy", "pdt": "Photodynamic therapy", "drug": "Drugs",
     "chemexfoliation": "Chemical peels", "dermabrasion": "Dermabrasion",
     "em": "E/M visits", "em_addon": "E/M add-on codes",
     "other": "Codes outside the reference table",

@@ -63,10 +63,12 @@ def fix_key(fix: Any, claim: dict[str, Any]) -> tuple[str, str, str]:
 
 def pick(fixed: list[tuple[int, Any, dict[str, Any]]], claims: list[dict[str, Any]],
          n: int) -> list[tuple[int, Any, dict[str, Any]]]:
-    """Up to n fixed claims: distinct actions first (in order), then distinct fixes."""
+    """Up to n fixed claims: fixes that edit a line before claim-level ones (the lines
+    are what the section teaches), distinct actions first, then distinct fixes."""
     out: list[tuple[int, Any, dict[str, Any]]] = []
     actions: set[str] = set()
     keys: set[tuple[str, str, str]] = set()
+    fixed = sorted(fixed, key=lambda f: f[1].line is None)  # stable: newest first within
     for distinct_action in (True, False):
         for i, fix, after in fixed:
             key = fix_key(fix, claims[i])
