@@ -141,7 +141,8 @@ def examples_table(groups: list[dict[str, Any]]) -> pd.DataFrame:
     """One row per worked example: driver, claim, risk, best fix and risk after it."""
     return pd.DataFrame([{
         "driver": g["label"], "claim_id": ex["claim_id"], "risk": round(ex["risk"], 3),
-        "band": ex["band"], "why": str(ex["explanation"][0][0]) if ex["explanation"] else "",
-        "fix": str(ex["best_fix"][0]) if ex["best_fix"] else "",
+        "band": ex["band"],
+        "why": ex["explanation"][0][0].striptags() if ex["explanation"] else "",
+        "fix": ex["best_fix"][0].striptags() if ex["best_fix"] else "",
         "risk_after": round(ex["best_fix"][1], 3) if ex["best_fix"] else np.nan}
         for g in groups for ex in g["examples"]])

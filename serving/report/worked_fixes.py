@@ -193,3 +193,11 @@ def worked_fixes(explained: Explained, table: pd.DataFrame, predictor: Predictor
     learned = learned_note(predictor, payer)
     return [fix_record(explained.claims[i], preds[i], fix, after, learned)
             for i, fix, after in pick(fixed, explained.claims, n)]
+
+
+def fixes_table(fixes: list[dict[str, Any]]) -> pd.DataFrame:
+    """One row per worked fix: claim, risk before and after, the fix and its rule."""
+    return pd.DataFrame([{
+        "claim_id": fx["claim_id"], "risk_before": round(fx["risk_before"], 3),
+        "risk_after": round(fx["risk_after"], 3), "fix": fx["fix"].striptags(),
+        "rule": fx["rule"].striptags()} for fx in fixes])

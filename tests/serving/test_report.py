@@ -214,6 +214,30 @@ def test_report_renders_and_every_image_loads_in_chromium(report, tmp_path):
     assert int(attrs["height"]) > 2000
 
 
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium (/usr/bin/chromium, "
+                    "Debian package `chromium`) is not installed")
+def test_worked_fixes_screenshot_is_rendered(report, tmp_path):
+    """A screenshot of the worked-fixes section (the page cut there) shows content."""
+    from PIL import Image
+
+    html = report.read_text()
+    page = tmp_path / "fixes.html"
+    page.write_text(html[:html.index('<h2 id="drivers">')] +
+                    html[html.index('<h2 id="fixes">'):html.index('<h2 id="payers">')] +
+                    "</body></html>")
+    shot, profile = tmp_path / "fixes.png", tmp_path / "profile"
+    subprocess.run([str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu",
+                    "--hide-scrollbars", "--no-first-run", f"--user-data-dir={profile}",
+                    "--window-size=1100,2400", f"--screenshot={shot}", page.as_uri()],
+                   capture_output=True, text=True, timeout=120)
+    shutil.rmtree(profile, ignore_errors=True)
+    assert shot.exists(), "Chromium wrote no screenshot"
+    image = Image.open(shot).convert("RGB")
+    assert image.size == (1100, 2400)
+    top = image.crop((0, 0, 1100, 1200))
+    assert len(top.getcolors(maxcolors=1 << 16) or range(1 << 16)) > 50  # text, tables
+
+
 def test_unknown_payer_is_refused(dataset, bentoml_home, tmp_path):
     from denialrisk.commands.report_html import report_command
 
