@@ -101,6 +101,7 @@ def example_record(claim: dict[str, Any], pred: Any) -> dict[str, Any]:
         "explanation": [(prose(driver_text(e.factor, e.text, e.lines, claim)), e.contribution)
                         for e in drivers[:SHOWN_FACTORS]],
         "context": [prose(c.text) for c in pred.context if c.contribution > 0][:2],
+        "findings": [(prose(f.text), prose(f.source)) for f in pred.findings],
         "best_fix": (prose(best.text), best.risk_after) if best else None,
         "other_fixes": [(prose(f.text), f.risk_after) for f in fixes[1:3]],
         "not_fixable": [prose(f.text) for f in pred.fixes if f.action == "not_fixable"],
