@@ -25,6 +25,7 @@ from serving.scoring import Options, Predictor
 SHOWN_FACTORS = 3
 MIN_SHOWN_CONTRIBUTION = 0.01  # a driver printing as "+0.00" teaches nothing
 # line numbers, counts, dates, sizes, shares; never a code (17000, J7308, C44.311)
+NAMED_LINE = re.compile(r"\(line (\d+)\)")
 NUMBERS = re.compile(r"(?<![\w.])\d{1,4}(?:[-.,]\d+)*%?(?!\w)")
 
 
@@ -67,17 +68,19 @@ def example_positions(explained: Explained, table: pd.DataFrame, factor: str, n:
 
 def line_rows(claim: dict[str, Any]) -> list[dict[str, str]]:
     """Display rows of a claim's lines: code, modifiers, units, diagnoses, charge, lesion."""
-    rows = []
-    for ln in claim["lines"]:
-        lesion = ln.get("lesion") or {}
-        size = f"{lesion['size_cm']} cm" if lesion.get("size_cm") else ""
-        where = " ".join(str(x) for x in (lesion.get("laterality"), lesion.get("site"), size)
-                         if x)
-        rows.append({"line": str(ln["line"]), "cpt": str(ln["cpt"]),
-                     "modifiers": ", ".join(ln.get("modifiers") or []) or "—",
-                     "units": str(ln["units"]), "diagnoses": pointed(claim, ln),
-                     "charge": f"${ln['charge']:,.2f}", "lesion": where or "—"})
-    return rows
+    return [{"line": str(ln["line"]), "cpt": str(ln["cpt"]),
+             "modifiers": ", ".join(ln.get("modifiers") or []) or "—",
+             "units": str(ln["units"]), "diagnoses": pointed(claim, ln),
+             "charge": f"${ln['charge']:,.2f}", "lesion": lesion_text(ln)}
+            for ln in claim["lines"]]
+
+
+def lesion_text(line: dict[str, Any]) -> str:
+    """'left face 0.6 cm': the lesion a line treats, so a reader sees distinct lesions."""
+    lesion = line.get("lesion") or {}
+    size = f"{lesion['size_cm']} cm" if lesion.get("size_cm") else ""
+    return " ".join(str(x) for x in (lesion.get("laterality"), lesion.get("site"), size)
+                    if x) or "—"
 
 
 def pointed(claim: dict[str, Any], line: dict[str, Any]) -> str:
@@ -87,11 +90,25 @@ def pointed(claim: dict[str, Any], line: dict[str, Any]) -> str:
         or "—"
 
 
+def drops_other_lesion(fix: Any, claim: dict[str, Any]) -> bool:
+    """True for a fix removing a line as "the same lesion" as lines it names, when the
+    claim records a different site for them: that would delete work done on another
+    lesion, which a coding educator never teaches (issue 16: never misrepresent the
+    service)."""
+    if fix.action != "remove_line":
+        return False
+    sites = {ln["line"]: (ln.get("lesion") or {}).get("site") for ln in claim["lines"]}
+    named = {int(n) for n in NAMED_LINE.findall(fix.text)} - {fix.line}
+    own = sites.get(fix.line)
+    return own is not None and any(sites.get(n) not in (None, own) for n in named)
+
+
 def example_record(claim: dict[str, Any], pred: Any) -> dict[str, Any]:
     """One worked example: the claim (no identifiers), risk, drivers, context, fixes."""
     drivers = [e for e in pred.explanation if e.factor != OTHER
                and e.contribution >= MIN_SHOWN_CONTRIBUTION]
-    fixes = [f for f in pred.fixes if f.risk_after is not None]
+    fixes = [f for f in pred.fixes
+             if f.risk_after is not None and not drops_other_lesion(f, claim)]
     best = fixes[0] if fixes else None
     return {
         "claim_id": claim["claim_id"], "date": str(claim["lines"][0]["date_of_service"]),
@@ -105,6 +122,7 @@ def example_record(claim: dict[str, Any], pred: Any) -> dict[str, Any]:
         "best_fix": (prose(best.text), best.risk_after) if best else None,
         "other_fixes": [(prose(f.text), f.risk_after) for f in fixes[1:3]],
         "not_fixable": [prose(f.text) for f in pred.fixes if f.action == "not_fixable"],
+        "withheld": any(drops_other_lesion(f, claim) for f in pred.fixes),
     }
 
 

@@ -4,9 +4,10 @@ The newest flagged claims (warn or block) are sent through the API's path with f
 a handful whose top verified fix lowers the risk, the report shows the claim lines before
 and after the fix is applied (serving.edits.apply_fix: the edit the coder would submit),
 the risk before and after (the fix's re-scored `risk_after`) and the rule the change
-follows: the fix's own source, else the coding finding or driver on the fixed line, else
-the first driver citing one. One claim per distinct fix (action, value, code), distinct
-actions first, so the section teaches several corrections rather than one five times.
+follows (rules.py: the fix's source, else that of the finding or driver it answers). One
+claim per distinct fix (action, value, code), distinct actions first, so the section
+teaches several corrections rather than one five times. A fix that would drop work done
+on another lesion is never worked through (examples.drops_other_lesion).
 """
 
 from __future__ import annotations
@@ -16,11 +17,16 @@ from typing import Any
 import pandas as pd
 
 from reference.vocab import DOCUMENTATION_FIELDS
-from serving.describe_dx import LCD_SOURCE, dx_label
+from serving.describe_dx import dx_label
 from serving.edits import PENDING_AUTH, apply_fix
-from serving.explain import OTHER
 from serving.report.drivers import Explained
-from serving.report.examples import pointed, predict_with_fixes
+from serving.report.examples import (
+    drops_other_lesion,
+    lesion_text,
+    pointed,
+    predict_with_fixes,
+)
+from serving.report.rules import addressed_driver, cited_rule, learned_note
 from serving.report.sections import FLAGGED
 from serving.report.text import DOC_FIELDS, driver_text, prose
 from serving.scoring import Predictor
@@ -28,10 +34,7 @@ from serving.scoring import Predictor
 CANDIDATES = 40  # newest flagged claims sent through the fixer
 CELLS = ("cpt", "modifiers", "units", "diagnoses")
 GONE = {"bill_patient": "billed to the patient (signed waiver), not to the payer"}
-LEARNED = "learned from"
-# published rules of drivers whose service text cites none (same citations as describe_dx)
-DRIVER_RULES: dict[str, str] = {"documentation_symptoms": LCD_SOURCE,
-                                "diagnosis_needs_symptoms": LCD_SOURCE}
+LAST = ("remove_line",)  # drops billed work: shown after fixes that recode
 
 
 def recent_risky(explained: Explained, table: pd.DataFrame, shown: set[str]) -> list[int]:
@@ -44,10 +47,11 @@ def recent_risky(explained: Explained, table: pd.DataFrame, shown: set[str]) -> 
 
 
 def top_fix(pred: Any, claim: dict[str, Any]) -> tuple[Any, dict[str, Any]] | None:
-    """The best verified fix that lowers the risk and edits the claim, with the claim
-    after it; None when there is none (or the claim is not fixable)."""
+    """The best verified fix that lowers the risk and edits the claim (and does not drop
+    another lesion's work), with the claim after it; None when there is none."""
     for fix in pred.fixes:
-        if fix.risk_after is None or fix.risk_after >= pred.denial_probability:
+        if fix.risk_after is None or fix.risk_after >= pred.denial_probability \
+                or drops_other_lesion(fix, claim):
             continue
         after = apply_fix(claim, fix)
         if after is not None:
@@ -63,12 +67,13 @@ def fix_key(fix: Any, claim: dict[str, Any]) -> tuple[str, str, str]:
 
 def pick(fixed: list[tuple[int, Any, dict[str, Any]]], claims: list[dict[str, Any]],
          n: int) -> list[tuple[int, Any, dict[str, Any]]]:
-    """Up to n fixed claims: fixes that edit a line before claim-level ones (the lines
-    are what the section teaches), distinct actions first, then distinct fixes."""
+    """Up to n fixed claims, newest first within each rank: fixes that recode a line, then
+    those that drop one (LAST), then claim-level ones (the lines are what the section
+    teaches); distinct actions first, then distinct fixes."""
     out: list[tuple[int, Any, dict[str, Any]]] = []
     actions: set[str] = set()
     keys: set[tuple[str, str, str]] = set()
-    fixed = sorted(fixed, key=lambda f: f[1].line is None)  # stable: newest first within
+    fixed = sorted(fixed, key=lambda f: (f[1].line is None, f[1].action in LAST))
     for distinct_action in (True, False):
         for i, fix, after in fixed:
             key = fix_key(fix, claims[i])
@@ -97,7 +102,8 @@ def before_after(before: dict[str, Any], after: dict[str, Any],
     for ln in before["lines"]:
         b, a = cells(before, ln), cells(after, after_lines.get(ln["line"]))
         changed = [k for k in CELLS if a is not None and a[k] != b[k]]
-        rows.append({"line": ln["line"], "before": b, "after": a, "changed": changed,
+        rows.append({"line": ln["line"], "lesion": lesion_text(ln), "before": b, "after": a,
+                     "changed": changed,
                      "gone": GONE.get(action, "line removed")})
     return rows
 
@@ -124,43 +130,6 @@ def claim_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     if after.get("referral_on_file") and not before.get("referral_on_file"):
         out.append("Referral on file")
     return out
-
-
-def addressed_driver(pred: Any, fix: Any) -> Any:
-    """The driver the fix answers: the first one on the fixed line, else the top one."""
-    drivers = [e for e in pred.explanation if e.factor != OTHER and e.contribution > 0]
-    on_line = [e for e in drivers if fix.line is not None and fix.line in e.lines]
-    return (on_line or drivers or [None])[0]
-
-
-def cited_rule(pred: Any, fix: Any, learned: str | None) -> str:
-    """The rule the fix follows: its source, a coding finding or driver on the same line,
-    the first driver citing one, else the payer habit the model learned."""
-    if fix.source:
-        return fix.source
-    for finding in pred.findings:
-        if finding.source and finding.line == fix.line and finding.change is not None:
-            return finding.source
-    driver = addressed_driver(pred, fix)
-    cited = [e for e in ([driver] if driver else []) + list(pred.explanation)
-             if e is not None and e.source]
-    source = cited[0].source if cited else DRIVER_RULES.get(driver.factor if driver else "",
-                                                             learned)
-    if source is None:
-        return "No rule cited by the service: the model learned it from this practice's " \
-               "denials."
-    if source.startswith(LEARNED):
-        return f"No rule cited by the service: the model {source}."
-    return source
-
-
-def learned_note(predictor: Predictor, payer: str) -> str | None:
-    """'learned from 5,210 MCR claims of this practice (2025-01 to 2026-02)' (the
-    wording of serving.describe.learned_source), None when nothing was learned."""
-    learned = predictor.models.route(payer)[0].bundle.metadata.learned
-    n = learned.n_claims.get(payer) if learned is not None else None
-    return f"{LEARNED} {n:,} {payer} claims of this practice ({learned.window})" if n \
-        else None
 
 
 def fix_record(claim: dict[str, Any], pred: Any, fix: Any, after: dict[str, Any],

@@ -174,7 +174,7 @@ def test_worked_fixes_show_lines_before_and_after_risk_and_rule(report):
         assert int(after) < int(before)
         assert '<table class="ba">' in fx and ">Before<" in fx and ">After<" in fx
         rows = re.findall(r"<tr><td>\d+</td>(.*?)</tr>", fx, re.S)
-        assert rows and all(r.count("<td") in (5, 8) for r in rows), rows
+        assert rows and all(r.count("<td") in (6, 9) for r in rows), rows
         changed = 'class="changed' in fx or "Claim changes:" in fx
         assert changed, visible(fx)
         rule = re.search(r'<p class="rule">Rule: (.*?)</p>', fx, re.S).group(1).strip()

@@ -8,9 +8,9 @@ from typing import Any
 
 from contract.schema import ExplanationItem, Fix
 from serving.report.examples import pattern_key
+from serving.report.rules import cited_rule
 from serving.report.worked_fixes import (
     before_after,
-    cited_rule,
     claim_changes,
     fix_key,
     pick,
@@ -51,6 +51,17 @@ def test_before_after_marks_the_changed_cell_and_removed_lines():
     assert "billed to the patient" in before_after(claim(), removed, "bill_patient")[2]["gone"]
 
 
+def test_a_fix_deleting_work_on_another_lesion_is_never_worked_through():
+    c = claim()
+    c["lines"][1]["lesion"] = {"count": 1, "site": "lips"}
+    c["lines"][2]["lesion"] = {"count": 1, "site": "scalp"}
+    other = REMOVE_17000.model_copy(update={"text": "Remove 17000 (line 3): same lesion as "
+                                                    "11102 (line 2), bundled into it (NCCI)."})
+    assert top_fix(pred([other]), c) is None
+    c["lines"][2]["lesion"] = {"count": 1, "site": "lips"}
+    assert top_fix(pred([other]), c)[0] is other
+
+
 def test_claim_level_fixes_are_described_in_words():
     _, after = top_fix(pred([DOC]), claim())
     assert claim_changes(claim(), after) == ["Documentation of the excision margins attached"]
@@ -81,6 +92,15 @@ def test_cited_rule_prefers_the_fix_then_the_driver_on_the_line_then_learned():
     own = ADD_25.model_copy(update={"source": "CPT modifier 25"})
     assert cited_rule(pred([own], drivers=[ncci]), own, None) == "CPT modifier 25"
     learned = "learned from 5,715 MCR claims of this practice (2025-01 to 2026-02)"
+    symptoms = ExplanationItem(factor="documentation_symptoms", contribution=2.0, lines=[2],
+                               text="Symptoms not documented for 11102 (line 2)")
+    habit = ExplanationItem(factor="code_11102", contribution=1.0, lines=[2], text="11102",
+                            source=learned)
+    attach = DOC.model_copy(update={"value": "symptoms_documented"})
+    assert cited_rule(pred([attach], drivers=[symptoms, habit]), attach, learned) \
+        .startswith("LCD L35498")
+    enrol = Fix(action="credential_provider", risk_after=0.1, text="Hold the claim.")
+    assert cited_rule(pred([enrol], drivers=[ncci]), enrol, learned).endswith(learned + ".")
     assert cited_rule(pred([DOC]), DOC, learned) == f"No rule cited by the service: the model " \
                                                      f"{learned}."
 
