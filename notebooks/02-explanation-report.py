@@ -16,8 +16,9 @@
 #
 # The same content as `denialrisk report --payer P`, section by section: the top denial
 # drivers (SHAP summary in claim language), denial reasons by code pattern, worked
-# examples with verified fixes, how the payer differs from the others, how far to trust
-# the model, and the KPIs. The last cell writes the self-contained HTML report.
+# examples with verified fixes, worked fixes (claim lines before and after, with the
+# risk and the cited rule), how the payer differs from the others, how far to trust the
+# model, and the KPIs. The last cell writes the self-contained HTML report.
 
 # %% tags=["parameters"]
 payer = "COA"
@@ -39,6 +40,7 @@ from denialrisk.commands.report_html import load_model_set
 from reference.cms import load_cms_tables
 from serving.report.build import ReportOptions, build_context, render_html, write_html
 from serving.report.examples import examples_table
+from serving.report.worked_fixes import fixes_table
 from settings import Settings
 from training.data import load_frames
 
@@ -47,7 +49,7 @@ models = load_model_set(model, Path(bentoml_home))
 cms = load_cms_tables(Settings().cms_dir)
 context = build_context(payer, frames, models, cms,
                         ReportOptions(months=months, examples_per_driver=examples_per_driver))
-print(f"{payer}: {context['window']['claims']} recent claims "
+print(f"{payer}: {context['window']['claims']} "
       f"({context['window']['start']} to {context['window']['end']}), model "
       f"{context['model']['name']} v{context['model']['version']}")
 
@@ -72,14 +74,20 @@ display(HTML(f'<img src="{context["patterns"]["modifiers"]}">'))
 examples_table(context["examples"])
 
 # %% [markdown]
-# ## 4. How this payer differs (the same claims under each payer's model)
+# ## 4. Worked fixes: the top verified fix of recent risky claims, with its rule
+
+# %%
+fixes_table(context["fixes"])
+
+# %% [markdown]
+# ## 5. How this payer differs (the same claims under each payer's model)
 
 # %%
 display(HTML(f'<img src="{context["comparison"]["plot"]}">'))
 pd.DataFrame(context["comparison"]["highlights"])
 
 # %% [markdown]
-# ## 5. Calibration and accuracy on the test window
+# ## 6. Calibration and accuracy on the test window
 
 # %%
 print(context["calibration"]["trust"])
@@ -87,7 +95,7 @@ display(HTML(f'<img src="{context["calibration"]["plot"]}">'))
 pd.DataFrame(context["calibration"]["bins"])
 
 # %% [markdown]
-# ## 6. KPIs
+# ## 7. KPIs
 
 # %%
 display(pd.DataFrame(context["kpis"]["summary"]))

@@ -1,9 +1,8 @@
-"""The numbers behind each report section, computed with the service's own scoring path.
+"""The numbers behind the report's outcome sections (patterns, payers, trust, KPIs).
 
 Recent claims of one payer are scored by the model that serves the payer (its champion or
-the pooled fallback); their SHAP contributions (bundle.contributions = LightGBM
-pred_contrib) are summed into claim-language factors by serving.explain.factor_scores, so
-the driver summary adds up exactly like the API's per-claim explanations.
+the pooled fallback), the same model the API routes them to; the drivers, examples and
+fixes are the API's own explanations (drivers.py, examples.py, worked_fixes.py).
 """
 
 from __future__ import annotations
@@ -16,9 +15,7 @@ import pandas as pd
 
 from contract.frames import ClaimFrames
 from reference.vocab import CATEGORIES
-from serving.explain import FactorScores, factor_scores
 from serving.modelset import ModelSet
-from serving.report.labels import factor_label
 from training.kpis import scored_outcomes
 from training.split import claim_service_dates, subset_frames
 
@@ -28,12 +25,11 @@ FLAGGED = ("block", "warn")
 
 @dataclass
 class PayerScores:
-    """Recent claims of one payer with their model matrix, scores and factor SHAP values."""
+    """Recent claims of one payer with their model matrix and scores."""
 
     frames: ClaimFrames
     X: pd.DataFrame
     table: pd.DataFrame  # training.kpis.scored_outcomes rows, same order as frames.claims
-    factors: FactorScores
 
 
 def recent_frames(frames: ClaimFrames, months: int) -> ClaimFrames:
@@ -65,38 +61,10 @@ def model_scores(bundle: Any, X: pd.DataFrame, ids: np.ndarray) -> pd.DataFrame:
 
 
 def score_payer(frames: ClaimFrames, bundle: Any, cms: Any) -> PayerScores:
-    """Score one payer's claims once: probability, band, reasons and factor contributions."""
+    """Score one payer's claims once: probability, band and reason categories."""
     X = bundle.features(frames, cms)
     ids = frames.claims["claim_id"].astype(str).to_numpy()
-    table = scored_outcomes(frames, model_scores(bundle, X, ids))
-    return PayerScores(frames, X, table,
-                       factor_scores(bundle.contributions(X), bundle.feature_names))
-
-
-def driver_summary(scores: PayerScores, top: int) -> pd.DataFrame:
-    """Top denial drivers: mean SHAP push, how often each occurs, money at stake.
-
-    Ranked by the mean positive contribution over recent claims (a SHAP summary of what
-    raises risk). `claims` counts the claims the factor pushes up by >= ACTIVE_LOG_ODDS;
-    `money_at_stake` is the charge of those claims the model flags (warn or block).
-    """
-    values = scores.factors.values
-    push = np.clip(values, 0.0, None)
-    active = values >= ACTIVE_LOG_ODDS
-    t = scores.table
-    flagged = t["risk_band"].isin(FLAGGED).to_numpy()
-    charge, denied = t["charge"].to_numpy(float), t["denied"].to_numpy(bool)
-    n_active = active.sum(axis=0)
-    out = pd.DataFrame({
-        "label": [factor_label(f) for f in scores.factors.names],
-        "mean_push": push.mean(axis=0), "claims": n_active,
-        "share": n_active / max(len(t), 1),
-        "denied": (active & denied[:, None]).sum(axis=0),
-        "money_at_stake": ((active & flagged[:, None]) * charge[:, None]).sum(axis=0),
-    }, index=pd.Index(scores.factors.names, name="factor"))
-    out["denial_rate"] = np.divide(out["denied"], n_active, out=np.zeros(len(out)),
-                                   where=n_active > 0)
-    return out[out["claims"] > 0].sort_values("mean_push", ascending=False).head(top)
+    return PayerScores(frames, X, scored_outcomes(frames, model_scores(bundle, X, ids)))
 
 
 def reasons_by_pattern(table: pd.DataFrame, tokens: pd.DataFrame, modifiers: bool,
@@ -104,7 +72,8 @@ def reasons_by_pattern(table: pd.DataFrame, tokens: pd.DataFrame, modifiers: boo
     """Denial rate by reason for the most denied procedure families or modifier patterns.
 
     Rows: tokens of training.kpis.claim_tokens (families, or modifiers and E/M patterns)
-    with at least `min_claims` claims (all when none has); columns: claims, then the share
+    with at least `min_claims` claims (all when none has) and at least one denial (an empty
+    bar would list a pattern at 0%); columns: claims, then the share
     of those claims denied for each category.
     """
     is_modifier = tokens["token"].str.startswith(("modifier ", "E/M"))
@@ -115,7 +84,7 @@ def reasons_by_pattern(table: pd.DataFrame, tokens: pd.DataFrame, modifiers: boo
     rates = counts.reindex(columns=list(CATEGORIES), fill_value=0).div(claims, axis=0)
     rates = rates.loc[:, rates.sum(axis=0) > 0]
     denied = (claims - counts.get("paid", 0))[claims >= min(min_claims, claims.max())]
-    order = denied.sort_values(ascending=False).index[:top]
+    order = denied[denied > 0].sort_values(ascending=False).index[:top]
     return rates.loc[order].assign(claims=claims.loc[order])
 
 
