@@ -27,10 +27,10 @@ from serving.auth import BearerAuthMiddleware
 from serving.batcher import MicroBatcher
 from serving.bento import ServedStores, served_stores
 from serving.config import SERVICE_NAME, ServingSettings, check_auth_configured
+from serving.docs_routes import OpenAPIDocumentMiddleware
 from serving.errors import ClientErrorMiddleware, RequestTooLarge, install_size_log_filter
 from serving.interchange import predict_fhir, predict_x12
 from serving.modelset import describe
-from serving.openapi import OpenAPIDocumentMiddleware
 from serving.schemas import ScoredClaim
 from serving.scoring import Options, Predictor, load_predictor
 
