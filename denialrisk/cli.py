@@ -12,9 +12,9 @@ import os
 import typer
 
 from denialrisk.commands import bento, data, models, reports, serving
-from denialrisk.commands.common import Command
+from denialrisk.commands.common import Command, Group
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+app = typer.Typer(cls=Group, add_completion=False, no_args_is_help=True, help=__doc__)
 for command in (data.generate, data.ingest, models.train, models.evaluate, serving.serve,
                 serving.score, reports.report, reports.kpis, reports.monitor, serving.demo,
                 bento.bento):

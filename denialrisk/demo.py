@@ -112,7 +112,7 @@ def changed_env(s: Settings) -> list[str]:
 
 def run_demo(settings: Settings, serve_after: bool = False) -> list[dict]:
     """Run the three steps; with serve_after, start the API with a freshly generated key."""
-    console = Console()
+    console = Console(soft_wrap=True)  # long paths stay on one line
     s = demo_settings(settings)
     data = generate_data(s, console)
     train_models(s, data, console)

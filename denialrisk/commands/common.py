@@ -12,22 +12,30 @@ from typing import Annotated, Any
 
 import typer
 from pydantic import TypeAdapter, ValidationError
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 
 from settings import Settings, settings_with
 
 WORK_DIR_FIELDS = {"models_dir": "models", "mlflow_dir": "mlflow", "bentoml_home": "bentoml"}
 
 
-class Command(TyperCommand):
-    """A typer command whose flags (--help included) show as flags: no `<bool>` type."""
+class FlagsAsFlags:
+    """Flags (--help included) show as flags in --help: no `<bool>` type after them."""
 
     def get_params(self, ctx: Any) -> list[Any]:
-        params = super().get_params(ctx)
+        params = super().get_params(ctx)  # type: ignore[misc]
         for param in params:
             if getattr(param, "is_flag", False) and param.metavar is None:
                 param.metavar = ""
         return params
+
+
+class Command(FlagsAsFlags, TyperCommand):
+    """A denialrisk command (typer's, flags shown as flags)."""
+
+
+class Group(FlagsAsFlags, TyperGroup):
+    """The denialrisk command group (typer's, flags shown as flags)."""
 
 
 def default_text(field: str) -> str:
@@ -96,6 +104,13 @@ def resolve(**overrides: Any) -> Settings:
         first = exc.errors(include_input=False, include_url=False)[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "settings"
         fail(f"invalid {where}: {one_line(exc)}")
+
+
+def working(what: str) -> Any:
+    """A spinner on stderr while a long step without a progress bar runs (rich status)."""
+    from rich.console import Console
+
+    return Console(stderr=True).status(what)
 
 
 def fail(message: str, code: int = 2) -> None:

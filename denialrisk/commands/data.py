@@ -7,7 +7,7 @@ from typing import Literal
 
 import typer
 
-from denialrisk.commands.common import fail, opt, path_default, resolve
+from denialrisk.commands.common import fail, opt, path_default, resolve, working
 
 
 def generate(
@@ -88,7 +88,8 @@ def ingest(
     if missing:
         fail(f"file not found: {', '.join(missing)}")
     try:
-        report = run_ingest(claims, remits, out, payer_map_path=payer_map)
+        with working(f"reading {len(claims)} 837P and {len(remits)} 835 file(s)"):
+            report = run_ingest(claims, remits, out, payer_map_path=payer_map)
     except (DatasetError, OSError, ValueError) as exc:
         fail(str(exc))
     for name, value in vars(report).items():

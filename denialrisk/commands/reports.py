@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import typer
 
-from denialrisk.commands.common import fail, opt, path_default, resolve
+from denialrisk.commands.common import fail, opt, path_default, resolve, working
 
 MODEL_HELP = "'champion' (the BentoML store) or a folder of model bundles"
 
@@ -26,13 +25,6 @@ def checked(**values: object) -> dict[str, object]:
     given = {k: v for k, v in values.items() if v is not None}
     resolve(**given)
     return given
-
-
-def working(what: str) -> Any:
-    """A spinner on stderr while a long step runs (rich status)."""
-    from rich.console import Console
-
-    return Console(stderr=True).status(what)
 
 
 def report(
