@@ -100,3 +100,28 @@ def test_validation_failures_are_warnings_without_phi(http, live_server):
     assert len(lines) == 2, text
     assert all("[WARNING]" in line and "[ERROR]" not in line for line in lines), lines
     assert "Traceback" not in text and "MBR-WARN-3141" not in text
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium (/usr/bin/chromium, "
+                    "Debian package `chromium`) is not installed")
+def test_the_swagger_page_renders_every_operation_in_chromium(http, live_server, tmp_path):
+    """Swagger UI, from its own assets only (other hosts unresolvable), lists every path."""
+    import shutil
+    import subprocess
+
+    profile = tmp_path / "profile"
+    done = subprocess.run(
+        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--no-first-run", f"--user-data-dir={profile}", "--virtual-time-budget=15000",
+         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+         "--dump-dom", f"{live_server.url}/docs"],
+        capture_output=True, text=True, timeout=120)
+    shutil.rmtree(profile, ignore_errors=True)
+    dom = done.stdout
+    assert '<h2 class="title">denialrisk' in dom, done.stderr[-500:]
+    shown = set(re.findall(r'data-path="([^"]+)"', dom))
+    assert shown == set(http.get("/docs.json").json()["paths"])
