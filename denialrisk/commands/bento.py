@@ -2,7 +2,7 @@
 
 bentofile.yaml (project root) says what a Bento holds; some of it exists only at build
 time, so this command stages a build context in <work-dir>/bento/:
-- the Python packages of the project (pyproject's wheel packages), copied;
+- the Python packages of the project (pyproject's wheel packages) and pyproject.toml;
 - cms/: the CMS extracts of Settings.cms_dir, which the served Bento reads (serving/bento.py);
 - requirements.txt: the runtime dependencies pinned by uv.lock (`uv export --frozen`);
 - bentofile.yaml: the project's, with `models:` = the newest denialrisk-* model of each
@@ -41,7 +41,8 @@ def project_packages(root: Path = PROJECT_ROOT) -> list[str]:
 
 
 def stage_sources(stage: Path, cms_dir: Path, root: Path = PROJECT_ROOT) -> None:
-    """A fresh build context: the packages and the CMS extracts (under cms/)."""
+    """A fresh build context: the packages, pyproject.toml (the package version the API
+    documents, as nothing is pip-installed in a Bento) and the CMS extracts (cms/)."""
     from serving.bento import BENTO_CMS_DIR
 
     if not cms_dir.is_dir() or not any(cms_dir.iterdir()):
@@ -51,6 +52,7 @@ def stage_sources(stage: Path, cms_dir: Path, root: Path = PROJECT_ROOT) -> None
     skip = shutil.ignore_patterns("__pycache__", "*.pyc")
     for package in project_packages(root):
         shutil.copytree(root / package, stage / package, ignore=skip)
+    shutil.copy2(root / "pyproject.toml", stage / "pyproject.toml")
     shutil.copytree(cms_dir, stage / BENTO_CMS_DIR, ignore=skip)
     for copied in (stage / BENTO_CMS_DIR).iterdir():  # shared/ is read-only; builds rewrite
         copied.chmod(0o644)

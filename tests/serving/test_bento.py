@@ -55,6 +55,11 @@ def test_the_bento_holds_the_cms_tables_and_pinned_requirements(built):
     requirements = (folder / "env" / "python" / "requirements.txt").read_text()
     assert "lightgbm==" in requirements and "pydantic==" in requirements
     assert (folder / "src" / "serving" / "service.py").is_file()
+    from importlib.metadata import version
+
+    from serving.docs_page import pyproject_version
+
+    assert pyproject_version(folder / "src" / "pyproject.toml") == version("denialrisk")
     assert not list((folder / "src").rglob("__pycache__"))
 
 
