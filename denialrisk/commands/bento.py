@@ -127,17 +127,17 @@ def bento(
 ) -> None:
     """Build a Bento: the API with the store's champion models and the CMS tables."""
     s = resolve(work_dir=work_dir, bentoml_home=bentoml_home, cms_dir=cms_dir)
-    stage = stage or s.work_dir / "bento"
+    stage = (stage or s.work_dir / "bento").resolve()  # bentoml build runs inside it
+    home = s.bentoml_home.resolve()
     try:
-        tags = champion_tags(s.bentoml_home)
+        tags = champion_tags(home)
         stage_sources(stage, s.cms_dir)
         export_requirements(stage)
         write_bentofile(stage, tags)
         typer.echo(f"staged {stage}: {len(tags)} models, CMS extracts, requirements")
-        tag = build_bento(stage, s.bentoml_home, version)
+        tag = build_bento(stage, home, version)
     except (BentoBuildError, OSError) as exc:
         fail(str(exc))
-    home = s.bentoml_home
     print(f"built Bento {tag} with {', '.join(tags)}\n"
           f"serve:        BENTOML_HOME={home} DENIALRISK_API_KEY=<key> "
           f"uv run bentoml serve {tag}\n"

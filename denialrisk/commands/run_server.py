@@ -54,9 +54,9 @@ def serve_env(settings: ServingSettings, insecure_dev: bool, threads: int,
     """Environment of the server process: model store, dev flag, LightGBM threads, worker
     processes, no BentoML usage tracking (it would post to the network)."""
     env = dict(os.environ)
-    home = str(settings.bentoml_home)
+    home = str(Path(settings.bentoml_home).resolve())  # the server runs in the project dir
     env.update({"DENIALRISK_BENTOML_HOME": home, "BENTOML_HOME": home,
-                "DENIALRISK_CMS_DIR": str(settings.cms_dir)})
+                "DENIALRISK_CMS_DIR": str(Path(settings.cms_dir).resolve())})
     if insecure_dev:
         env["DENIALRISK_INSECURE_DEV"] = "1"
     env.setdefault("OMP_NUM_THREADS", str(threads))
