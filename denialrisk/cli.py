@@ -1,5 +1,5 @@
 """The `denialrisk` command line: generate | ingest | train | evaluate | serve | score | report
-| kpis | monitor | demo.
+| kpis | monitor | demo | bento.
 
 Option defaults come from `Settings` (env prefix DENIALRISK_); an option left out on the
 command line takes the settings value, so env vars and flags compose.
@@ -11,19 +11,14 @@ import os
 
 import typer
 
-from denialrisk.commands import data, models, reports, serving
+from denialrisk.commands import bento, data, models, reports, serving
+from denialrisk.commands.common import Command, Group
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
-app.command()(data.generate)
-app.command()(data.ingest)
-app.command()(models.train)
-app.command()(models.evaluate)
-app.command()(serving.serve)
-app.command()(serving.score)
-app.command()(reports.report)
-app.command()(reports.kpis)
-app.command()(reports.monitor)
-app.command()(serving.demo)
+app = typer.Typer(cls=Group, add_completion=False, no_args_is_help=True, help=__doc__)
+for command in (data.generate, data.ingest, models.train, models.evaluate, serving.serve,
+                serving.score, reports.report, reports.kpis, reports.monitor, serving.demo,
+                bento.bento):
+    app.command(cls=Command)(command)
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -1,8 +1,10 @@
 """The README's main job: generate -> train -> score the contract examples -> (serve).
 
-Everything lands under <work_dir>/demo (data set, MLflow store, bundles, BentoML store),
-so the demo never touches a practice's own models. It prints the answers the API would
-give for the claims in shared/contract/examples and a fresh API key for `denialrisk serve`.
+Everything lands where every later command looks by default (Settings: <work_dir>/claims,
+models_dir, mlflow_dir, bentoml_home), so `denialrisk report --payer COA` or `denialrisk
+serve` after the demo need no paths. It prints the answers the API would give for the
+claims in shared/contract/examples, a fresh API key and the next commands, each on one
+line (plain print: rich would wrap them) so they can be pasted.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -20,19 +23,17 @@ from settings import Settings
 
 
 def demo_settings(s: Settings) -> Settings:
-    """Settings of the demo: its own folders (payer minimum: the automatic one)."""
-    root = s.work_dir / "demo"
+    """Settings of the demo: the default stores (payer minimum: the automatic one)."""
     return s.model_copy(update={
-        "claims": s.demo_claims, "models_dir": root / "models", "mlflow_dir": root / "mlflow",
-        "tracking_uri": None, "bentoml_home": root / "bentoml",
+        "claims": s.demo_claims,
     })
 
 
 def generate_data(s: Settings, console: Console) -> Path:
-    """Step 1: synthetic claims with outcomes (embedded defaults)."""
+    """Step 1: synthetic claims with outcomes, written where `--data` defaults to."""
     from synthetic_data.generate import GeneratorConfig, generate_to_path
 
-    path = s.work_dir / "demo" / "claims"
+    path = s.data_path()
     result = generate_to_path(GeneratorConfig.from_settings(s), path, progress=True)
     console.print(f"[bold]1/3 generated[/] {result.n_claims:,} claims in {result.seconds:.1f}s, "
                   f"denial rate {result.denial_rate:.1%} -> {path}")
@@ -83,17 +84,40 @@ def with_common_defect(claim: Any) -> Any:
     return claim.model_copy(update={"claim_id": f"{claim.claim_id}-no25", "lines": lines})
 
 
+def next_steps(s: Settings, key: str) -> str:
+    """The key and the commands to run next, one per line, ready to paste.
+
+    Settings that differ from what a fresh shell would use (e.g. `demo --work-dir`) are
+    written into the commands as environment assignments."""
+    env = changed_env(s)
+    prefix = " ".join([*env, ""]) if env else ""
+    return "\n".join([
+        "", f"API key for this demo: {key}", "next:",
+        f"  {prefix}DENIALRISK_API_KEY={key} uv run denialrisk serve",
+        f"  {prefix}uv run denialrisk report --payer COA",
+        f"  {prefix}uv run denialrisk monitor",
+    ])
+
+
+def changed_env(s: Settings) -> list[str]:
+    """`DENIALRISK_X=value` for the stores the demo used that a fresh Settings() would not."""
+    changed = ["work_dir"] if s.work_dir != Settings().work_dir else []
+    fresh = Settings(work_dir=s.work_dir)  # the stores under it follow it
+    changed += [name for name in ("bentoml_home", "cms_dir")
+                if getattr(s, name) != getattr(fresh, name)]
+    return [f"DENIALRISK_{name.upper()}={shlex.quote(str(getattr(s, name)))}"
+            for name in changed]
+
+
 def run_demo(settings: Settings, serve_after: bool = False) -> list[dict]:
     """Run the three steps; with serve_after, start the API with a freshly generated key."""
-    console = Console()
+    console = Console(soft_wrap=True)  # long paths stay on one line
     s = demo_settings(settings)
     data = generate_data(s, console)
     train_models(s, data, console)
     answers = score_examples(s, console)
     key = secrets.token_urlsafe(24)
-    console.print(f"\nAPI key for this demo: [bold]{key}[/]\n"
-                  f"serve:  DENIALRISK_API_KEY={key} DENIALRISK_BENTOML_HOME={s.bentoml_home} "
-                  f"uv run denialrisk serve --port {s.port}")
+    print(next_steps(s, key), flush=True)
     if serve_after:
         from denialrisk.commands.run_server import serve_command
 

@@ -40,9 +40,17 @@ early_stopping_rounds = 100
 
 # %%
 # ruff: noqa: E402 (parameters come first, as papermill expects)
+import os
+
+# Quiet outputs: no MLflow artifact download bars, no MLflow INFO lines (database set-up).
+os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING")
+
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import pandas as pd
+from IPython.display import display
 
 from denialrisk.data_sources import load_or_generate
 from reference.cms import load_cms_tables
@@ -116,9 +124,12 @@ quality = pd.concat({"champion": monthly_model_quality(scored, watch_payer),
 quality.loc[:, (slice(None), ["claims", "actual_denial_rate", "auc", "ece"])].round(3)
 
 # %%
-quality.xs("auc", axis=1, level=1).plot(
+# %matplotlib inline
+ax = quality.xs("auc", axis=1, level=1).plot(
     marker="o", figsize=(8, 3.5), title=f"{watch_payer}: AUC per service month "
     f"(rule change in {change_month})")
+display(ax.figure)  # inline again: training switches matplotlib to Agg for its figures
+plt.close(ax.figure)
 
 # %% [markdown]
 # ## 4. The drift monitor raises the alert

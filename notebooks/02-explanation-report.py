@@ -31,6 +31,12 @@ out = "reports/COA.html"
 
 # %%
 # ruff: noqa: E402 (parameters come first, as papermill expects)
+import os
+
+# Quiet outputs: no MLflow artifact download bars, no MLflow INFO lines.
+os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING")
+
 from pathlib import Path
 
 import pandas as pd

@@ -58,7 +58,9 @@ def audit_predictions(preds: Sequence[Prediction], latency_ms: float) -> None:
 
 
 class DropValidationDetails(logging.Filter):
-    """Keep the 'Exception on /predict' line but drop the traceback of client errors."""
+    """Keep the 'Exception on /predict' line of a request that failed validation, at
+    WARNING (a client error, not the server's), without the traceback: its text echoes
+    submitted values."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         from pydantic import ValidationError
@@ -66,6 +68,7 @@ class DropValidationDetails(logging.Filter):
         exc = record.exc_info[1] if record.exc_info else None
         if isinstance(exc, ValidationError):
             record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
             record.msg = f"{record.msg} (request failed validation: {exc.error_count()} " \
                          "error(s); details returned to the client, not logged)"
         return True

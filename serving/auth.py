@@ -1,9 +1,11 @@
 """Bearer-token authentication as a pure ASGI middleware (no body buffering, no Starlette).
 
-Every HTTP path except the health/metrics probes needs `Authorization: Bearer <key>`,
-including the OpenAPI (/docs.json) and client schema (/schema.json) documents; the key is
-compared with hmac.compare_digest so timing does not leak it. Settings are read when the
-app is built (serve time), never at import.
+Every HTTP request needs `Authorization: Bearer <key>` except the health/metrics probes
+and GET of the integrators' documentation: the OpenAPI document (/docs.json), the Swagger
+page (/docs, /) and its assets (serving/docs_page.py), which hold the API's shape and
+made-up examples, no PHI. BentoML's client schema (/schema.json) stays behind the key.
+The key is compared with hmac.compare_digest so timing does not leak it. Settings are
+read when the app is built (serve time), never at import.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from serving.config import ServingSettings
+from serving.docs_page import ASSETS, DOCS_PAGE_PATHS
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -21,6 +24,13 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 OPEN_PATHS: frozenset[str] = frozenset({"/livez", "/readyz", "/healthz", "/metrics"})
+PUBLIC_DOCS: frozenset[str] = frozenset({"/docs.json", *DOCS_PAGE_PATHS, *ASSETS})
+
+
+def is_open(scope: Scope) -> bool:
+    """A health probe, or a GET of the public documentation."""
+    path = scope["path"]
+    return path in OPEN_PATHS or (scope.get("method") == "GET" and path in PUBLIC_DOCS)
 
 
 def bearer_token(headers: list[tuple[bytes, bytes]]) -> bytes | None:
@@ -62,7 +72,7 @@ class BearerAuthMiddleware:
         self.open = self.key is None and settings.insecure_dev
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.open or scope["path"] in OPEN_PATHS:
+        if scope["type"] != "http" or self.open or is_open(scope):
             await self.app(scope, receive, send)
             return
         if self.key is not None and is_authorized(bearer_token(scope.get("headers", [])),

@@ -81,15 +81,21 @@ class BodyTooLarge(Exception):
 
 
 class QuietBodyTooLarge(logging.Filter):
-    """One warning line, no traceback, when BentoML logs the BodyTooLarge it turned into a
-    500 (which `ClientErrorMiddleware` answers as 413): a client error, not a server one."""
+    """One WARNING line, no traceback, for client errors BentoML logs as exceptions: the
+    BodyTooLarge it turned into a 500 (which `ClientErrorMiddleware` answers as 413) and
+    the 4xx BentoMLExceptions (RequestTooLarge, ...), whose messages carry counts only."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
         if isinstance(exc, BodyTooLarge):
-            record.exc_info, record.exc_text = None, None
-            record.levelno, record.levelname = logging.WARNING, "WARNING"
-            record.msg = f"{record.msg} (body over the size limit after {exc}; answered 413)"
+            note = f"body over the size limit after {exc}; answered 413"
+        elif isinstance(exc, BentoMLException) and exc.error_code < 500:
+            note = f"client error {int(exc.error_code)}: {exc}"
+        else:
+            return True
+        record.exc_info, record.exc_text = None, None
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.msg = f"{record.msg} ({note})"
         return True
 
 

@@ -3,7 +3,10 @@
 Plain Starlette routes mounted on the BentoML service, so the same bearer-auth and
 client-error middleware cover them. Every claim of an interchange gets one result: the
 contract response when it could be mapped and scored, else its errors naming the X12
-segment / FHIR element. Nothing here raises a 500 for bad input.
+segment / FHIR element. /predict_x12 answers a bare JSON list of those results in
+interchange order, the shape of /predict_batch (shared/contract: "a list in the same
+order"); /predict_fhir, one claim, answers one result. Nothing here raises a 500 for bad
+input.
 """
 
 from __future__ import annotations
@@ -74,7 +77,8 @@ def error_response(status: int, message: str, issues: list[Any] | None = None) -
 
 
 async def predict_x12(request: Request) -> JSONResponse:
-    """Score every claim of one 837P interchange sent as the request body (text/plain)."""
+    """Score every claim of one 837P interchange sent as the request body (text/plain);
+    a list with one result per claim, in interchange order."""
     raw = await request.body()
     if not raw.strip():
         return error_response(400, "request body is empty: send one 837P interchange")
@@ -86,7 +90,7 @@ async def predict_x12(request: Request) -> JSONResponse:
         return too_many_claims(len(results))
     predictor, options = current_predictor()
     body = await run_in_threadpool(score_results, predictor, results, options)
-    return JSONResponse({"results": body})
+    return JSONResponse(body)
 
 
 async def predict_fhir(request: Request) -> JSONResponse:

@@ -111,9 +111,26 @@ def latest_refs(home: Path) -> list[Any]:
     return [newest[n] for n in sorted(newest)]
 
 
-def load_model_set(home: Path) -> ModelSet:
-    """Every champion in the store at `home`; the pooled model is required."""
-    refs = latest_refs(home)
+def listed_refs(home: Path, tags: list[str]) -> list[Any]:
+    """The stored versions named by `tags` (a Bento's list); ModelLoadError for one the
+    store at `home` does not hold."""
+    from training.store import model_store
+
+    store = model_store(home)
+    refs = []
+    for tag in tags:
+        try:
+            refs.append(store.get(tag))
+        except Exception as exc:  # BentoML's NotFound and parse errors alike
+            raise ModelLoadError(f"model {tag} listed by the Bento is not in the BentoML "
+                                 f"store {home}/models ({type(exc).__name__})") from exc
+    return refs
+
+
+def load_model_set(home: Path, tags: list[str] | None = None) -> ModelSet:
+    """Every champion in the store at `home` (the newest version of each name, or exactly
+    `tags` when given); the pooled model is required."""
+    refs = listed_refs(home, tags) if tags is not None else latest_refs(home)
     if not refs:
         raise ModelLoadError(f"no denialrisk models in the BentoML store {home}/models; "
                              "run `denialrisk train` first")

@@ -8,23 +8,22 @@ BentoML generates the document from the API signatures but (checked with schemat
 - declares error bodies with `detail` as a string (ours are [{field, message}]), no 401
   or 413, no bearer security scheme, and no required request bodies;
 - types /predict's response inline without the nulls (`base_value`) it really returns;
-- omits the mounted routes (GET /metadata, /predict_x12, /predict_fhir).
+- omits the mounted routes (GET /metadata, /predict_x12, /predict_fhir);
+- says "version None" and carries BentoML's own readme (Slack and GitHub links).
 
-`complete_spec` fixes those on a copy of BentoML's dict; `OpenAPIDocumentMiddleware`
-answers GET /docs.json with the completed document (built once, on first request) and
-holds requests to it: 415 for an undeclared Content-Type, `Allow` of 405s as declared.
-tests/serving/test_fuzz.py runs schemathesis against the served document.
+`complete_spec` fixes those on a copy of BentoML's dict (info: denialrisk, the package
+version, our description); serving/docs_routes.py serves it at GET /docs.json and holds
+requests to it. tests/serving/test_fuzz.py runs schemathesis against the served document.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from serving.auth import ASGIApp, Receive, Scope, Send, send_json
+from serving.docs_page import document_info
 
-DOCS_PATH = "/docs.json"
 OPEN_OPERATIONS: frozenset[str] = frozenset({"/livez", "/readyz", "/healthz", "/metrics"})
 SCHEMA_REF = "#/components/schemas/{}"
 JSON = "application/json"
@@ -134,12 +133,15 @@ def mounted_paths() -> dict[str, dict[str, Any]]:
             "operationId": "denialrisk__metadata_get", "tags": ["Service APIs"],
             "responses": {"200": ok_response({"$ref": SCHEMA_REF.format("Metadata")})}}},
         "/predict_x12": {"post": {
-            "description": "Score every claim of one 837P interchange (the request body).",
+            "description": "Score every claim of one 837P interchange (the request body); "
+                           "answers a list, one item per claim in interchange order.",
             "operationId": "denialrisk__predict_x12", "tags": ["Service APIs"],
             "requestBody": json_body(X12_BODY_SCHEMA, "text/plain", "application/edi-x12"),
-            "responses": {"200": ok_response({
-                "type": "object", "required": ["results"],
-                "properties": {"results": {"type": "array", "items": scored}}})}}},
+            "responses": {"200": ok_response(
+                {"type": "array", "items": scored},
+                "One result per claim of the interchange, in interchange order (the same "
+                "list shape as /predict_batch): `prediction` when the claim was mapped "
+                "and scored, else `errors` naming the X12 segment")}}},
         "/predict_fhir": {"post": {
             "description": "Score one FHIR R4 Claim resource.",
             "operationId": "denialrisk__predict_fhir", "tags": ["Service APIs"],
@@ -161,6 +163,15 @@ def typed_response(operation: dict[str, Any], components: dict[str, Any]) -> Non
         content["schema"] = {"$ref": SCHEMA_REF.format(name)}
 
 
+def request_example(operation_id: str) -> Any:
+    """The example request body of an operation (FHIR: serving/examples/fhir-claim.json,
+    the one the README's curl example sends), or None."""
+    if operation_id == "denialrisk__predict_fhir":
+        return json.loads((Path(__file__).with_name("examples") / "fhir-claim.json")
+                          .read_text())
+    return EXAMPLE_REQUESTS.get(operation_id)
+
+
 def require_body(operation: dict[str, Any]) -> None:
     """Mark a JSON body required when its schema has required fields (BentoML never does);
     attach the example request of the operation, if any."""
@@ -169,7 +180,7 @@ def require_body(operation: dict[str, Any]) -> None:
         return
     if media.get("schema", {}).get("required"):
         operation["requestBody"]["required"] = True
-    example = EXAMPLE_REQUESTS.get(operation.get("operationId", ""))
+    example = request_example(operation.get("operationId", ""))
     if example is not None:
         media["example"] = example
 
@@ -195,6 +206,7 @@ def complete_spec(spec: dict[str, Any]) -> dict[str, Any]:
     """BentoML's OpenAPI dict -> the document of the service as served (see module doc)."""
     out = json.loads(json.dumps(spec))  # a copy with string status codes (BentoML: ints)
     out["openapi"] = "3.1.0"
+    out["info"] = document_info()
     schemas = out.setdefault("components", {}).setdefault("schemas", {})
     for name in ("InvalidArgument", "NotFound", "InternalServerError"):
         schemas.pop(name, None)
@@ -206,86 +218,3 @@ def complete_spec(spec: dict[str, Any]) -> dict[str, Any]:
     out["paths"] = complete_paths(out)
     out["security"] = [{"bearerAuth": []}]
     return out
-
-
-def allowed_methods(spec: dict[str, Any]) -> dict[str, bytes]:
-    """Path -> the `Allow` header value listing the methods the document declares."""
-    return {path: ", ".join(sorted(m.upper() for m in item)).encode()
-            for path, item in spec["paths"].items()}
-
-
-def body_media_types(spec: dict[str, Any]) -> dict[tuple[str, str], frozenset[str]]:
-    """(METHOD, path) -> the media types its request body is declared with."""
-    return {(method.upper(), path): frozenset(op["requestBody"]["content"])
-            for path, item in spec["paths"].items() for method, op in item.items()
-            if "requestBody" in op}
-
-
-def sent_media_type(scope: Scope) -> str | None:
-    """The media type of the request's Content-Type header (no parameters), if any."""
-    for name, value in scope.get("headers", []):
-        if name.lower() == b"content-type":
-            media = value.decode("latin-1").split(";")[0].strip().lower()
-            return media or None
-    return None
-
-
-def with_allow(start: dict[str, Any], allow: bytes) -> dict[str, Any]:
-    """A copy of a response start message whose Allow header is `allow`."""
-    headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"allow"]
-    return {**start, "headers": [*headers, (b"allow", allow)]}
-
-
-class OpenAPIDocumentMiddleware:
-    """Serves the completed document and holds requests to it.
-
-    - GET /docs.json: `complete_spec(spec_source())`, built once on first use;
-    - 415 for a body sent with a Content-Type its operation does not declare (BentoML
-      answered multipart/form-data without a boundary with a 500); no Content-Type is
-      taken as the declared one;
-    - 405 answers list the methods declared for the path in `Allow` (BentoML's POST
-      /metadata route does not know about the mounted GET /metadata).
-    """
-
-    def __init__(self, app: ASGIApp, spec_source: Callable[[], dict[str, Any]]) -> None:
-        self.app = app
-        self.spec_source = spec_source
-        self.document: dict[str, Any] | None = None
-        self.allow: dict[str, bytes] = {}
-        self.media: dict[tuple[str, str], frozenset[str]] = {}
-
-    def spec(self) -> dict[str, Any]:
-        """The completed document (built on first use, when the service is defined)."""
-        if self.document is None:
-            document = complete_spec(self.spec_source())
-            self.allow, self.media = allowed_methods(document), body_media_types(document)
-            self.document = document
-        return self.document
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        if scope["path"] == DOCS_PATH and scope["method"] == "GET":
-            await send_json(send, 200, self.spec())
-            return
-        self.spec()
-        declared = self.media.get((scope["method"], scope["path"]))
-        sent = sent_media_type(scope)
-        if declared and sent is not None and sent not in declared:
-            await send_json(send, 415, {"error": f"Content-Type {sent[:80]!r} is not taken "
-                                                 f"here; send {' or '.join(sorted(declared))}"})
-            return
-        await self.app(scope, receive, self.allow_fixing(scope["path"], send))
-
-    def allow_fixing(self, path: str, send: Send) -> Send:
-        """A send wrapper that rewrites the Allow header of a 405 for a documented path."""
-
-        async def wrapped(message: Any) -> None:
-            if message["type"] == "http.response.start" and message["status"] == 405:
-                allow = self.allow.get(path)
-                if allow is not None:
-                    message = with_allow(message, allow)
-            await send(message)
-
-        return wrapped

@@ -227,8 +227,9 @@ class Predictor:
         return preds
 
 
-def load_predictor(home: Path, cms_dir: Path) -> Predictor:
-    """Champion models from the BentoML store at `home` plus the CMS tables.
+def load_predictor(home: Path, cms_dir: Path, tags: list[str] | None = None) -> Predictor:
+    """Champion models from the BentoML store at `home` (only `tags` when given: a Bento's
+    models) plus the CMS tables.
 
     The loaded models and tables (~0.8M long-lived objects) are moved out of the garbage
     collector's reach (gc.freeze): otherwise every full collection rescans them, which
@@ -236,7 +237,7 @@ def load_predictor(home: Path, cms_dir: Path) -> Predictor:
     from reference.cms import load_cms_tables
     from serving.modelset import load_model_set
 
-    predictor = Predictor(load_model_set(home), load_cms_tables(cms_dir))
+    predictor = Predictor(load_model_set(home, tags), load_cms_tables(cms_dir))
     warm_up(predictor.cms)
     gc.collect()
     gc.freeze()

@@ -9,6 +9,7 @@ LightGBM's pred_contrib. Concurrent /predict and /predict_batch calls go through
 micro-batcher (serving/batcher.py): scored together, one scoring call at a time.
 """
 
+import logging
 import time
 from typing import Annotated, Any
 
@@ -24,11 +25,12 @@ from reference.icd10 import normalize_icd10
 from serving.audit import install_log_hygiene
 from serving.auth import BearerAuthMiddleware
 from serving.batcher import MicroBatcher
+from serving.bento import ServedStores, served_stores
 from serving.config import SERVICE_NAME, ServingSettings, check_auth_configured
+from serving.docs_routes import OpenAPIDocumentMiddleware
 from serving.errors import ClientErrorMiddleware, RequestTooLarge, install_size_log_filter
 from serving.interchange import predict_fhir, predict_x12
 from serving.modelset import describe
-from serving.openapi import OpenAPIDocumentMiddleware
 from serving.schemas import ScoredClaim
 from serving.scoring import Options, Predictor, load_predictor
 
@@ -41,6 +43,16 @@ def json_response(body: bytes) -> Response:
     path dumps the models to Python objects, then to JSON: ~2x the cost for big batches).
     The OpenAPI schema still comes from the methods' return annotations."""
     return Response(body, media_type="application/json")
+
+
+def log_started(predictor: Predictor, stores: ServedStores) -> None:
+    """One INFO line: which models from which store, the CMS tables' folder."""
+    logger = logging.getLogger("denialrisk.service")
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.INFO)
+    tags = ", ".join(m.tag for _, m in sorted(predictor.models.models.items()))
+    logger.info("loaded %s from %s/models; CMS tables from %s", tags, stores.home,
+                stores.cms_dir)
 
 
 def check_sizes(claims: list[Claim], settings: ServingSettings) -> None:
@@ -63,8 +75,9 @@ class DenialRiskService:
         check_auth_configured(self.settings)
         install_log_hygiene()
         install_size_log_filter()
-        self.predictor: Predictor = load_predictor(self.settings.bentoml_home,
-                                                   self.settings.cms_dir)
+        stores = served_stores(DenialRiskService.bento, self.settings)  # a Bento's own
+        self.predictor: Predictor = load_predictor(stores.home, stores.cms_dir, stores.tags)
+        log_started(self.predictor, stores)
         self.batcher = MicroBatcher(self.predictor.predict, self.settings.micro_batch_claims)
         normalize_icd10("L82.1")  # reads the ICD-10-CM code set now, not in the 1st request
         self.started = time.time()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,7 +28,10 @@ class Settings(BaseSettings):
     contract_dir: Path = Field(SHARED_DIR / "contract", description="Claim contract + examples.")
 
     # generator
-    work_dir: Path = Field(PROJECT_ROOT / "work", description="Where generated data lives.")
+    work_dir: Path = Field(
+        PROJECT_ROOT / "work",
+        description="Root of the stores every command finds by default: claims/ (data "
+                    "set), models/, mlflow/, bentoml/ (the demo writes them).")
     claims: int = Field(300_000, ge=1, description="Number of claims to generate.")
     seed: int = Field(20260101, description="Random seed; same seed gives an identical file.")
     start: date = Field(date(2025, 1, 1), description="First date of service.")
@@ -50,8 +54,8 @@ class Settings(BaseSettings):
     test_months: int = Field(3, ge=1, description="Newest months of data held out as test.")
     val_months: int = Field(
         1, ge=1, description="Months before the test window for early stopping/calibration.")
-    engine: str = Field("local", pattern="^(local|dask)$",
-                        description="Training engine: local | dask (lightgbm.dask).")
+    engine: Literal["local", "dask"] = Field(
+        "local", description="Training engine: local | dask (lightgbm.dask).")
     scheduler: str | None = Field(
         None, description="Dask scheduler address (engine dask; none = start a LocalCluster).")
     max_rounds: int = Field(2000, ge=1, description="Maximum LightGBM boosting rounds.")
@@ -79,16 +83,16 @@ class Settings(BaseSettings):
         None, gt=0.0,
         description="Weight training claims by 0.5 ** (age / half-life) (days before the "
                     "newest training claim; none = all claims weigh the same).")
-    models_dir: Path = Field(PROJECT_ROOT / "work" / "models",
+    models_dir: Path = Field(default_factory=lambda data: data["work_dir"] / "models",
                              description="Folder of the latest trained model bundles.")
     tracking_uri: str | None = Field(
         None, validation_alias=AliasChoices("DENIALRISK_TRACKING_URI", "MLFLOW_TRACKING_URI"),
         description="MLflow tracking URI (also MLFLOW_TRACKING_URI; none = sqlite in mlflow_dir).")
-    mlflow_dir: Path = Field(PROJECT_ROOT / "work" / "mlflow",
+    mlflow_dir: Path = Field(default_factory=lambda data: data["work_dir"] / "mlflow",
                              description="Embedded MLflow folder: mlflow.db + artifacts/.")
     experiment: str = Field("denialrisk", description="MLflow experiment name.")
     bentoml_home: Path = Field(
-        PROJECT_ROOT / "work" / "bentoml",
+        default_factory=lambda data: data["work_dir"] / "bentoml",
         validation_alias=AliasChoices("DENIALRISK_BENTOML_HOME", "BENTOML_HOME"),
         description="BentoML home (model store) for champion bundles (also BENTOML_HOME).")
 
@@ -144,6 +148,9 @@ def get_settings() -> Settings:
 
 
 def settings_with(**overrides: object) -> Settings:
-    """Settings from the environment with the given non-None values applied (CLI flags)."""
+    """Settings from the environment with the given non-None values applied (CLI flags).
+
+    Built anew, not copied, so the values are validated (pydantic ValidationError, a
+    ValueError) and the stores under work_dir follow a work_dir given here."""
     given = {k: v for k, v in overrides.items() if v is not None}
-    return get_settings().model_copy(update=given)
+    return Settings(**given)

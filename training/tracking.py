@@ -60,18 +60,30 @@ def finite(metrics: dict[str, float], prefix: str) -> dict[str, float]:
             if isinstance(v, int | float) and math.isfinite(v)}
 
 
+def run_name(payer: str, created_at: str) -> str:
+    """MLflow run name: payer and training date, e.g. `MCR 2026-12-05` (the registered
+    model's name already says `denialrisk-MCR`; runs of one payer differ by date)."""
+    from datetime import UTC, datetime
+
+    day = created_at[:10] if created_at else datetime.now(UTC).date().isoformat()
+    return f"{payer} {day}"
+
+
 def log_bundle_run(client: Any, experiment_id: str, bundle: ModelBundle, bundle_dir: Path,
                    figures: dict[str, Any]) -> tuple[str, str]:
     """Log params, metrics, figures and the bundle; register it. Returns (run_id, version).
 
     The registry version is written back into the logged bundle.json (and the local copy)
-    so a bundle always knows which version it is.
+    so a bundle always knows which version it is. Figures are closed once logged
+    (matplotlib warns past 20 open ones; a notebook retrains many models).
     """
+    import matplotlib.pyplot as plt
     import mlflow
 
     meta = bundle.metadata
     name = registered_name(meta.payer)
-    with mlflow.start_run(experiment_id=experiment_id, run_name=name) as run:
+    with mlflow.start_run(experiment_id=experiment_id,
+                          run_name=run_name(meta.payer, meta.created_at)) as run:
         mlflow.set_tags({"payer": meta.payer, "kind": meta.kind,
                          "feature_version": meta.feature_version, "engine": meta.engine})
         mlflow.log_params({**meta.params, **meta.training_window, "n_train": meta.n_train,
@@ -80,6 +92,7 @@ def log_bundle_run(client: Any, experiment_id: str, bundle: ModelBundle, bundle_
                            | finite(meta.test_metrics, "test_"))
         for path, fig in figures.items():
             mlflow.log_figure(fig, path)
+            plt.close(fig)
         mlflow.log_artifacts(str(bundle_dir), BUNDLE_ARTIFACT)
         version = register_version(client, name, run.info.run_id,
                                    f"{run.info.artifact_uri}/{BUNDLE_ARTIFACT}")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
+from typing import Literal
 
 import typer
 
-from denialrisk.commands.common import fail, opt, resolve
-from settings import Settings
+from denialrisk.commands.common import fail, opt, path_default, resolve, working
 
 
 def generate(
@@ -16,31 +15,25 @@ def generate(
     seed: int = opt("seed"),
     start: str = opt("start"),
     end: str = opt("end"),
-    out: Path = typer.Option(None, "--out", help="Output data set folder [default: work/claims]"),
-    drift: bool = typer.Option(
-        None, "--drift/--no-drift", help=Settings.model_fields["drift"].description
-    ),
+    out: Path = typer.Option(None, "--out", help="Output data set folder",
+                             show_default=path_default("claims")),
+    drift: bool = opt("drift"),
     drift_date: str = opt("drift_date"),
     error_scale: float = opt("error_scale"),
+    work_dir: Path = opt("work_dir"),
     cms_dir: Path = opt("cms_dir"),
-    fmt: str = typer.Option("parquet", "--format",
-                            help="parquet, or x12: also write 837P claims + 835 remits "
-                                 "next to the data set (<out>-x12/)"),
+    fmt: Literal["parquet", "x12"] = typer.Option(
+        "parquet", "--format", help="parquet, or x12: also write 837P claims + 835 remits "
+                                    "next to the data set (<out>-x12/)"),
 ) -> None:
     """Generate synthetic dermatology claims with hidden per-payer rules and outcomes."""
     from synthetic_data.generate import GeneratorConfig, generate_to_path
 
-    try:
-        s = resolve(claims=claims, seed=seed, start=start and date.fromisoformat(start),
-                    end=end and date.fromisoformat(end), drift=drift,
-                    drift_date=drift_date and date.fromisoformat(drift_date),
-                    error_scale=error_scale, cms_dir=cms_dir)
-    except ValueError as exc:
-        fail(str(exc))
+    s = resolve(claims=claims, seed=seed, start=start, end=end, drift=drift,
+                drift_date=drift_date, error_scale=error_scale, work_dir=work_dir,
+                cms_dir=cms_dir)
     if s.end < s.start:
         fail(f"--end {s.end} is before --start {s.start}")
-    if fmt not in ("parquet", "x12"):
-        fail(f"unknown --format {fmt!r} (use parquet or x12)")
     config = GeneratorConfig.from_settings(s)
     target = out or s.data_path()
     try:
@@ -80,11 +73,12 @@ def write_x12_copy(dataset: Path) -> None:
 
 def ingest(
     claims: list[Path] = typer.Option(..., "--claims", help="837P file(s) (repeatable)"),
-    remits: list[Path] = typer.Option([], "--remits", help="835 file(s) (repeatable)"),
+    remits: list[Path] = typer.Option([], "--remits", help="835 file(s) (repeatable)",
+                                      show_default="none"),
     out: Path = typer.Option(..., "--out", help="Output data set folder (training table)"),
     payer_map: Path = typer.Option(
-        None, "--payer-map", help="CSV mapping 837P payer ids (NM1*PR) to our payer ids "
-                                  "[default: interop/x12/payer_map.csv]"),
+        None, "--payer-map", help="CSV mapping 837P payer ids (NM1*PR) to our payer ids",
+        show_default="interop/x12/payer_map.csv"),
 ) -> None:
     """Join 837P claims with 835 remittances into a training data set (denials, CARCs)."""
     from contract.dataset import DatasetError
@@ -94,7 +88,8 @@ def ingest(
     if missing:
         fail(f"file not found: {', '.join(missing)}")
     try:
-        report = run_ingest(claims, remits, out, payer_map_path=payer_map)
+        with working(f"reading {len(claims)} 837P and {len(remits)} 835 file(s)"):
+            report = run_ingest(claims, remits, out, payer_map_path=payer_map)
     except (DatasetError, OSError, ValueError) as exc:
         fail(str(exc))
     for name, value in vars(report).items():

@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from denialrisk.commands.common import fail, opt, resolve
+from denialrisk.commands.common import fail, opt, path_default, resolve
 from settings import Settings
 
 
@@ -26,17 +26,12 @@ def load_inputs(s: Settings, data: Path | None) -> tuple[Any, Any, Path]:
         fail(str(exc))
 
 
-def check_engine(s: Settings) -> None:
-    """Refuse an engine name other than local | dask."""
-    if s.engine not in ("local", "dask"):
-        fail(f"unknown engine {s.engine!r} (use local or dask)")
-
-
 def train(
-    data: Path = typer.Option(None, "--data", help="Data set folder [default: work/claims]"),
+    data: Path = typer.Option(None, "--data", help="Data set folder",
+                              show_default=path_default("claims")),
     payer: list[str] = typer.Option(
         None, "--payer", help="Train only these payers (repeatable; 'pooled' = the pooled "
-                              "model) [default: every payer with enough claims + pooled]"),
+                              "model)", show_default="every payer with enough claims + pooled"),
     engine: str = opt("engine"),
     scheduler: str = opt("scheduler"),
     min_payer_claims: int = opt("min_payer_claims"),
@@ -46,6 +41,7 @@ def train(
     test_months: int = opt("test_months"),
     val_months: int = opt("val_months"),
     max_rounds: int = opt("max_rounds"),
+    work_dir: Path = opt("work_dir"),
     models_dir: Path = opt("models_dir"),
     tracking_uri: str = opt("tracking_uri"),
     bentoml_home: Path = opt("bentoml_home"),
@@ -61,9 +57,8 @@ def train(
                 min_payer_denials=min_payer_denials, gate_max_auc_drop=gate_max_auc_drop,
                 gate_max_ece=gate_max_ece,
                 test_months=test_months, val_months=val_months, max_rounds=max_rounds,
-                models_dir=models_dir, tracking_uri=tracking_uri, bentoml_home=bentoml_home,
-                cms_dir=cms_dir)
-    check_engine(s)
+                work_dir=work_dir, models_dir=models_dir, tracking_uri=tracking_uri,
+                bentoml_home=bentoml_home, cms_dir=cms_dir)
     frames, cms, path = load_inputs(s, data)
     start = time.perf_counter()
     try:
@@ -80,9 +75,11 @@ def train(
 
 
 def evaluate(
-    data: Path = typer.Option(None, "--data", help="Data set folder [default: work/claims]"),
+    data: Path = typer.Option(None, "--data", help="Data set folder",
+                              show_default=path_default("claims")),
     out: Path = typer.Option(Path("reports/evaluation.json"), "--out",
                              help="Report JSON (markdown written next to it)"),
+    work_dir: Path = opt("work_dir"),
     models_dir: Path = opt("models_dir"),
     test_months: int = opt("test_months"),
     val_months: int = opt("val_months"),
@@ -93,8 +90,8 @@ def evaluate(
     from training.evaluate import evaluate_frames, load_bundles
     from training.report import write_report
 
-    s = resolve(models_dir=models_dir, test_months=test_months, val_months=val_months,
-                cms_dir=cms_dir)
+    s = resolve(work_dir=work_dir, models_dir=models_dir, test_months=test_months,
+                val_months=val_months, cms_dir=cms_dir)
     try:
         bundles = load_bundles(s.models_dir)
     except BundleError as exc:

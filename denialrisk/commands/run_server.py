@@ -2,7 +2,9 @@
 
 Both check what they can before doing work, so the CLI prints one clear line instead of a
 server traceback: the API key (or --insecure-dev) and a loadable model store (pooled model
-present, feature versions matching the code).
+present, feature versions matching the code). `serve` runs `bentoml serve` as a child in
+its own process group and passes SIGTERM / SIGINT / SIGHUP on to that group, so stopping
+`denialrisk serve` stops the server and its workers and frees the port.
 """
 
 from __future__ import annotations
@@ -10,9 +12,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from serving.config import (
     SERVICE_NAME,
@@ -21,7 +28,7 @@ from serving.config import (
     get_serving_settings,
 )
 from serving.offline import ScoreSummary, score_file
-from serving.scoring import Options, load_predictor
+from serving.scoring import Options, Predictor, load_predictor
 from settings import PROJECT_ROOT
 
 SERVICE_IMPORT = "serving.service:DenialRiskService"
@@ -47,9 +54,9 @@ def serve_env(settings: ServingSettings, insecure_dev: bool, threads: int,
     """Environment of the server process: model store, dev flag, LightGBM threads, worker
     processes, no BentoML usage tracking (it would post to the network)."""
     env = dict(os.environ)
-    home = str(settings.bentoml_home)
+    home = str(Path(settings.bentoml_home).resolve())  # the server runs in the project dir
     env.update({"DENIALRISK_BENTOML_HOME": home, "BENTOML_HOME": home,
-                "DENIALRISK_CMS_DIR": str(settings.cms_dir)})
+                "DENIALRISK_CMS_DIR": str(Path(settings.cms_dir).resolve())})
     if insecure_dev:
         env["DENIALRISK_INSECURE_DEV"] = "1"
     env.setdefault("OMP_NUM_THREADS", str(threads))
@@ -79,29 +86,161 @@ def serve_command(port: int | None = None, insecure_dev: bool = False,
                                     insecure_dev=insecure_dev or None)
     check_auth_configured(settings)
     load_predictor(settings.bentoml_home, settings.cms_dir)  # fail fast, before spawning
-    return subprocess.call(serve_argv(settings.port),
-                           env=serve_env(settings, insecure_dev,
-                                         threads or server_threads(workers), workers))
+    return run_in_foreground(serve_argv(settings.port),
+                             serve_env(settings, insecure_dev,
+                                       threads or server_threads(workers), workers))
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+STOP_GRACE_S = 30.0  # then SIGKILL: BentoML's own graceful shutdown takes a few seconds
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """A preexec_fn giving the child SIGTERM when this process dies, even by SIGKILL
+    (Linux prctl PR_SET_PDEATHSIG); looked up here, so the forked child only calls it."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    pr_set_pdeathsig = 1
+    return lambda: prctl(pr_set_pdeathsig, int(signal.SIGTERM))
+
+
+def signal_group(pgid: int, signum: int) -> bool:
+    """Send a signal to a process group; False when the group is gone."""
+    try:
+        os.killpg(pgid, signum)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def run_in_foreground(argv: list[str], env: dict[str, str]) -> int:
+    """Run argv in its own process group until it exits; pass stop signals on to the group.
+
+    A stop signal (SIGTERM, SIGINT, SIGHUP) goes to the whole group (BentoML's arbiter and
+    its workers); after STOP_GRACE_S the group is killed. Whatever of the group outlives
+    the arbiter is killed too, so no worker keeps the port. Returns 0 after a requested
+    stop, else the child's exit code (128 + n when a signal n ended it)."""
+    proc = subprocess.Popen(argv, env=env, process_group=0, preexec_fn=die_with_parent())
+    stopping: dict[str, float] = {}
+
+    def forward(signum: int, _frame: Any) -> None:
+        stopping.setdefault("since", time.monotonic())
+        signal_group(proc.pid, signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in STOP_SIGNALS}
+    try:
+        code = wait_or_kill(proc, lambda: stopping.get("since"))
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if proc.poll() is None:  # an exception here: never leave the server behind
+            signal_group(proc.pid, signal.SIGKILL)
+            proc.wait()
+        signal_group(proc.pid, signal.SIGKILL)  # workers that outlived the arbiter
+    if stopping:
+        return 0
+    return 128 - code if code < 0 else code
+
+
+def wait_or_kill(proc: subprocess.Popen, stop_requested: Callable[[], float | None]) -> int:
+    """The child's return code; SIGKILL to its group once a stop is STOP_GRACE_S old."""
+    while True:
+        try:
+            return proc.wait(timeout=0.5)
+        except subprocess.TimeoutExpired:
+            since = stop_requested()
+            if since is not None and time.monotonic() - since > STOP_GRACE_S:
+                signal_group(proc.pid, signal.SIGKILL)
 
 
 def score_command(input_path: Path, output: Path, bentoml_home: Path | None = None,
                   cms_dir: Path | None = None, chunk_size: int = 5000, explain: bool = True,
-                  fixes: bool = True) -> ScoreSummary:
+                  fixes: bool = True, progress: bool = False) -> ScoreSummary:
     """Score a jsonl file, data set folder or 837P file into results JSON lines
-    (resumable)."""
+    (resumable); with `progress`, a progress bar of the claims scored on stderr."""
     settings = get_serving_settings(bentoml_home=bentoml_home, cms_dir=cms_dir)
     predictor = load_predictor(settings.bentoml_home, settings.cms_dir)
     options = Options(explain=explain, fixes=fixes and explain,
                       max_factors=settings.max_factors, max_fixes=settings.max_fixes)
-    return score_file(input_path, output, predictor, options, chunk_size)
+    if not progress:
+        return score_file(input_path, output, predictor, options, chunk_size)
+    with claims_progress(count_claims(Path(input_path))) as advance:
+        return score_file(input_path, output, ProgressPredictor(predictor, advance), options,
+                          chunk_size)
 
 
 def score_x12_command(x12: Path, output: Path, bentoml_home: Path | None = None,
                       cms_dir: Path | None = None, explain: bool = True,
-                      chunk_size: int = 5000) -> ScoreSummary:
+                      chunk_size: int = 5000, progress: bool = False) -> ScoreSummary:
     """Score an 837P file (same path as score_command; unreadable claims -> error lines)."""
     from serving.offline import OfflineInputError, is_x12
 
     if not Path(x12).is_file() or not is_x12(Path(x12)):
         raise OfflineInputError(f"{x12} is not an X12 file (no ISA segment)")
-    return score_command(x12, output, bentoml_home, cms_dir, chunk_size, explain, explain)
+    return score_command(x12, output, bentoml_home, cms_dir, chunk_size, explain, explain,
+                         progress)
+
+
+class ProgressPredictor:
+    """A Predictor that reports the claims of every scoring call to a progress bar.
+
+    serving/offline.py calls `predict` once per chunk with the chunk's valid claims; the
+    wrapper leaves that code as it is (it belongs to the bulk scoring work)."""
+
+    def __init__(self, predictor: Predictor, advance: Callable[[int], None]) -> None:
+        self.predictor = predictor
+        self.advance = advance
+
+    def predict(self, claims: Any, *args: Any, **kwargs: Any) -> Any:
+        out = self.predictor.predict(claims, *args, **kwargs)
+        self.advance(len(claims))
+        return out
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.predictor, name)
+
+
+def count_claims(path: Path) -> int | None:
+    """Claims in the input, counted cheaply (None when unknown): parquet row count, CLM
+    segments of an 837P file, non-blank lines of a jsonl file."""
+    from serving.offline import is_x12
+
+    try:
+        if path.is_dir():
+            import pyarrow.parquet as pq
+
+            return pq.ParquetFile(path / "claims.parquet").metadata.num_rows
+        if is_x12(path):
+            from serving.interchange import claim_segment_count
+
+            return claim_segment_count(path.read_text(errors="replace"))
+        with path.open("rb") as fh:
+            return sum(1 for line in fh if line.strip())
+    except (OSError, ValueError):
+        return None
+
+
+@contextmanager
+def claims_progress(total: int | None) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar of scored claims on stderr; yields `advance(n)`. A run that
+    ends well fills the bar (resumed chunks and error lines are not scoring calls)."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (TextColumn("scoring"), BarColumn(), MofNCompleteColumn(), TextColumn("claims"),
+               TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True)) as bar:
+        task = bar.add_task("score", total=total)
+        yield lambda n: bar.advance(task, n)
+        if total is not None:
+            bar.update(task, completed=total)

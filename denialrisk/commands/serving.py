@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from denialrisk.commands.common import fail, opt, resolve
+
+if TYPE_CHECKING:
+    from serving.offline import ScoreSummary
 
 
 def serve(
@@ -14,16 +18,20 @@ def serve(
     workers: int = opt("workers"),
     insecure_dev: bool = typer.Option(
         False, "--insecure-dev", help="Start without DENIALRISK_API_KEY (local development)"),
+    work_dir: Path = opt("work_dir"),
     bentoml_home: Path = opt("bentoml_home"),
     cms_dir: Path = opt("cms_dir"),
 ) -> None:
-    """Start the BentoML API with every payer's champion model plus the pooled model."""
+    """Start the BentoML API with every payer's champion model plus the pooled model.
+
+    Runs in the foreground; SIGTERM or SIGINT (Ctrl-C) stops the server and its workers."""
     from denialrisk.commands.run_server import serve_command
     from serving.config import AuthNotConfiguredError
     from serving.modelset import ModelLoadError
     from training.bundle import BundleError
 
-    s = resolve(port=port, workers=workers, bentoml_home=bentoml_home, cms_dir=cms_dir)
+    s = resolve(port=port, workers=workers, work_dir=work_dir, bentoml_home=bentoml_home,
+                cms_dir=cms_dir)
     try:
         code = serve_command(port=s.port, insecure_dev=insecure_dev,
                              bentoml_home=s.bentoml_home, cms_dir=s.cms_dir,
@@ -36,42 +44,89 @@ def serve(
 def score(
     input_path: Path = typer.Option(
         None, "--input", help="Claims to score: a .jsonl file (one contract claim per line) "
-                              "or a data set folder (claims.parquet + lines.parquet)"),
-    x12: Path = typer.Option(None, "--x12", help="An 837P file to score instead of --input"),
+                              "or a data set folder (claims.parquet + lines.parquet)",
+        show_default="none"),
+    x12: Path = typer.Option(None, "--x12", help="An 837P file to score instead of --input",
+                             show_default="none"),
     output: Path = typer.Option(Path("reports/scores.jsonl"), "--output",
                                 help="Results, one JSON response per line (written atomically)"),
     no_explain: bool = typer.Option(False, "--no-explain", help="Skip explanations and fixes"),
     chunk_size: int = typer.Option(5000, "--chunk-size", min=1,
                                    help="Claims per resumable chunk (<output>.parts/)"),
+    work_dir: Path = opt("work_dir"),
     bentoml_home: Path = opt("bentoml_home"),
     cms_dir: Path = opt("cms_dir"),
 ) -> None:
     """Score claims offline through the same code path as the API (no HTTP); an interrupted
-    run resumes from its finished chunks when rerun with the same input and options."""
+    run resumes from its finished chunks when rerun with the same input and options.
+
+    Exits 1 when no claim could be scored (every one invalid, or none in the input)."""
     from denialrisk.commands.run_server import score_command, score_x12_command
     from serving.modelset import ModelLoadError
     from serving.offline import OfflineInputError, OfflineOutputError
     from training.bundle import BundleError
 
-    s = resolve(bentoml_home=bentoml_home, cms_dir=cms_dir)
+    s = resolve(work_dir=work_dir, bentoml_home=bentoml_home, cms_dir=cms_dir)
     if (input_path is None) == (x12 is None):
-        fail("give exactly one of --input or --x12")
+        raise typer.BadParameter("give exactly one of --input or --x12",
+                                 param_hint="'--input' / '--x12'")
     source = input_path or x12
     if not source.exists():
-        fail(f"input not found: {source}")
+        raise typer.BadParameter(f"not found: {source}",
+                                 param_hint="'--input'" if input_path else "'--x12'")
     try:
         if x12 is not None:
             summary = score_x12_command(x12, output, bentoml_home=s.bentoml_home,
                                         cms_dir=s.cms_dir, explain=not no_explain,
-                                        chunk_size=chunk_size)
+                                        chunk_size=chunk_size, progress=True)
         else:
             summary = score_command(input_path, output, bentoml_home=s.bentoml_home,
                                     cms_dir=s.cms_dir, chunk_size=chunk_size,
-                                    explain=not no_explain, fixes=not no_explain)
+                                    explain=not no_explain, fixes=not no_explain,
+                                    progress=True)
     except (ModelLoadError, BundleError, OfflineInputError, OfflineOutputError,
             OSError) as exc:
         fail(str(exc))
-    typer.echo(str(summary))
+    typer.echo(summary_text(summary))
+    if summary.claims == summary.errors:
+        fail(nothing_scored(summary), code=1)
+
+
+def summary_text(summary: ScoreSummary) -> str:
+    """What a scoring run did, in one line for people."""
+    scored = summary.claims - summary.errors
+    rate = scored / summary.seconds if summary.seconds > 0 else 0.0
+    text = (f"scored {scored:,} of {summary.claims:,} claims in {summary.seconds:.1f}s "
+            f"({rate:,.0f} claims/s) -> {summary.output}")
+    if summary.errors:
+        text += (f"; {summary.errors:,} could not be scored (their lines in the output "
+                 "name the fields)")
+    if summary.resumed_chunks:
+        text += f"; {summary.resumed_chunks} of {summary.chunks} chunks resumed"
+    return text
+
+
+def nothing_scored(summary: ScoreSummary) -> str:
+    """The error line of a run that scored no claim: why, with the first invalid field."""
+    if summary.claims == 0:
+        return "the input holds no claims"
+    first = first_error(summary.output)
+    return (f"none of the {summary.claims:,} claims could be scored"
+            + (f" (first: {first})" if first else ""))
+
+
+def first_error(output: Path) -> str | None:
+    """`field: message` of the first error line of a results file, if any."""
+    import json
+
+    with Path(output).open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith('{"error"'):  # serving/offline.py error records
+                record = json.loads(line)
+                detail = (record.get("detail") or [{}])[0]
+                return (f"{detail.get('field', '?')}: {detail.get('message', record['error'])}"
+                        if detail else str(record["error"]))
+    return None
 
 
 def demo(
@@ -81,7 +136,10 @@ def demo(
     serve_after: bool = typer.Option(
         False, "--serve", help="After scoring the examples, start the API with a new key"),
 ) -> None:
-    """generate -> train -> score the contract examples (and optionally serve), on defaults."""
+    """generate -> train -> score the contract examples (and optionally serve).
+
+    Writes the default stores (<work-dir>/claims, models, mlflow, bentoml), so `report`,
+    `serve`, `score`, `kpis` and `monitor` find the demo's data and models with no flags."""
     from denialrisk.demo import run_demo
 
     s = resolve(demo_claims=claims, seed=seed, work_dir=work_dir)

@@ -110,7 +110,8 @@ def test_older_feature_version_refuses_and_says_which(bentoml_home, serving_env,
                                                       monkeypatch, command):
     assert FEATURE_VERSION != "1"
     folder = old_feature_version_store(bentoml_home, tmp_path / "store")
-    monkeypatch.setattr("subprocess.call", lambda *a, **k: pytest.fail("server spawned"))
+    monkeypatch.setattr("denialrisk.commands.run_server.run_in_foreground",
+                        lambda *a, **k: pytest.fail("server spawned"))
     src = tmp_path / "in.jsonl"
     src.write_text(json.dumps(make_claim_dict()) + "\n")
     extra = ["--input", str(src), "--output", str(tmp_path / "o.jsonl")] \

@@ -46,8 +46,9 @@ def score_args(src: Path, out: Path, home: Path, *extra: str) -> list[str]:
 
 
 def resumed_chunks(output: str) -> int:
-    """resumed_chunks from the CLI's printed summary."""
-    return int(re.search(r"resumed_chunks=(\d+)", output).group(1))
+    """Resumed chunks from the CLI's summary line (`...; 3 of 6 chunks resumed`)."""
+    found = re.search(r"(\d+) of \d+ chunks resumed", output)
+    return int(found.group(1)) if found else 0
 
 
 def wait_for_file(path: Path, proc, timeout: float = 300) -> None:

@@ -2,7 +2,10 @@
 
 The .py (percent) files are converted to .ipynb in a tmp dir, executed with tiny
 parameters and every store (MLflow, BentoML, bundles, data, report) under tmp; papermill
-raises when any cell raises, which fails the test.
+raises when any cell raises, which fails the test. The outputs are what a reader sees:
+no stderr at all (no MLflow download bars or INFO lines, no warnings such as
+matplotlib's "more than 20 figures"), figures shown as images; MLflow runs are named by
+payer and training date.
 """
 
 from __future__ import annotations
@@ -33,6 +36,19 @@ def execute(name: str, tmp: Path, parameters: dict[str, Any]) -> dict[str, Any]:
                                kernel_name="python3", cwd=str(tmp), progress_bar=False,
                                execution_timeout=300)
     return json.loads(executed.read_text())
+
+
+def stderr_text(notebook: dict[str, Any]) -> str:
+    """Everything the cells wrote to stderr (progress bars, warnings, log lines)."""
+    return "".join("".join(out.get("text", "")) for cell in notebook["cells"]
+                   for out in cell.get("outputs", [])
+                   if out.get("output_type") == "stream" and out.get("name") == "stderr")
+
+
+def images(notebook: dict[str, Any]) -> int:
+    """PNG images among the outputs."""
+    return sum("image/png" in out.get("data", {}) for cell in notebook["cells"]
+               for out in cell.get("outputs", []))
 
 
 def outputs_text(notebook: dict[str, Any]) -> str:
@@ -74,6 +90,25 @@ def test_retrain_notebook_trains_monitors_and_retrains(retrain_run, record_prope
     assert (work / "retrained-all-history" / "pooled" / "bundle.json").is_file()
 
 
+def test_retrain_notebook_outputs_are_quiet(retrain_run):
+    nb, _, _ = retrain_run
+    assert stderr_text(nb) == ""
+    assert images(nb) == 1  # the AUC per month plot, shown once
+
+
+def test_mlflow_runs_are_named_by_payer_and_date(retrain_run):
+    import re
+
+    import mlflow
+
+    _, work, _ = retrain_run
+    client = mlflow.MlflowClient(f"sqlite:///{work / 'mlflow' / 'mlflow.db'}")
+    runs = client.search_runs([e.experiment_id for e in client.search_experiments()])
+    names = {r.info.run_name for r in runs}
+    assert len(runs) == 2 and names  # the champion and the retrain (the plain one: untracked)
+    assert all(re.fullmatch(r"pooled \d{4}-\d{2}-\d{2}", name) for name in names), names
+
+
 def test_report_notebook_writes_the_html_report(retrain_run, workspace, record_property):
     _, work, _ = retrain_run
     out = workspace / "report" / "COA.html"
@@ -86,3 +121,4 @@ def test_report_notebook_writes_the_html_report(retrain_run, workspace, record_p
     html = out.read_text()
     assert html.startswith("<!DOCTYPE html>") and "data:image/png;base64," in html
     assert "wrote" in outputs_text(nb)
+    assert stderr_text(nb) == ""

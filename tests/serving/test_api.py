@@ -28,10 +28,16 @@ def test_missing_or_wrong_key_is_401(client, path, headers):
     assert client.post(path, json=body, headers=headers).status_code == 401
 
 
-@pytest.mark.parametrize("path", ["/docs.json", "/schema.json", "/metadata", "/"])
+@pytest.mark.parametrize("path", ["/schema.json", "/metadata"])
 def test_documents_need_the_key(client, auth, path):
     assert client.get(path).status_code == 401
     assert client.get(path, headers=auth).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/docs.json", "/docs", "/"])
+def test_integrator_docs_are_open_for_get_only(client, path):
+    assert client.get(path).status_code == 200
+    assert client.post(path, json={}).status_code == 401
 
 
 @pytest.mark.parametrize("path", ["/livez", "/readyz", "/healthz"])
@@ -121,6 +127,12 @@ def test_logs_have_audit_lines_and_no_phi(client, auth, caplog):
     client.post("/predict", json={"claim": late}, headers=auth)
     audit = [r for r in caplog.records if r.name == "denialrisk.audit"]
     assert len(audit) == 1 and '"band"' in audit[0].getMessage()
+    from serving.audit import BENTOML_EXCEPTION_LOGGER
+
+    rejected = [r for r in caplog.records if r.name == BENTOML_EXCEPTION_LOGGER]
+    assert len(rejected) == 2  # the two invalid claims: client errors, at WARNING
+    assert {r.levelname for r in rejected} == {"WARNING"}
+    assert all(r.exc_info is None and "failed validation" in r.getMessage() for r in rejected)
     assert "AUD-1" not in audit[0].getMessage()  # claim id is hashed
     for value in (*PHI, "1950-13-45"):
         assert value not in caplog.text

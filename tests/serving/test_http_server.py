@@ -39,7 +39,7 @@ def test_predict_over_http(server, em_biopsy_without_25):
     fix = r.json()["fixes"][0]
     assert (fix["action"], fix["line"], fix["value"]) == ("add_modifier", 1, "25")
     assert httpx.post(f"{url}/predict", json={"claim": em_biopsy_without_25}).status_code == 401
-    assert httpx.get(f"{url}/docs.json").status_code == 401
+    assert httpx.get(f"{url}/schema.json").status_code == 401
     assert httpx.get(f"{url}/metadata", headers=auth).json()["payers"]["COA"]["fallback"]
 
 

@@ -17,12 +17,13 @@ def test_predict_x12_scores_mapped_claims_and_reports_the_rest(client, auth):
     response = client.post("/predict_x12", content=ours,
                            headers={**auth, "Content-Type": "text/plain"})
     assert response.status_code == 200, response.text
-    results = response.json()["results"]
+    results = response.json()
+    assert isinstance(results, list)  # the /predict_batch shape: one item per claim, in order
     assert [r["claim_id"] for r in results] == ["X-1", "X-2"]
     assert all(0 <= r["prediction"]["denial_probability"] <= 1 for r in results)
     assert "documentation.symptoms_documented" in results[0]["assumed_defaults"]
     sample = (x12_samples_dir() / "837p_lfh_demo_example1.837").read_text()
-    bad = client.post("/predict_x12", content=sample, headers=auth).json()["results"]
+    bad = client.post("/predict_x12", content=sample, headers=auth).json()
     assert bad and all(not r["ok"] and "prediction" not in r for r in bad)
     assert any("ICD-9" in e for r in bad for e in r["errors"])
 
@@ -30,7 +31,7 @@ def test_predict_x12_scores_mapped_claims_and_reports_the_rest(client, auth):
 def test_predict_x12_garbled_is_not_a_server_error(client, auth):
     response = client.post("/predict_x12", content=b"ISA*00*\xff\xfe garbage~SE*", headers=auth)
     assert response.status_code == 200
-    assert response.json()["results"][0]["ok"] is False
+    assert response.json()[0]["ok"] is False
 
 
 def test_predict_fhir_valid_and_invalid(client, auth):

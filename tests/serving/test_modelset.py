@@ -57,7 +57,8 @@ def test_missing_payer_model_falls_back_and_missing_pooled_fails(bentoml_home, t
 
 def test_serve_command_checks_the_key_before_spawning(serving_env, monkeypatch):
     monkeypatch.delenv("DENIALRISK_API_KEY")
-    monkeypatch.setattr("subprocess.call", lambda *a, **k: pytest.fail("spawned"))
+    monkeypatch.setattr("denialrisk.commands.run_server.run_in_foreground",
+                        lambda *a, **k: pytest.fail("spawned"))
     with pytest.raises(AuthNotConfiguredError):
         serve_command(port=3999)
 
@@ -70,7 +71,7 @@ def test_serve_command_env_and_argv(serving_env, monkeypatch, bentoml_home):
         return 0
 
     monkeypatch.delenv("DENIALRISK_API_KEY")
-    monkeypatch.setattr("subprocess.call", fake_call)
+    monkeypatch.setattr("denialrisk.commands.run_server.run_in_foreground", fake_call)
     assert serve_command(port=3999, insecure_dev=True, bentoml_home=bentoml_home) == 0
     assert seen["argv"][1:5] == ["serve", "serving.service:DenialRiskService", "--port", "3999"]
     assert seen["env"]["DENIALRISK_INSECURE_DEV"] == "1"

@@ -22,4 +22,4 @@ def test_evaluate_without_models(tmp_path):
 
 def test_train_rejects_unknown_engine(tmp_path):
     result = runner.invoke(app, ["train", "--engine", "spark", "--data", str(tmp_path)])
-    assert result.exit_code == 2 and "unknown engine" in result.output
+    assert result.exit_code == 2 and "Input should be 'local' or 'dask'" in result.output
