@@ -80,3 +80,13 @@ def audit_fixes(frames: ClaimFrames, rows: np.ndarray, predictor: Predictor,
         out[p] = summarise(before[sel], after[sel]) | {"n_with_fix": int(has_fix[sel].sum())}
     out["overall"] = summarise(before, after) | {"n_with_fix": int(has_fix.sum())}
     return out
+
+
+def add_fixes_to_report(report: dict[str, Any], frames: ClaimFrames, test: np.ndarray,
+                        predictor: Predictor, true_risk: TrueRisk) -> dict[str, Any]:
+    """The evaluation report with a `fixes` block per payer and overall (in place)."""
+    audit = audit_fixes(frames, test, predictor, true_risk)
+    for payer, block in report["payers"].items():
+        block["fixes"] = audit.get(payer, summarise(np.zeros(0), np.zeros(0)))
+    report["overall"]["fixes"] = audit["overall"]
+    return report

@@ -161,3 +161,17 @@ def describe(models: ModelSet) -> dict[str, Any]:
     return {"models": {k: model_entry(m) for k, m in sorted(models.models.items())},
             "payers": routing, "fallback_payers": models.fallback_payers(),
             "unknown_payers": f"scored by {models.pooled.name} with fallback=true"}
+
+
+def model_set_from_bundles(folder: Path) -> ModelSet:
+    """A ModelSet of every bundle in a folder (pooled under 'pooled', payers upper case)."""
+    from training.evaluate import load_bundles
+
+    models = {}
+    for name, bundle in load_bundles(folder).items():
+        meta = bundle.metadata
+        key = POOLED if meta.kind == POOLED else meta.payer.upper()
+        models[key] = ServedModel(key=key, name=f"denialrisk-{meta.payer}",
+                                  version=str(meta.model_version or "local"),
+                                  tag=f"bundle:{Path(folder) / name}", bundle=bundle)
+    return ModelSet(models=models)

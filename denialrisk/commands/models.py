@@ -74,6 +74,33 @@ def train(
                f"{time.perf_counter() - start:.0f}s; bundles in {s.models_dir}")
 
 
+def has_world_truth(frames: Any) -> bool:
+    """A generated data set carries its hidden factors (hidden_*): fixes can be judged by
+    the world's own rules; an ingested history cannot."""
+    return any(c.startswith("hidden_") for c in frames.claims.columns)
+
+
+def audit_fixes_of(report: dict[str, Any], frames: Any, cms: Any, s: Settings) -> None:
+    """Add the `fixes` blocks (serving/fix_audit.py) to the report: the service's top fix
+    of each risky test claim re-adjudicated by the generator's true_risk."""
+    from contract.frames import claims_to_frames
+    from serving.fix_audit import add_fixes_to_report
+    from serving.modelset import model_set_from_bundles
+    from serving.scoring import Predictor
+    from synthetic_data.adjudicate import true_risk
+    from training.data import split_frames
+
+    claims = frames.claims
+    profile = str(claims["hidden_profile"].iloc[0]) if "hidden_profile" in claims else "demo"
+
+    def world_risk(fixed: list[dict[str, Any]]) -> Any:
+        scored = true_risk(claims_to_frames(fixed), claims, profile, s.cms_dir)
+        return scored["oracle_p"].to_numpy(dtype=float)
+
+    predictor = Predictor(model_set_from_bundles(s.models_dir), cms)
+    add_fixes_to_report(report, frames, split_frames(frames, s).test, predictor, world_risk)
+
+
 def evaluate(
     data: Path = typer.Option(None, "--data", help="Data set folder",
                               show_default=path_default("claims")),
@@ -104,6 +131,10 @@ def evaluate(
             report = evaluate_frames(frames, cms, s, bundles)
         except (BundleError, ValueError) as exc:
             fail(str(exc))
+    if has_world_truth(frames):
+        with Console(stderr=True).status("re-adjudicating the top fixes with the world's "
+                                         "rules"):
+            audit_fixes_of(report, frames, cms, s)
     json_path, md_path = write_report(report, out)
     typer.echo(md_path.read_text())
     typer.echo(f"wrote {json_path} and {md_path}")

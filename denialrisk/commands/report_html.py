@@ -10,24 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from serving.modelset import POOLED, ModelSet, ServedModel
+from serving.modelset import ModelSet, model_set_from_bundles
 from serving.report.build import ReportOptions, build_context, render_html, write_html
 from settings import settings_with
 from training.scored import CHAMPION
-
-
-def model_set_from_bundles(folder: Path) -> ModelSet:
-    """A ModelSet of every bundle in a folder (pooled under 'pooled', payers upper case)."""
-    from training.evaluate import load_bundles
-
-    models = {}
-    for name, bundle in load_bundles(folder).items():
-        meta = bundle.metadata
-        key = POOLED if meta.kind == POOLED else meta.payer.upper()
-        models[key] = ServedModel(key=key, name=f"denialrisk-{meta.payer}",
-                                  version=str(meta.model_version or "local"),
-                                  tag=f"bundle:{Path(folder) / name}", bundle=bundle)
-    return ModelSet(models=models)
 
 
 def load_model_set(model: str, bentoml_home: Path) -> ModelSet:
