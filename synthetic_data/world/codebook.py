@@ -21,8 +21,9 @@ from reference.families import (
     site_group_of,
 )
 from reference.vocab import SITES
+from synthetic_data.arrays import object_index, reindexed
 
-SITE_INDEX = pd.Index(SITES)
+SITE_INDEX = pd.Index(SITES, dtype=object)
 LESION_GROUP = np.array([SITE_GROUP_ORDER.index(site_group_of(s)) for s in SITES] + [0])
 # Repair site groups (CPT): intermediate 0 scalp/axillae/trunk/extremities, 1 neck/hands/
 # feet/external genitalia, 2 face/ears/eyelids/nose/lips/mucous membranes; complex 0 trunk,
@@ -65,7 +66,7 @@ def as_codes(numbers: np.ndarray) -> np.ndarray:
 
 def site_index(sites: np.ndarray) -> np.ndarray:
     """Site names to indexes into vocab.SITES (len(SITES) for missing/unknown)."""
-    idx = SITE_INDEX.get_indexer(pd.Index(np.asarray(sites, dtype=object)))
+    idx = SITE_INDEX.get_indexer(object_index(sites))
     return np.where(idx < 0, len(SITES), idx)
 
 
@@ -132,9 +133,9 @@ def drug_table() -> pd.DataFrame:
 
 def drug_ndc(codes: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """NDC and drug quantity ('UN 4') per drug line (None for non-drug codes)."""
-    table = drug_table().reindex(pd.Index(np.asarray(codes, dtype=object)))
-    ndc = table["ndc"].to_numpy(dtype=object)
-    qty = (table["unit"].to_numpy(dtype=object) + " "
+    table = drug_table()
+    ndc = reindexed(table["ndc"], codes, None)
+    qty = (reindexed(table["unit"], codes, "") + " "
            + np.asarray(units).astype(str).astype(object))
     known = pd.notna(ndc)
     return np.where(known, ndc, None), np.where(known, qty, None)

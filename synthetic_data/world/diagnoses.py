@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from reference.vocab import SITES
+from synthetic_data.arrays import isin, lookup, reindexed
 
 SIDED_SITES: tuple[str, ...] = ("ears", "eyelids", "arms", "hands", "legs", "feet")
 NEOPLASM_KINDS: tuple[str, ...] = ("bcc", "scc", "melanoma", "melanoma_in_situ",
@@ -98,10 +99,10 @@ def _entries() -> list[tuple[str, str, str, str]]:
 
 @lru_cache(maxsize=1)
 def neoplasm_table() -> pd.Series:
-    """Code by (kind, site, side) for the neoplasm kinds (side '' for unsided sites)."""
+    """Code by 'kind|site|side' for the neoplasm kinds (side '' for unsided sites)."""
     rows = _entries()
-    index = pd.MultiIndex.from_tuples([r[:3] for r in rows], names=["kind", "site", "side"])
-    return pd.Series([r[3] for r in rows], index=index)
+    index = pd.Index(["|".join(r[:3]) for r in rows], dtype=object)
+    return pd.Series([r[3] for r in rows], index=index, dtype=object)
 
 
 def lesion_dx(kind: np.ndarray, site: np.ndarray, side: np.ndarray) -> np.ndarray:
@@ -109,14 +110,14 @@ def lesion_dx(kind: np.ndarray, site: np.ndarray, side: np.ndarray) -> np.ndarra
     'unspecified'; ignored for unsided sites). Sites a kind has no code for (genitalia
     neoplasms) fall back to the trunk code; siteless kinds use SITELESS."""
     kind = np.asarray(kind, dtype=object)
-    site = np.where(np.isin(site, list(SITES)) & (site != "genitalia"), site, "trunk")
-    sided = np.isin(site, SIDED_SITES)
-    key_side = np.where(sided, np.where(np.isin(side, ("right", "left")), side,
+    site = np.where(isin(site, SITES) & (site != "genitalia"), site, "trunk")
+    sided = isin(site, SIDED_SITES)
+    key_side = np.where(sided, np.where(isin(side, ("right", "left")), side,
                                         "unspecified"), "")
     table = neoplasm_table()
-    keys = pd.MultiIndex.from_arrays([kind, site.astype(object), key_side.astype(object)])
-    found = table.reindex(keys).to_numpy(dtype=object)
-    siteless = pd.Series(kind).map(SITELESS).to_numpy(dtype=object)
+    keys = kind + "|" + site.astype(object) + "|" + key_side.astype(object)
+    found = reindexed(table, keys, None)
+    siteless = lookup(SITELESS, kind)
     return np.where(pd.isna(found), siteless, found)
 
 

@@ -11,8 +11,8 @@ pathologist calls it uncertain).
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
+from synthetic_data.arrays import isin, lookup
 from synthetic_data.world.diagnoses import SIDED_SITES, pick
 
 SUN_SITES = ("face", "scalp", "ears", "nose", "hands", "arms", "neck", "lips", "eyelids")
@@ -48,8 +48,8 @@ def sides(rng: np.random.Generator, site: np.ndarray) -> np.ndarray:
     lips, and a mix for scalp, neck and trunk (no side in their ICD-10-CM codes)."""
     n = len(site)
     lr = np.where(rng.random(n) < 0.5, "left", "right").astype(object)
-    paired = np.isin(site, SIDED_SITES + ("face",))
-    middle = np.isin(site, ("nose", "lips", "genitalia"))
+    paired = isin(site, SIDED_SITES + ("face",))
+    middle = isin(site, ("nose", "lips", "genitalia"))
     mixed = np.where(rng.random(n) < 0.3, "midline", lr)
     return np.where(paired, lr, np.where(middle, "midline", mixed)).astype(object)
 
@@ -86,9 +86,8 @@ def pathology(rng: np.random.Generator, high_risk: np.ndarray) -> np.ndarray:
 
 def margins(rng: np.random.Generator, kind: np.ndarray) -> np.ndarray:
     """Narrowest margin (cm) around each excised lesion of these kinds."""
-    kinds = pd.Series(np.asarray(kind, dtype=object))
-    low = kinds.map({k: v[0] for k, v in MARGIN_CM.items()}).fillna(0.2).to_numpy(float)
-    high = kinds.map({k: v[1] for k, v in MARGIN_CM.items()}).fillna(0.2).to_numpy(float)
+    low = lookup({k: v[0] for k, v in MARGIN_CM.items()}, kind, 0.2, dtype=float)
+    high = lookup({k: v[1] for k, v in MARGIN_CM.items()}, kind, 0.2, dtype=float)
     return np.round(low + (high - low) * rng.random(len(kind)), 1)
 
 

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from datetime import date
 
 import numpy as np
-import pandas as pd
 
+from synthetic_data.arrays import isin, lookup
 from synthetic_data.world import lesions as le
 from synthetic_data.world import services_lesions as sl
 from synthetic_data.world import services_surgery as ss
@@ -35,6 +35,7 @@ from synthetic_data.world.timeline import KINDS, K, Visits
 
 Builder = Callable[[WorldCtx, Visits, np.ndarray], list[Lines]]
 G2211_START = date(2024, 1, 1)
+SCREENING_SHARE = 0.15  # non-cancer skin checks coded as screening
 DRUG_UNITS = {"J3358": 130, "J3245": 100, "J2357": 60}  # HCPCS units per dose
 DRUG_ADMIN = {"J3358": "96365", "J3245": "96372", "J2357": "96372"}
 DRUG_DX = {"J3358": "L40.0", "J3245": "L40.0", "J2357": "L50.1"}
@@ -56,7 +57,7 @@ def g2211_lines(ctx: WorldCtx, visits: Visits, v: np.ndarray, has_procedure: np.
     """G2211 on established Medicare E/Ms of patients in ongoing care (inflammatory
     disease, skin-cancer follow-up); the coder also adds it beside a 25 E/M."""
     p = visits["patient"][v]
-    medicare = np.isin(ctx.archetype(p), ("medicare_ffs", "medicare_advantage"))
+    medicare = isin(ctx.archetype(p), ("medicare_ffs", "medicare_advantage"))
     chronic = ctx.patients.conditions["inflammatory"][p] | ctx.patients.conditions["cancer"][p]
     day0 = (np.datetime64(G2211_START) - ctx.start).astype(np.int64)
     rate = np.where(has_procedure, ctx.rate("g2211_with_25"), 0.35)
@@ -84,19 +85,24 @@ def office(ctx: WorldCtx, visits: Visits, v: np.ndarray) -> list[Lines]:
 
 
 def skin_check(ctx: WorldCtx, visits: Visits, v: np.ndarray) -> list[Lines]:
-    """A lesion check or full-skin exam: E/M (screening Z12.83 or cancer history),
-    biopsies of suspicious lesions, AKs treated, an occasional shave."""
+    """A lesion check or full-skin exam: E/M (screening Z12.83 or cancer history, plus
+    the lesion it found), biopsies of suspicious lesions, AKs treated, an occasional
+    shave."""
     c, p, n = ctx.patients.conditions, visits["patient"][v], len(v)
-    screening = ~c["cancer"][p] & ctx.chance(0.35, n)
+    screening = ~c["cancer"][p] & ctx.chance(SCREENING_SHARE, n)
     dx = np.where(c["cancer"][p], "Z85.828", np.where(screening, SCREENING, "D22.5"))
     biopsy = ctx.chance(0.5, n)
     ak = c["actinic"][p] & ctx.chance(0.35, n)
     shave = ctx.chance(0.05, n)
     shared = ak[biopsy] & ctx.err("bypass_same_lesion", int(biopsy.sum()))
     visits["em_separate"][v] = True
-    blocks = [em_block(ctx, visits, v, dx.astype(object))]
     biopsy_blocks, truth = sl.biopsies(ctx, v[biopsy], c["cancer"][p[biopsy]], shared)
     ctx.biopsied.append(truth)
+    found = np.full(n, None, dtype=object)
+    first = biopsy_blocks[0]["order"] == ORDER_PROC
+    found[np.searchsorted(v, biopsy_blocks[0]["visit"][first])] = biopsy_blocks[0]["dx"][first]
+    found = np.where(ak & (found == None), "L57.0", found)  # noqa: E711
+    blocks = [em_block(ctx, visits, v, dx.astype(object), found)]
     return blocks + biopsy_blocks + sl.ak_destruction(ctx, v[ak]) + sl.shaves(ctx, v[shave])
 
 
@@ -152,11 +158,10 @@ def phototherapy(ctx: WorldCtx, visits: Visits, v: np.ndarray) -> list[Lines]:
 
 def biologic(ctx: WorldCtx, visits: Visits, v: np.ndarray) -> list[Lines]:
     """An office-administered biologic: the drug (J-code, NDC) and its administration."""
-    drug = pd.Series(visits["drug"][v], dtype=object)
-    units = drug.map(DRUG_UNITS).to_numpy(dtype=np.int64)
-    dx = drug.map(DRUG_DX).to_numpy(dtype=object)
-    admin = drug.map(DRUG_ADMIN).to_numpy(dtype=object)
-    drug = drug.to_numpy(dtype=object)
+    drug = visits["drug"][v]
+    units = lookup(DRUG_UNITS, drug, 1, dtype=np.int64)
+    dx = lookup(DRUG_DX, drug)
+    admin = lookup(DRUG_ADMIN, drug)
     ndc, qty = drug_ndc(drug, np.ones(len(v), dtype=np.int64))
     return [make_block(v, drug, order=ORDER_DRUG, units=units, dx=dx, ndc=ndc, qty=qty),
             make_block(v, admin, order=ORDER_ADMIN, dx=dx),

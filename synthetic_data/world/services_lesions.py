@@ -18,7 +18,7 @@ import numpy as np
 
 from reference.families import AK_15_PLUS, AK_ADDON, AK_FIRST, BIOPSY_ADDON, BIOPSY_PRIMARY
 from synthetic_data.world import lesions as le
-from synthetic_data.world.codebook import lesion_codes
+from synthetic_data.world.codebook import drug_ndc, lesion_codes
 from synthetic_data.world.context import WorldCtx
 from synthetic_data.world.diagnoses import lesion_dx, pick
 from synthetic_data.world.lines import (
@@ -171,5 +171,11 @@ def intralesional(ctx: WorldCtx, v: np.ndarray) -> list[Lines]:
         make_block(v, np.where(k > 7, "11901", "11900"), order=ORDER_PROC,
                    units=np.where(over, k, 1), dx=dx, count=k, site=site,
                    side=le.sides(rng, site), lesion=LESION_INJECTION),
-        make_block(v, "J3301", order=ORDER_DRUG, units=rng.integers(1, 5, n), dx=dx),
+        drug_block(v, "J3301", rng.integers(1, 5, n), dx),
     ]
+
+
+def drug_block(v: np.ndarray, code: str, units: np.ndarray, dx) -> Lines:
+    """A J-code line with the stocked package's NDC and quantity (LIN*N4 / CTP)."""
+    ndc, qty = drug_ndc(np.full(len(v), code, dtype=object), np.ones(len(v), np.int64))
+    return make_block(v, code, order=ORDER_DRUG, units=units, dx=dx, ndc=ndc, qty=qty)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from synthetic_data.arrays import isin
 from synthetic_data.world import lesions as le
 from synthetic_data.world.codebook import (
     LESION_GROUP,
@@ -93,7 +94,7 @@ def excision(ctx: WorldCtx, visits: Visits, v: np.ndarray, family: str) -> list[
                        size_cm=excised, count=1, lesion=LESION_SURGERY,
                        gmod=np.where(visits["relation"][v] == 1, "58", "").astype(object))
     block["true_cpt"] = true
-    repairable = ~np.isin(true, ("11400", "11420", "11440"))
+    repairable = ~isin(true, ("11400", "11420", "11440"))
     p_int, p_cx = (0.60, 0.15) if family == "excision_malignant" else (0.45, 0.04)
     length = excised * ctx.rng.uniform(2.5, 3.5, len(v))
     r = repairable

@@ -1,0 +1,59 @@
+"""Corrected claims: the practice works a share of its denials and resubmits them weeks
+later with its correction (claim frequency 7, original_claim_id = the denied claim).
+
+The correction is the denying rule's cure (synthetic_data/cures.py) most of the time;
+sometimes the practice resubmits without fixing what was wrong. Denials nobody can fix
+on the claim (timely filing, eligibility, enrolment, duplicates, the payer's own
+errors, benefit maxima) are not corrected. The practice reacts to the world's outcome
+(quiet rule changes on), so the claim events never depend on GeneratorConfig.drift.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from contract.frames import ClaimFrames
+from reference.cms import CmsTables
+from synthetic_data.cures import CURES, cure
+from synthetic_data.events import copy_events, correction_dates
+from synthetic_data.rules import REGISTRY
+
+CURABLE = np.array([r.curable and r.id in CURES for r in REGISTRY] + [False])
+OUTCOME_PREFIXES = ("oracle_", "hidden_", "denied", "denial_", "line_denied")
+WORLD_TRUTH = ("hidden_relation", "hidden_lesion_ids")  # facts of the chart: kept
+
+
+def contract_only(frames: ClaimFrames) -> ClaimFrames:
+    """The frames without outcome and truth columns (before re-adjudication)."""
+    drop_c = [c for c in frames.claims if c.startswith(OUTCOME_PREFIXES)
+              and c not in WORLD_TRUTH]
+    drop_l = [c for c in frames.lines if c.startswith(OUTCOME_PREFIXES)]
+    return ClaimFrames(frames.claims.drop(columns=drop_c), frames.lines.drop(columns=drop_l))
+
+
+def corrected_claims(ctx, adjudicated, config, cms: CmsTables) -> ClaimFrames:
+    """Frequency-7 claims for a share of the curable denials of the batch."""
+    claims = adjudicated.frames.claims
+    reason = adjudicated.world_reason
+    original = (claims["claim_frequency"].to_numpy(dtype=object) == "1") & ~claims[
+        "_duplicate"].to_numpy(dtype=bool)
+    works = CURABLE[np.where(reason >= 0, reason, len(REGISTRY))] & original
+    rows = np.flatnonzero(works & ctx.chance(ctx.rate("corrected_share"), len(claims)))
+    submitted = claims["submission_date"].to_numpy().astype("datetime64[D]")[rows]
+    copies = copy_events(adjudicated.frames, rows, int(claims["_key"].max()) + 1,
+                         correction_dates(ctx, submitted))
+    truth = copies.claims.copy()
+    fixed = contract_only(copies)
+    right = ctx.chance(ctx.rate("correction_right"), len(rows))
+    for r in np.unique(reason[rows]):
+        ids = copies.claims["claim_id"].to_numpy(dtype=object)[(reason[rows] == r) & right]
+        if len(ids):
+            fixed = cure(fixed, truth, REGISTRY[r].id, ctx.profile, config.cms_dir,
+                         drift=True, claim_ids=ids)
+    fixed.claims["claim_frequency"] = "7"
+    fixed.claims["original_claim_id"] = claims["claim_id"].to_numpy(dtype=object)[rows]
+    fixed.claims["_duplicate"] = False
+    return ClaimFrames(fixed.claims.reset_index(drop=True), fixed.lines.reset_index(drop=True))
+
+
+
