@@ -31,7 +31,8 @@ from synthetic_data.world.context import WorldCtx
 from synthetic_data.world.patients import sample_patients
 from synthetic_data.world.providers import build_providers
 
-BLOCK_PATIENTS = 8_000
+BLOCK_PATIENTS = 8_000  # patients per block of a large data set
+CLAIMS_PER_PATIENT = 3.0  # a low estimate over an 18-month window: small sets fit 1 block
 WARMUP_DAYS = 200  # covers a 090 global and the calendar year of a mid-year start
 PAYER_HISTORY = ("days_since_related_global_procedure", "related_global_days",
                  "related_procedure_code", "sessions_this_year")
@@ -47,12 +48,19 @@ class Adjudicated:
     world_line_denied: np.ndarray
 
 
+def block_patients(config: GeneratorConfig) -> int:
+    """Patients per block: BLOCK_PATIENTS, fewer for a small data set (a function of the
+    config, never of chunking)."""
+    return int(min(BLOCK_PATIENTS, max(100, np.ceil(config.n_claims / CLAIMS_PER_PATIENT))))
+
+
 def block_context(config: GeneratorConfig, profile: PracticeProfile, block: int) -> WorldCtx:
     """The block's patients, providers and random stream."""
     rng = np.random.default_rng([config.seed, block])
     start = np.datetime64(config.window_start, "D")
     span = (config.window_end - config.window_start).days
-    patients = sample_patients(rng, profile, BLOCK_PATIENTS, -WARMUP_DAYS, span, start)
+    patients = sample_patients(rng, profile, block_patients(config), -WARMUP_DAYS, span,
+                               start)
     return WorldCtx(rng=rng, profile=profile, patients=patients,
                     providers=build_providers(profile), start=start, span=span,
                     sim_start=-WARMUP_DAYS, error_scale=config.error_scale)

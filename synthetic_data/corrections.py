@@ -11,6 +11,7 @@ errors, benefit maxima) are not corrected. The practice reacts to the world's ou
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from contract.frames import ClaimFrames
 from reference.cms import CmsTables
@@ -31,6 +32,13 @@ def contract_only(frames: ClaimFrames) -> ClaimFrames:
     return ClaimFrames(frames.claims.drop(columns=drop_c), frames.lines.drop(columns=drop_l))
 
 
+def subset(frames: ClaimFrames, ids: np.ndarray) -> ClaimFrames:
+    """The claims with these ids and their lines."""
+    keep = set(ids.tolist())
+    return ClaimFrames(frames.claims[frames.claims["claim_id"].isin(keep)],
+                       frames.lines[frames.lines["claim_id"].isin(keep)])
+
+
 def corrected_claims(ctx, adjudicated, config, cms: CmsTables) -> ClaimFrames:
     """Frequency-7 claims for a share of the curable denials of the batch."""
     claims = adjudicated.frames.claims
@@ -45,13 +53,19 @@ def corrected_claims(ctx, adjudicated, config, cms: CmsTables) -> ClaimFrames:
     truth = copies.claims.copy()
     fixed = contract_only(copies)
     right = ctx.chance(ctx.rate("correction_right"), len(rows))
+    ids = copies.claims["claim_id"].to_numpy(dtype=object)
+    parts = [subset(fixed, ids[~right])]
     for r in np.unique(reason[rows]):
-        ids = copies.claims["claim_id"].to_numpy(dtype=object)[(reason[rows] == r) & right]
-        if len(ids):
-            fixed = cure(fixed, truth, REGISTRY[r].id, ctx.profile, config.cms_dir,
-                         drift=True, claim_ids=ids)
+        chosen = ids[(reason[rows] == r) & right]
+        if len(chosen):
+            parts.append(cure(subset(fixed, chosen), truth, REGISTRY[r].id, ctx.profile,
+                              config.cms_dir, drift=True))
+    fixed = ClaimFrames(pd.concat([p.claims for p in parts], ignore_index=True),
+                        pd.concat([p.lines for p in parts], ignore_index=True))
     fixed.claims["claim_frequency"] = "7"
-    fixed.claims["original_claim_id"] = claims["claim_id"].to_numpy(dtype=object)[rows]
+    origin = pd.Series(claims["claim_id"].to_numpy(dtype=object)[rows], index=ids)
+    fixed.claims["original_claim_id"] = origin.reindex(
+        fixed.claims["claim_id"].to_numpy(dtype=object)).to_numpy(dtype=object)
     fixed.claims["_duplicate"] = False
     return ClaimFrames(fixed.claims.reset_index(drop=True), fixed.lines.reset_index(drop=True))
 

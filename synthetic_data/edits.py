@@ -110,10 +110,13 @@ def replace_diagnosis(frames: ClaimFrames, claim_ids: np.ndarray, old: np.ndarra
                       new: np.ndarray) -> ClaimFrames:
     """Replace diagnosis `old` by `new` in the listed claims' diagnosis lists."""
     out = copy_frames(frames)
-    swap = pd.Series(dict(zip(zip(claim_ids.tolist(), old.tolist()), new.tolist())))
-    ids = out.claims["claim_id"].tolist()
+    swap = {(i, o): n for i, o, n in zip(claim_ids.tolist(), old.tolist(), new.tolist())
+            if n is not None and not (isinstance(n, float) and np.isnan(n))}
+    rows = np.flatnonzero(out.claims["claim_id"].isin(list(claim_ids)).to_numpy())
+    ids = out.claims["claim_id"].to_numpy(dtype=object)[rows].tolist()
     for col in DX_COLS:
-        codes = out.claims[col].tolist()
-        values = [swap.get((i, c), c) for i, c in zip(ids, codes)]
+        codes = as_object(out.claims[col])
+        values = codes.copy()
+        values[rows] = [swap.get((i, c), c) for i, c in zip(ids, codes[rows].tolist())]
         out.claims[col] = pd.array(values, dtype=out.claims[col].dtype)
     return out

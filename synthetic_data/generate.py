@@ -12,9 +12,10 @@ their 835 amounts.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,27 +93,25 @@ def finish(parts: list[ClaimFrames], config: GeneratorConfig) -> ClaimFrames:
     lines = pd.concat([p.lines for p in parts], ignore_index=True)
     frames = number_claims(claims, lines)
     claims = frames.claims.drop(columns=[c for c in frames.claims if c.startswith("_")])
-    claims = claims.assign(hidden_drift=config.drift, hidden_error_scale=config.error_scale)
+    claims = claims.assign(oracle_p_denied=claims["oracle_p"], hidden_drift=config.drift,
+                           hidden_error_scale=config.error_scale)
     lines = frames.lines.drop(columns=[c for c in frames.lines if c.startswith("_")])
     return ClaimFrames(coerce_claims(claims), coerce_lines(lines))
 
 
 def generate_frames(config: GeneratorConfig, progress: bool = False) -> ClaimFrames:
-    """All claims of the config, with outcome, oracle and hidden columns, in memory."""
-    if not progress:
-        return finish(list(iter_blocks(config)), config)
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    columns = (TextColumn("generating"), BarColumn(), TextColumn(
-        "{task.completed:,}/{task.total:,} claims"), TimeElapsedColumn())
-    parts = []
-    with Progress(*columns, transient=False) as bar:
-        task = bar.add_task("generate", total=config.n_claims)
-        advance: Callable[[int], None] = lambda k: bar.advance(task, k)  # noqa: E731
-        for part in iter_blocks(config):
-            parts.append(part)
-            advance(min(len(part.claims), config.n_claims - sum(len(p.claims)
-                                                                for p in parts[:-1])))
+    """All claims of the config, with outcome, oracle and hidden columns, in memory.
+    progress=True prints a progress line per block to stderr."""
+    parts, started, done = [], time.perf_counter(), 0
+    for part in iter_blocks(config):
+        parts.append(part)
+        done = min(config.n_claims, done + len(part.claims))
+        if progress:
+            print(f"\rgenerating {done:,}/{config.n_claims:,} claims "
+                  f"({time.perf_counter() - started:.0f}s)", end="", file=sys.stderr,
+                  flush=True)
+    if progress:
+        print(file=sys.stderr)
     return finish(parts, config)
 
 

@@ -102,20 +102,23 @@ def addon_parents() -> dict[str, tuple[str, ...]]:
 def orphan_addons(view) -> Hit:
     """Add-on lines whose primary code is not on the claim (17003 without 17000, a
     biopsy add-on without a primary, G2211 without an E/M)."""
+    parents = addon_parents()
+    out = np.zeros(view.m, dtype=bool)
+    addon = np.flatnonzero(view.cpt_in(tuple(parents)))
+    if not len(addon):
+        return Hit(lines=out)
     ids, codes = view.code_ids
     width = len(codes) + 1
-    present = np.unique(view.claim_pos.astype(np.int64) * width + ids)
-    out = np.zeros(view.m, dtype=bool)
-    for code, primaries in addon_parents().items():
-        lines = np.flatnonzero(view.cpt_in((code,)))
-        if not len(lines):
-            continue
+    present = np.sort(view.claim_pos.astype(np.int64) * width + ids)
+    for code in np.unique(view.cpt[addon].astype(str)):
+        lines = addon[view.cpt[addon] == code]
         found = np.zeros(len(lines), dtype=bool)
-        for primary in primaries:
+        for primary in parents[code]:
             where = np.flatnonzero(codes == primary)
             if len(where):
                 key = view.claim_pos[lines].astype(np.int64) * width + where[0]
-                found |= np.isin(key, present)
+                pos = np.minimum(np.searchsorted(present, key), len(present) - 1)
+                found |= present[pos] == key
         out[lines[~found]] = True
     return Hit(lines=out)
 
