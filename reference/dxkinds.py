@@ -33,11 +33,11 @@ MALIGNANT_KINDS: frozenset[str] = frozenset({"malignant", "in_situ"})
 
 
 @lru_cache(maxsize=65536)
-def dx_kind(code: str | None) -> str:
+def dx_kind(code: object) -> str:
     """The kind of a dotted ICD-10-CM code ('' when none applies)."""
-    if not code:
+    if not isinstance(code, str) or not code:
         return ""
-    text = str(code).upper()
+    text = code.upper()
     for length in range(len(text), 2, -1):
         kind = KIND_PREFIXES.get(text[:length])
         if kind:

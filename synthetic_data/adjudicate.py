@@ -185,3 +185,16 @@ def draw_outcome(j: Judgement, uniforms: np.ndarray) -> Outcome:
     line_denied = np.zeros(view.m, dtype=bool)
     line_denied[view.line_order] = in_view
     return Outcome(reason=reason, line_denied=line_denied)
+
+
+def rule_probabilities(frames: ClaimFrames, truth: pd.DataFrame,
+                       profile: str | PracticeProfile = "demo",
+                       cms_dir: Path | str = DEFAULT_CMS_DIR, drift: bool = True) -> pd.DataFrame:
+    """P(rule fires | claim, hidden factors) per claim (rows, claim_id) and rule (columns):
+    which rules stand behind a claim's oracle_p."""
+    claims = frames.claims.reset_index(drop=True)
+    view = make_view(ClaimFrames(payer_history(claims, truth), frames.lines),
+                     get_profile(profile), load_cms_tables(Path(cms_dir)),
+                     hidden_from_truth(claims, truth), drift, 1.0)
+    return pd.DataFrame(judge(view).full, columns=[r.id for r in REGISTRY],
+                        index=pd.Index(claims["claim_id"], name="claim_id"))

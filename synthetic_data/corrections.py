@@ -62,6 +62,8 @@ def corrected_claims(ctx, adjudicated, config, cms: CmsTables) -> ClaimFrames:
                               config.cms_dir, drift=True))
     fixed = ClaimFrames(pd.concat([p.claims for p in parts], ignore_index=True),
                         pd.concat([p.lines for p in parts], ignore_index=True))
+    billed = fixed.claims["claim_id"].isin(fixed.lines["claim_id"])  # nothing left: not sent
+    fixed = ClaimFrames(fixed.claims[billed], fixed.lines)
     fixed.claims["claim_frequency"] = "7"
     origin = pd.Series(claims["claim_id"].to_numpy(dtype=object)[rows], index=ids)
     fixed.claims["original_claim_id"] = origin.reindex(

@@ -71,12 +71,26 @@ def document(field: str) -> Cure:
         if field == "medical_necessity_note":
             out = edits.set_claim_values(out, claims & holds, "doc_prior_treatment_failed",
                                          True)
-        return edits.remove_lines(out, lines & ~per_line(out, holds))
+        return edits.remove_lines(out, with_addons(out, lines & ~per_line(out, holds)))
     return cure
 
 
+def with_addons(frames: ClaimFrames, lines: np.ndarray) -> np.ndarray:
+    """The masked lines plus the add-on lines of the same claims whose primaries they
+    are (a Mohs stage add-on goes with its first stage)."""
+    from synthetic_data.rules.coding_edits import addon_parents
+
+    parents = addon_parents()
+    cpt = as_object(frames.lines["cpt"]).astype(str)
+    claim = frames.lines["claim_id"].to_numpy(dtype=object)
+    removed = set(zip(claim[lines].tolist(), cpt[lines].tolist()))
+    extra = np.array([any((c, p) in removed for p in parents.get(code, ()))
+                      for c, code in zip(claim.tolist(), cpt.tolist())], dtype=bool)
+    return lines | extra
+
+
 def remove(frames, view, lines, hidden) -> ClaimFrames:
-    return edits.remove_lines(frames, lines)
+    return edits.remove_lines(frames, with_addons(frames, lines))
 
 
 def modifier(value: str) -> Cure:
@@ -194,4 +208,25 @@ def cure(frames: ClaimFrames, truth: pd.DataFrame, rule_id: str,
     lines = frame_mask(view, at_fault)
     if claim_ids is not None:
         lines &= frames.lines["claim_id"].isin(list(claim_ids)).to_numpy()
-    return CURES[rule_id](frames, view, lines, hidden)
+    fixed = CURES[rule_id](frames, view, lines, hidden)
+    return tidy(fixed, truth, hidden, get_profile(profile), cms, drift)
+
+
+def tidy(frames: ClaimFrames, truth: pd.DataFrame, hidden: dict, profile: PracticeProfile,
+         cms, drift: bool) -> ClaimFrames:
+    """What the coder fixes along with a cure: an add-on left without its primary takes
+    the primary's place, a pair that now needs it takes XS, and an E/M now billed beside
+    a minor procedure takes 25 (57 beside a 090 one)."""
+    from synthetic_data.rules.coding_edits import orphan_addons, unbypassed_pair
+    from synthetic_data.rules.modifiers import em_without_modifier
+
+    for condition, fix in ((orphan_addons, CODING_CURES["addon_without_primary"]),
+                           (unbypassed_pair, CODING_CURES["ncci_unbypassed"]),
+                           (em_without_modifier, em_modifier)):
+        claims = payer_history(frames.claims, truth)
+        view = make_view(ClaimFrames(claims, frames.lines), profile, cms,
+                         hidden_from_truth(claims, truth), drift, 1.0)
+        lines = frame_mask(view, condition(view).lines)
+        if lines.any():
+            frames = fix(frames, view, lines, hidden)
+    return frames

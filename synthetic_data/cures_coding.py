@@ -77,7 +77,12 @@ def unbypassed(frames, view, lines, hidden) -> ClaimFrames:
     out = edits.add_modifier(frames, other, "XS")
     out = edits.set_line_values(out, other & (col1_row >= 0), "lesion_distinct_from_line",
                                 numbers)
-    return edits.remove_lines(out, same)
+    # the biopsy of a lesion destroyed the same session is the bundled service (§3)
+    cpt = as_object(frames.lines["cpt"]).astype(str)
+    biopsy_first = same & np.isin(cpt[np.maximum(col1_row, 0)], list(PRIMARY_TO_ADDON))
+    drop = same & ~biopsy_first
+    drop[col1_row[biopsy_first]] = True
+    return edits.remove_lines(out, drop)
 
 
 @lru_cache(maxsize=1)
@@ -152,7 +157,7 @@ def pointed_codes(frames: ClaimFrames, lines: np.ndarray) -> tuple[np.ndarray, n
     rows = frames.lines.loc[lines]
     dx = frames.claims.set_index("claim_id")[DX_COLS]
     ptr = rows[DXP_COLS[0]].fillna(1).astype(int).to_numpy()
-    codes = dx.reindex(rows["claim_id"]).to_numpy(dtype=object)
+    codes = dx.reindex(rows["claim_id"]).to_numpy(dtype=object, na_value=None)
     return rows["claim_id"].to_numpy(dtype=object), codes[np.arange(len(rows)), ptr - 1]
 
 
@@ -214,7 +219,7 @@ def supporting(frames, view, lines, hidden) -> ClaimFrames:
     family = lookup(load_code_table().frame["family"].to_dict(), cpt, "")
     kinds = [[dx_kind(c) for c in row] for row in
              frames.claims.set_index("claim_id")[DX_COLS].reindex(
-                 frames.lines["claim_id"]).to_numpy(dtype=object).tolist()]
+                 frames.lines["claim_id"]).to_numpy(dtype=object, na_value=None).tolist()]
     pointer = np.zeros(len(cpt), dtype=np.int64)
     for i in np.flatnonzero(lines):
         ok = SUPPORTS.get(family[i], ())

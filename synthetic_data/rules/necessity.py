@@ -39,7 +39,7 @@ def photo_over_cap(view) -> Hit:
     """Phototherapy sessions past the payer's yearly benefit maximum: the payer counts
     this practice's earlier sessions this year plus sessions at other providers."""
     cap = view.param("photo_sessions_per_year")
-    has_cap = np.array([c is not None for c in cap])
+    has_cap = np.array([c is not None for c in cap], dtype=bool)
     cap = np.where(has_cap, cap, 10**6).astype(np.int64)
     photo = view.cpt_in(PHOTOTHERAPY_CODES)
     before = np.nan_to_num(view.history("sessions_this_year"), nan=0).astype(np.int64)
