@@ -16,6 +16,7 @@ import pandas as pd
 from contract.frames import ClaimFrames
 from reference.cms import CmsTables
 from synthetic_data.cures import CURES, cure
+from synthetic_data.edits import renumber_lines
 from synthetic_data.events import copy_events, correction_dates
 from synthetic_data.rules import REGISTRY
 
@@ -37,6 +38,20 @@ def subset(frames: ClaimFrames, ids: np.ndarray) -> ClaimFrames:
     keep = set(ids.tolist())
     return ClaimFrames(frames.claims[frames.claims["claim_id"].isin(keep)],
                        frames.lines[frames.lines["claim_id"].isin(keep)])
+
+
+def realigned_lesions(frames: ClaimFrames, old: pd.Series) -> np.ndarray:
+    """hidden_lesion_ids of renumbered claims: each line keeps its lesion (added lines:
+    -1, unknown)."""
+    ids = dict(zip(frames.claims["claim_id"].tolist(),
+                   frames.claims["hidden_lesion_ids"].fillna("").astype(str).tolist()))
+    per_claim: dict[str, list[str]] = {}
+    for claim, number in zip(frames.lines["claim_id"].tolist(), old.tolist()):
+        values = ids.get(claim, "").split()
+        per_claim.setdefault(claim, []).append(values[number - 1] if number <= len(values)
+                                               else "-1")
+    return np.array([" ".join(per_claim.get(c, [])) for c in frames.claims["claim_id"]],
+                    dtype=object)
 
 
 def corrected_claims(ctx, adjudicated, config, cms: CmsTables) -> ClaimFrames:
@@ -63,7 +78,8 @@ def corrected_claims(ctx, adjudicated, config, cms: CmsTables) -> ClaimFrames:
     fixed = ClaimFrames(pd.concat([p.claims for p in parts], ignore_index=True),
                         pd.concat([p.lines for p in parts], ignore_index=True))
     billed = fixed.claims["claim_id"].isin(fixed.lines["claim_id"])  # nothing left: not sent
-    fixed = ClaimFrames(fixed.claims[billed], fixed.lines)
+    fixed, old = renumber_lines(ClaimFrames(fixed.claims[billed], fixed.lines))
+    fixed.claims["hidden_lesion_ids"] = realigned_lesions(fixed, old)
     fixed.claims["claim_frequency"] = "7"
     origin = pd.Series(claims["claim_id"].to_numpy(dtype=object)[rows], index=ids)
     fixed.claims["original_claim_id"] = origin.reindex(

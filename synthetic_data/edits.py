@@ -120,3 +120,21 @@ def replace_diagnosis(frames: ClaimFrames, claim_ids: np.ndarray, old: np.ndarra
         values[rows] = [swap.get((i, c), c) for i, c in zip(ids, codes[rows].tolist())]
         out.claims[col] = pd.array(values, dtype=out.claims[col].dtype)
     return out
+
+
+def renumber_lines(frames: ClaimFrames) -> tuple[ClaimFrames, pd.Series]:
+    """Lines numbered 1..n per claim in their order (as a claim system sends a corrected
+    claim); distinct_from_line follows. Returns the frames and each line's old number."""
+    lines = frames.lines.sort_values(["claim_id", "line"], kind="stable").copy()
+    old = lines["line"].astype("int64")
+    new = lines.groupby("claim_id", sort=False).cumcount() + 1
+    lookup_new = pd.Series(new.to_numpy(), index=pd.MultiIndex.from_arrays(
+        [lines["claim_id"].to_numpy(dtype=object), old.to_numpy()]))
+    ref = lines["lesion_distinct_from_line"]
+    keys = pd.MultiIndex.from_arrays([lines["claim_id"].to_numpy(dtype=object),
+                                      ref.fillna(-1).astype("int64").to_numpy()])
+    moved = lookup_new.reindex(keys).to_numpy()
+    lines["lesion_distinct_from_line"] = pd.array(
+        np.where(ref.isna().to_numpy() | np.isnan(moved), None, moved), dtype="Int32")
+    lines["line"] = pd.array(new.to_numpy(), dtype=lines["line"].dtype)
+    return ClaimFrames(frames.claims, lines.reset_index(drop=True)), old.reset_index(drop=True)
