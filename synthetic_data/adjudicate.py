@@ -128,7 +128,7 @@ def payer_history(claims: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     """Claims with the payer's recorded history (hidden_payer_*) joined from the truth."""
     table = truth.set_index("claim_id") if "claim_id" in truth.columns else truth
     cols = [c for c in table.columns if c.startswith("hidden_payer_")]
-    if not cols:
+    if not cols or all(c in claims for c in cols):
         return claims
     pos = object_index(table.index).get_indexer(object_index(claims["claim_id"]))
     extra = {c: table[c].to_numpy()[pos] for c in cols}

@@ -81,6 +81,8 @@ def adjudicate_events(ctx: WorldCtx, frames: ClaimFrames, config: GeneratorConfi
     """Hidden factors drawn for each claim as submitted, the exact oracle, and one
     sampled outcome, under the config's drift and under the world's (drift on)."""
     claims = frames.claims.reset_index(drop=True)
+    claims = claims.drop(columns=[c for c in claims if c.startswith("hidden_payer_")])
+    frames = ClaimFrames(claims, frames.lines)
     profile = config.practice
     probe = make_view(frames, profile, cms, {}, True, config.error_scale)
     hidden = hf.sample_hidden(probe, ctx.rng, claims["_duplicate"].to_numpy(dtype=bool))

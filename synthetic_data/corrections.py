@@ -15,14 +15,17 @@ import pandas as pd
 
 from contract.frames import ClaimFrames
 from reference.cms import CmsTables
-from synthetic_data.cures import CURES, cure
+from synthetic_data.cures import CURES, cure, tidy
 from synthetic_data.edits import renumber_lines
 from synthetic_data.events import copy_events, correction_dates
 from synthetic_data.rules import REGISTRY
 
 CURABLE = np.array([r.curable and r.id in CURES for r in REGISTRY] + [False])
 OUTCOME_PREFIXES = ("oracle_", "hidden_", "denied", "denial_", "line_denied")
-WORLD_TRUTH = ("hidden_relation", "hidden_lesion_ids")  # facts of the chart: kept
+WORLD_TRUTH = ("hidden_relation", "hidden_lesion_ids",  # facts of the chart and the
+               "hidden_payer_days_since_related_global_procedure",  # payer's record:
+               "hidden_payer_related_global_days", "hidden_payer_related_procedure_code",
+               "hidden_payer_sessions_this_year")  # kept for the cures
 
 
 def contract_only(frames: ClaimFrames) -> ClaimFrames:
@@ -33,11 +36,19 @@ def contract_only(frames: ClaimFrames) -> ClaimFrames:
     return ClaimFrames(frames.claims.drop(columns=drop_c), frames.lines.drop(columns=drop_l))
 
 
+def correction_truth(frames: ClaimFrames, truth: pd.DataFrame) -> dict:
+    """The chart facts the follow-up fixes read (lesion numbers), per claim of frames."""
+    lesions = truth["hidden_lesion_ids"].reindex(frames.claims["claim_id"].to_numpy())
+    return {"lesion_ids": lesions.to_numpy(dtype=object)}
+
+
 def subset(frames: ClaimFrames, ids: np.ndarray) -> ClaimFrames:
     """The claims with these ids and their lines."""
-    keep = set(ids.tolist())
-    return ClaimFrames(frames.claims[frames.claims["claim_id"].isin(keep)],
-                       frames.lines[frames.lines["claim_id"].isin(keep)])
+    keep = pd.Index(ids, dtype=object)
+    claim_ids = pd.Index(frames.claims["claim_id"].to_numpy(dtype=object), dtype=object)
+    line_ids = pd.Index(frames.lines["claim_id"].to_numpy(dtype=object), dtype=object)
+    return ClaimFrames(frames.claims[keep.get_indexer(claim_ids) >= 0],
+                       frames.lines[keep.get_indexer(line_ids) >= 0])
 
 
 def realigned_lesions(frames: ClaimFrames, old: pd.Series) -> np.ndarray:
@@ -65,7 +76,7 @@ def corrected_claims(ctx, adjudicated, config, cms: CmsTables) -> ClaimFrames:
     submitted = claims["submission_date"].to_numpy().astype("datetime64[D]")[rows]
     copies = copy_events(adjudicated.frames, rows, int(claims["_key"].max()) + 1,
                          correction_dates(ctx, submitted))
-    truth = copies.claims.copy()
+    truth = copies.claims.set_index("claim_id")
     fixed = contract_only(copies)
     right = ctx.chance(ctx.rate("correction_right"), len(rows))
     ids = copies.claims["claim_id"].to_numpy(dtype=object)
@@ -74,9 +85,10 @@ def corrected_claims(ctx, adjudicated, config, cms: CmsTables) -> ClaimFrames:
         chosen = ids[(reason[rows] == r) & right]
         if len(chosen):
             parts.append(cure(subset(fixed, chosen), truth, REGISTRY[r].id, ctx.profile,
-                              config.cms_dir, drift=True))
+                              config.cms_dir, drift=True, follow_up=False))
     fixed = ClaimFrames(pd.concat([p.claims for p in parts], ignore_index=True),
                         pd.concat([p.lines for p in parts], ignore_index=True))
+    fixed = tidy(fixed, truth, correction_truth(fixed, truth), ctx.profile, cms, True)
     billed = fixed.claims["claim_id"].isin(fixed.lines["claim_id"])  # nothing left: not sent
     fixed, old = renumber_lines(ClaimFrames(fixed.claims[billed], fixed.lines))
     fixed.claims["hidden_lesion_ids"] = realigned_lesions(fixed, old)

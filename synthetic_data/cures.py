@@ -175,6 +175,7 @@ CURES: dict[str, Cure] = {
     "pathology_report_missing": document("pathology_report_attached"),
     "bypass_not_distinct": remove, "excision_with_flap": remove, "g2211_with_25": remove,
     "em_24_related": remove, "cosmetic_gy": remove, "cosmetic_not_covered": remove,
+    "abn_patient_liable": remove,
     "em_in_global": em_in_global, "procedure_in_global": global_modifier,
     "modifier_79_related": related_79, "prior_auth_missing": obtain_auth,
     "referral_missing": referral, "ndc_missing": add_ndc, **CODING_CURES,
@@ -183,8 +184,9 @@ CURES: dict[str, Cure] = {
 
 def cure(frames: ClaimFrames, truth: pd.DataFrame, rule_id: str,
          profile: str | PracticeProfile = "demo", cms_dir: Path | str = DEFAULT_CMS_DIR,
-         drift: bool = True, claim_ids=None) -> ClaimFrames:
-    """Apply `rule_id`'s cure to the lines it fires on (all its claims, or claim_ids)."""
+         drift: bool = True, claim_ids=None, follow_up: bool = True) -> ClaimFrames:
+    """Apply `rule_id`'s cure to the lines it fires on (all its claims, or claim_ids),
+    then (follow_up) what the coder fixes along with it (tidy)."""
     rule = RULES_BY_ID[rule_id]
     if rule_id not in CURES:
         raise ValueError(f"rule {rule_id} has no cure ({rule.fix})")
@@ -209,6 +211,8 @@ def cure(frames: ClaimFrames, truth: pd.DataFrame, rule_id: str,
     if claim_ids is not None:
         lines &= frames.lines["claim_id"].isin(list(claim_ids)).to_numpy()
     fixed = CURES[rule_id](frames, view, lines, hidden)
+    if not follow_up:
+        return fixed
     return tidy(fixed, truth, hidden, get_profile(profile), cms, drift)
 
 

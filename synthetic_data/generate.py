@@ -6,7 +6,8 @@ whole blocks, the last one cut after its earliest patients' claims, so the outpu
 function of the config alone (chunk_size never changes it). The claims frame carries the
 contract columns, subscriber_id / relationship, the outcome (contract/outcome.py),
 denial_rule, oracle_* and hidden_* ground truth; the lines frame the contract lines and
-their 835 amounts.
+their 835 amounts. `oracle_p_denied` keeps the old column name for the claim-only
+oracle (oracle_p_visible: the best any model of the claim can do).
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ def finish(parts: list[ClaimFrames], config: GeneratorConfig) -> ClaimFrames:
     lines = pd.concat([p.lines for p in parts], ignore_index=True)
     frames = number_claims(claims, lines)
     claims = frames.claims.drop(columns=[c for c in frames.claims if c.startswith("_")])
-    claims = claims.assign(oracle_p_denied=claims["oracle_p"], hidden_drift=config.drift,
+    claims = claims.assign(oracle_p_denied=claims["oracle_p_visible"], hidden_drift=config.drift,
                            hidden_error_scale=config.error_scale)
     lines = frames.lines.drop(columns=[c for c in frames.lines if c.startswith("_")])
     return ClaimFrames(coerce_claims(claims), coerce_lines(lines))

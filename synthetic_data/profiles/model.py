@@ -138,7 +138,7 @@ class Habits(_Frozen):
     # front desk
     no_prior_auth: float = 0.05
     auth_sibling_code: float = 0.03
-    no_referral: float = 0.025
+    no_referral: float = 0.015
     eligibility_unverified: float = 0.10
     billed_lapsed: float = 0.004
     credential_flag_unknown: float = 0.05

@@ -8,6 +8,7 @@ units per date of service, and G2211 beside a modifier-25 E/M (shared/domain §1
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -92,6 +93,7 @@ def excision_under_flap(view) -> Hit:
     return Hit(lines=view.family_in(EXCISION_FAMILIES) & view.to_lines(flap))
 
 
+@lru_cache(maxsize=1)
 def addon_parents() -> dict[str, tuple[str, ...]]:
     """Add-on code -> its primary codes (code table), G2211 -> the office E/Ms."""
     table = load_code_table()

@@ -20,11 +20,19 @@ NECESSITY_CODES = MOHS_FIRST_STAGE + PHOTOTHERAPY_CODES + hf.BIOLOGIC_CODES
 def benign_without_symptoms(view) -> Hit:
     """A benign-lesion removal whose record, when pulled, shows none of the LCD's
     covered indications (bleeding, itching, inflammation, change, ...)."""
-    removal = view.family_in(BENIGN_REMOVAL_FAMILIES) & pointed_any(view, LCD_KINDS)
+    removal = view.family_in(BENIGN_REMOVAL_FAMILIES) & pointed_any(view, LCD_KINDS) \
+        & ~view.has_mod("GA")
     flag = view.doc("symptoms_documented").astype(float)
     real = view.hidden["symptoms_in_chart"].astype(float)
     return Hit(lines=removal, scale=1 - flag * real,
                scale_visible=1 - flag * hf.q_symptoms_in_chart(view))
+
+
+def removal_with_abn(view) -> Hit:
+    """A benign removal billed with GA (the patient signed an ABN): not medically
+    necessary by the LCD, the patient pays (PR-50)."""
+    removal = view.family_in(BENIGN_REMOVAL_FAMILIES) & pointed_any(view, LCD_KINDS)
+    return Hit(lines=removal & view.has_mod("GA"))
 
 
 def criteria_not_met(view) -> Hit:
@@ -68,6 +76,10 @@ RULES = (
          enforce=archetypes(0.30, 0.55, 0.45, 0.25, 0.5, 0.12),
          condition=benign_without_symptoms, review=True, factor="symptoms_in_chart",
          description=benign_without_symptoms.__doc__ or ""),
+    Rule(id="abn_patient_liable", category="medical_necessity", carc="PR-50", rarc="N115",
+         priority=81, fix="bill_patient", section="§1 GA (ABN on file); §4 LCD; §6 CO-50",
+         enforce=archetypes(0.85, 0.85, 0.0, 0.0, 0.0, 0.0), condition=removal_with_abn,
+         description=removal_with_abn.__doc__ or ""),
     Rule(id="necessity_criteria_not_met", category="medical_necessity", carc="CO-50",
          priority=84, fix="attach_documentation medical_necessity_note",
          section="§5 Mohs AUC (CG-SURG-90), phototherapy and biologic criteria; §10",

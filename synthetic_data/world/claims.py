@@ -14,18 +14,19 @@ import pandas as pd
 
 from contract.frames import ClaimFrames
 from reference.cms import CmsTables
-from reference.families import DRUG_CODES
+from reference.families import BENIGN_REMOVAL_FAMILIES, DRUG_CODES
 from reference.fees import DEFAULT_AMOUNT, mpfs_amounts
 from reference.vocab import MAX_DIAGNOSES
 from synthetic_data.arrays import frame, isin, reindexed
 from synthetic_data.profiles.model import MEDICARE_ARCHETYPES
 from synthetic_data.world import World
 from synthetic_data.world import frontdesk as fd
-from synthetic_data.world.coding import MOD_SLOTS, code_modifiers, line_facts
+from synthetic_data.world.coding import MOD_SLOTS, add_modifier, code_modifiers, line_facts
 from synthetic_data.world.context import WorldCtx
 from synthetic_data.world.documentation import documentation
 from synthetic_data.world.dxcoding import POINTER_SLOTS, code_diagnoses
 
+ABN_SHARE = 0.15  # Medicare benign removals without symptoms with a signed ABN
 CHARGE_MARKUP = 1.9  # the practice's charge master over the Medicare amount
 DRUG_MARKUP = 1.25
 RELATION_NAMES = np.array(["none", "staged", "complication", "postop"], dtype=object)
@@ -117,6 +118,17 @@ def lesion_ids(lines: dict, n: int) -> np.ndarray:
     return out
 
 
+def sign_abns(ctx: WorldCtx, world: World, family: np.ndarray, symptoms: np.ndarray,
+              medicare: np.ndarray) -> None:
+    """GA on benign removals for Medicare patients without documented symptoms who signed
+    an Advance Beneficiary Notice (they pay if Medicare finds it not necessary)."""
+    lines = world.lines
+    visit = lines["visit"]
+    removal = isin(family, BENIGN_REMOVAL_FAMILIES) & ~world.visits["cosmetic"][visit]
+    signed = removal & medicare[visit] & ~symptoms[visit] & ctx.chance(ABN_SHARE, len(visit))
+    add_modifier(lines, signed, "GA")
+
+
 def send_claims(ctx: WorldCtx, world: World, cms: CmsTables, cms_dir) -> ClaimFrames:
     """Code, document and submit the block's visits; claims of the window only."""
     visits, payer = world.visits, ctx.patients.payer[world.visits["patient"]]
@@ -128,6 +140,7 @@ def send_claims(ctx: WorldCtx, world: World, cms: CmsTables, cms_dir) -> ClaimFr
     matrix = code_diagnoses(ctx, world.lines, n)
     family, _ = line_facts(world.lines)
     docs = documentation(ctx, world, family)
+    sign_abns(ctx, world, family, docs["doc_symptoms_documented"], medicare)
     claims = claims_frame(ctx, world, matrix, docs)
     lines = lines_frame(ctx, world, cms_dir)
     inside = visits["day"] >= 0

@@ -35,7 +35,7 @@ from synthetic_data.world.timeline import KINDS, K, Visits
 
 Builder = Callable[[WorldCtx, Visits, np.ndarray], list[Lines]]
 G2211_START = date(2024, 1, 1)
-SCREENING_SHARE = 0.15  # non-cancer skin checks coded as screening
+SCREENING_SHARE = 0.10  # non-cancer skin checks coded as screening
 DRUG_UNITS = {"J3358": 130, "J3245": 100, "J2357": 60}  # HCPCS units per dose
 DRUG_ADMIN = {"J3358": "96365", "J3245": "96372", "J2357": "96372"}
 DRUG_DX = {"J3358": "L40.0", "J3245": "L40.0", "J2357": "L50.1"}

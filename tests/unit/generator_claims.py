@@ -12,7 +12,7 @@ from synthetic_data.world.providers import luhn_npi
 
 DOS = date(2026, 2, 2)
 SURGEON = luhn_npi(123456780)  # demo Mohs surgeon, enrolled with every payer
-NEW_MD = luhn_npi(123512213)  # demo physician starting 2025-09-02, MCR from 2025-10-01
+NEW_MD = luhn_npi(123512213)  # demo physician starting 2025-09-02, MCR from 2025-09-22
 NP = luhn_npi(123520132)
 FULL_DOCS = {f: True for f in (
     "separate_em_note", "lesion_size_documented", "lesion_site_documented",

@@ -175,7 +175,7 @@ def test_screening_only_em_is_not_covered_by_medicare():
 
 
 def test_enrolment_by_rendering_npi_and_date():
-    # The new physician is billed before Medicare enrols them (2025-10-01): CO-B7; the
+    # The new physician is billed before Medicare enrols them (2025-09-22): CO-B7; the
     # front desk's credentialed flag does not change that.
     early = claim("MCR", [line(1, "17000", dos=date(2025, 9, 15))],
                   provider={"rendering_npi": NEW_MD, "credentialed_with_payer": True})
@@ -271,7 +271,7 @@ def test_prior_auth_and_referral():
     right = photo | {"prior_authorization": {"number": "P1", "cpt_codes": ["96910"]}}
     assert judge(right)["oracle_p_authorization"] == 0.0
     assert judge(claim("COB", [line(1, "17000")], referral_on_file=False)
-                 )["oracle_p_authorization"] > 0.9
+                 )["oracle_p_authorization"] > 0.75
 
 
 def test_cosmetic_with_gy_goes_to_the_patient():
