@@ -8,7 +8,6 @@ or hand-built with contract.frames.claims_to_frames); rules only read it.
 
 from __future__ import annotations
 
-from datetime import date
 from functools import cached_property
 from typing import Any
 
@@ -22,6 +21,7 @@ from reference.dxkinds import dx_kind
 from reference.icd10 import dx_site_side
 from synthetic_data.arrays import as_object, object_index, reindexed
 from synthetic_data.profiles.model import PayerProfile, PracticeProfile
+from synthetic_data.rules.payer import PayerParameters
 from synthetic_data.world.providers import build_providers
 
 FALLBACK_PAYER = PayerProfile(id="?", name="unknown payer", archetype="commercial_small",
@@ -50,7 +50,7 @@ def float_column(frame: pd.DataFrame, col: str) -> np.ndarray:
     return pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
-class ClaimView:
+class ClaimView(PayerParameters):
     """Arrays of one batch of claims for the payer rules (see the module docstring)."""
 
     def __init__(self, frames: ClaimFrames, profile: PracticeProfile, cms: CmsTables,
@@ -243,43 +243,3 @@ class ClaimView:
 
     def to_lines(self, claim_values: np.ndarray) -> np.ndarray:
         return claim_values[self.claim_pos]
-
-    # ---- payer parameters
-    def param(self, name: str) -> np.ndarray:
-        """A payer parameter per claim, with dated changes applied by first DOS."""
-        values = np.array([getattr(p, name) for p in self.payer_profiles], dtype=object)
-        out = values[self.payer]
-        for i, p in enumerate(self.payer_profiles):
-            for change in p.changes:
-                if name in change.params and (self.drift or not change.quiet):
-                    after = (self.payer == i) & (self.first_dos >= _day(change.effective))
-                    out = np.where(after, change.params[name], out)
-        return out
-
-    def line_in_payer_list(self, name: str) -> np.ndarray:
-        """Lines whose code is in the claim's payer's code-list parameter `name`."""
-        out = np.zeros(self.m, dtype=bool)
-        line_payer = self.payer[self.claim_pos]
-        for i, p in enumerate(self.payer_profiles):
-            codes = getattr(p, name)
-            if codes:
-                out |= (line_payer == i) & self.cpt_in(codes)
-        return out
-
-    def rule_probability(self, rule_id: str, enforce: dict[str, float]) -> np.ndarray:
-        """Enforcement probability per claim: archetype default, payer override, and
-        dated changes of the rule (quiet ones only with drift)."""
-        base = np.array([p.rule_probability.get(rule_id, enforce.get(p.archetype, 0.0))
-                         for p in self.payer_profiles])
-        out = base[self.payer]
-        for i, p in enumerate(self.payer_profiles):
-            for change in p.changes:
-                if change.rule == rule_id and change.probability is not None and (
-                        self.drift or not change.quiet):
-                    after = (self.payer == i) & (self.first_dos >= _day(change.effective))
-                    out = np.where(after, change.probability, out)
-        return out
-
-
-def _day(value: date) -> int:
-    return int(np.datetime64(value, "D").astype(np.int64))
