@@ -67,7 +67,8 @@ def group_starts(group: np.ndarray) -> np.ndarray:
 
 def stack_lines(blocks: list[Lines]) -> Lines:
     """Stack blocks, drop empty lines (units 0), sort per visit and number lines 1..n."""
-    blocks = [b for b in blocks if len(b["visit"])]
+    blocks = [b for b in blocks if len(b["visit"])] or [make_block(
+        np.zeros(0, np.int64), None, order=0)]
     lines = {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
     lines = take(lines, lines["units"] > 0)
     order = np.lexsort((lines["day"], lines["lesion"], lines["order"], lines["visit"]))

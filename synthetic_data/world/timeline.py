@@ -74,8 +74,10 @@ def new_visits(patient: np.ndarray, day: np.ndarray, kind: int | np.ndarray,
 
 def concat_visits(parts: list[Visits]) -> Visits:
     """One visits table from several (same columns)."""
-    parts = [p for p in parts if len(p["patient"])]
-    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    kept = [p for p in parts if len(p["patient"])] or parts[:1]
+    if not kept:
+        return new_visits(np.zeros(0, np.int64), np.zeros(0, np.int64), 0)
+    return {k: np.concatenate([p[k] for p in kept]) for k in kept[0]}
 
 
 def to_weekday(days: np.ndarray, start: np.datetime64) -> np.ndarray:

@@ -112,3 +112,10 @@ def test_valley_small_set_and_truth_frame():
     assert {"claim_id", "payer_id", "oracle_p", "oracle_p_visible",
             "oracle_p_visible_modifier", "denial_rule"} <= set(truth.columns)
     assert len(truth) == 1500
+
+
+@pytest.mark.parametrize("n", [1, 7, 40])
+def test_tiny_data_sets_generate(n):
+    # A few claims (tests and examples ask for 40): every stage copes with empty waves.
+    f = generate_frames(GeneratorConfig(claims=n, seed=3))
+    assert len(f.claims) == n and set(f.lines["claim_id"]) == set(f.claims["claim_id"])
