@@ -3,7 +3,7 @@ describes them, a 14-provider practice and average coding habits.
 
 Targets (§10): MCR ~8% initial denials, MCA ~15%, MCD ~16%, COA ~13%, COB ~14%, COC ~9%.
 COA's quiet change (2026-04-01) extends its modifier-25 review to 17000-series
-destructions; one physician and one NP join mid-window and are billed before some
+destructions and reviews nearly every 25-E/M with a minor procedure; one physician and one NP join mid-window and are billed before some
 payers enrol them.
 """
 
@@ -55,8 +55,10 @@ PAYERS = (
         benefits=Benefits(fee_factor=1.35, deductible=1500.0, coinsurance=0.20,
                           em_copay=50.0),
         changes=(RuleChange(rule="em25_not_supported", effective=date(2026, 4, 1),
-                            params={"em25_review_destructions": True},
-                            note="the 25 review extends to 17000-series destructions"),),
+                            params={"em25_review_destructions": True,
+                                    "em25_review_rate": 0.9},
+                            note="the 25 review extends to 17000-series destructions "
+                                 "and reviews nearly every 25-E/M"),),
         claim_number_prefix="A"),
     PayerProfile(
         id="COB", name="Regional commercial HMO", archetype="commercial_hmo", share=0.16,
