@@ -3,8 +3,8 @@ describes them, a 14-provider practice and average coding habits.
 
 Targets (§10): MCR ~8% initial denials, MCA ~15%, MCD ~16%, COA ~13%, COB ~14%, COC ~9%.
 COA's quiet change (2026-04-01) extends its modifier-25 review to 17000-series
-destructions and reviews nearly every 25-E/M with a minor procedure; one physician and one NP join mid-window and are billed before some
-payers enrol them.
+destructions and reviews nearly every 25-E/M with a minor procedure; one physician and
+one NP join mid-window and are billed before some payers enrol them.
 """
 
 from __future__ import annotations
