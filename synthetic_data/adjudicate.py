@@ -1,167 +1,200 @@
-"""Adjudication: the payers' hidden rules applied to claims -> oracle probabilities + outcome.
+"""Adjudication: the payers' rules applied to claims -> exact oracle probabilities and a
+sampled outcome, re-runnable on any contract claims (true_risk).
 
-Per claim, every triggered rule r contributes its payer's enforcement probability p_r
-(synthetic_data.payers, with the dated COA drift). Hard rules come first and are
-deterministic: a claim past the filing limit is denied CO-29; else lapsed coverage CO-27;
-else an uncredentialed provider CO-185. The remaining (soft) rules compete as independent
-risks: P(soft denial) = 1 - prod(1 - p_r) and each category gets its share of hazard
--log(1 - p_r). The oracle_p_<category> columns are these exact probabilities (they sum to
-oracle_p_denied); the sampled reason is drawn from them, so outcome and oracle agree.
-Works on any ClaimFrames, including hand-built ones.
+Given the hidden factors, each rule r fires independently with probability
+p_r = min(1, p0_r x s^review) x g_r(h_r), where p0_r is the payer's enforcement (profile,
+dated changes), s the reviewer's strictness and g_r the rule's hidden factor term. The
+payer reports the highest-priority rule that fires: P(reason = r) = p_r x prod_{q<r}
+(1 - p_q), and P(denied) = 1 - prod_r (1 - p_r). oracle_p uses the realised factors;
+oracle_p_visible averages over them given the claim alone: each g_r's expectation is
+closed form and the three strictness levels are enumerated. The outcome is drawn from
+the same rules: denied ~ Bernoulli(oracle_p), reason = first rule fired, denied lines =
+its lines (all lines for claim-level rules).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from contract.frames import ClaimFrames
-from reference.cms import load_cms_tables
-from reference.vocab import CATEGORIES, CATEGORY_CARC, DEFAULT_FILING_LIMIT_DAYS, PAYERS
-from reference.vocab import PAYER_FILING_LIMIT_DAYS as LIMITS
-from synthetic_data.codemask import join_groups
-from synthetic_data.config import GeneratorConfig
-from synthetic_data.payers import DRIFT_RULES, RULE_CATEGORY
-from synthetic_data.triggers import Triggers, any_per_claim, find_triggers, payer_index
+from reference.cms import CmsTables, load_cms_tables
+from reference.vocab import CATEGORIES
+from synthetic_data import hidden as hf
+from synthetic_data.arrays import object_index
+from synthetic_data.profiles import get_profile
+from synthetic_data.profiles.model import STRICTNESS_LEVELS, PracticeProfile
+from synthetic_data.rules import REGISTRY, Rule
+from synthetic_data.rules.view import ClaimView
 
-ORACLE_PREFIX = "oracle_p_"
-ORACLE_COLUMNS = [f"{ORACLE_PREFIX}denied"] + [f"{ORACLE_PREFIX}{c}" for c in CATEGORIES]
-OUTCOME_COLUMNS = ["denied", "denial_carc", "denial_category", "denied_lines"]
-HARD = ("timely_filing", "eligibility", "credentialing")
-SOFT = tuple(c for c in CATEGORIES if c not in HARD)
-MAX_P = 1 - 1e-9
-
-
-def rule_probability(config: GeneratorConfig, rule: str, payer: np.ndarray) -> np.ndarray:
-    """Per-claim enforcement probability of a rule (unknown payers: the payers' mean)."""
-    row = config.enforcement[rule]
-    values = np.array([row[p] for p in PAYERS] + [np.mean(list(row.values()))])
-    return values[payer]
+DEFAULT_CMS_DIR = Path(__file__).resolve().parents[2] / "shared" / "cms"
+RULE_INDEX = {r.id: i for i, r in enumerate(REGISTRY)}
+CATEGORY_OF_RULE = np.array([CATEGORIES.index(r.category) for r in REGISTRY])
+ORACLE_COLUMNS = ["oracle_p", "oracle_p_visible",
+                  *[f"oracle_p_{c}" for c in CATEGORIES],
+                  *[f"oracle_p_visible_{c}" for c in CATEGORIES]]
 
 
-def drifted_probability(config: GeneratorConfig, rule: str, payer: np.ndarray,
-                        first_dos: np.ndarray) -> np.ndarray:
-    """Rule probability with the dated rule changes applied from config.drift_date on."""
-    p = rule_probability(config, rule, payer)
-    if not config.drift or rule not in DRIFT_RULES:
-        return p
-    after = first_dos >= np.datetime64(config.drift_date, "D")
-    for payer_id, value in DRIFT_RULES[rule].items():
-        p = np.where(after & (payer == PAYERS.index(payer_id)), value, p)
-    return p
+@dataclass
+class Judgement:
+    """Per claim and rule: firing probabilities with the realised factors (full) and per
+    strictness level with the factors' expectations (visible), and each rule's lines."""
+
+    view: ClaimView
+    full: np.ndarray  # (claims x rules)
+    visible: np.ndarray  # (levels x claims x rules)
+    shares: np.ndarray  # (claims x levels)
+    fault: list[np.ndarray]  # per rule: lines (view order) denied when it is the reason
+    claim_level: np.ndarray  # per rule: denies every line
 
 
-def first_service_dates(frames: ClaimFrames, claim_pos: np.ndarray) -> np.ndarray:
-    """Earliest line date of service per claim (datetime64[D])."""
-    dos = frames.lines["date_of_service"].to_numpy().astype("datetime64[D]")
-    first = pd.Series(dos).groupby(claim_pos).min()
-    return first.reindex(np.arange(len(frames.claims))).to_numpy().astype("datetime64[D]")
+def evaluate(rule: Rule, view: ClaimView, strictness: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    """(full p, visible p per level, lines at fault, claim-level?) of one rule."""
+    hit = rule.condition(view)
+    claim_level = hit.lines is None
+    applies = hit.claims if claim_level else view.any_claim(hit.lines)
+    p0 = view.rule_probability(rule.id, rule.enforce)
+    if hit.probability is not None:
+        p0 = p0 * hit.probability
+    scale = np.ones(view.n) if hit.scale is None else hit.scale
+    scale_vis = scale if hit.scale_visible is None else hit.scale_visible
+    levels = np.asarray(STRICTNESS_LEVELS) if rule.review else np.ones(3)
+    s = strictness if rule.review else 1.0
+    full = np.where(applies, np.minimum(1.0, p0 * s) * scale, 0.0)
+    visible = np.where(applies[None, :], np.minimum(1.0, p0[None, :] * levels[:, None])
+                       * scale_vis[None, :], 0.0)
+    fault = hit.denied_lines if hit.denied_lines is not None else hit.lines
+    if claim_level:
+        fault = view.to_lines(applies)
+    return full, visible, fault, claim_level
 
 
-def late_lines(frames: ClaimFrames, trig: Triggers, payer: np.ndarray) -> np.ndarray:
-    """Lines submitted after the payer's timely-filing limit (days from their DOS)."""
-    limits = np.array([LIMITS[p] for p in PAYERS] + [DEFAULT_FILING_LIMIT_DAYS])
-    sub = frames.claims["submission_date"].to_numpy().astype("datetime64[D]")
-    dos = frames.lines["date_of_service"].to_numpy().astype("datetime64[D]")
-    lag = (sub[trig.ix.claim_pos] - dos).astype(np.int64)
-    return lag > limits[payer[trig.ix.claim_pos]]
+def judge(view: ClaimView) -> Judgement:
+    """Every rule on every claim of the view."""
+    strictness = np.asarray(view.hidden["strictness"], dtype=float)
+    results = [evaluate(rule, view, strictness) for rule in REGISTRY]
+    return Judgement(
+        view=view, full=np.stack([r[0] for r in results], axis=1),
+        visible=np.stack([r[1] for r in results], axis=2),
+        shares=hf.strictness_shares(view), fault=[r[2] for r in results],
+        claim_level=np.array([r[3] for r in results]))
 
 
-def soft_hazards(config: GeneratorConfig, trig: Triggers, payer: np.ndarray,
-                 first_dos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-claim hazard of each soft category and the per-line mask of rules at fault."""
-    n_claims, n_lines = trig.ix.n_claims, trig.ix.n_lines
-    hazard = np.zeros((n_claims, len(SOFT)))
-    line_mask = np.zeros((n_lines, len(CATEGORIES)), dtype=bool)
-    for rule, category in RULE_CATEGORY.items():
-        if category in HARD:
-            continue
-        k = SOFT.index(category)
-        p = drifted_probability(config, rule, payer, first_dos)
-        if rule in trig.line:
-            mask = trig.line[rule] & (p[trig.ix.claim_pos] > 0)
-            line_mask[:, CATEGORIES.index(category)] |= mask
-            hit = any_per_claim(trig.ix, mask)
-        else:
-            hit = trig.claim[rule]
-        hazard[:, k] += -np.log1p(-np.minimum(np.where(hit, p, 0.0), MAX_P))
-    return hazard, line_mask
+def reason_probabilities(p: np.ndarray) -> np.ndarray:
+    """(..., rules) P(rule r is the reported reason): it fires, no earlier one does."""
+    survive = np.cumprod(1.0 - p, axis=-1)
+    before = np.concatenate([np.ones(p.shape[:-1] + (1,)), survive[..., :-1]], axis=-1)
+    return p * before
 
 
-def hard_probabilities(config: GeneratorConfig, trig: Triggers, payer: np.ndarray,
-                       late: np.ndarray) -> np.ndarray:
-    """(n_claims, 3) raw probabilities of timely filing, eligibility, credentialing."""
-    elig_unknown = rule_probability(config, "eligibility_unknown", payer)
-    cred_unknown = rule_probability(config, "credential_unknown", payer)
-    return np.stack([
-        any_per_claim(trig.ix, late).astype(float),
-        np.where(trig.claim["coverage_inactive"], 1.0,
-                 np.where(trig.claim["eligibility_unknown"], elig_unknown, 0.0)),
-        np.where(trig.claim["not_credentialed"], 1.0,
-                 np.where(trig.claim["credential_unknown"], cred_unknown, 0.0)),
-    ], axis=1)
-
-
-def oracle_probabilities(hard: np.ndarray, hazard: np.ndarray) -> np.ndarray:
-    """(n_claims, len(CATEGORIES)) P(denied for category), hard rules taking precedence."""
-    out = np.zeros((len(hard), len(CATEGORIES)))
-    remaining = np.ones(len(hard))
-    for j, category in enumerate(HARD):
-        out[:, CATEGORIES.index(category)] = remaining * hard[:, j]
-        remaining = remaining * (1 - hard[:, j])
-    total = hazard.sum(axis=1)
-    p_soft = -np.expm1(-total)
-    share = np.divide(hazard, total[:, None], out=np.zeros_like(hazard),
-                      where=total[:, None] > 0)
-    for k, category in enumerate(SOFT):
-        out[:, CATEGORIES.index(category)] = remaining * p_soft * share[:, k]
+def by_category(reason: np.ndarray) -> np.ndarray:
+    """(claims x categories) summed reason probabilities."""
+    out = np.zeros((reason.shape[0], len(CATEGORIES)))
+    for k in range(len(CATEGORIES)):
+        out[:, k] = reason[:, k == CATEGORY_OF_RULE].sum(axis=1)
     return out
 
 
-def sample_categories(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
-    """Denial category index per claim drawn from the oracle (-1 = paid)."""
-    cum = np.cumsum(probs, axis=1)
-    u = rng.random(len(probs))
-    k = (u[:, None] >= cum).sum(axis=1)
-    return np.where(k >= probs.shape[1], -1, k)
+def oracle_frame(j: Judgement, index: pd.Index) -> pd.DataFrame:
+    """oracle_p, oracle_p_visible and their per-category splits."""
+    full = reason_probabilities(j.full)
+    visible = np.einsum("nl,lnr->nr", j.shares, reason_probabilities(j.visible))
+    data = {"oracle_p": full.sum(axis=1).clip(0, 1),
+            "oracle_p_visible": visible.sum(axis=1).clip(0, 1)}
+    full_cat, vis_cat = by_category(full), by_category(visible)
+    for k, c in enumerate(CATEGORIES):
+        data[f"oracle_p_{c}"] = full_cat[:, k]
+    for k, c in enumerate(CATEGORIES):
+        data[f"oracle_p_visible_{c}"] = vis_cat[:, k]
+    return pd.DataFrame(data, index=index)
 
 
-def denied_line_numbers(frames: ClaimFrames, trig: Triggers, line_mask: np.ndarray,
-                        chosen: np.ndarray) -> np.ndarray:
-    """Space-joined numbers of the lines at fault for each claim's reason ('' if paid)."""
-    pos = trig.ix.claim_pos
-    cat = chosen[pos]
-    denied = cat >= 0
-    at_fault = denied & line_mask[np.arange(len(pos)), np.maximum(cat, 0)]
-    fallback = denied & ~any_per_claim(trig.ix, at_fault)[pos]  # claim-level reason
-    keep = np.flatnonzero(at_fault | fallback)
-    numbers = frames.lines["line"].astype("int64").to_numpy()[keep]
-    order = np.lexsort((numbers, pos[keep]))
-    claims, text = join_groups(pos[keep][order], numbers[order].astype(str))
-    out = np.full(len(chosen), "", dtype=object)
-    out[claims] = text
-    return out
+def hidden_from_truth(claims: pd.DataFrame, truth: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The hidden factors of each claim, from a truth table with hidden_* columns and a
+    claim_id column or index (KeyError names claims without truth)."""
+    table = truth.set_index("claim_id") if "claim_id" in truth.columns else truth
+    pos = object_index(table.index).get_indexer(object_index(claims["claim_id"]))
+    if (pos < 0).any():
+        missing = claims["claim_id"].to_numpy()[pos < 0][:5].tolist()
+        raise KeyError(f"no hidden truth for claims {missing}")
+    return {f: table[f"hidden_{f}"].to_numpy()[pos] for f in hf.FACTORS}
 
 
-def adjudicate(frames: ClaimFrames, config: GeneratorConfig,
-               rng: np.random.Generator) -> pd.DataFrame:
-    """Outcome and oracle columns for every claim of frames (indexed like frames.claims)."""
-    cms = load_cms_tables(config.cms_dir)
-    trig = find_triggers(frames, cms)
-    payer = payer_index(frames)
-    first_dos = first_service_dates(frames, trig.ix.claim_pos)
-    late = late_lines(frames, trig, payer)
-    hazard, line_mask = soft_hazards(config, trig, payer, first_dos)
-    line_mask[:, CATEGORIES.index("timely_filing")] = late
-    probs = oracle_probabilities(hard_probabilities(config, trig, payer, late), hazard)
-    chosen = sample_categories(rng, probs)
-    names = np.array(CATEGORIES + ("",), dtype=object)[chosen]
-    out = pd.DataFrame(probs, columns=ORACLE_COLUMNS[1:], index=frames.claims.index)
-    out.insert(0, ORACLE_COLUMNS[0], probs.sum(axis=1).clip(0, 1))
-    out.insert(0, "denied_lines", denied_line_numbers(frames, trig, line_mask, chosen))
-    carc = pd.Series(names).map(CATEGORY_CARC).to_numpy(dtype=object)
-    out.insert(0, "denial_category", pd.array(np.where(chosen >= 0, names, None), "string"))
-    out.insert(0, "denial_carc", pd.array(np.where(chosen >= 0, carc, None), "string"))
-    out.insert(0, "denied", chosen >= 0)
-    out["denied_lines"] = out["denied_lines"].astype("string")
-    return out
+def payer_history(claims: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
+    """Claims with the payer's recorded history (hidden_payer_*) joined from the truth."""
+    table = truth.set_index("claim_id") if "claim_id" in truth.columns else truth
+    cols = [c for c in table.columns if c.startswith("hidden_payer_")]
+    if not cols or all(c in claims for c in cols):
+        return claims
+    pos = object_index(table.index).get_indexer(object_index(claims["claim_id"]))
+    extra = {c: table[c].to_numpy()[pos] for c in cols}
+    return claims.drop(columns=[c for c in cols if c in claims]).assign(**extra)
+
+
+def true_risk(frames: ClaimFrames, truth: pd.DataFrame, profile: str | PracticeProfile = "demo",
+              cms_dir: Path | str = DEFAULT_CMS_DIR, drift: bool | None = None) -> pd.DataFrame:
+    """Re-adjudicate ANY contract claims (e.g. a claim after a fix) with the hidden
+    factors and payer-side record of the same claim_id in `truth` (the generated claims
+    frame, or any table with claim_id and hidden_* columns). Returns oracle_p,
+    oracle_p_visible and the per-category columns, indexed by claim_id. `drift` defaults
+    to the truth's hidden_drift (quiet rule changes on)."""
+    cms = load_cms_tables(Path(cms_dir))
+    claims = frames.claims.reset_index(drop=True)
+    table = truth.set_index("claim_id") if "claim_id" in truth.columns else truth
+    if drift is None:
+        drift = bool(table["hidden_drift"].iloc[0]) if "hidden_drift" in table else True
+    scale = float(table["hidden_error_scale"].iloc[0]) if "hidden_error_scale" in table \
+        else 1.0
+    view = make_view(ClaimFrames(payer_history(claims, truth), frames.lines),
+                     get_profile(profile), cms, hidden_from_truth(claims, truth), drift, scale)
+    return oracle_frame(judge(view), pd.Index(claims["claim_id"], name="claim_id"))
+
+
+def make_view(frames: ClaimFrames, profile: PracticeProfile, cms: CmsTables,
+              hidden: dict[str, np.ndarray], drift: bool, error_scale: float) -> ClaimView:
+    """A ClaimView with the practice's lag and duplicate parameters (exact duplicate odds)."""
+    return ClaimView(frames, profile, cms, hidden, drift=drift,
+                     late_share=min(1.0, profile.habits.late_submission * error_scale),
+                     duplicate_rate=min(1.0, profile.habits.duplicate * error_scale))
+
+
+@dataclass
+class Outcome:
+    """A sampled answer per claim: the reason rule (-1 paid) and the denied lines
+    (a bool per row of frames.lines)."""
+
+    reason: np.ndarray
+    line_denied: np.ndarray
+
+
+def draw_outcome(j: Judgement, uniforms: np.ndarray) -> Outcome:
+    """Each rule fires when its uniform falls below its full probability; the first in
+    priority order is the reason, its lines are denied."""
+    fired = uniforms < j.full
+    denied = fired.any(axis=1)
+    reason = np.where(denied, np.argmax(fired, axis=1), -1)
+    view = j.view
+    line_reason = reason[view.claim_pos]
+    in_view = np.zeros(view.m, dtype=bool)
+    for r in np.unique(reason[reason >= 0]):
+        in_view |= (line_reason == r) & j.fault[r]
+    line_denied = np.zeros(view.m, dtype=bool)
+    line_denied[view.line_order] = in_view
+    return Outcome(reason=reason, line_denied=line_denied)
+
+
+def rule_probabilities(frames: ClaimFrames, truth: pd.DataFrame,
+                       profile: str | PracticeProfile = "demo",
+                       cms_dir: Path | str = DEFAULT_CMS_DIR, drift: bool = True) -> pd.DataFrame:
+    """P(rule fires | claim, hidden factors) per claim (rows, claim_id) and rule (columns):
+    which rules stand behind a claim's oracle_p."""
+    claims = frames.claims.reset_index(drop=True)
+    view = make_view(ClaimFrames(payer_history(claims, truth), frames.lines),
+                     get_profile(profile), load_cms_tables(Path(cms_dir)),
+                     hidden_from_truth(claims, truth), drift, 1.0)
+    return pd.DataFrame(judge(view).full, columns=[r.id for r in REGISTRY],
+                        index=pd.Index(claims["claim_id"], name="claim_id"))

@@ -1,99 +1,99 @@
-"""Generator configuration: size, seed, date range, drift switch, error rates, payer tables.
+"""Generator configuration: practice profile, size, seed, date range, quiet rule changes.
 
-`GeneratorConfig` is the one object every generator function receives. Its defaults hold
-the practice's coder/front-desk error rates (`ErrorRates`) and the payers' hidden
-enforcement table (synthetic_data.payers); `from_settings` maps CLI/env Settings onto it.
+`GeneratorConfig` is the one object every generation function receives; anything left
+None comes from the practice profile (synthetic_data/profiles). `from_settings` maps a
+settings object (CLI flags and DENIALRISK_* env applied; duck-typed, settings/ is not
+imported) onto it.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from synthetic_data.payers import default_enforcement
-
-if TYPE_CHECKING:  # pragma: no cover - typing only
-    from settings import Settings
+from synthetic_data.profiles import PROFILES, get_profile
+from synthetic_data.profiles.model import PracticeProfile
 
 DEFAULT_CMS_DIR = Path(__file__).resolve().parents[2] / "shared" / "cms"
-
-
-class ErrorRates(BaseModel):
-    """Per-opportunity probability of each coder / front-desk error at error_scale 1.
-
-    Each rate applies only where the error is possible (missing_25 only on an E/M billed
-    with a procedure, units_over_mue only on unit-bearing codes, ...). Values are set so
-    the generated denial rates land in the shared/domain §10 target ranges.
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    missing_25: float = 0.04  # E/M with a minor procedure billed without 25
-    no_separate_em_note: float = 0.16  # 25 billed but the E/M note is not separate
-    bypass_59_not_x: float = 0.30  # 59 used where XS describes the distinct lesion
-    bypass_missing: float = 0.05  # distinct-lesion pair billed with no bypass modifier
-    bypass_no_distinct: float = 0.06  # bypass modifier without naming the other lesion
-    same_lesion_unbundled: float = 0.02  # biopsy of the excised lesion billed too
-    mi0_pair: float = 0.010  # never-together pair (17004 + 17000, two biopsy primaries)
-    orphan_addon: float = 0.006  # add-on billed without its primary
-    units_over_mue: float = 0.02  # per-lesion units on a per-session code
-    dx_pointer: float = 0.006  # a procedure line points at the wrong diagnosis
-    dx_wrong_code: float = 0.005  # a diagnosis that does not support the procedure
-    no_symptoms_doc: float = 0.15  # benign removal without documented symptoms
-    no_size_doc: float = 0.03  # size-coded lesion procedure without size documentation
-    no_site_doc: float = 0.02
-    no_margins_doc: float = 0.06  # excision without margins documented
-    no_pathology: float = 0.12  # malignant excision / Mohs without the path report
-    no_necessity_note: float = 0.08  # Mohs / phototherapy / biologic
-    no_prior_treatment: float = 0.10  # phototherapy / biologic step therapy not documented
-    no_prior_auth: float = 0.06  # PA-required service without an auth on file
-    pa_wrong_code: float = 0.03  # auth on file lists a different code
-    no_referral: float = 0.035  # HMO member without a referral on file
-    late_submission: float = 0.030  # share of claims in the long submission-lag tail
-    eligibility_unverified: float = 0.12  # eligibility not checked before the visit
-    coverage_lapsed: float = 0.006  # checked, lapsed, billed anyway
-    uncredentialed: float = 0.004  # provider known not credentialed, billed anyway
-    credential_unknown: float = 0.04  # credentialing status not recorded
-    global_unmodified: float = 0.25  # E/M inside a global billed without 24
+SETTING_FIELDS = ("claims", "seed", "start", "end", "drift", "drift_date", "error_scale",
+                  "chunk_size", "cms_dir")
 
 
 class GeneratorConfig(BaseModel):
-    """Everything one generation run depends on; same config + seed -> same data set."""
+    """Everything one generation run depends on; same config -> same data set.
+
+    claims/start/end default to the profile's; `drift` switches the profile's quiet
+    payer rule changes (the outcome only: claims stay the same); `drift_date` moves the
+    profile's first quiet change; `error_scale` multiplies the practice's error rates;
+    `chunk_size` bounds the claims adjudicated at once and never changes the output."""
 
     model_config = ConfigDict(frozen=True)
 
-    claims: int = Field(300_000, ge=1)
+    profile: str = "demo"
+    claims: int | None = Field(None, ge=1)
     seed: int = 20260101
-    start: date = date(2025, 1, 1)
-    end: date = date(2026, 6, 30)
+    start: date | None = None
+    end: date | None = None
     drift: bool = True
-    drift_date: date = date(2026, 4, 1)
+    drift_date: date | None = None
     error_scale: float = Field(1.0, ge=0.0, le=5.0)
     chunk_size: int = Field(250_000, ge=1)
     cms_dir: Path = DEFAULT_CMS_DIR
-    errors: ErrorRates = Field(default_factory=ErrorRates)
-    enforcement: dict[str, dict[str, float]] = Field(default_factory=default_enforcement)
 
     @model_validator(mode="after")
-    def _dates_in_order(self) -> GeneratorConfig:
-        """Refuse an empty date range."""
-        if self.end < self.start:
-            raise ValueError(f"end {self.end} is before start {self.start}")
+    def _valid(self) -> GeneratorConfig:
+        """Refuse an unknown profile and an empty date range."""
+        if self.profile not in PROFILES:
+            raise ValueError(f"unknown profile {self.profile!r} (known: "
+                             f"{', '.join(sorted(PROFILES))})")
+        if self.window_end < self.window_start:
+            raise ValueError(f"end {self.window_end} is before start {self.window_start}")
         return self
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> GeneratorConfig:
-        """Build a config from Settings (CLI flags and DENIALRISK_* env already applied)."""
-        return cls(
-            claims=settings.claims, seed=settings.seed, start=settings.start,
-            end=settings.end, drift=settings.drift, drift_date=settings.drift_date,
-            error_scale=settings.error_scale, chunk_size=settings.chunk_size,
-            cms_dir=settings.cms_dir,
-        )
+    @property
+    def practice(self) -> PracticeProfile:
+        """The profile with drift_date applied to its first quiet rule change."""
+        base = get_profile(self.profile)
+        if self.drift_date is None:
+            return base
+        payers = list(base.payers)
+        for i, payer in enumerate(payers):
+            quiet = [k for k, c in enumerate(payer.changes) if c.quiet]
+            if quiet:
+                changes = list(payer.changes)
+                changes[quiet[0]] = changes[quiet[0]].model_copy(
+                    update={"effective": self.drift_date})
+                payers[i] = payer.model_copy(update={"changes": tuple(changes)})
+                break
+        return base.model_copy(update={"payers": tuple(payers)})
 
-    def error_rate(self, name: str) -> float:
-        """The named error rate scaled by error_scale, capped at 1."""
-        return min(1.0, getattr(self.errors, name) * self.error_scale)
+    @property
+    def n_claims(self) -> int:
+        return self.claims if self.claims is not None else get_profile(self.profile).claims
+
+    @property
+    def window_start(self) -> date:
+        return self.start if self.start is not None else get_profile(self.profile).start
+
+    @property
+    def window_end(self) -> date:
+        return self.end if self.end is not None else get_profile(self.profile).end
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> GeneratorConfig:
+        """A config from a settings object. The demo profile takes every value as given
+        (the CLI's defaults are the demo's); another profile takes only the values set
+        explicitly (pydantic's model_fields_set), so its own window and volume apply."""
+        profile = getattr(settings, "profile", None) or "demo"
+        explicit = getattr(settings, "model_fields_set", None)
+        values = {}
+        for name in SETTING_FIELDS:
+            if not hasattr(settings, name):
+                continue
+            if profile != "demo" and explicit is not None and name not in explicit:
+                continue
+            values[name] = getattr(settings, name)
+        return cls(profile=profile, **values)

@@ -1,14 +1,19 @@
-"""Generation entry points: chunked synthesis + adjudication, and writing the data set.
+"""Generation entry points: blocks of patients until the config's claim count, then one
+data set (claim ids in submission order), and writing it.
 
-Each chunk has its own random streams seeded from (seed, chunk index), so the output
-depends only on the config, never on chunking order or worker count. The claims frame
-carries the contract columns, the outcome (denied, denial_carc, denial_category,
-denied_lines) and the oracle_p_* ground truth; the lines frame the contract lines.
+Each block has its own random stream (seed, block index); the claim count is reached by
+whole blocks, the last one cut after its earliest patients' claims, so the output is a
+function of the config alone (chunk_size never changes it). The claims frame carries the
+contract columns, subscriber_id / relationship, the outcome (contract/outcome.py),
+denial_rule, oracle_* and hidden_* ground truth; the lines frame the contract lines and
+their 835 amounts. `oracle_p_denied` keeps the old column name for the claim-only
+oracle (oracle_p_visible: the best any model of the claim can do).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -19,17 +24,14 @@ import numpy as np
 import pandas as pd
 
 from contract.dataset import DatasetError, write_dataset
-from contract.frames import ClaimFrames
+from contract.frames import ClaimFrames, coerce_claims, coerce_lines
 from reference.cms import load_cms_tables
-from synthetic_data.adjudicate import adjudicate
-from synthetic_data.config import ErrorRates, GeneratorConfig
-from synthetic_data.context import Ctx
-from synthetic_data.synthesize import synthesize
+from reference.vocab import CATEGORIES
+from synthetic_data.block import run_block
+from synthetic_data.config import GeneratorConfig
 
-__all__ = ["ErrorRates", "GenerationResult", "GeneratorConfig", "generate_frames",
-           "generate_to_path", "generate_chunk"]
-
-SYNTHESIS_STREAM, ADJUDICATION_STREAM = 0, 1
+__all__ = ["GenerationResult", "GeneratorConfig", "generate_frames", "generate_to_path",
+           "truth_frame"]
 
 
 @dataclass(frozen=True)
@@ -42,56 +44,85 @@ class GenerationResult:
     denial_rate: float
 
 
-def chunk_bounds(config: GeneratorConfig) -> list[tuple[int, int]]:
-    """(first claim offset, size) of every chunk."""
-    step = config.chunk_size
-    return [(start, min(step, config.claims - start)) for start in range(0, config.claims, step)]
-
-
-def chunk_rng(config: GeneratorConfig, chunk: int, stream: int) -> np.random.Generator:
-    """The random stream `stream` of chunk `chunk`, from (seed, chunk, stream)."""
-    return np.random.default_rng([config.seed, chunk, stream])
-
-
-def generate_chunk(config: GeneratorConfig, chunk: int, first: int, size: int) -> ClaimFrames:
-    """Synthesize and adjudicate one chunk; outcome/oracle columns join the claims."""
+def iter_blocks(config: GeneratorConfig) -> Iterator[ClaimFrames]:
+    """Blocks in order until they hold at least config.n_claims claims."""
     cms = load_cms_tables(config.cms_dir)
-    width = max(7, len(str(config.claims)))
-    ctx = Ctx(rng=chunk_rng(config, chunk, SYNTHESIS_STREAM), config=config)
-    frames = synthesize(ctx, size, first, width, cms)
-    outcome = adjudicate(frames, config, chunk_rng(config, chunk, ADJUDICATION_STREAM))
-    return ClaimFrames(pd.concat([frames.claims, outcome], axis=1), frames.lines)
+    total, block = 0, 0
+    while total < config.n_claims:
+        part = run_block(config, cms, block)
+        part.claims["_block"] = block
+        total += len(part.claims)
+        block += 1
+        yield part
 
 
-def iter_chunks(config: GeneratorConfig) -> Iterator[ClaimFrames]:
-    """Generated chunks in order."""
-    for i, (first, size) in enumerate(chunk_bounds(config)):
-        yield generate_chunk(config, i, first, size)
+def cut_last_block(part: ClaimFrames, keep: int) -> ClaimFrames:
+    """The first `keep` claim events of a block in patient order (a patient's later
+    events go first: their history stays consistent)."""
+    claims = part.claims.sort_values(["_patient", "submission_date", "_key"], kind="stable")
+    claims = claims.iloc[:keep]
+    lines = part.lines[part.lines["claim_id"].isin(claims["claim_id"])]
+    return ClaimFrames(claims, lines)
 
 
-def concat_frames(parts: list[ClaimFrames]) -> ClaimFrames:
-    """One ClaimFrames from chunk frames (fresh RangeIndex on both frames)."""
-    if len(parts) == 1:
-        return parts[0]
-    return ClaimFrames(pd.concat([p.claims for p in parts], ignore_index=True),
-                       pd.concat([p.lines for p in parts], ignore_index=True))
+def number_claims(claims: pd.DataFrame, lines: pd.DataFrame) -> ClaimFrames:
+    """Claim ids C-0000001.. in submission order; lines and original_claim_id follow."""
+    claims = claims.sort_values(["submission_date", "_block", "_patient", "_key"],
+                                kind="stable").reset_index(drop=True)
+    width = max(7, len(str(len(claims))))
+    new = ("C-" + pd.Series(np.arange(1, len(claims) + 1)).astype(str).str.zfill(width)
+           ).to_numpy(dtype=object)
+    mapping = pd.Series(new, index=pd.Index(claims["claim_id"].to_numpy(dtype=object),
+                                            dtype=object))
+    original = claims["original_claim_id"].to_numpy(dtype=object, na_value=None)
+    claims["original_claim_id"] = np.where(
+        pd.notna(original), mapping.reindex(pd.Index(original, dtype=object)).to_numpy(
+            dtype=object), None)
+    line_pos = mapping.index.get_indexer(pd.Index(lines["claim_id"].to_numpy(dtype=object),
+                                                  dtype=object))
+    lines = lines.assign(claim_id=new[line_pos], _order=line_pos)
+    lines = lines.sort_values(["_order", "line"], kind="stable").drop(columns="_order")
+    claims["claim_id"] = new
+    return ClaimFrames(claims, lines.reset_index(drop=True))
+
+
+def finish(parts: list[ClaimFrames], config: GeneratorConfig) -> ClaimFrames:
+    """Cut to the claim count, number the claims, drop internal columns, coerce dtypes."""
+    before = sum(len(p.claims) for p in parts[:-1])
+    parts[-1] = cut_last_block(parts[-1], config.n_claims - before)
+    claims = pd.concat([p.claims for p in parts], ignore_index=True)
+    lines = pd.concat([p.lines for p in parts], ignore_index=True)
+    frames = number_claims(claims, lines)
+    claims = frames.claims.drop(columns=[c for c in frames.claims if c.startswith("_")])
+    claims = claims.assign(oracle_p_denied=claims["oracle_p_visible"], hidden_drift=config.drift,
+                           hidden_error_scale=config.error_scale)
+    lines = frames.lines.drop(columns=[c for c in frames.lines if c.startswith("_")])
+    return ClaimFrames(coerce_claims(claims), coerce_lines(lines))
 
 
 def generate_frames(config: GeneratorConfig, progress: bool = False) -> ClaimFrames:
-    """All claims of the config, with outcome and oracle columns, in memory."""
-    if not progress:
-        return concat_frames(list(iter_chunks(config)))
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    """All claims of the config, with outcome, oracle and hidden columns, in memory.
+    progress=True prints a progress line per block to stderr."""
+    parts, started, done = [], time.perf_counter(), 0
+    for part in iter_blocks(config):
+        parts.append(part)
+        done = min(config.n_claims, done + len(part.claims))
+        if progress:
+            print(f"\rgenerating {done:,}/{config.n_claims:,} claims "
+                  f"({time.perf_counter() - started:.0f}s)", end="", file=sys.stderr,
+                  flush=True)
+    if progress:
+        print(file=sys.stderr)
+    return finish(parts, config)
 
-    parts = []
-    columns = (TextColumn("generating"), BarColumn(), TextColumn("{task.completed:,}/"
-               "{task.total:,} claims"), TimeElapsedColumn())
-    with Progress(*columns, transient=False) as bar:
-        task = bar.add_task("generate", total=config.claims)
-        for part in iter_chunks(config):
-            parts.append(part)
-            bar.advance(task, len(part))
-    return concat_frames(parts)
+
+def truth_frame(frames: ClaimFrames) -> pd.DataFrame:
+    """The ground truth beside X12 files: claim_id, payer_id, oracle columns (full and
+    claim-only, per category) and denial_rule."""
+    cols = ["claim_id", "payer_id", "oracle_p", "oracle_p_visible",
+            *[f"oracle_p_{c}" for c in CATEGORIES],
+            *[f"oracle_p_visible_{c}" for c in CATEGORIES], "denial_rule"]
+    return frames.claims[[c for c in cols if c in frames.claims]].copy()
 
 
 def check_writable(path: Path) -> None:

@@ -158,7 +158,8 @@ def line_side(line: dict) -> str:
     lesion = line.get("lesion") or {}
     if lesion.get("laterality") in ("left", "right"):
         return lesion["laterality"]
-    return next((modifier_side(m) for m in line["modifiers"] if modifier_side(m)), "")
+    sides = {modifier_side(m) for m in line["modifiers"]} - {""}
+    return sides.pop() if len(sides) == 1 else ""  # modifiers of both sides: unknown
 
 
 def test_no_fix_links_a_diagnosis_of_the_other_side(cms):

@@ -23,7 +23,7 @@ def test_generate_writes_a_complete_dataset(tmp_path: Path):
     frames = read_dataset(out)
     assert len(frames.claims) == 400
     assert {"denied", "denial_carc", "denial_category", "denied_lines",
-            "oracle_p_denied"} <= set(frames.claims.columns)
+            "oracle_p_denied", "oracle_p", "oracle_p_visible"} <= set(frames.claims.columns)
 
 
 def test_no_drift_flag_is_accepted(tmp_path: Path):
