@@ -36,7 +36,7 @@ from reference.vocab import CATEGORIES, CATEGORY_CARC
 from serving.bulk_contract import checked_frames
 from serving.bulk_input import BulkSource, iter_tables, open_source
 from serving.bulk_scores import ModelScores, score_models
-from serving.offline import OfflineOutputError, output_error
+from serving.offline import OfflineOutputError
 from serving.scoring import MAX_REASONS, MIN_REASON_PROBABILITY, Options, Predictor
 from training.split import subset_frames
 
@@ -144,6 +144,13 @@ def local_scorer(predictor: Predictor, options: Options) -> ChunkScorer:
     return run
 
 
+def write_error(output: Path, exc: OSError) -> OfflineOutputError:
+    """The error for a failed write of `output`, in the system's words (Arrow's OSErrors
+    wrap them in their own text)."""
+    reason = os.strerror(exc.errno) if exc.errno else str(exc)
+    return OfflineOutputError(f"cannot write results to {output}: {reason}")
+
+
 def write_parquet_atomic(output: Path, schema: pa.Schema, tables: Iterator[pa.Table],
                          on_table: Callable[[pa.Table], None] | None = None) -> None:
     """Write each table as a row group of a temp file, fsync, rename to `output`; on any
@@ -161,7 +168,7 @@ def write_parquet_atomic(output: Path, schema: pa.Schema, tables: Iterator[pa.Ta
         os.replace(tmp, output)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise output_error(output, exc) from exc
+        raise write_error(output, exc) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

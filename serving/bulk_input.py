@@ -96,8 +96,16 @@ def checked_columns(path: Path, wanted: list[str], required: tuple[str, ...]) ->
     for col in present:
         kind, arrow_type = KIND_OF.get(col, "string"), schema.field(col).type
         if not (pa.types.is_null(arrow_type) or any(f(arrow_type) for f in ARROW_KIND[kind])):
-            raise BulkInputError(f"{path}: column {col!r} is {arrow_type}, expected {kind}")
+            raise BulkInputError(f"{path}: column {col!r} holds {kind_name(arrow_type)} "
+                                 f"values ({arrow_type}), expected {kind}")
     return present
+
+
+def kind_name(arrow_type: pa.DataType) -> str:
+    """The contract kind an Arrow type holds (its own name when none fits)."""
+    kinds = [k for k in ("string", "boolean", "integer", "number", "date")
+             if any(f(arrow_type) for f in ARROW_KIND[k])]
+    return kinds[0] if kinds else str(arrow_type)
 
 
 def read_ids(path: Path) -> pa.Array:
