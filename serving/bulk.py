@@ -97,21 +97,24 @@ def reason_columns(p: np.ndarray, category_probs: np.ndarray) -> dict[str, np.nd
     return out
 
 
-def column_array(values: np.ndarray, field: pa.Field) -> pa.Array:
-    """One output column (NaN floats and None objects become nulls)."""
+def column_array(values: np.ndarray | pa.ChunkedArray, field: pa.Field) -> pa.ChunkedArray:
+    """One output column (NaN floats and None objects become nulls; Arrow input is cast)."""
+    if isinstance(values, pa.ChunkedArray):
+        return values.cast(field.type)
     if pa.types.is_floating(field.type):
         values = np.asarray(values, dtype=np.float64)
         return pa.array(values, type=field.type, mask=np.isnan(values))
     return pa.array(values, type=field.type, from_pandas=True)
 
 
-def chunk_table(ids: np.ndarray, payers: np.ndarray, errors: np.ndarray,
-                scores: ModelScores, schema: pa.Schema) -> pa.Table:
-    """The output rows of one chunk (claims order)."""
+def chunk_table(claims: pa.Table, errors: np.ndarray, scores: ModelScores,
+                schema: pa.Schema) -> pa.Table:
+    """The output rows of one chunk (claims order; ids as the normalised input has them)."""
+    ids, payers = claims.column("claim_id"), claims.column("payer_id")
     columns = {"claim_id": ids, "payer_id": payers, "error": errors,
                "denial_probability": scores.p, **scores.columns,
                **reason_columns(scores.p, scores.categories)}
-    n = len(ids)
+    n = claims.num_rows
     return pa.table([column_array(columns[f.name], f) if f.name in columns
                      else pa.nulls(n, f.type) for f in schema], schema=schema)
 
@@ -125,12 +128,10 @@ def score_tables(predictor: Predictor, claims: pa.Table, lines: pa.Table,
     valid = errors == None  # noqa: E711
     frames_ok = frames if valid.all() else subset_frames(frames, valid)
     raw = compute_raw_columns(frames_ok, predictor.cms)
-    payer_col = frames_ok.claims["payer_id"]
-    scores = score_models(predictor.models, raw, payer_col, options)
-    scores = scores.expand(valid)
-    ids = frames.claims["claim_id"].to_numpy(dtype=object, na_value=None)
-    payers = frames.claims["payer_id"].to_numpy(dtype=object, na_value=None)
-    return chunk_table(ids, payers, errors, scores, output_schema(options))
+    scores = score_models(predictor.models, raw, frames_ok.claims["payer_id"], options)
+    return chunk_table(pa.table({c: pa.chunked_array([pa.array(frames.claims[c])])
+                                 for c in ("claim_id", "payer_id")}),
+                       errors, scores.expand(valid), output_schema(options))
 
 
 ChunkScorer = Callable[[Iterator[tuple[pa.Table, pa.Table]]], Iterator[pa.Table]]
