@@ -166,7 +166,7 @@ def test_failed_run_leaves_no_partial_file_and_keeps_the_old_output(predictor, d
 
     out = tmp_path / "scores.parquet"
     out.write_bytes(b"previous results")
-    real, calls = bulk.score_tables, []
+    real, calls = bulk.finish_chunk, []
 
     def crash_on_second(*args):
         calls.append(1)
@@ -174,7 +174,7 @@ def test_failed_run_leaves_no_partial_file_and_keeps_the_old_output(predictor, d
             raise RuntimeError("simulated crash")
         return real(*args)
 
-    monkeypatch.setattr(bulk, "score_tables", crash_on_second)
+    monkeypatch.setattr(bulk, "finish_chunk", crash_on_second)
     with pytest.raises(RuntimeError, match="simulated crash"):
         score_dataset(dataset, out, predictor, PLAIN, chunk_size=300)
     assert out.read_bytes() == b"previous results"
