@@ -137,6 +137,18 @@ def test_invalid_claims_get_error_rows_where_the_json_path_has_error_records(
     assert_same_scores(bulk, reference, explained=False)
 
 
+def test_a_chunk_without_valid_claims_is_all_error_rows(predictor, frames, tmp_path):
+    head = frames.claims.iloc[:20].assign(sex="Q")
+    lines = frames.lines[frames.lines["claim_id"].isin(head["claim_id"])]
+    src = write_dataset(ClaimFrames(head, lines), tmp_path / "bad-sex")
+    out = tmp_path / "s.parquet"
+    summary = score_dataset(src, out, predictor, EXPLAINED, chunk_size=8)
+    rows = pd.read_parquet(out)
+    assert summary.errors == len(rows) == 20
+    assert (rows["error"] == "patient.sex: must be M, F or U").all()
+    assert rows[["denial_probability", "factor_1_name", "base_value"]].isna().all().all()
+
+
 def test_output_schema_and_row_groups(predictor, dataset, tmp_path):
     out = tmp_path / "s.parquet"
     summary = score_dataset(dataset, out, predictor, PLAIN, chunk_size=300)
