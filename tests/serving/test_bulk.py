@@ -285,3 +285,19 @@ def test_cli_bad_bulk_arguments_exit_2_without_traceback(bentoml_home, serving_e
     assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output
     assert not (tmp_path / "o.parquet").exists()
+
+
+def test_cli_dask_engine_on_a_given_scheduler(bentoml_home, serving_env, predictor, dataset,
+                                              tmp_path):
+    from distributed import LocalCluster
+
+    local = bulk_rows(dataset, predictor, PLAIN, tmp_path)
+    out = tmp_path / "dask-cli.parquet"
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                      dashboard_address=None) as cluster:
+        result = cli("--input", str(dataset), "--output", str(out), "--no-explain",
+                     "--engine", "dask", "--scheduler", cluster.scheduler_address,
+                     "--chunk-size", "300", "--bentoml-home", str(bentoml_home))
+    assert result.exit_code == 0, result.output
+    assert "engine='dask'" in result.output and "chunks=3" in result.output
+    pd.testing.assert_frame_equal(pd.read_parquet(out), local)
