@@ -135,6 +135,24 @@ def throughput_rows(r: dict[str, Any]) -> list[Row]:
     return out
 
 
+def bulk_rows(r: dict[str, Any]) -> list[Row]:
+    """Bulk scoring (Parquet in -> Parquet out) and the JSON-lines path, over the floor:
+    build_features + LightGBM on the same claims in memory, measured in the same run."""
+    got, floor = get(r, "scoring.bulk.claims_per_s"), get(r, "scoring.floor.claims_per_s")
+    if got is None:
+        return []
+    n = get(r, "scoring.claims") or 0
+    out: list[Row] = [(f"bulk scoring, {n:,} claims, data set -> Parquet, no explanation "
+                       "(raw: floor = features + LightGBM only)", rate(got),
+                       ">= 30,000/s and >= 0.5x floor", rate(floor), ratio(over(floor, got)))]
+    json_rate = get(r, "scoring.json_lines.claims_per_s")
+    if json_rate is not None:
+        out.append((f"`score` JSON-lines path, {get(r, 'scoring.json_lines.claims'):,} "
+                    "claims, no explanation", rate(json_rate), "-", rate(floor),
+                    ratio(over(floor, json_rate))))
+    return out
+
+
 def memory_rows(r: dict[str, Any]) -> list[Row]:
     """Serving RSS (server process tree, all models loaded) over bare boosters' RSS."""
     got = get(r, "serving.rss_mb")
@@ -149,7 +167,7 @@ def memory_rows(r: dict[str, Any]) -> list[Row]:
 def rows(results: dict[str, Any]) -> list[Row]:
     """Every table row the results have data for."""
     return (data_rows(results) + latency_rows(results) + throughput_rows(results)
-            + memory_rows(results))
+            + bulk_rows(results) + memory_rows(results))
 
 
 def machine_line(m: dict[str, Any]) -> str:

@@ -6,10 +6,12 @@
 
 In order, in one temporary folder: the generator writes N claims (bench_generator); the
 features are built from them (bench_features); every payer's model plus the pooled one is
-trained on them with MLflow tracking (bench_training); the resulting BentoML store is
-served in-process and by a real `bentoml serve` (bench_serving: latency, batch throughput,
-server RSS), each next to the raw LightGBM cost on the same claims. Run it on an idle
-machine: the load average before and after is recorded with the numbers.
+trained on them with MLflow tracking (bench_training); the resulting BentoML store scores
+the generated data set in bulk, Parquet in and out, next to the floor of features +
+LightGBM on the same claims (bench_scoring), and is served in-process and by a real
+`bentoml serve` (bench_serving: latency, batch throughput, server RSS), each next to the
+raw LightGBM cost on the same claims. Run it on an idle machine: the load average before
+and after is recorded with the numbers.
 """
 
 from __future__ import annotations
@@ -27,9 +29,9 @@ from benchmarks import report
 HERE = Path(__file__).resolve().parent
 
 SIZES = {"full": {"claims": 1_000_000, "feature_repeats": 3, "serving_claims": 3000,
-                  "singles": 200},
+                  "singles": 200, "json_claims": 20_000},
          "quick": {"claims": 20_000, "feature_repeats": 1, "serving_claims": 1000,
-                   "singles": 50}}
+                   "singles": 50, "json_claims": 2_000}}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -83,6 +85,7 @@ def run_benchmarks(quick: bool, seed: int, http: bool = True) -> dict[str, Any]:
     """Every benchmark at the chosen sizes; the nested results dict."""
     from benchmarks.bench_features import time_features
     from benchmarks.bench_generator import run_generator
+    from benchmarks.bench_scoring import run_scoring
     from benchmarks.bench_serving import run_serving
     from benchmarks.bench_training import time_training
     from contract.dataset import read_dataset
@@ -99,6 +102,8 @@ def run_benchmarks(quick: bool, seed: int, http: bool = True) -> dict[str, Any]:
         del frames
         gc.collect()
         home = Path(results["training"]["bentoml_home"])
+        results["scoring"] = run_scoring(dataset, home, json_claims=sizes["json_claims"])
+        gc.collect()
         results["serving"] = serving_summary(
             run_serving(home, sizes["serving_claims"], sizes["singles"], http))
     results["machine"]["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]

@@ -105,9 +105,9 @@ def pointer_structure(frames: ClaimFrames, ix: LineIndex) -> dict[str, np.ndarra
     pointed = (line_dx != EMPTY_DX).sum(axis=1)
     cols = {"lines_multi_pointer": pointed >= 2, "lines_no_valid_pointer": pointed == 0}
     out = sum_per_claim(ix, cols)
-    first_dx = as_float(frames.lines["dxp_1"], 0.0)
-    em_dx = per_claim_first(ix, ix.is_em, first_dx)
-    proc_dx = per_claim_first(ix, ~ix.in_family(*NON_PROCEDURE_FAMILIES), first_dx)
+    first_dx, number = as_float(frames.lines["dxp_1"], 0.0), line_numbers(frames)
+    em_dx = per_claim_first(ix, ix.is_em, first_dx, number)
+    proc_dx = per_claim_first(ix, ~ix.in_family(*NON_PROCEDURE_FAMILIES), first_dx, number)
     out["em_shares_dx_with_procedure"] = ((em_dx > 0) & (em_dx == proc_dx)).astype(np.float32)
     primary = primary_line(frames, ix)
     names = np.array([*DX_CLASSES, None], dtype=object)
@@ -116,12 +116,19 @@ def pointer_structure(frames: ClaimFrames, ix: LineIndex) -> dict[str, np.ndarra
     return out
 
 
+def line_numbers(frames: ClaimFrames) -> np.ndarray:
+    """The claim line number of each line (float)."""
+    return as_float(frames.lines["line"], 0.0)
+
+
 def primary_line(frames: ClaimFrames, ix: LineIndex) -> np.ndarray:
     """Per claim, the row of its primary procedure line (the highest charge among
-    procedure lines; the E/M when there is none); -1 for a claim without lines."""
+    procedure lines, the lowest line number on a tie; the E/M when there is none); -1
+    for a claim without lines."""
     charge = as_float(frames.lines["charge"], 0.0)
     procedure = ~ix.in_family(*NON_PROCEDURE_FAMILIES)
-    score = charge + np.where(procedure, 1e7, 0.0) + np.where(ix.is_em, 1e6, 0.0)
+    score = (charge + np.where(procedure, 1e7, 0.0) + np.where(ix.is_em, 1e6, 0.0)
+             - line_numbers(frames) * 1e-4)  # charges are in cents: a tie-break only
     best = np.full(ix.n_claims, -np.inf)
     valid = ix.claim_pos >= 0
     np.maximum.at(best, ix.claim_pos[valid], score[valid])
@@ -146,7 +153,8 @@ def strings_at(column: Any, rows: np.ndarray) -> np.ndarray:
 def service_codes(frames: ClaimFrames, ix: LineIndex) -> dict[str, np.ndarray]:
     """The codes of the primary service and of the E/M as categorical values (as billed:
     a code outside the table keeps its identity)."""
-    em_row = per_claim_first(ix, ix.is_em, np.arange(ix.n_lines, dtype=np.float64))
+    em_row = per_claim_first(ix, ix.is_em, np.arange(ix.n_lines, dtype=np.float64),
+                             line_numbers(frames))
     cpt = frames.lines["cpt"]
     return {"primary_code": strings_at(cpt, primary_line(frames, ix)),
             "em_code": strings_at(cpt, em_row.astype(np.int64))}

@@ -39,10 +39,12 @@ def per_claim_max(ix: LineIndex, values: np.ndarray, empty: float = 0.0) -> np.n
     return out
 
 
-def per_claim_first(ix: LineIndex, mask: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Per claim, `values` at its first line (in frame order) where `mask` holds; -1
-    when no line does."""
+def per_claim_first(ix: LineIndex, mask: np.ndarray, values: np.ndarray,
+                    line_no: np.ndarray) -> np.ndarray:
+    """Per claim, `values` at its lowest-numbered line where `mask` holds (by claim line
+    number, so the order lines arrive in never matters); -1 when no line does."""
     out = np.full(ix.n_claims, -1.0)
-    rows = np.flatnonzero(np.asarray(mask) & (ix.claim_pos >= 0))[::-1]
-    out[ix.claim_pos[rows]] = np.asarray(values, dtype=np.float64)[rows]  # first row wins
+    rows = np.flatnonzero(np.asarray(mask) & (ix.claim_pos >= 0))
+    rows = rows[np.argsort(-np.asarray(line_no)[rows], kind="stable")]  # lowest line last
+    out[ix.claim_pos[rows]] = np.asarray(values, dtype=np.float64)[rows]  # last write wins
     return out

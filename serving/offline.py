@@ -2,6 +2,7 @@
 
 Input: a JSON-lines file (one contract claim per line), a data set folder
 (claims.parquet + lines.parquet, contract.dataset) or an X12 837P file (interop.x12).
+(A .parquet output takes the columnar bulk path instead: serving/bulk.py.)
 Each claim is validated with the same pydantic Claim the API uses and scored by
 serving.scoring.Predictor in chunks; an invalid claim becomes an error record (field
 paths and messages, never its values) in its place.

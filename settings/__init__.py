@@ -55,7 +55,9 @@ class Settings(BaseSettings):
     val_months: int = Field(
         1, ge=1, description="Months before the test window for early stopping/calibration.")
     engine: Literal["local", "dask"] = Field(
-        "local", description="Training engine: local | dask (lightgbm.dask).")
+        "local", description="Engine of `train` (dask: features per partition + "
+                             "lightgbm.dask) and of Parquet `score` (dask: chunks scored on "
+                             "the cluster): local | dask.")
     scheduler: str | None = Field(
         None, description="Dask scheduler address (engine dask; none = start a LocalCluster).")
     max_rounds: int = Field(2000, ge=1, description="Maximum LightGBM boosting rounds.")

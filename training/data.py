@@ -6,7 +6,7 @@ learned statistics never see validation or test claims.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -46,14 +46,16 @@ def labels(frames: ClaimFrames) -> tuple[np.ndarray, pd.Series]:
 
 
 def prepare_training_data(frames: ClaimFrames, cms: object, settings: Settings,
-                          split: TimeSplit | None = None) -> TrainingData:
-    """Split by time, fit the feature state on the train window, build the whole matrix."""
+                          split: TimeSplit | None = None,
+                          build: Callable[..., pd.DataFrame] = model_matrix) -> TrainingData:
+    """Split by time, fit the feature state on the train window, build the whole matrix
+    (`build`: model_matrix, or the dask engine's per-partition builder)."""
     from features.build import fit_feature_state
 
     split = split or split_frames(frames, settings)
     state = fit_feature_state(subset_frames(frames, split.train), cms)
     payer_column = needs_payer_column(state)
-    X = model_matrix(frames, state, cms, payer_column)
+    X = build(frames, state, cms, payer_column)
     denied, category = labels(frames)
     payer = frames.claims["payer_id"].astype(object).reset_index(drop=True)
     return TrainingData(X, denied, category, payer, split, state, payer_column)

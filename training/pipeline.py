@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +23,7 @@ from settings import Settings
 from training.bundle import BundleError, ModelBundle
 from training.data import plan_models, prepare_training_data, split_frames
 from training.gate import GateDecision, gate_decision
+from training.matrix import model_matrix
 from training.metrics import binary_metrics
 from training.split import claim_service_dates, subset_frames
 from training.train import (
@@ -50,15 +51,18 @@ class TrainOutcome:
 
 
 @contextmanager
-def fitter_for(settings: Settings) -> Iterator[Fitter]:
-    """The booster Fitter of the configured engine (a dask client lives while it is used)."""
+def engine_for(settings: Settings) -> Iterator[tuple[Fitter, Callable[..., Any]]]:
+    """The booster Fitter and the matrix builder of the configured engine: local, or the
+    dask cluster for both (features per partition, lightgbm.dask); the client lives
+    while they are used."""
     if settings.engine != "dask":
-        yield local_fitter(settings)
+        yield local_fitter(settings), model_matrix
         return
+    from training.dask_features import dask_matrix_builder
     from training.distributed import dask_client, dask_fitter
 
     with dask_client(settings.scheduler) as client:
-        yield dask_fitter(client, settings)
+        yield dask_fitter(client, settings), dask_matrix_builder(client)
 
 
 def test_rows(data: TrainingData, name: str, kind: str) -> np.ndarray:
@@ -171,9 +175,10 @@ def progress_bar(enabled: bool) -> Any:
 
 
 def weighted_training_data(frames: ClaimFrames, cms: Any, settings: Settings, split: Any,
-                           weights: np.ndarray | None) -> TrainingData:
+                           weights: np.ndarray | None,
+                           build: Callable[..., Any] = model_matrix) -> TrainingData:
     """TrainingData with sample weights: `weights` per claim x recency (settings)."""
-    data = prepare_training_data(frames, cms, settings, split)
+    data = prepare_training_data(frames, cms, settings, split, build)
     data.weight = sample_weights(claim_service_dates(frames), split.train,
                                  settings.recency_half_life_days, weights)
     if data.weight is not None and settings.engine != "local":
@@ -198,8 +203,8 @@ def run_training(frames: ClaimFrames, cms: Any, settings: Settings,
     outcomes, pooled = [], None
     with progress_bar(progress) as bar:
         task = bar.add_task("building features", total=len(plan)) if bar else None
-        data = weighted_training_data(frames, cms, settings, split, weights)
-        with fitter_for(settings) as fit:
+        with engine_for(settings) as (fit, build):
+            data = weighted_training_data(frames, cms, settings, split, weights, build)
             for name, kind in plan.items():
                 if bar:
                     bar.update(task, description=f"training {name} ({kind})")

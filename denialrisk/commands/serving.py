@@ -44,15 +44,20 @@ def serve(
 def score(
     input_path: Path = typer.Option(
         None, "--input", help="Claims to score: a .jsonl file (one contract claim per line) "
-                              "or a data set folder (claims.parquet + lines.parquet)",
+                              "or a data set (its folder, or its claims.parquet)",
         show_default="none"),
     x12: Path = typer.Option(None, "--x12", help="An 837P file to score instead of --input",
                              show_default="none"),
     output: Path = typer.Option(Path("reports/scores.jsonl"), "--output",
-                                help="Results, one JSON response per line (written atomically)"),
+                                help="Results, written atomically: .jsonl = one JSON response "
+                                     "per line; .parquet = one row per claim (bulk path, "
+                                     "data set input)"),
     no_explain: bool = typer.Option(False, "--no-explain", help="Skip explanations and fixes"),
-    chunk_size: int = typer.Option(5000, "--chunk-size", min=1,
-                                   help="Claims per resumable chunk (<output>.parts/)"),
+    chunk_size: int = typer.Option(
+        None, "--chunk-size", min=1, help="Claims per chunk: resumable part (<output>.parts/)"
+                                          " or Parquet row group", show_default="5000 / 100000"),
+    engine: str = opt("engine"),
+    scheduler: str = opt("scheduler"),
     work_dir: Path = opt("work_dir"),
     bentoml_home: Path = opt("bentoml_home"),
     cms_dir: Path = opt("cms_dir"),
@@ -60,13 +65,16 @@ def score(
     """Score claims offline through the same code path as the API (no HTTP); an interrupted
     run resumes from its finished chunks when rerun with the same input and options.
 
+
+    A .parquet output takes the bulk path (serving/bulk.py; --engine dask: on a cluster).
     Exits 1 when no claim could be scored (every one invalid, or none in the input)."""
     from denialrisk.commands.run_server import score_command, score_x12_command
     from serving.modelset import ModelLoadError
     from serving.offline import OfflineInputError, OfflineOutputError
     from training.bundle import BundleError
 
-    s = resolve(work_dir=work_dir, bentoml_home=bentoml_home, cms_dir=cms_dir)
+    s = resolve(work_dir=work_dir, bentoml_home=bentoml_home, cms_dir=cms_dir, engine=engine,
+                scheduler=scheduler)
     if (input_path is None) == (x12 is None):
         raise typer.BadParameter("give exactly one of --input or --x12",
                                  param_hint="'--input' / '--x12'")
@@ -74,6 +82,15 @@ def score(
     if not source.exists():
         raise typer.BadParameter(f"not found: {source}",
                                  param_hint="'--input'" if input_path else "'--x12'")
+    if output.suffix == ".parquet":
+        from denialrisk.commands.bulk_score import bulk_score
+
+        bulk_score(input_path, x12, output, s, not no_explain, chunk_size)
+        return
+    if s.engine == "dask":
+        raise typer.BadParameter("--engine dask needs a .parquet output (the bulk path)",
+                                 param_hint="'--engine'")
+    chunk_size = chunk_size or 5000
     try:
         if x12 is not None:
             summary = score_x12_command(x12, output, bentoml_home=s.bentoml_home,

@@ -29,6 +29,9 @@ FAKE = {
         "batch_explained": {"claims_per_s": 200, "in_process_claims_per_s": 250,
                             "raw_claims_per_s": 400},
         "rss_mb": 900.0, "raw_boosters_rss_mb": 300.0},
+    "scoring": {"claims": 20_000, "bulk": {"claims_per_s": 30_000},
+                "floor": {"claims_per_s": 45_000}, "ratio": 0.667,
+                "json_lines": {"claims": 2_000, "claims_per_s": 4_500}},
 }
 
 
@@ -59,6 +62,10 @@ def test_table_has_every_metric_with_target_raw_cost_and_ratio():
     assert rows["batch of 1,000, floor (JSON validation + features + LightGBM only), "
                 "no explanation"][:2] == ["2,500/s", ">= 20,000/s"]
     assert not any("2 workers" in name for name in rows)  # not measured: no row
+    assert rows["bulk scoring, 20,000 claims, data set -> Parquet, no explanation (raw: "
+                "floor = features + LightGBM only)"] == [
+        "30,000/s", ">= 30,000/s and >= 0.5x floor", "45,000/s", "1.5x"]
+    assert rows["`score` JSON-lines path, 2,000 claims, no explanation"][3] == "10.0x"
     assert rows["serving RSS, 3 models loaded (server process tree)"] == [
         "900 MB", "-", "300 MB", "3.0x"]
 
