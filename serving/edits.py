@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from reference.vocab import DOCUMENTATION_FIELDS
+from reference.vocab import DOCUMENTATION_FIELDS, MAX_DIAGNOSES, MAX_DX_POINTERS
 from serving.candidates import Candidate
 
 Claim = dict[str, Any]
@@ -55,11 +55,19 @@ def set_modifiers(c: Candidate) -> Callable[[dict[str, Any]], None]:
 
 
 def link_diagnosis(claim: Claim, c: Candidate) -> Claim:
-    position = claim["diagnoses"].index(c.value) + 1
+    """Point line c.line first to diagnosis c.value (added to the claim's list when the
+    change brings a sided code the claim lacks), dropping its pointers to c.old (one code
+    or several joined with ','), as the checker's own apply_fix does."""
+    diagnoses = list(claim["diagnoses"])
+    if c.value not in diagnoses and len(diagnoses) < MAX_DIAGNOSES:
+        diagnoses.append(c.value)
+    position = diagnoses.index(c.value) + 1
+    olds = {diagnoses.index(d) + 1 for d in (c.old or "").split(",") if d in diagnoses}
 
     def update(ln: dict[str, Any]) -> None:
-        ln["dx_pointers"] = [position, *[p for p in ln["dx_pointers"] if p != position]][:4]
-    return edit_line(claim, c.line, update)
+        rest = [p for p in ln["dx_pointers"] if p != position and p not in olds]
+        ln["dx_pointers"] = [position, *rest][:MAX_DX_POINTERS]
+    return edit_line({**claim, "diagnoses": diagnoses}, c.line, update)
 
 
 def attach(claim: Claim, c: Candidate) -> Claim:
