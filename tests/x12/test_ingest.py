@@ -42,7 +42,7 @@ def test_unmatched_claims_and_remits_are_counted(labelled_frames: ClaimFrames,
     assert report.claims_read == n and report.matched == n - 2
     assert report.unmatched_claims == 2
     assert report.unmatched_remits == 1  # NO-SUCH-CLAIM
-    assert report.reversals_skipped == 1  # CLP02 = 22 never labels a claim
+    assert report.reversals == 1  # CLP02 = 22 never labels a claim
     frames = read_dataset(tmp_path / "history.parquet")
     assert len(frames.claims) == n - 2
     assert {"denied", "denial_carc", "denial_category", "denied_lines"} <= set(frames.claims)

@@ -1,0 +1,172 @@
+"""The history facts of claims, from a practice's earlier claims (interop/history.py).
+
+For a claim on day D (its first date of service) of patient p, from p's store rows dated
+before D (a same-day claim is not earlier):
+- days_since_related_global_procedure, related_global_days, related_procedure_code: the
+  most recent earlier 010/090 procedure whose global period covers D (010: D - P <= 10;
+  090: D - P <= 90; a 090 procedure on D + 1 covers D too, the day before a major
+  procedure being in its global, and reads as 0 days); when none covers D, the most
+  recent 010 procedure of the last 30 days (three times its global, the horizon the
+  generator's history uses), so a model also sees visits just after a global ends (features
+  compare the days with the global). Nothing links after a 090 global has ended;
+- sessions_this_year: earlier dates this calendar year with a code of the same family as
+  one of the claim's codes (the largest count over its families: e.g. phototherapy);
+- established_patient: a claim in the prior 3 years; days_since_last_visit;
+- prior_denials_same_code: earlier denied lines with one of the claim's codes.
+
+history_facts computes them for many claims at once (pandas merge_asof, no Python loop);
+claim_facts does the same for one claim in plain Python (serving's lookup). Both read the
+same store views and are tested against each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+HISTORY_COLUMNS: tuple[str, ...] = (
+    "days_since_related_global_procedure", "related_global_days", "related_procedure_code",
+    "sessions_this_year", "established_patient", "days_since_last_visit",
+    "prior_denials_same_code",
+)
+GLOBALS: tuple[int, ...] = (10, 90)
+LOOKBACK_DAYS: dict[int, int] = {10: 30, 90: 90}  # how long a procedure stays related
+ESTABLISHED_YEARS = 3
+DAY = pd.Timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Views:
+    """Store rows arranged for lookups, each sorted by date (merge_asof needs it)."""
+
+    visits: pd.DataFrame  # patient, date_of_service (distinct)
+    procedures: dict[int, pd.DataFrame]  # global days -> patient, date_of_service, cpt
+    sessions: pd.DataFrame  # patient, family, year, date_of_service, n (sessions so far)
+    denials: pd.DataFrame  # patient, cpt, date_of_service, n (denied lines so far)
+
+
+def make_views(rows: pd.DataFrame) -> Views:
+    """Views of store rows (patient, date_of_service, cpt, family, global_days, denied)."""
+    rows = rows.sort_values(["date_of_service", "patient"], kind="stable")
+    visits = rows[["patient", "date_of_service"]].drop_duplicates()
+    by_code = rows.sort_values(["date_of_service", "patient", "cpt"], kind="stable")
+    procedures = {g: by_code.loc[by_code["global_days"] == g,
+                                 ["patient", "date_of_service", "cpt"]]
+                  .drop_duplicates(["patient", "date_of_service"]) for g in GLOBALS}
+    sessions = rows[["patient", "family", "date_of_service"]].drop_duplicates()
+    sessions = sessions.assign(year=sessions["date_of_service"].dt.year.astype("int64"))
+    sessions["n"] = sessions.groupby(["patient", "family", "year"]).cumcount() + 1
+    denied = rows[rows["denied"].fillna(False).astype(bool)]
+    denials = denied.groupby(["patient", "cpt", "date_of_service"], sort=False).size()
+    denials = denials.rename("k").reset_index().sort_values("date_of_service", kind="stable")
+    denials["n"] = denials.groupby(["patient", "cpt"])["k"].cumsum()
+    return Views(visits, procedures, sessions, denials.drop(columns="k"))
+
+
+def asof(left: pd.DataFrame, right: pd.DataFrame, by: list[str], **kw) -> pd.DataFrame:
+    """merge_asof of claims (on `day`) with a view (on date_of_service), earlier rows."""
+    left = left.sort_values("day", kind="stable")
+    return pd.merge_asof(left, right, left_on="day", right_on="date_of_service", by=by,
+                         allow_exact_matches=False, **kw)
+
+
+def last_visit(claims: pd.DataFrame, views: Views) -> pd.DataFrame:
+    """days_since_last_visit and established_patient per key."""
+    found = asof(claims, views.visits, ["patient"]).set_index("key")
+    days = (found["day"] - found["date_of_service"]).dt.days
+    cutoff = found["day"] - pd.DateOffset(years=ESTABLISHED_YEARS)
+    established = found["date_of_service"].notna() & (found["date_of_service"] >= cutoff)
+    return pd.DataFrame({"days_since_last_visit": days.astype("Int32"),
+                         "established_patient": established.astype("boolean")})
+
+
+def global_candidates(claims: pd.DataFrame, views: Views) -> pd.DataFrame:
+    """The last earlier 010 and 090 procedure of each key within its lookback, and a 090
+    procedure the next day: key, days, g (global days), cpt, covers (days <= g)."""
+    found = []
+    for g, view in views.procedures.items():
+        back = asof(claims, view, ["patient"]).assign(days=lambda f: (
+            f["day"] - f["date_of_service"]).dt.days, g=g)
+        found.append(back[back["days"] <= LOOKBACK_DAYS[g]])
+        if g == 90:
+            ahead = asof(claims, view, ["patient"], direction="forward", tolerance=DAY)
+            found.append(ahead[ahead["cpt"].notna()].assign(days=0, g=g))
+    out = pd.concat(found)[["key", "days", "g", "cpt"]]
+    return out.assign(covers=out["days"] <= out["g"])
+
+
+def related_procedure(claims: pd.DataFrame, views: Views) -> pd.DataFrame:
+    """Per key: the most recent covering procedure (the longer global on a tie), else the
+    most recent one within its lookback."""
+    found = global_candidates(claims, views).sort_values(
+        ["key", "covers", "days", "g", "cpt"], ascending=[True, False, True, False, True])
+    found = found.drop_duplicates("key")
+    found = found.set_index("key")
+    return pd.DataFrame({"days_since_related_global_procedure": found["days"].astype("Int32"),
+                         "related_global_days": found["g"].astype("Int32"),
+                         "related_procedure_code": found["cpt"].astype("string")})
+
+
+def counted(claims: pd.DataFrame, codes: pd.DataFrame, view: pd.DataFrame,
+            by: list[str], how: str) -> pd.Series:
+    """Per key, the view's running count at the last earlier row for each of the key's
+    codes/families (`by` beyond patient), combined by `how` (max or sum); 0 when none."""
+    found = asof(codes.merge(claims, on="key"), view, ["patient", *by])
+    return found["n"].fillna(0).groupby(found["key"]).agg(how)
+
+
+def history_facts(claims: pd.DataFrame, codes: pd.DataFrame, views: Views) -> pd.DataFrame:
+    """HISTORY_COLUMNS for claims (key, patient, day) with their codes (key, cpt, family);
+    index key, every key present."""
+    claims = claims.dropna(subset=["day"])
+    families = codes[["key", "family"]].drop_duplicates()
+    years = claims.assign(year=claims["day"].dt.year.astype("int64"))
+    sessions = counted(years, families, views.sessions, ["family", "year"], "max")
+    cpts = codes[["key", "cpt"]].drop_duplicates()
+    denials = counted(claims, cpts, views.denials, ["cpt"], "sum")
+    out = pd.DataFrame(index=pd.Index(claims["key"], name="key"))
+    out = out.join(related_procedure(claims, views)).join(last_visit(claims, views))
+    out["sessions_this_year"] = sessions.reindex(out.index).fillna(0).astype("Int32")
+    out["prior_denials_same_code"] = denials.reindex(out.index).fillna(0).astype("Int32")
+    out["established_patient"] = out["established_patient"].fillna(False)
+    return out[list(HISTORY_COLUMNS)]
+
+
+def claim_facts(day: date, codes: set[str], families: set[str], rows: pd.DataFrame) -> dict:
+    """HISTORY_COLUMNS of one claim from its patient's store rows (plain Python)."""
+    day = pd.Timestamp(day)
+    earlier = rows[rows["date_of_service"] < day]
+    out: dict = dict.fromkeys(HISTORY_COLUMNS)
+    if len(earlier):
+        last = earlier["date_of_service"].max()
+        out["days_since_last_visit"] = int((day - last).days)
+        out["established_patient"] = bool(last >= day - pd.DateOffset(years=ESTABLISHED_YEARS))
+    out["established_patient"] = bool(out["established_patient"])
+    this_year = earlier[earlier["date_of_service"].dt.year == day.year]
+    out["sessions_this_year"] = max(
+        (this_year.loc[this_year["family"] == f, "date_of_service"].nunique() for f in families),
+        default=0)
+    denied = earlier["denied"].fillna(False).astype(bool) & earlier["cpt"].isin(codes)
+    out["prior_denials_same_code"] = int(denied.sum())
+    best = min((rank for r in rows[rows["global_days"].isin(GLOBALS)].itertuples()
+                if (rank := procedure_rank(day, r.date_of_service, int(r.global_days), r.cpt))),
+               default=None)
+    if best is not None:
+        out.update(days_since_related_global_procedure=best[1],
+                   related_global_days=-best[2], related_procedure_code=best[3])
+    return out
+
+
+def procedure_rank(day: pd.Timestamp, when: pd.Timestamp, g: int,
+                   cpt: str) -> tuple | None:
+    """Sort key of a related-procedure candidate (smallest wins), None when unrelated:
+    covering first, then the most recent, the longer global, the smaller code."""
+    days = (day - when).days
+    if days == -1 and g == 90:
+        return (0, 0, -g, cpt)
+    if not 0 < days <= LOOKBACK_DAYS[g]:
+        return None
+    return (0 if days <= g else 1, days, -g, cpt)
+
