@@ -122,7 +122,7 @@ def read_claim_batch(path: Path, payer_map: PayerMap, first_seq: int) -> ClaimBa
     """Read one 837P file into a ClaimBatch (claim seq numbers start at first_seq)."""
     ok: list[ClaimResult] = []
     batch = ClaimBatch(frames=event_frames([], first_seq))
-    for result in read_837p_file(path, payer_map):
+    for result in read_837p_file(path, payer_map, fast=True):
         if result.level != "claim":
             batch.messages.append(f"{path.name}: {'; '.join(result.messages)}")
         elif result.ok and result.claim is not None:
@@ -164,7 +164,7 @@ def typed(rows: list[tuple], columns: tuple[str, ...], types: dict[str, str]) ->
 
 def read_remit_batch(path: Path, first_rseq: int) -> RemitBatch:
     """Read one 835 file into remit and service rows (rseq numbers from first_rseq)."""
-    parsed = read_835(path.read_text(encoding="utf-8", errors="replace"))
+    parsed = read_835(path.read_text(encoding="utf-8", errors="replace"), fast=True)
     batch = RemitBatch(typed([], REMIT_COLUMNS, REMIT_TYPES),
                        typed([], SERVICE_COLUMNS, SERVICE_TYPES))
     batch.messages = [f"{path.name}: {issue}" for issue in parsed.issues]

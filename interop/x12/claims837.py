@@ -179,13 +179,15 @@ def parse_safely(tx: Transaction, warnings: tuple[str, ...],
                                   "transaction", tx.control)]
 
 
-def parse_837p(text: str, payer_map: PayerMap | None = None) -> list[ClaimResult]:
+def parse_837p(text: str, payer_map: PayerMap | None = None,
+               fast: bool = False) -> list[ClaimResult]:
     """Contract claims (or per-claim errors) of an 837P interchange; never raises.
 
     Interchange-level problems (not X12, truncated, missing IEA) come back as extra
     results with level='interchange' and claim_id None, after the claims that were read.
+    `fast` skips pyx12's envelope warnings (bulk ingest; see reader.tokenize).
     """
-    interchange = read_interchange(text)
+    interchange = read_interchange(text, fast)
     payer_map = payer_map or load_payer_map()
     results: list[ClaimResult] = []
     for tx in interchange.transactions:
@@ -196,6 +198,8 @@ def parse_837p(text: str, payer_map: PayerMap | None = None) -> list[ClaimResult
     return results
 
 
-def read_837p_file(path: str | Path, payer_map: PayerMap | None = None) -> list[ClaimResult]:
+def read_837p_file(path: str | Path, payer_map: PayerMap | None = None,
+                   fast: bool = False) -> list[ClaimResult]:
     """parse_837p of a file (undecodable bytes are replaced, so they surface as errors)."""
-    return parse_837p(Path(path).read_text(encoding="utf-8", errors="replace"), payer_map)
+    return parse_837p(Path(path).read_text(encoding="utf-8", errors="replace"), payer_map,
+                      fast)

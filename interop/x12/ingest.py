@@ -15,11 +15,14 @@ renamed). Nothing is dropped silently: the report counts every refusal (ingest_r
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from math import ceil
 from pathlib import Path
 
@@ -37,11 +40,27 @@ from interop.x12.payer_map import PayerMap, load_payer_map
 from interop.x12.progress import Tick, ticker
 from interop.x12.spool import PartitionSpool
 from interop.x12.templates import dataset_templates, spool_templates
+from reference.codes import load_code_table
+from reference.icd10 import check_icd10
 
 PARTITION_BYTES = 48 * 2**20  # input X12 per partition (~60k claims of 837P + 835)
 MAX_PARTITIONS = 256
 HISTORY_DIR = "history"
 REPORT_FILE = "ingest_report.json"
+
+
+@contextmanager
+def frozen_gc() -> Iterator[None]:
+    """Keep the long-lived objects alive now (the ICD-10 code tree: ~100k objects, loaded
+    here first) out of the garbage collector's passes while ingest allocates millions of
+    short-lived ones: every full pass would walk the tree again (5x slower reading)."""
+    check_icd10("L57.0")
+    load_code_table()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def partition_count(paths: list[Path]) -> int:
@@ -208,7 +227,8 @@ def ingest(claims_837: list[Path], remits_835: list[Path], out: Path,
     except OSError as exc:
         raise DatasetError(f"cannot write data set to {out}: {exc.strerror or exc}") from exc
     try:
-        with ticker(progress, len(claims_837) + len(remits_835), report.partitions) as tick:
+        with frozen_gc(), ticker(progress, len(claims_837) + len(remits_835),
+                                 report.partitions) as tick:
             store = run_phases(claims_837, remits_835, staging, report, payer_map, tick)
         store.save(staging / HISTORY_DIR)
         report.history_rows = len(store.rows)

@@ -220,9 +220,10 @@ def walk_safely(tx: Transaction, issues: list[Issue]) -> list[Remit]:
         return []
 
 
-def read_835(text: str) -> RemitFile:
-    """Remits of an 835 text and its non-claim problems; never raises."""
-    interchange = read_interchange(text)
+def read_835(text: str, fast: bool = False) -> RemitFile:
+    """Remits of an 835 text and its non-claim problems; never raises (`fast`: see
+    reader.tokenize)."""
+    interchange = read_interchange(text, fast)
     remits: list[Remit] = []
     issues = list(interchange.issues)
     for tx in interchange.transactions:
