@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -16,6 +17,7 @@ def serve(
         False, "--insecure-dev", help="Start without DENIALRISK_API_KEY (local development)"),
     bentoml_home: Path = opt("bentoml_home"),
     cms_dir: Path = opt("cms_dir"),
+    payer_map: Path = opt("payer_map"),
 ) -> None:
     """Start the BentoML API with every payer's champion model plus the pooled model."""
     from denialrisk.commands.run_server import serve_command
@@ -23,7 +25,9 @@ def serve(
     from serving.modelset import ModelLoadError
     from training.bundle import BundleError
 
-    s = resolve(port=port, workers=workers, bentoml_home=bentoml_home, cms_dir=cms_dir)
+    s = resolve(port=port, workers=workers, bentoml_home=bentoml_home, cms_dir=cms_dir,
+                payer_map=payer_map)
+    use_payer_map(s.payer_map)
     try:
         code = serve_command(port=s.port, insecure_dev=insecure_dev,
                              bentoml_home=s.bentoml_home, cms_dir=s.cms_dir,
@@ -37,7 +41,9 @@ def score(
     input_path: Path = typer.Option(
         None, "--input", help="Claims to score: a .jsonl file (one contract claim per line) "
                               "or a data set folder (claims.parquet + lines.parquet)"),
-    x12: Path = typer.Option(None, "--x12", help="An 837P file to score instead of --input"),
+    x12: list[Path] = typer.Option(
+        None, "--x12", help="837P file(s) to score instead of --input (repeatable; results "
+                            "in one output, in input order)"),
     output: Path = typer.Option(Path("reports/scores.jsonl"), "--output",
                                 help="Results, one JSON response per line (written atomically)"),
     no_explain: bool = typer.Option(False, "--no-explain", help="Skip explanations and fixes"),
@@ -45,6 +51,7 @@ def score(
                                    help="Claims per resumable chunk (<output>.parts/)"),
     bentoml_home: Path = opt("bentoml_home"),
     cms_dir: Path = opt("cms_dir"),
+    payer_map: Path = opt("payer_map"),
 ) -> None:
     """Score claims offline through the same code path as the API (no HTTP); an interrupted
     run resumes from its finished chunks when rerun with the same input and options."""
@@ -53,14 +60,15 @@ def score(
     from serving.offline import OfflineInputError, OfflineOutputError
     from training.bundle import BundleError
 
-    s = resolve(bentoml_home=bentoml_home, cms_dir=cms_dir)
-    if (input_path is None) == (x12 is None):
+    s = resolve(bentoml_home=bentoml_home, cms_dir=cms_dir, payer_map=payer_map)
+    use_payer_map(s.payer_map)
+    if (input_path is None) == (not x12):
         fail("give exactly one of --input or --x12")
-    source = input_path or x12
-    if not source.exists():
-        fail(f"input not found: {source}")
+    missing = [str(p) for p in ([input_path] if input_path else x12) if not p.exists()]
+    if missing:
+        fail(f"input not found: {', '.join(missing)}")
     try:
-        if x12 is not None:
+        if x12:
             summary = score_x12_command(x12, output, bentoml_home=s.bentoml_home,
                                         cms_dir=s.cms_dir, explain=not no_explain,
                                         chunk_size=chunk_size)
@@ -72,6 +80,20 @@ def score(
             OSError) as exc:
         fail(str(exc))
     typer.echo(str(summary))
+
+
+def use_payer_map(path: Path | None) -> None:
+    """Point the X12/FHIR readers (this process and a server it starts) at a payer map;
+    a missing or malformed file is a one-line error here rather than per claim later."""
+    if path is None:
+        return
+    from interop.x12.payer_map import PAYER_MAP_ENV, PayerMapError, load_payer_map
+
+    try:
+        load_payer_map(path)
+    except PayerMapError as exc:
+        fail(str(exc))
+    os.environ[PAYER_MAP_ENV] = str(Path(path).resolve())
 
 
 def demo(
