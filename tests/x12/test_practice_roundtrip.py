@@ -6,7 +6,6 @@ validation; truth.parquet joins the ingested claims."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 import pytest
