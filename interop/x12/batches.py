@@ -10,9 +10,12 @@ and service rows (interop/x12/outcomes.py) and the remits refused for structural
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from contract.frames import (
@@ -21,8 +24,10 @@ from contract.frames import (
     MOD_COLS,
     ClaimFrames,
     flatten_claims,
+    transpose,
     typed_frame,
 )
+from contract.typed import date_array, float_array, string_array
 from interop.x12.claims837 import read_837p_file
 from interop.x12.outcomes import REMIT_COLUMNS, SERVICE_COLUMNS, remit_row, service_rows
 from interop.x12.payer_map import PayerMap
@@ -96,17 +101,18 @@ def temporary_id(seq: int) -> str:
 def event_frames(results: list[ClaimResult], first_seq: int) -> ClaimFrames:
     """Contract frames of valid claims keyed by temporary ids, with EVENT_KEYS columns."""
     seqs = range(first_seq, first_seq + len(results))
-    claim_cols, line_cols = flatten_claims([r.claim for r in results],
-                                           [temporary_id(s) for s in seqs])
-    claims, lines = typed_frame(claim_cols, CLAIM_TYPES), typed_frame(line_cols, LINE_TYPES)
-    per_claim = lines.groupby("claim_id", sort=False).agg(
-        dos_min=("date_of_service", "min"), total_charge=("charge", "sum"),
-        n_lines=("line", "size"))
-    keyed = claims.assign(
-        seq=list(seqs), clm01=[r.claim["claim_id"] for r in results],
-        f8=pd.array([r.original_reference for r in results], dtype="string"))
-    keyed = keyed.join(per_claim, on="claim_id")
-    return ClaimFrames(keyed.astype(EVENT_KEYS), lines)
+    claims = [r.claim for r in results]
+    claim_cols, line_cols = flatten_claims(claims, [temporary_id(s) for s in seqs])
+    claim_cols.update(
+        seq=np.arange(first_seq, first_seq + len(results), dtype=np.int64),
+        clm01=string_array([c["claim_id"] for c in claims]),
+        f8=string_array([r.original_reference for r in results]),
+        dos_min=date_array([min(ln["date_of_service"] for ln in c["lines"]) for c in claims]),
+        total_charge=np.array([sum(ln["charge"] for ln in c["lines"]) for c in claims],
+                              dtype=np.float64),
+        n_lines=np.array([len(c["lines"]) for c in claims], dtype=np.int64))
+    types = {**CLAIM_TYPES, **dict.fromkeys(EVENT_KEYS, lambda built: built)}
+    return ClaimFrames(typed_frame(claim_cols, types), typed_frame(line_cols, LINE_TYPES))
 
 
 def note_codes(batch: ClaimBatch) -> None:
@@ -153,21 +159,25 @@ class RemitBatch:
     messages: list[str] = field(default_factory=list)
 
 
+ARRAYS: dict[str, Callable[[Sequence[Any]], Any]] = {
+    "string": string_array, "datetime64[ns]": date_array, "float64": float_array,
+    "int64": lambda v: np.asarray(v, dtype=np.int64),
+    "Int64": lambda v: pd.array(list(v), dtype="Int64"),
+}
+
+
 def typed(rows: list[tuple], columns: tuple[str, ...], types: dict[str, str]) -> pd.DataFrame:
-    """Rows as a frame with explicit dtypes (an empty file keeps the schema)."""
-    frame = pd.DataFrame(rows, columns=list(columns))
-    for col, dtype in types.items():
-        if dtype.startswith("datetime"):
-            frame[col] = pd.to_datetime(frame[col])
-    return frame.astype(types)
+    """Rows (tuples in `columns` order) as a frame with explicit dtypes (an empty file
+    keeps the schema)."""
+    values = transpose(rows, columns)
+    return pd.DataFrame({c: ARRAYS[types[c]](values[c]) for c in columns}, copy=False)
 
 
 def read_remit_batch(path: Path, first_rseq: int) -> RemitBatch:
     """Read one 835 file into remit and service rows (rseq numbers from first_rseq)."""
     parsed = read_835(path.read_text(encoding="utf-8", errors="replace"), fast=True)
-    batch = RemitBatch(typed([], REMIT_COLUMNS, REMIT_TYPES),
-                       typed([], SERVICE_COLUMNS, SERVICE_TYPES))
-    batch.messages = [f"{path.name}: {issue}" for issue in parsed.issues]
+    batch = RemitBatch(pd.DataFrame(), pd.DataFrame(),
+                       messages=[f"{path.name}: {issue}" for issue in parsed.issues])
     remits, services = [], []
     for remit in parsed.remits:
         batch.read += 1

@@ -22,6 +22,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from math import ceil
 from pathlib import Path
@@ -34,10 +35,10 @@ from contract.dataset import CLAIMS_FILE, COMPLETE_MARKER, LINES_FILE, DatasetEr
 from contract.frames import ClaimFrames
 from interop.history import HistoryStore, fill_history, new_salt
 from interop.x12.assemble import assemble_partition
-from interop.x12.batches import read_claim_batch, read_remit_batch
 from interop.x12.ingest_report import IngestReport
-from interop.x12.payer_map import PayerMap, load_payer_map
+from interop.x12.payer_map import load_payer_map
 from interop.x12.progress import Tick, ticker
+from interop.x12.reading import Reading, Task, default_workers, read_all, reader_pool
 from interop.x12.spool import PartitionSpool
 from interop.x12.templates import dataset_templates, spool_templates
 from reference.codes import load_code_table
@@ -67,51 +68,6 @@ def partition_count(paths: list[Path]) -> int:
     """Partitions for the inputs: one per PARTITION_BYTES of X12."""
     total = sum(Path(p).stat().st_size for p in paths)
     return max(1, min(MAX_PARTITIONS, ceil(total / PARTITION_BYTES)))
-
-
-class Reading:
-    """Phase 1 state: sequence numbers, invalid claim ids, REF*F8 values seen."""
-
-    def __init__(self) -> None:
-        self.seq = self.rseq = 0
-        self.invalid: set[str] = set()
-        self.references: set[str] = set()
-
-
-def read_claims_file(path: Path, spool: PartitionSpool, state: Reading,
-                     report: IngestReport, payer_map: PayerMap) -> int:
-    """Spool one 837P file's claim events; returns the claims read."""
-    batch = read_claim_batch(Path(path), payer_map, state.seq)
-    state.seq += batch.results
-    claims = batch.frames.claims
-    spool.append("claims", claims, claims["clm01"])
-    keys = batch.frames.lines["claim_id"].map(claims.set_index("claim_id")["clm01"])
-    spool.append("lines", batch.frames.lines, keys)
-    state.invalid.update(batch.invalid_ids)
-    state.references.update(claims["f8"].dropna())
-    report.add({"claim_files": 1, "claims_read": batch.results,
-                "claims_invalid": sum(batch.rejected.values()),
-                "dropped_drug_fields": batch.dropped_drug_fields})
-    for name in ("rejected", "unmapped_payers", "unknown_codes", "unknown_modifiers"):
-        report.merge(name, getattr(batch, name))
-    for message in batch.messages:
-        report.note(message)
-    return batch.results
-
-
-def read_remits_file(path: Path, spool: PartitionSpool, state: Reading,
-                     report: IngestReport) -> int:
-    """Spool one 835 file's remits and services; returns the remits read."""
-    batch = read_remit_batch(Path(path), state.rseq)
-    state.rseq += batch.read
-    spool.append("remits", batch.remits, batch.remits["clp01"])
-    owner = batch.remits.set_index("rseq")["clp01"]
-    spool.append("services", batch.services, batch.services["rseq"].map(owner))
-    report.add({"remit_files": 1, "remits_read": batch.read,
-                "remits_refused": batch.refused})
-    for message in batch.messages:
-        report.note(message)
-    return batch.read
 
 
 class DatasetWriter:
@@ -183,18 +139,15 @@ def write_all(spool: PartitionSpool, staging: Path, store: HistoryStore,
     return writer.claims
 
 
-def run_phases(claims_837: list[Path], remits_835: list[Path], staging: Path,
-               report: IngestReport, payer_map: PayerMap, tick: Tick) -> HistoryStore:
+def run_phases(tasks: list[Task], staging: Path, report: IngestReport, pool: Executor | None,
+               workers: int, tick: Tick) -> HistoryStore:
     """The three phases of the module docstring, into the staging folder."""
-    state = Reading()
     spool = PartitionSpool(staging / ".spool", report.partitions,
                            {**spool_templates(), **{f"out_{k}": v for k, v in
                                                     dataset_templates().items()}})
+    state = Reading(spool, report)
     try:
-        for path in claims_837:
-            tick("read", read_claims_file(path, spool, state, report, payer_map))
-        for path in remits_835:
-            tick("read", read_remits_file(path, spool, state, report))
+        read_all(tasks, state, pool, tick, ahead_limit=2 * workers)
         spool.finish()
         store, links = label_all(spool, state, report, new_salt(), tick)
         spool.finish()
@@ -214,22 +167,25 @@ def publish(staging: Path, out: Path) -> None:
 
 def ingest(claims_837: list[Path], remits_835: list[Path], out: Path,
            payer_map_path: Path | None = None, progress: bool = False,
-           partitions: int | None = None) -> IngestReport:
-    """Join 837P claims with 835 remits and write the labelled data set folder `out`."""
+           partitions: int | None = None, workers: int | None = None) -> IngestReport:
+    """Join 837P claims with 835 remits and write the labelled data set folder `out`
+    (workers: reader processes, default one per core for large inputs)."""
     started, out = time.perf_counter(), Path(out)
-    claims_837, remits_835 = [Path(p) for p in claims_837], [Path(p) for p in remits_835]
-    report = IngestReport(out=str(out),
-                          partitions=partitions or partition_count(claims_837 + remits_835))
+    paths = [Path(p) for p in [*claims_837, *remits_835]]
+    report = IngestReport(out=str(out), partitions=partitions or partition_count(paths))
     payer_map = load_payer_map(payer_map_path)
+    kinds = ["837"] * len(claims_837) + ["835"] * len(remits_835)
+    tasks = [(k, p, i, payer_map) for i, (k, p) in enumerate(zip(kinds, paths))]
+    workers = workers or default_workers(paths)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     except OSError as exc:
         raise DatasetError(f"cannot write data set to {out}: {exc.strerror or exc}") from exc
     try:
-        with frozen_gc(), ticker(progress, len(claims_837) + len(remits_835),
-                                 report.partitions) as tick:
-            store = run_phases(claims_837, remits_835, staging, report, payer_map, tick)
+        with frozen_gc(), reader_pool(workers) as pool, ticker(progress, len(paths),
+                                                               report.partitions) as tick:
+            store = run_phases(tasks, staging, report, pool, workers, tick)
         store.save(staging / HISTORY_DIR)
         report.history_rows = len(store.rows)
         report.history_patients = int(store.rows["patient"].nunique())
