@@ -61,13 +61,15 @@ def generate(
 
 
 def with_profile(config, profile: str):
-    """The config with a practice profile (the generator validates the name)."""
+    """The config with a practice profile (the generator validates the name); only the
+    fields set from the command line are passed on, so the profile's own tables apply."""
     from pydantic import ValidationError
 
     if "profile" not in type(config).model_fields:
         fail("this generator has no practice profiles (--profile)")
+    given = {name: getattr(config, name) for name in config.model_fields_set}
     try:
-        return type(config).model_validate({**config.model_dump(), "profile": profile})
+        return type(config).model_validate({**given, "profile": profile})
     except ValidationError as exc:
         fail(f"--profile {profile!r}: {exc.errors()[0]['msg']}")
 

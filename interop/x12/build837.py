@@ -106,10 +106,14 @@ def collect_lines(draft: ClaimDraft) -> tuple[list[dict[str, Any]], list[Issue],
 
 
 def rendering_npi(draft: ClaimDraft) -> tuple[str, list[str]]:
-    """Rendering NPI: claim NM1*82, else the first line NM1*82, else billing NM1*85."""
-    line_npi = next((ln.rendering_npi for ln in draft.lines if ln.rendering_npi), "")
-    if draft.rendering_npi or line_npi:
-        return draft.rendering_npi or line_npi, []
+    """Rendering NPI: claim NM1*82 (2310B), else the first line's (2420A), else billing
+    NM1*85; lines rendered by another NPI are noted (the contract has one per claim)."""
+    line_npis = [ln.rendering_npi for ln in draft.lines if ln.rendering_npi]
+    npi = draft.rendering_npi or next(iter(line_npis), "")
+    if npi:
+        others = sorted({n for n in line_npis if n != npi})
+        return npi, [f"NM1*82 (2420A): lines rendered by {len(others)} other NPI(s); the "
+                     "claim keeps the first"] if others else []
     note = "NM1*82: no rendering provider; billing provider (NM1*85) NPI used"
     return draft.party.billing_npi, [note]
 

@@ -27,7 +27,6 @@ from contextlib import contextmanager
 from math import ceil
 from pathlib import Path
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -112,8 +111,8 @@ def label_all(spool: PartitionSpool, state: Reading, report: IngestReport, salt:
         out = assemble_partition(spool.read("claims", p), spool.read("lines", p),
                                  spool.read("remits", p), spool.read("services", p),
                                  report, state.invalid, state.references, salt)
-        spool.append("out_claims", out.frames.claims, pd.Series(p, index=out.frames.claims.index))
-        spool.append("out_lines", out.frames.lines, pd.Series(p, index=out.frames.lines.index))
+        spool.append_to("out_claims", out.frames.claims, p)
+        spool.append_to("out_lines", out.frames.lines, p)
         parts.append(out.store_rows)
         owners.update(out.owners)
         unresolved.update(out.unresolved)

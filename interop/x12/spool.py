@@ -46,12 +46,18 @@ class PartitionSpool:
         """Add rows of table `name`, each to the partition of its key."""
         if frame.empty:
             return
-        frame = frame[list(self.templates[name].columns)].reset_index(drop=True)
+        frame = frame.reset_index(drop=True)
         where = partition_of(keys.reset_index(drop=True), self.parts)
         for part in np.unique(where):
-            rows = frame[where == part] if self.parts > 1 else frame
-            table = pa.Table.from_pandas(rows, schema=self.schemas[name], preserve_index=False)
-            self.writer(name, int(part)).write_table(table)
+            self.append_to(name, frame[where == part] if self.parts > 1 else frame, int(part))
+
+    def append_to(self, name: str, frame: pd.DataFrame, part: int) -> None:
+        """Add rows of table `name` to partition `part`."""
+        if frame.empty:
+            return
+        table = pa.Table.from_pandas(frame[list(self.templates[name].columns)],
+                                     schema=self.schemas[name], preserve_index=False)
+        self.writer(name, part).write_table(table)
 
     def writer(self, name: str, part: int) -> ipc.RecordBatchStreamWriter:
         key = (name, part)

@@ -104,6 +104,14 @@ def test_referral_prior_auth_submission_date_and_uncarried_fields() -> None:
     assert "referral_on_file" in bare.assumed_defaults
 
 
+def test_line_rendering_npis_other_than_the_claims_are_noted() -> None:
+    other = service("11102", extra=[segment("NM1", "82", "1", "B", "C", "", "", "", "XX",
+                                            "1003000134")])
+    result = one(x12(subscriber(), claim(lines=[service("99213"), other])))
+    assert result.claim["provider"]["rendering_npi"] == "1234567893"  # 2310B
+    assert any(w.startswith("NM1*82 (2420A)") for w in result.warnings)
+
+
 def test_corrected_claim_frequency_and_original_reference() -> None:
     result = one(x12(subscriber(), claim(frequency="7", refs=[segment("REF", "F8", "ICN77")])))
     assert result.claim["claim_frequency"] == "7" and result.original_reference == "ICN77"
