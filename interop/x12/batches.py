@@ -1,5 +1,8 @@
 """One X12 file -> the rows ingest spools: claim events or remits, plus what was refused.
 
+A transaction with a wrong SE count or control number is read with a warning (every
+segment is there); one cut short (no SE) refuses its claims and remits.
+
 An 837P file becomes contract frames (contract/frames.py columns) with the keys that tell
 claim events apart and match them to remits (CLM01, CLM05-3 frequency, REF*F8, first date
 of service, total charge), the claims that could not become contract claims (with a coarse
@@ -31,6 +34,7 @@ from contract.typed import date_array, float_array, string_array
 from interop.x12.claims837 import read_837p_file
 from interop.x12.outcomes import REMIT_COLUMNS, SERVICE_COLUMNS, remit_row, service_rows
 from interop.x12.payer_map import PayerMap
+from interop.x12.reader import is_truncation
 from interop.x12.remit835 import read_835
 from interop.x12.results import ClaimResult, Issue
 from reference.codes import load_code_table
@@ -55,7 +59,8 @@ SERVICE_TYPES: dict[str, str] = {
 }
 # First matching (segment, words in the reason) names a rejected claim's reason.
 REJECTION_REASONS: tuple[tuple[str, str, str], ...] = (
-    ("SE", "", "envelope"), ("IEA", "", "envelope"), ("ST", "", "envelope"),
+    ("SE", "no SE trailer", "truncated_transaction"), ("SE", "", "envelope"),
+    ("IEA", "", "envelope"), ("ST", "", "envelope"),
     ("HI", "ICD-9", "icd9_diagnosis"), ("HI", "", "diagnosis"),
     ("SV1", "no service lines", "no_lines"), ("SV1", "has no SV1", "no_lines"),
     ("SV1", "modifier", "malformed_modifier"), ("SV1", "CPT/HCPCS", "malformed_code"),
@@ -91,6 +96,7 @@ class ClaimBatch:
     unknown_codes: Counter = field(default_factory=Counter)
     unknown_modifiers: Counter = field(default_factory=Counter)
     dropped_drug_fields: int = 0
+    envelope_warnings: int = 0
 
 
 def temporary_id(seq: int) -> str:
@@ -128,13 +134,14 @@ def read_claim_batch(path: Path, payer_map: PayerMap, first_seq: int) -> ClaimBa
     """Read one 837P file into a ClaimBatch (claim seq numbers start at first_seq)."""
     ok: list[ClaimResult] = []
     batch = ClaimBatch(frames=event_frames([], first_seq))
-    for result in read_837p_file(path, payer_map, fast=True):
+    for result in read_837p_file(path, payer_map, fast=True, lenient=True):
         if result.level != "claim":
             batch.messages.append(f"{path.name}: {'; '.join(result.messages)}")
         elif result.ok and result.claim is not None:
             ok.append(result)
             batch.dropped_drug_fields += sum(w.startswith(("LIN*N4", "CTP"))
                                              for w in result.warnings)
+            batch.envelope_warnings += any(w.startswith("SE:") for w in result.warnings)
             if not result.payer_mapped:
                 batch.unmapped_payers[result.claim["payer_id"]] += 1
         else:
@@ -156,6 +163,7 @@ class RemitBatch:
     services: pd.DataFrame
     read: int = 0
     refused: int = 0
+    envelope_warnings: int = 0
     messages: list[str] = field(default_factory=list)
 
 
@@ -182,10 +190,12 @@ def read_remit_batch(path: Path, first_rseq: int) -> RemitBatch:
     for remit in parsed.remits:
         batch.read += 1
         if remit.issues:
-            batch.refused += 1
             batch.messages.append(f"{path.name} remit {remit.claim_id}: "
                                   + "; ".join(map(str, remit.issues)))
+        if any(map(is_truncation, remit.issues)):
+            batch.refused += 1
             continue
+        batch.envelope_warnings += bool(remit.issues)
         rseq = first_rseq + batch.read - 1
         remits.append(remit_row(remit, rseq))
         services.extend(service_rows(remit, rseq))

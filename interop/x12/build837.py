@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from contract.schema import DRUG_QUANTITY, NDC
 from interop.x12.payer_map import PayerMap, map_payer
+from interop.x12.reader import is_truncation
 from interop.x12.results import UNCARRIED_FIELDS, ClaimResult, Issue
 from interop.x12.segments837 import (
     parse_hi,
@@ -157,8 +158,11 @@ def assumed_defaults(contract: dict[str, Any]) -> tuple[str, ...]:
 
 
 def assemble_claim(draft: ClaimDraft, tx: Transaction, warnings: tuple[str, ...] = (),
-                   payer_map: PayerMap | None = None) -> ClaimResult:
-    """Validated contract claim of one CLM loop, or every issue found in it."""
+                   payer_map: PayerMap | None = None, lenient: bool = False) -> ClaimResult:
+    """Validated contract claim of one CLM loop, or every issue found in it. `lenient`
+    (bulk ingest) keeps a claim whose transaction only has a wrong SE count or control
+    number, noting it: every segment of the claim was read."""
+    soft = [i for i in tx.issues if lenient and not is_truncation(i)]
     diagnoses, issues = collect_diagnoses(draft)
     lines, line_issues, line_notes = collect_lines(draft)
     issues += line_issues
@@ -168,14 +172,15 @@ def assemble_claim(draft: ClaimDraft, tx: Transaction, warnings: tuple[str, ...]
         issues.append(Issue("DMG", "no patient birth date/sex (DMG in 2010BA or 2010CA)"))
     payer_id, mapped = map_payer(draft.party.payer, payer_map)
     npi, notes = rendering_npi(draft)
-    notes.extend(line_notes)
+    notes.extend([*line_notes, *map(str, soft)])
     if not mapped and draft.party.payer:
         notes.append(f"NM1*PR: payer id {draft.party.payer!r} not in the payer map; kept "
                      "as is (scored by the pooled model)")
     contract = contract_draft(draft, tx, payer_id, lines, diagnoses, npi)
     claim, invalid = validate_contract(contract, x12_segment_for)
     seen = {i.segment for i in issues}
-    errors = [*tx.issues, *issues, *(i for i in invalid if i.segment not in seen)]
+    hard = [i for i in tx.issues if i not in soft]
+    errors = [*hard, *issues, *(i for i in invalid if i.segment not in seen)]
     return ClaimResult(
         claim_id=draft.clm.el(1) or None, claim=None if errors else claim,
         errors=tuple(errors), assumed_defaults=assumed_defaults(contract),

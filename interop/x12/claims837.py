@@ -157,7 +157,8 @@ def transaction_error(tx: Transaction) -> ClaimResult | None:
 
 
 def parse_transaction(tx: Transaction, warnings: tuple[str, ...],
-                      payer_map: PayerMap | None = None) -> list[ClaimResult]:
+                      payer_map: PayerMap | None = None,
+                      lenient: bool = False) -> list[ClaimResult]:
     """Results of one transaction: its claims, or one transaction-level error."""
     refused = transaction_error(tx)
     if refused is not None:
@@ -166,32 +167,33 @@ def parse_transaction(tx: Transaction, warnings: tuple[str, ...],
     if not drafts:
         reason = "; ".join(map(str, tx.issues)) or "transaction holds no CLM claim"
         return [interchange_error("CLM", reason, "transaction", tx.control)]
-    return [assemble_claim(d, tx, warnings, payer_map) for d in drafts]
+    return [assemble_claim(d, tx, warnings, payer_map, lenient) for d in drafts]
 
 
-def parse_safely(tx: Transaction, warnings: tuple[str, ...],
-                 payer_map: PayerMap) -> list[ClaimResult]:
+def parse_safely(tx: Transaction, warnings: tuple[str, ...], payer_map: PayerMap,
+                 lenient: bool = False) -> list[ClaimResult]:
     """parse_transaction with a last-resort guard: input must never make the reader raise."""
     try:
-        return parse_transaction(tx, warnings, payer_map)
+        return parse_transaction(tx, warnings, payer_map, lenient)
     except Exception as exc:  # noqa: BLE001 - reported as a transaction error instead
         return [interchange_error("ST", f"transaction could not be read: {exc!r}",
                                   "transaction", tx.control)]
 
 
-def parse_837p(text: str, payer_map: PayerMap | None = None,
-               fast: bool = False) -> list[ClaimResult]:
+def parse_837p(text: str, payer_map: PayerMap | None = None, fast: bool = False,
+               lenient: bool = False) -> list[ClaimResult]:
     """Contract claims (or per-claim errors) of an 837P interchange; never raises.
 
     Interchange-level problems (not X12, truncated, missing IEA) come back as extra
     results with level='interchange' and claim_id None, after the claims that were read.
-    `fast` skips pyx12's envelope warnings (bulk ingest; see reader.tokenize).
+    Bulk ingest sets `fast` (no pyx12 envelope warnings; see reader.tokenize) and
+    `lenient` (a wrong SE count is a warning, not a refusal; build837.assemble_claim).
     """
     interchange = read_interchange(text, fast)
     payer_map = payer_map or load_payer_map()
     results: list[ClaimResult] = []
     for tx in interchange.transactions:
-        results.extend(parse_safely(tx, interchange.warnings, payer_map))
+        results.extend(parse_safely(tx, interchange.warnings, payer_map, lenient))
     results.extend(ClaimResult(claim_id=None, errors=(issue,), level="interchange",
                                warnings=interchange.warnings)
                    for issue in interchange.issues)
@@ -199,7 +201,7 @@ def parse_837p(text: str, payer_map: PayerMap | None = None,
 
 
 def read_837p_file(path: str | Path, payer_map: PayerMap | None = None,
-                   fast: bool = False) -> list[ClaimResult]:
+                   fast: bool = False, lenient: bool = False) -> list[ClaimResult]:
     """parse_837p of a file (undecodable bytes are replaced, so they surface as errors)."""
     return parse_837p(Path(path).read_text(encoding="utf-8", errors="replace"), payer_map,
-                      fast)
+                      fast, lenient)

@@ -25,7 +25,7 @@ COUNTS: tuple[str, ...] = (
     "events_linked", "events_unlinked", "remits_read", "remits_refused", "reversals",
     "superseded_adjudications", "matched", "unmatched_claims", "unmatched_remits",
     "remits_for_invalid_claims", "unmatched_services", "kept", "denied",
-    "dropped_drug_fields", "history_rows", "history_patients",
+    "dropped_drug_fields", "envelope_warnings", "history_rows", "history_patients",
 )
 
 
@@ -57,6 +57,7 @@ class IngestReport:
     kept: int = 0
     denied: int = 0
     dropped_drug_fields: int = 0
+    envelope_warnings: int = 0
     history_rows: int = 0
     history_patients: int = 0
     seconds: float = 0.0

@@ -24,6 +24,7 @@ from interop.x12.results import Issue
 
 ISA_LENGTH = 106
 MAX_WARNINGS = 20
+NO_TRAILER = "has no SE trailer"
 _FIRST_SEGMENT = re.compile(r"\s*([A-Z][A-Z0-9]{1,2})([^A-Za-z0-9\s])")
 _PROCEDURE_SEPARATOR = re.compile(r"^[A-Z]{2}([^A-Za-z0-9\s])[A-Za-z0-9]")
 
@@ -158,7 +159,7 @@ def se_issues(st: Seg, count: int, se: Seg | None) -> list[Issue]:
     """Trailer problems of one transaction: missing SE, wrong SE01 count, SE02 != ST02."""
     control = st.el(2)
     if se is None:
-        return [Issue("SE", f"transaction {control!r} has no SE trailer (truncated input?)")]
+        return [Issue("SE", f"transaction {control!r} {NO_TRAILER} (truncated input?)")]
     issues = []
     if not se.el(1).isdecimal() or int(se.el(1)) != count:
         issues.append(Issue("SE", f"SE01 segment count {se.el(1)!r} does not match the "
@@ -166,6 +167,12 @@ def se_issues(st: Seg, count: int, se: Seg | None) -> list[Issue]:
     if se.el(2) != control:
         issues.append(Issue("SE", f"SE02 {se.el(2)!r} does not match ST02 {control!r}"))
     return issues
+
+
+def is_truncation(issue: Issue) -> bool:
+    """True for a transaction cut short (no SE): its last claim may be incomplete. A wrong
+    SE count or control number alone leaves every segment readable."""
+    return issue.segment == "SE" and NO_TRAILER in issue.reason
 
 
 def make_transaction(segs: list[Seg], se: Seg | None, envelope: dict[str, str]) -> Transaction:

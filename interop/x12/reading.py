@@ -82,7 +82,8 @@ class Reading:
         self.references.update(claims["f8"].dropna())
         self.report.add({"claim_files": 1, "claims_read": batch.results,
                          "claims_invalid": sum(batch.rejected.values()),
-                         "dropped_drug_fields": batch.dropped_drug_fields})
+                         "dropped_drug_fields": batch.dropped_drug_fields,
+                         "envelope_warnings": batch.envelope_warnings})
         for name in ("rejected", "unmapped_payers", "unknown_codes", "unknown_modifiers"):
             self.report.merge(name, getattr(batch, name))
         self.note(batch.messages)
@@ -93,7 +94,8 @@ class Reading:
         owner = pd.Series(batch.remits["clp01"].to_numpy(), index=batch.remits["rseq"])
         self.spool.append("services", batch.services, batch.services["rseq"].map(owner))
         self.report.add({"remit_files": 1, "remits_read": batch.read,
-                         "remits_refused": batch.refused})
+                         "remits_refused": batch.refused,
+                         "envelope_warnings": batch.envelope_warnings})
         self.note(batch.messages)
         return batch.read
 
