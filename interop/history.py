@@ -31,7 +31,15 @@ import numpy as np
 import pandas as pd
 
 from contract.frames import ClaimFrames, fields
-from interop.history_facts import HISTORY_COLUMNS, Views, claim_facts, history_facts, make_views
+from interop.history_facts import (
+    HISTORY_COLUMNS,
+    PatientRows,
+    Views,
+    claim_facts,
+    day_number,
+    history_facts,
+    make_views,
+)
 from reference.codes import load_code_table
 
 STORE_VERSION = 1
@@ -119,11 +127,24 @@ class HistoryStore:
     def views(self) -> Views:
         return make_views(self.rows_with_family)
 
-    def patient_rows(self, key: int) -> pd.DataFrame:
+    @cached_property
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The rows as numpy arrays for single-claim lookups (built on the first one)."""
+        rows = self.rows_with_family
+        return {"patient": rows["patient"].to_numpy(np.int64),
+                "days": rows["date_of_service"].to_numpy("datetime64[D]").astype(np.int64),
+                "cpt": rows["cpt"].to_numpy(object), "family": rows["family"].to_numpy(object),
+                "global_days": rows["global_days"].fillna(-1).to_numpy(np.int64),
+                "denied": rows["denied"].map({True: 1, False: 0}).fillna(-1)
+                .to_numpy(np.int64)}
+
+    def patient_rows(self, key: int) -> PatientRows:
         """The store rows of one patient key (the rows are sorted by patient)."""
-        patients = self.rows["patient"].to_numpy()
-        lo, hi = np.searchsorted(patients, key, "left"), np.searchsorted(patients, key, "right")
-        return self.rows_with_family.iloc[lo:hi]
+        a = self.arrays
+        lo, hi = np.searchsorted(a["patient"], key, "left"), np.searchsorted(
+            a["patient"], key, "right")
+        return PatientRows(*(a[k][lo:hi].tolist() for k in
+                             ("days", "cpt", "family", "global_days", "denied")))
 
     def lookup(self, claim: Mapping[str, Any] | Any) -> dict[str, Any]:
         """History facts of one contract claim (dict or Claim) from its patient's rows."""
@@ -131,10 +152,11 @@ class HistoryStore:
         patient = fields(c.get("patient"))
         lines = [fields(ln) for ln in c.get("lines") or []]
         codes = {str(ln["cpt"]).upper() for ln in lines}
-        day = min(pd.Timestamp(ln["date_of_service"]) for ln in lines)
+        table = load_code_table().frame["family"]
+        fams = {table.get(code, code) for code in codes}
         rows = self.patient_rows(patient_key(patient.get("member_id"),
                                              patient.get("birth_date"), self.salt))
-        fams = set(families(pd.Series(sorted(codes), dtype="string")))
+        day = min(day_number(ln["date_of_service"]) for ln in lines)
         return claim_facts(day, codes, fams, rows)
 
     def save(self, folder: Path) -> Path:

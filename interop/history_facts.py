@@ -22,7 +22,7 @@ same store views and are tested against each other.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 
@@ -35,6 +35,7 @@ GLOBALS: tuple[int, ...] = (10, 90)
 LOOKBACK_DAYS: dict[int, int] = {10: 30, 90: 90}  # how long a procedure stays related
 ESTABLISHED_YEARS = 3
 DAY = pd.Timedelta(days=1)
+EPOCH = date(1970, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -134,39 +135,67 @@ def history_facts(claims: pd.DataFrame, codes: pd.DataFrame, views: Views) -> pd
     return out[list(HISTORY_COLUMNS)]
 
 
-def claim_facts(day: date, codes: set[str], families: set[str], rows: pd.DataFrame) -> dict:
-    """HISTORY_COLUMNS of one claim from its patient's store rows (plain Python)."""
-    day = pd.Timestamp(day)
-    earlier = rows[rows["date_of_service"] < day]
+@dataclass(frozen=True)
+class PatientRows:
+    """One patient's store rows as plain arrays: day numbers (days since 1970-01-01),
+    codes, families, global days (-1: none) and denied (1, 0, -1 unknown)."""
+
+    days: list[int]
+    cpt: list[str]
+    family: list[str]
+    global_days: list[int]
+    denied: list[int]
+
+
+def day_number(value: object) -> int:
+    """Days since 1970-01-01 of a date, ISO string or Timestamp."""
+    return (pd.Timestamp(value).date() - EPOCH).days
+
+
+def years_before(day: int, years: int) -> int:
+    """The day number `years` calendar years before `day` (Feb 29 -> Feb 28), as
+    pd.DateOffset(years=...) counts."""
+    when = EPOCH + timedelta(days=day)
+    try:
+        back = when.replace(year=when.year - years)
+    except ValueError:
+        back = when.replace(year=when.year - years, day=28)
+    return (back - EPOCH).days
+
+
+def year_of(day: int) -> int:
+    return (EPOCH + timedelta(days=day)).year
+
+
+def claim_facts(day: int, codes: set[str], families: set[str], rows: PatientRows) -> dict:
+    """HISTORY_COLUMNS of one claim (first date of service `day`, a day number) from its
+    patient's rows, in plain Python (a patient has few rows; no pandas per lookup)."""
+    items = list(zip(rows.days, rows.cpt, rows.family, rows.global_days, rows.denied))
+    earlier = [r for r in items if r[0] < day]
     out: dict = dict.fromkeys(HISTORY_COLUMNS)
-    if len(earlier):
-        last = earlier["date_of_service"].max()
-        out["days_since_last_visit"] = int((day - last).days)
-        out["established_patient"] = bool(last >= day - pd.DateOffset(years=ESTABLISHED_YEARS))
-    out["established_patient"] = bool(out["established_patient"])
-    this_year = earlier[earlier["date_of_service"].dt.year == day.year]
+    last = max((r[0] for r in earlier), default=None)
+    out["established_patient"] = last is not None and last >= years_before(
+        day, ESTABLISHED_YEARS)
+    out["days_since_last_visit"] = None if last is None else day - last
+    year = year_of(day)
+    this_year = [r for r in earlier if year_of(r[0]) == year]
     out["sessions_this_year"] = max(
-        (this_year.loc[this_year["family"] == f, "date_of_service"].nunique() for f in families),
-        default=0)
-    denied = earlier["denied"].fillna(False).astype(bool) & earlier["cpt"].isin(codes)
-    out["prior_denials_same_code"] = int(denied.sum())
-    best = min((rank for r in rows[rows["global_days"].isin(GLOBALS)].itertuples()
-                if (rank := procedure_rank(day, r.date_of_service, int(r.global_days), r.cpt))),
-               default=None)
+        (len({r[0] for r in this_year if r[2] == f}) for f in families), default=0)
+    out["prior_denials_same_code"] = sum(1 for r in earlier if r[4] == 1 and r[1] in codes)
+    best = min((rank for r in items if r[3] in GLOBALS
+                and (rank := procedure_rank(day - r[0], r[3], r[1]))), default=None)
     if best is not None:
         out.update(days_since_related_global_procedure=best[1],
                    related_global_days=-best[2], related_procedure_code=best[3])
     return out
 
 
-def procedure_rank(day: pd.Timestamp, when: pd.Timestamp, g: int,
-                   cpt: str) -> tuple | None:
-    """Sort key of a related-procedure candidate (smallest wins), None when unrelated:
-    covering first, then the most recent, the longer global, the smaller code."""
-    days = (day - when).days
+def procedure_rank(days: int, g: int, cpt: str) -> tuple | None:
+    """Sort key of a related-procedure candidate `days` before the claim (smallest wins),
+    None when unrelated: covering first, then the most recent, the longer global, the
+    smaller code."""
     if days == -1 and g == 90:
         return (0, 0, -g, cpt)
     if not 0 < days <= LOOKBACK_DAYS[g]:
         return None
     return (0 if days <= g else 1, days, -g, cpt)
-

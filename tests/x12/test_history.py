@@ -115,3 +115,24 @@ def test_store_of_another_version_is_refused(tmp_path: Path) -> None:
     (folder / "store.json").write_text('{"version": 0, "salt": "x"}')
     with pytest.raises(HistoryStoreError, match="version"):
         HistoryStore.load(folder)
+
+
+def test_lookup_agrees_with_fill_on_a_random_history() -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    codes = ["11602", "14040", "96910", "99213", "17000", "10060", "J3301"]
+    days = pd.Timestamp("2024-11-01") + pd.to_timedelta(rng.integers(0, 500, 300), unit="D")
+    claims = [visit(f"R{i}", str(d.date()), *rng.choice(codes, rng.integers(1, 3),
+                                                         replace=False),
+                    member=f"M{rng.integers(0, 12)}", born=str(rng.choice([BORN, "2012-02-29"])))
+              for i, d in enumerate(days)]
+    frames = claims_to_frames(claims)
+    frames.lines["line_denied"] = rng.random(len(frames.lines)) < 0.3
+    store = build_store(frames)
+    filled = fill_history(frames, store).claims.set_index("claim_id")[list(HISTORY_COLUMNS)]
+    assert filled["related_global_days"].notna().sum() > 10
+    assert (filled["sessions_this_year"] > 0).sum() > 10
+    for c in claims:
+        expected = {k: (None if pd.isna(v) else v) for k, v in filled.loc[c["claim_id"]].items()}
+        assert store.lookup(c) == expected, c["claim_id"]
