@@ -120,22 +120,46 @@ class HistoryStore:
         return cls(salt, rows.reset_index(drop=True))
 
     @cached_property
-    def rows_with_family(self) -> pd.DataFrame:
-        return self.rows.assign(family=families(self.rows["cpt"]))
+    def code_names(self) -> pd.Index:
+        """The codes of the store, sorted (a code's id is its position)."""
+        return pd.Index(np.unique(self.rows["cpt"].dropna().to_numpy(str)))
+
+    @cached_property
+    def family_names(self) -> pd.Index:
+        """The code families of the store, sorted (a family's id is its position)."""
+        return pd.Index(np.unique(families(pd.Series(self.code_names, dtype="string"))
+                                  .to_numpy(str)))
+
+    def code_ids(self, cpt: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        """(code id, family id) of codes; -1 for one the store never saw."""
+        family = families(cpt.astype("string")).to_numpy(str)
+        return (self.code_names.get_indexer(cpt.to_numpy(str)),
+                self.family_names.get_indexer(family))
+
+    @cached_property
+    def coded(self) -> pd.DataFrame:
+        """The rows with integer code and family ids (what the views group by)."""
+        code, family = self.code_ids(self.rows["cpt"])
+        return pd.DataFrame({"patient": self.rows["patient"].to_numpy(np.int64),
+                             "date_of_service": self.rows["date_of_service"].to_numpy(),
+                             "cpt": code.astype(np.int32), "family": family.astype(np.int32),
+                             "global_days": self.rows["global_days"].to_numpy(),
+                             "denied": self.rows["denied"].to_numpy()})
 
     @cached_property
     def views(self) -> Views:
-        return make_views(self.rows_with_family)
+        return make_views(self.coded, self.code_names.to_numpy())
 
     @cached_property
     def arrays(self) -> dict[str, np.ndarray]:
         """The rows as numpy arrays for single-claim lookups (built on the first one)."""
-        rows = self.rows_with_family
-        return {"patient": rows["patient"].to_numpy(np.int64),
-                "days": rows["date_of_service"].to_numpy("datetime64[D]").astype(np.int64),
-                "cpt": rows["cpt"].to_numpy(object), "family": rows["family"].to_numpy(object),
-                "global_days": rows["global_days"].fillna(-1).to_numpy(np.int64),
-                "denied": rows["denied"].map({True: 1, False: 0}).fillna(-1)
+        coded = self.coded
+        return {"patient": coded["patient"].to_numpy(np.int64),
+                "days": coded["date_of_service"].to_numpy("datetime64[D]").astype(np.int64),
+                "cpt": self.code_names.to_numpy(object)[coded["cpt"].to_numpy()],
+                "family": self.family_names.to_numpy(object)[coded["family"].to_numpy()],
+                "global_days": self.rows["global_days"].fillna(-1).to_numpy(np.int64),
+                "denied": self.rows["denied"].map({True: 1, False: 0}).fillna(-1)
                 .to_numpy(np.int64)}
 
     def patient_rows(self, key: int) -> PatientRows:
@@ -213,10 +237,10 @@ def fill_history(frames: ClaimFrames, store: HistoryStore) -> ClaimFrames:
         {"key": claims["claim_id"].dtype})
     lines = frames.lines[frames.lines["claim_id"].isin(todo["claim_id"])]
     keys["day"] = keys["key"].map(lines.groupby("claim_id")["date_of_service"].min())
-    codes = pd.DataFrame({"key": lines["claim_id"].to_numpy(),
-                          "cpt": lines["cpt"].astype("string").to_numpy()})
-    codes["family"] = families(codes["cpt"]).to_numpy()
-    codes = codes.astype({"key": claims["claim_id"].dtype, "cpt": "string", "family": "string"})
+    code, family = store.code_ids(lines["cpt"])
+    codes = pd.DataFrame({"key": lines["claim_id"].to_numpy(), "cpt": code.astype(np.int32),
+                          "family": family.astype(np.int32)}).astype(
+        {"key": claims["claim_id"].dtype})
     facts = history_facts(keys, codes, store.views)
     where = claims.index[needs_history(claims)]
     for col in HISTORY_COLUMNS:

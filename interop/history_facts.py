@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
 HISTORY_COLUMNS: tuple[str, ...] = (
@@ -40,16 +41,20 @@ EPOCH = date(1970, 1, 1)
 
 @dataclass(frozen=True)
 class Views:
-    """Store rows arranged for lookups, each sorted by date (merge_asof needs it)."""
+    """Store rows arranged for lookups, each sorted by date (merge_asof needs it). Codes
+    and families are integer ids (`code_names[id]` is the code): merge_asof groups by
+    integers without turning millions of strings into Python objects."""
 
     visits: pd.DataFrame  # patient, date_of_service (distinct)
     procedures: dict[int, pd.DataFrame]  # global days -> patient, date_of_service, cpt
     sessions: pd.DataFrame  # patient, family, year, date_of_service, n (sessions so far)
     denials: pd.DataFrame  # patient, cpt, date_of_service, n (denied lines so far)
+    code_names: np.ndarray
 
 
-def make_views(rows: pd.DataFrame) -> Views:
-    """Views of store rows (patient, date_of_service, cpt, family, global_days, denied)."""
+def make_views(rows: pd.DataFrame, code_names: np.ndarray) -> Views:
+    """Views of coded store rows (patient, date_of_service, cpt and family ids,
+    global_days, denied)."""
     rows = rows.sort_values(["date_of_service", "patient"], kind="stable")
     visits = rows[["patient", "date_of_service"]].drop_duplicates()
     by_code = rows.sort_values(["date_of_service", "patient", "cpt"], kind="stable")
@@ -63,7 +68,7 @@ def make_views(rows: pd.DataFrame) -> Views:
     denials = denied.groupby(["patient", "cpt", "date_of_service"], sort=False).size()
     denials = denials.rename("k").reset_index().sort_values("date_of_service", kind="stable")
     denials["n"] = denials.groupby(["patient", "cpt"])["k"].cumsum()
-    return Views(visits, procedures, sessions, denials.drop(columns="k"))
+    return Views(visits, procedures, sessions, denials.drop(columns="k"), code_names)
 
 
 def asof(left: pd.DataFrame, right: pd.DataFrame, by: list[str], **kw) -> pd.DataFrame:
@@ -103,11 +108,12 @@ def related_procedure(claims: pd.DataFrame, views: Views) -> pd.DataFrame:
     most recent one within its lookback."""
     found = global_candidates(claims, views).sort_values(
         ["key", "covers", "days", "g", "cpt"], ascending=[True, False, True, False, True])
-    found = found.drop_duplicates("key")
-    found = found.set_index("key")
+    found = found.drop_duplicates("key").set_index("key")
+    names = views.code_names[found["cpt"].to_numpy(dtype=np.int64)]
     return pd.DataFrame({"days_since_related_global_procedure": found["days"].astype("Int32"),
                          "related_global_days": found["g"].astype("Int32"),
-                         "related_procedure_code": found["cpt"].astype("string")})
+                         "related_procedure_code": pd.array(names, dtype="string")},
+                        index=found.index)
 
 
 def counted(claims: pd.DataFrame, codes: pd.DataFrame, view: pd.DataFrame,
@@ -119,8 +125,8 @@ def counted(claims: pd.DataFrame, codes: pd.DataFrame, view: pd.DataFrame,
 
 
 def history_facts(claims: pd.DataFrame, codes: pd.DataFrame, views: Views) -> pd.DataFrame:
-    """HISTORY_COLUMNS for claims (key, patient, day) with their codes (key, cpt, family);
-    index key, every key present."""
+    """HISTORY_COLUMNS for claims (key, patient, day) with their codes (key, cpt, family:
+    the store's ids, -1 for one the store never saw); index key, every key present."""
     claims = claims.dropna(subset=["day"])
     families = codes[["key", "family"]].drop_duplicates()
     years = claims.assign(year=claims["day"].dt.year.astype("int64"))
