@@ -93,19 +93,26 @@ def test_score_takes_several_x12_files_in_order(generated: Path, tmp_path: Path,
     assert list(tmp_path.iterdir()) == [tmp_path / "out.jsonl"]
 
 
-def test_payer_map_option_reaches_the_readers(tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    from denialrisk.commands.serving import use_payer_map
+@pytest.fixture
+def clean_payer_map_env() -> None:
+    """use_payer_map sets the variable for the process: never let it leak to other tests."""
+    before = os.environ.pop(PAYER_MAP_ENV, None)
+    yield
+    os.environ.pop(PAYER_MAP_ENV, None)
+    if before is not None:
+        os.environ[PAYER_MAP_ENV] = before
 
-    monkeypatch.delenv(PAYER_MAP_ENV, raising=False)
+
+def test_payer_map_option_reaches_the_readers(tmp_path: Path, clean_payer_map_env) -> None:
+    from denialrisk.commands.serving import use_payer_map
+    from interop.x12.payer_map import map_payer
+
     table = tmp_path / "payers.csv"
     table.write_text("source_payer_id,payer_id\n87726,COA\n")
     use_payer_map(table)
     assert os.environ[PAYER_MAP_ENV] == str(table.resolve())
-    from interop.x12.payer_map import map_payer
-
     assert map_payer("87726") == ("COA", True)
-    monkeypatch.delenv(PAYER_MAP_ENV)
+    del os.environ[PAYER_MAP_ENV]
     bad = tmp_path / "bad.csv"
     bad.write_text("source_payer_id,payer_id\n87726,\n")
     result = runner.invoke(app, ["score", "--x12", str(tmp_path / "x.837"),
