@@ -96,7 +96,9 @@ def write_x12_copy(dataset: Path) -> None:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
         fail(f"cannot write X12 files to {out}: {getattr(exc, 'strerror', None) or exc}")
-    typer.echo(f"wrote {len(files.claims)} 837P and {len(files.remits)} 835 files to {out}")
+    truth = " and truth.parquet (evaluation only)" if files.truth else ""
+    typer.echo(f"wrote {len(files.claims)} 837P and {len(files.remits)} 835 files{truth} "
+               f"to {out}")
 
 
 def ingest(
