@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     cms_dir: Path = Field(SHARED_DIR / "cms", description="Folder of the CMS NCCI/MPFS extracts.")
     carc_dir: Path = Field(SHARED_DIR / "carc", description="Folder of the X12 CARC/RARC lists.")
     contract_dir: Path = Field(SHARED_DIR / "contract", description="Claim contract + examples.")
+    payer_map: Path | None = Field(
+        None, description="CSV mapping the practice's payer ids (837P NM1*PR, 835 N1*PR, FHIR "
+        "insurer) to the payer ids models train on; header source_payer_id,payer_id,note "
+        "(note optional); an id not in the map is kept as it is. None = the packaged "
+        "interop/x12/payer_map.csv.")
 
     # generator
     work_dir: Path = Field(

@@ -7,7 +7,7 @@ from typing import Literal
 
 import typer
 
-from denialrisk.commands.common import fail, opt, path_default, resolve, working
+from denialrisk.commands.common import fail, opt, path_default, resolve
 
 
 def generate(
@@ -23,8 +23,14 @@ def generate(
     work_dir: Path = opt("work_dir"),
     cms_dir: Path = opt("cms_dir"),
     fmt: Literal["parquet", "x12"] = typer.Option(
-        "parquet", "--format", help="parquet, or x12: also write 837P claims + 835 remits "
-                                    "next to the data set (<out>-x12/)"),
+        "parquet", "--format", help="parquet, or x12: also write the practice's 837P claims "
+                                    "and 835 remits by payer and month, plus truth.parquet "
+                                    "(ground truth, for evaluation only), next to the data set "
+                                    "(<out>-x12/)"),
+    profile: str = typer.Option(None, "--profile",
+                                help="Practice profile of the generator (its payers, rules "
+                                     "and habits): demo or valley",
+                                show_default="demo"),
 ) -> None:
     """Generate synthetic dermatology claims with hidden per-payer rules and outcomes."""
     from synthetic_data.generate import GeneratorConfig, generate_to_path
@@ -35,6 +41,8 @@ def generate(
     if s.end < s.start:
         fail(f"--end {s.end} is before --start {s.start}")
     config = GeneratorConfig.from_settings(s)
+    if profile:
+        config = with_profile(config, profile)
     target = out or s.data_path()
     try:
         result = generate_to_path(config, target, progress=True)
@@ -44,6 +52,20 @@ def generate(
                f"in {result.seconds:.1f}s; denial rate {result.denial_rate:.1%}")
     if fmt == "x12":
         write_x12_copy(Path(target))
+
+
+def with_profile(config, profile: str):
+    """The config with a practice profile (the generator validates the name); only the
+    fields set from the command line are passed on, so the profile's own tables apply."""
+    from pydantic import ValidationError
+
+    if "profile" not in type(config).model_fields:
+        fail("this generator has no practice profiles (--profile)")
+    given = {name: getattr(config, name) for name in config.model_fields_set}
+    try:
+        return type(config).model_validate({**given, "profile": profile})
+    except ValidationError as exc:
+        fail(f"--profile {profile!r}: {exc.errors()[0]['msg']}")
 
 
 def write_x12_copy(dataset: Path) -> None:
@@ -68,34 +90,48 @@ def write_x12_copy(dataset: Path) -> None:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
         fail(f"cannot write X12 files to {out}: {getattr(exc, 'strerror', None) or exc}")
-    typer.echo(f"wrote {len(files.claims)} 837P and {len(files.remits)} 835 files to {out}")
+    truth = " and truth.parquet (evaluation only)" if files.truth else ""
+    typer.echo(f"wrote {len(files.claims)} 837P and {len(files.remits)} 835 files{truth} "
+               f"to {out}")
 
 
 def ingest(
-    claims: list[Path] = typer.Option(..., "--claims", help="837P file(s) (repeatable)"),
-    remits: list[Path] = typer.Option([], "--remits", help="835 file(s) (repeatable)",
+    claims: list[Path] = typer.Option(..., "--claims",
+                                      help="837P file(s) or folder(s) of them (repeatable)"),
+    remits: list[Path] = typer.Option([], "--remits",
+                                      help="835 file(s) or folder(s) of them (repeatable)",
                                       show_default="none"),
-    out: Path = typer.Option(..., "--out", help="Output data set folder (training table)"),
-    payer_map: Path = typer.Option(
-        None, "--payer-map", help="CSV mapping 837P payer ids (NM1*PR) to our payer ids",
-        show_default="interop/x12/payer_map.csv"),
+    out: Path = typer.Option(..., "--out", help="Output data set folder (training table; "
+                                                "its history store goes to <out>/history/)"),
+    payer_map: Path = opt("payer_map"),
 ) -> None:
-    """Join 837P claims with 835 remittances into a training data set (denials, CARCs)."""
+    """Join 837P claims with 835 remittances into a training data set (denials, CARCs,
+    corrected claims as events, patient history) and print what was read and refused."""
     from contract.dataset import DatasetError
     from interop.x12.ingest import ingest as run_ingest
+    from interop.x12.payer_map import PayerMapError
 
-    missing = [str(p) for p in [*claims, *remits] if not p.is_file()]
+    s = resolve(payer_map=payer_map)
+    claim_files, remit_files = expand_paths(claims, "837"), expand_paths(remits, "835")
+    missing = [str(p) for p in [*claim_files, *remit_files] if not p.is_file()]
     if missing:
         fail(f"file not found: {', '.join(missing)}")
     try:
-        with working(f"reading {len(claims)} 837P and {len(remits)} 835 file(s)"):
-            report = run_ingest(claims, remits, out, payer_map_path=payer_map)
-    except (DatasetError, OSError, ValueError) as exc:
+        report = run_ingest(claim_files, remit_files, out, payer_map_path=s.payer_map,
+                            progress=True)
+    except (DatasetError, PayerMapError, OSError, ValueError) as exc:
         fail(str(exc))
-    for name, value in vars(report).items():
-        if name != "errors" and value:
-            typer.echo(f"{name:26s} {value}")
-    for message in report.errors[:20]:
-        typer.echo(f"  {message}")
+    for text in report.lines():
+        typer.echo(text)
+
+
+def expand_paths(paths: list[Path], kind: str) -> list[Path]:
+    """Files as given; a folder stands for the `kind` (837/835) X12 files under it."""
+    from interop.x12.samples import x12_files
+
+    out: list[Path] = []
+    for path in paths:
+        out += x12_files(path, kind) if path.is_dir() else [path]
+    return out
 
 

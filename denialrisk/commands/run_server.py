@@ -172,16 +172,42 @@ def score_command(input_path: Path, output: Path, bentoml_home: Path | None = No
                           chunk_size)
 
 
-def score_x12_command(x12: Path, output: Path, bentoml_home: Path | None = None,
+def score_x12_command(x12: Path | list[Path], output: Path, bentoml_home: Path | None = None,
                       cms_dir: Path | None = None, explain: bool = True,
                       chunk_size: int = 5000, progress: bool = False) -> ScoreSummary:
-    """Score an 837P file (same path as score_command; unreadable claims -> error lines)."""
+    """Score 837P files (same path as score_command; unreadable claims -> error lines):
+    each file into its own resumable part, then the parts joined into `output` in input
+    order (written atomically)."""
     from serving.offline import OfflineInputError, is_x12
 
-    if not Path(x12).is_file() or not is_x12(Path(x12)):
-        raise OfflineInputError(f"{x12} is not an X12 file (no ISA segment)")
-    return score_command(x12, output, bentoml_home, cms_dir, chunk_size, explain, explain,
-                         progress)
+    files = [Path(p) for p in ([x12] if isinstance(x12, str | Path) else x12)]
+    for path in files:
+        if not path.is_file() or not is_x12(path):
+            raise OfflineInputError(f"{path} is not an X12 file (no ISA segment)")
+    if len(files) == 1:
+        return score_command(files[0], output, bentoml_home, cms_dir, chunk_size, explain,
+                             explain, progress)
+    parts = [Path(output).with_name(f"{Path(output).name}.x12-{i:03d}")
+             for i in range(len(files))]
+    summaries = [score_command(path, part, bentoml_home, cms_dir, chunk_size, explain,
+                               explain, progress) for path, part in zip(files, parts)]
+    join_parts(parts, Path(output))
+    return ScoreSummary(Path(output), sum(s.claims for s in summaries),
+                        sum(s.errors for s in summaries), sum(s.chunks for s in summaries),
+                        sum(s.resumed_chunks for s in summaries),
+                        sum(s.seconds for s in summaries))
+
+
+def join_parts(parts: list[Path], output: Path) -> None:
+    """Concatenate finished result files into output atomically, then remove them."""
+    tmp = output.with_name(f".{output.name}.tmp")
+    with tmp.open("wb") as out:
+        for part in parts:
+            with part.open("rb") as fh:
+                shutil.copyfileobj(fh, out)
+    os.replace(tmp, output)
+    for part in parts:
+        part.unlink(missing_ok=True)
 
 
 class ProgressPredictor:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ def serve(
     work_dir: Path = opt("work_dir"),
     bentoml_home: Path = opt("bentoml_home"),
     cms_dir: Path = opt("cms_dir"),
+    payer_map: Path = opt("payer_map"),
 ) -> None:
     """Start the BentoML API with every payer's champion model plus the pooled model.
 
@@ -31,7 +33,8 @@ def serve(
     from training.bundle import BundleError
 
     s = resolve(port=port, workers=workers, work_dir=work_dir, bentoml_home=bentoml_home,
-                cms_dir=cms_dir)
+                cms_dir=cms_dir, payer_map=payer_map)
+    use_payer_map(s.payer_map)
     try:
         code = serve_command(port=s.port, insecure_dev=insecure_dev,
                              bentoml_home=s.bentoml_home, cms_dir=s.cms_dir,
@@ -46,8 +49,9 @@ def score(
         None, "--input", help="Claims to score: a .jsonl file (one contract claim per line) "
                               "or a data set (its folder, or its claims.parquet)",
         show_default="none"),
-    x12: Path = typer.Option(None, "--x12", help="An 837P file to score instead of --input",
-                             show_default="none"),
+    x12: list[Path] = typer.Option(
+        None, "--x12", help="837P file(s) to score instead of --input (repeatable; results "
+                            "in one output, in input order)", show_default="none"),
     output: Path = typer.Option(Path("reports/scores.jsonl"), "--output",
                                 help="Results, written atomically: .jsonl = one JSON response "
                                      "per line; .parquet = one row per claim (bulk path, "
@@ -61,6 +65,7 @@ def score(
     work_dir: Path = opt("work_dir"),
     bentoml_home: Path = opt("bentoml_home"),
     cms_dir: Path = opt("cms_dir"),
+    payer_map: Path = opt("payer_map"),
 ) -> None:
     """Score claims offline through the same code path as the API (no HTTP); an interrupted
     run resumes from its finished chunks when rerun with the same input and options.
@@ -74,25 +79,30 @@ def score(
     from training.bundle import BundleError
 
     s = resolve(work_dir=work_dir, bentoml_home=bentoml_home, cms_dir=cms_dir, engine=engine,
-                scheduler=scheduler)
-    if (input_path is None) == (x12 is None):
+                scheduler=scheduler, payer_map=payer_map)
+    use_payer_map(s.payer_map)
+    if (input_path is None) == (not x12):
         raise typer.BadParameter("give exactly one of --input or --x12",
                                  param_hint="'--input' / '--x12'")
-    source = input_path or x12
-    if not source.exists():
-        raise typer.BadParameter(f"not found: {source}",
+    missing = [str(p) for p in ([input_path] if input_path else x12) if not p.exists()]
+    if missing:
+        raise typer.BadParameter(f"not found: {', '.join(missing)}",
                                  param_hint="'--input'" if input_path else "'--x12'")
     if output.suffix == ".parquet":
         from denialrisk.commands.bulk_score import bulk_score
 
-        bulk_score(input_path, x12, output, s, not no_explain, chunk_size)
+        if x12 and len(x12) > 1:
+            raise typer.BadParameter("a .parquet output scores one --x12 file",
+                                     param_hint="'--x12'")
+        bulk_score(input_path, x12[0] if x12 else None, output, s, not no_explain,
+                   chunk_size)
         return
     if s.engine == "dask":
         raise typer.BadParameter("--engine dask needs a .parquet output (the bulk path)",
                                  param_hint="'--engine'")
     chunk_size = chunk_size or 5000
     try:
-        if x12 is not None:
+        if x12:
             summary = score_x12_command(x12, output, bentoml_home=s.bentoml_home,
                                         cms_dir=s.cms_dir, explain=not no_explain,
                                         chunk_size=chunk_size, progress=True)
@@ -144,6 +154,20 @@ def first_error(output: Path) -> str | None:
                 return (f"{detail.get('field', '?')}: {detail.get('message', record['error'])}"
                         if detail else str(record["error"]))
     return None
+
+
+def use_payer_map(path: Path | None) -> None:
+    """Point the X12/FHIR readers (this process and a server it starts) at a payer map;
+    a missing or malformed file is a one-line error here rather than per claim later."""
+    if path is None:
+        return
+    from interop.x12.payer_map import PAYER_MAP_ENV, PayerMapError, load_payer_map
+
+    try:
+        load_payer_map(path)
+    except PayerMapError as exc:
+        fail(str(exc))
+    os.environ[PAYER_MAP_ENV] = str(Path(path).resolve())
 
 
 def demo(

@@ -1,10 +1,13 @@
 """837P (005010X222A1) -> contract claims: parse_837p(text) -> list[ClaimResult].
 
 A small loop-aware walker collects, per CLM, what the claim inherits from its HL
-hierarchy (billing NPI from 2010AA, member id and payer from 2010BA/BB, DMG from the
-subscriber or patient loop) and what it holds itself (HI, REF*G1/9F, NM1*82, LX/SV1/DTP).
-The 2320/2330 other-subscriber loops (COB) are skipped so a secondary payer never
-replaces the primary. Assembly and validation live in build837.
+hierarchy (billing NPI from 2010AA, member id and payer from 2010BA/BB; DMG from the
+subscriber, or from the patient loop 2010CA when the patient is a dependant: the member
+id stays the subscriber's) and what it holds itself (CLM05-3 frequency, HI, REF*G1 prior
+auth, REF*9F referral, REF*F8 original claim, NM1*DN referring and NM1*82 rendering
+provider, LX/SV1/DTP, LIN*N4 + CTP drug lines). The 2320/2330 other-subscriber loops (COB)
+are skipped so a secondary payer never replaces the primary. Assembly and validation live
+in build837.
 """
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ def on_hl(walk: Walk, seg: Seg) -> None:
 
 
 def on_nm1(walk: Walk, seg: Seg) -> None:
-    """NM1: billing (85), subscriber (IL), payer (PR), rendering (82) identifiers."""
+    """NM1: billing (85), subscriber (IL), payer (PR), referring (DN), rendering (82)."""
     role, ident = seg.el(1), seg.el(9)
     if walk.zone == "billing" and role == "85":
         walk.party.billing_npi = ident
@@ -61,6 +64,8 @@ def on_nm1(walk: Walk, seg: Seg) -> None:
         walk.party.member_id = ident
     elif walk.zone == "subscriber" and role == "PR":
         walk.party.payer, walk.party.payer_name = ident, seg.el(3)
+    elif walk.claim is not None and role == "DN" and walk.zone == "claim":
+        walk.claim.referring = True
     elif walk.claim is not None and role == "82" and walk.zone == "claim":
         walk.claim.rendering_npi = walk.claim.rendering_npi or ident
     elif walk.claim is not None and role == "82" and walk.zone == "line":
@@ -111,7 +116,8 @@ def note_claim_level(claim: ClaimDraft, seg: Seg) -> None:
 
 
 def note_line_level(claim: ClaimDraft, seg: Seg) -> None:
-    """Line-level SV1, DTP*472 and REF*G1 (a prior auth may sit on the line)."""
+    """Line-level SV1, DTP*472, REF*G1 (a prior auth may sit on the line) and the drug
+    identification of 2410: LIN*<>*N4*<NDC> and CTP04 quantity / CTP05-1 unit."""
     line = claim.lines[-1]
     if seg.id == "SV1" and line.sv1 is None:
         line.sv1 = seg
@@ -119,6 +125,10 @@ def note_line_level(claim: ClaimDraft, seg: Seg) -> None:
         line.dos = line.dos or seg.el(3)
     elif seg.id == "REF" and seg.el(1).upper() == "G1":
         claim.refs.setdefault("G1", seg.el(2))
+    elif seg.id == "LIN" and seg.el(2).upper() == "N4":
+        line.ndc = line.ndc or seg.el(3)
+    elif seg.id == "CTP":
+        line.drug_amount, line.drug_unit = seg.el(4), seg.comp(5, 1).upper()
 
 
 HANDLERS: dict[str, Callable[[Walk, Seg], None]] = {
@@ -147,7 +157,8 @@ def transaction_error(tx: Transaction) -> ClaimResult | None:
 
 
 def parse_transaction(tx: Transaction, warnings: tuple[str, ...],
-                      payer_map: PayerMap | None = None) -> list[ClaimResult]:
+                      payer_map: PayerMap | None = None,
+                      lenient: bool = False) -> list[ClaimResult]:
     """Results of one transaction: its claims, or one transaction-level error."""
     refused = transaction_error(tx)
     if refused is not None:
@@ -156,36 +167,41 @@ def parse_transaction(tx: Transaction, warnings: tuple[str, ...],
     if not drafts:
         reason = "; ".join(map(str, tx.issues)) or "transaction holds no CLM claim"
         return [interchange_error("CLM", reason, "transaction", tx.control)]
-    return [assemble_claim(d, tx, warnings, payer_map) for d in drafts]
+    return [assemble_claim(d, tx, warnings, payer_map, lenient) for d in drafts]
 
 
-def parse_safely(tx: Transaction, warnings: tuple[str, ...],
-                 payer_map: PayerMap) -> list[ClaimResult]:
+def parse_safely(tx: Transaction, warnings: tuple[str, ...], payer_map: PayerMap,
+                 lenient: bool = False) -> list[ClaimResult]:
     """parse_transaction with a last-resort guard: input must never make the reader raise."""
     try:
-        return parse_transaction(tx, warnings, payer_map)
+        return parse_transaction(tx, warnings, payer_map, lenient)
     except Exception as exc:  # noqa: BLE001 - reported as a transaction error instead
         return [interchange_error("ST", f"transaction could not be read: {exc!r}",
                                   "transaction", tx.control)]
 
 
-def parse_837p(text: str, payer_map: PayerMap | None = None) -> list[ClaimResult]:
+def parse_837p(text: str, payer_map: PayerMap | None = None, fast: bool = False,
+               lenient: bool = False) -> list[ClaimResult]:
     """Contract claims (or per-claim errors) of an 837P interchange; never raises.
 
     Interchange-level problems (not X12, truncated, missing IEA) come back as extra
     results with level='interchange' and claim_id None, after the claims that were read.
+    Bulk ingest sets `fast` (no pyx12 envelope warnings; see reader.tokenize) and
+    `lenient` (a wrong SE count is a warning, not a refusal; build837.assemble_claim).
     """
-    interchange = read_interchange(text)
+    interchange = read_interchange(text, fast)
     payer_map = payer_map or load_payer_map()
     results: list[ClaimResult] = []
     for tx in interchange.transactions:
-        results.extend(parse_safely(tx, interchange.warnings, payer_map))
+        results.extend(parse_safely(tx, interchange.warnings, payer_map, lenient))
     results.extend(ClaimResult(claim_id=None, errors=(issue,), level="interchange",
                                warnings=interchange.warnings)
                    for issue in interchange.issues)
     return results
 
 
-def read_837p_file(path: str | Path, payer_map: PayerMap | None = None) -> list[ClaimResult]:
+def read_837p_file(path: str | Path, payer_map: PayerMap | None = None,
+                   fast: bool = False, lenient: bool = False) -> list[ClaimResult]:
     """parse_837p of a file (undecodable bytes are replaced, so they surface as errors)."""
-    return parse_837p(Path(path).read_text(encoding="utf-8", errors="replace"), payer_map)
+    return parse_837p(Path(path).read_text(encoding="utf-8", errors="replace"), payer_map,
+                      fast, lenient)

@@ -24,17 +24,22 @@ class Party:
 
 @dataclass
 class LineDraft:
-    """One LX loop: its number, SV1 and date of service."""
+    """One LX loop: its number, SV1, date of service, rendering NPI (2420A) and drug
+    identification (2410: LIN*N4 NDC, CTP quantity and unit)."""
 
     number: int
     sv1: Seg | None = None
     dos: str = ""
     rendering_npi: str = ""
+    ndc: str = ""
+    drug_amount: str = ""
+    drug_unit: str = ""
 
 
 @dataclass
 class ClaimDraft:
-    """One CLM loop as read, before mapping to the contract."""
+    """One CLM loop as read, before mapping to the contract. `referring` is True when a
+    referring provider (2310A NM1*DN) is named."""
 
     clm: Seg
     party: Party
@@ -42,4 +47,5 @@ class ClaimDraft:
     refs: dict[str, str] = field(default_factory=dict)
     rendering_npi: str = ""
     dos: str = ""
+    referring: bool = False
     lines: list[LineDraft] = field(default_factory=list)

@@ -1,164 +1,197 @@
-"""Learning from real history: join 837P claims with their 835 remits into a data set.
+"""Learning from real history: a practice's 837P claims and 835 remits -> a data set.
 
-`ingest` reads the claims (parse_837p) and remits (parse_835), joins them on CLP01 =
-CLM01, labels each matched claim (interop.x12.outcomes) and writes a data set in the
-generator's shape (contract columns + denied, denial_carc, denial_category,
-denied_lines; no oracle columns). Nothing is dropped silently: invalid claims, claims
-without a remit, remits without a claim, refused remits and reversals are counted.
+`ingest` streams, with memory bounded by one file plus one partition:
+1. read each file once (837P: contract claim events; 835: remit and service rows) and
+   append its rows to an on-disk spool split into partitions by CLM01 = CLP01;
+2. label each partition (assemble.py: events, remit matching, outcome columns) into
+   staged data set rows, history store rows and cross-partition links;
+3. build the history store (interop/history.py), then write the data set one partition at
+   a time (pyarrow ParquetWriter row groups) with links resolved and history filled.
+The data set folder holds claims.parquet and lines.parquet (contract columns and the
+outcome columns of contract/outcome.py, no oracle columns), history/ (the store) and
+ingest_report.json; it appears only when complete (written to a temporary sibling, then
+renamed). Nothing is dropped silently: the report counts every refusal (ingest_report.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import gc
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import Executor
+from contextlib import contextmanager
+from math import ceil
 from pathlib import Path
-from typing import Any
 
-import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
-from contract.dataset import write_dataset
-from contract.frames import ClaimFrames, claims_to_frames
-from interop.x12.claims837 import read_837p_file
-from interop.x12.outcomes import Outcome, remit_outcome
-from interop.x12.payer_map import PayerMap, load_payer_map
-from interop.x12.remit835 import Remit, read_835
-from reference.carc import load_carc_categories
+from contract.dataset import CLAIMS_FILE, COMPLETE_MARKER, LINES_FILE, DatasetError
+from contract.frames import ClaimFrames
+from interop.history import HistoryStore, fill_history, new_salt
+from interop.x12.assemble import assemble_partition
+from interop.x12.ingest_report import IngestReport
+from interop.x12.payer_map import load_payer_map
+from interop.x12.progress import Tick, ticker
+from interop.x12.reading import Reading, Task, default_workers, read_all, reader_pool
+from interop.x12.spool import PartitionSpool
+from interop.x12.templates import dataset_templates, spool_templates
+from reference.codes import load_code_table
+from reference.icd10 import check_icd10
 
-MAX_REPORTED_ERRORS = 200
-REVERSAL_STATUS = "22"
-
-
-@dataclass
-class IngestReport:
-    """Counts of what ingest read, joined, refused and wrote (for the CLI summary)."""
-
-    out: str = ""
-    claim_files: int = 0
-    remit_files: int = 0
-    claims_read: int = 0
-    claims_invalid: int = 0
-    duplicate_claims: int = 0
-    remits_read: int = 0
-    remits_refused: int = 0
-    reversals_skipped: int = 0
-    duplicate_remits: int = 0
-    matched: int = 0
-    unmatched_claims: int = 0
-    unmatched_remits: int = 0
-    remits_for_invalid_claims: int = 0
-    unmatched_services: int = 0
-    denied: int = 0
-    unmapped_payers: dict[str, int] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
-
-    def note(self, message: str) -> None:
-        """Keep an error message (the first MAX_REPORTED_ERRORS of them)."""
-        if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append(message)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return asdict(self)
+PARTITION_BYTES = 48 * 2**20  # input X12 per partition (~60k claims of 837P + 835)
+MAX_PARTITIONS = 256
+HISTORY_DIR = "history"
+REPORT_FILE = "ingest_report.json"
 
 
-def read_claims(paths: list[Path], report: IngestReport,
-                payer_map: PayerMap) -> tuple[dict[str, dict], set[str]]:
-    """Valid contract claims by claim id (a later duplicate replaces an earlier one), and
-    the ids of the claims that failed to parse or validate."""
-    claims: dict[str, dict] = {}
-    invalid: set[str] = set()
-    for path in paths:
-        report.claim_files += 1
-        for result in read_837p_file(path, payer_map):
-            if result.level != "claim":
-                report.note(f"{Path(path).name}: {'; '.join(result.messages)}")
-                continue
-            report.claims_read += 1
-            if not result.ok or result.claim is None:
-                report.claims_invalid += 1
-                invalid.add(result.claim_id or "")
-                report.note(f"{Path(path).name} claim {result.claim_id}: "
-                            + "; ".join(result.messages))
-                continue
-            if not result.payer_mapped:
-                payer = result.claim["payer_id"]
-                report.unmapped_payers[payer] = report.unmapped_payers.get(payer, 0) + 1
-            report.duplicate_claims += result.claim["claim_id"] in claims
-            claims[result.claim["claim_id"]] = result.claim
-    return claims, invalid - set(claims)
+@contextmanager
+def frozen_gc() -> Iterator[None]:
+    """Keep the long-lived objects alive now (the ICD-10 code tree: ~100k objects, loaded
+    here first) out of the garbage collector's passes while ingest allocates millions of
+    short-lived ones: every full pass would walk the tree again (5x slower reading)."""
+    check_icd10("L57.0")
+    load_code_table()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
-def keep_remit(remit: Remit, name: str, report: IngestReport) -> bool:
-    """False for remits that must not label a claim (structural issues, reversals)."""
-    if remit.issues:
-        report.remits_refused += 1
-        report.note(f"{name} remit {remit.claim_id}: " + "; ".join(map(str, remit.issues)))
-        return False
-    if remit.status == REVERSAL_STATUS:
-        report.reversals_skipped += 1
-        return False
-    return True
+def partition_count(paths: list[Path]) -> int:
+    """Partitions for the inputs: one per PARTITION_BYTES of X12."""
+    total = sum(Path(p).stat().st_size for p in paths)
+    return max(1, min(MAX_PARTITIONS, ceil(total / PARTITION_BYTES)))
 
 
-def read_remits(paths: list[Path], report: IngestReport) -> dict[str, Remit]:
-    """Usable remits by CLP01 (a later remit for the same claim replaces an earlier one)."""
-    remits: dict[str, Remit] = {}
-    for path in paths:
-        report.remit_files += 1
-        parsed = read_835(Path(path).read_text(encoding="utf-8", errors="replace"))
-        for issue in parsed.issues:
-            report.note(f"{Path(path).name}: {issue}")
-        for remit in parsed.remits:
-            report.remits_read += 1
-            if keep_remit(remit, Path(path).name, report):
-                report.duplicate_remits += remit.claim_id in remits
-                remits[remit.claim_id] = remit
-    return remits
+class DatasetWriter:
+    """claims.parquet and lines.parquet written a row group at a time."""
+
+    def __init__(self, folder: Path) -> None:
+        templates = dataset_templates()
+        self.schemas = {name: pa.Schema.from_pandas(t, preserve_index=False)
+                        for name, t in templates.items()}
+        self.writers = {name: pq.ParquetWriter(folder / file, self.schemas[name])
+                        for name, file in (("claims", CLAIMS_FILE), ("lines", LINES_FILE))}
+        self.claims = 0
+
+    def write(self, frames: ClaimFrames) -> None:
+        for name, frame in (("claims", frames.claims), ("lines", frames.lines)):
+            table = pa.Table.from_pandas(frame[self.schemas[name].names],
+                                         schema=self.schemas[name], preserve_index=False)
+            self.writers[name].write_table(table)
+        self.claims += len(frames.claims)
+
+    def close(self) -> None:
+        for writer in self.writers.values():
+            writer.close()
 
 
-def outcome_frame(outcomes: list[Outcome]) -> pd.DataFrame:
-    """The generator's outcome columns with its dtypes."""
-    return pd.DataFrame({
-        "denied": pd.array([o.denied for o in outcomes], dtype=bool),
-        "denial_carc": pd.array([o.denial_carc for o in outcomes], dtype="string"),
-        "denial_category": pd.array([o.denial_category for o in outcomes], dtype="string"),
-        "denied_lines": pd.array([o.denied_lines for o in outcomes], dtype="string"),
-    })
+def resolve_links(frames: ClaimFrames, links: dict[str, str]) -> ClaimFrames:
+    """original_claim_id of replacements whose original was found in another partition."""
+    if not links:
+        return frames
+    claims = frames.claims.copy()
+    found = claims["claim_id"].map(links)
+    claims["original_claim_id"] = claims["original_claim_id"].fillna(found)
+    return ClaimFrames(claims, frames.lines)
 
 
-def labelled_frames(claims: list[dict], outcomes: list[Outcome]) -> ClaimFrames:
-    """Claims frames of the matched claims with their outcome columns."""
-    frames = claims_to_frames(claims)
-    labels = outcome_frame(outcomes).set_index(frames.claims.index)
-    return ClaimFrames(pd.concat([frames.claims, labels], axis=1), frames.lines)
+def label_all(spool: PartitionSpool, state: Reading, report: IngestReport, salt: str,
+              tick: Tick) -> tuple[HistoryStore, dict[str, str]]:
+    """Phase 2: every partition labelled into the staging tables; the history store and
+    the links that cross partitions."""
+    parts, owners, unresolved = [], {}, {}
+    for p in range(spool.parts):
+        out = assemble_partition(spool.read("claims", p), spool.read("lines", p),
+                                 spool.read("remits", p), spool.read("services", p),
+                                 report, state.invalid, state.references, salt)
+        spool.append_to("out_claims", out.frames.claims, p)
+        spool.append_to("out_lines", out.frames.lines, p)
+        parts.append(out.store_rows)
+        owners.update(out.owners)
+        unresolved.update(out.unresolved)
+        tick("label", 1)
+    links = {event: owners[ref] for event, ref in unresolved.items() if ref in owners}
+    report.events_linked += len(links)
+    corrected = report.events_replacement + report.events_void
+    report.events_unlinked = corrected - report.events_linked
+    return HistoryStore.from_rows(parts, salt), links
 
 
-def join_remits(claims: dict[str, dict], invalid: set[str], remits: dict[str, Remit],
-                report: IngestReport) -> ClaimFrames:
-    """Label every claim that has a remit; count what did not join."""
-    table = load_carc_categories()
-    matched, outcomes = [], []
-    for claim_id, claim in claims.items():
-        remit = remits.get(claim_id)
-        if remit is None:
-            report.unmatched_claims += 1
-            continue
-        outcome = remit_outcome(remit, claim["lines"], table)
-        report.unmatched_services += outcome.unmatched_services
-        matched.append(claim)
-        outcomes.append(outcome)
-    orphans = set(remits) - set(claims)
-    report.remits_for_invalid_claims = len(orphans & invalid)
-    report.unmatched_remits = len(orphans - invalid)
-    report.matched, report.denied = len(matched), sum(o.denied for o in outcomes)
-    return labelled_frames(matched, outcomes)
+def write_all(spool: PartitionSpool, staging: Path, store: HistoryStore,
+              links: dict[str, str], tick: Tick) -> int:
+    """Phase 3: the data set, one row group per partition, links and history filled."""
+    writer = DatasetWriter(staging)
+    try:
+        for p in range(spool.parts):
+            frames = ClaimFrames(spool.read("out_claims", p), spool.read("out_lines", p))
+            writer.write(fill_history(resolve_links(frames, links), store))
+            tick("write", 1)
+    finally:
+        writer.close()
+    return writer.claims
+
+
+def run_phases(tasks: list[Task], staging: Path, report: IngestReport, pool: Executor | None,
+               workers: int, tick: Tick) -> HistoryStore:
+    """The three phases of the module docstring, into the staging folder."""
+    spool = PartitionSpool(staging / ".spool", report.partitions,
+                           {**spool_templates(), **{f"out_{k}": v for k, v in
+                                                    dataset_templates().items()}})
+    state = Reading(spool, report)
+    try:
+        read_all(tasks, state, pool, tick, ahead_limit=2 * workers)
+        spool.finish()
+        store, links = label_all(spool, state, report, new_salt(), tick)
+        spool.finish()
+        report.kept = write_all(spool, staging, store, links, tick)
+    finally:
+        spool.close()
+    return store
+
+
+def publish(staging: Path, out: Path) -> None:
+    """Mark the staged data set complete and move it into place."""
+    (staging / COMPLETE_MARKER).write_text("complete\n")
+    if out.exists():
+        shutil.rmtree(out) if out.is_dir() else out.unlink()
+    os.replace(staging, out)
 
 
 def ingest(claims_837: list[Path], remits_835: list[Path], out: Path,
-           payer_map_path: Path | None = None) -> IngestReport:
-    """Join 837P claims with 835 remits and write the labelled data set folder `out`."""
-    report = IngestReport(out=str(out))
-    claims, invalid = read_claims(list(claims_837), report, load_payer_map(payer_map_path))
-    remits = read_remits(list(remits_835), report)
-    frames = join_remits(claims, invalid, remits, report)
-    write_dataset(frames, Path(out))
+           payer_map_path: Path | None = None, progress: bool = False,
+           partitions: int | None = None, workers: int | None = None) -> IngestReport:
+    """Join 837P claims with 835 remits and write the labelled data set folder `out`
+    (workers: reader processes, default one per core for large inputs)."""
+    started, out = time.perf_counter(), Path(out)
+    paths = [Path(p) for p in [*claims_837, *remits_835]]
+    report = IngestReport(out=str(out), partitions=partitions or partition_count(paths))
+    payer_map = load_payer_map(payer_map_path)
+    kinds = ["837"] * len(claims_837) + ["835"] * len(remits_835)
+    tasks = [(k, p, i, payer_map) for i, (k, p) in enumerate(zip(kinds, paths))]
+    workers = workers or default_workers(paths)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    except OSError as exc:
+        raise DatasetError(f"cannot write data set to {out}: {exc.strerror or exc}") from exc
+    try:
+        with frozen_gc(), reader_pool(workers) as pool, ticker(progress, len(paths),
+                                                               report.partitions) as tick:
+            store = run_phases(tasks, staging, report, pool, workers, tick)
+        store.save(staging / HISTORY_DIR)
+        report.history_rows = len(store.rows)
+        report.history_patients = int(store.rows["patient"].nunique())
+        report.seconds = round(time.perf_counter() - started, 2)
+        (staging / REPORT_FILE).write_text(json.dumps(report.to_dict(), indent=1) + "\n")
+        publish(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     return report

@@ -1,93 +1,111 @@
-"""From an 835 remit to the labels the generator writes: denied, denial_carc,
-denial_category, denied_lines.
+"""What an 835 remit says, as flat rows: which adjustments are denials, and the
+line-independent facts of each CLP (claim) and SVC (service) loop.
 
-A CARC is a denial when it is in carc_categories.csv (CARC -> our reason category);
-contractual write-downs (CO-45, CO-42, CO-253, CO-A2) and patient shares (PR-1/2/3) are
-not. A claim is denied when CLP02 = 4 or a denial CARC sits on the claim or a line.
-denied_lines are the lines whose SVC carries a denial CARC; a claim-level denial with no
-line-level one marks every line, as the generator does for claim-level reasons.
+Paid is not denied (shared/domain §11): contractual write-downs and the patient's share
+(contract/outcome.NOT_DENIAL_CARCS: CO-45, CO-42, CO-253, CO-A2, PR-1/2/3) leave a line
+allowed even at $0 paid, and so do a few payment adjustments that reduce rather than refuse
+(PAYMENT_ADJUSTMENT_CARCS). Any other CARC in group CO, PR or OA is a denial, whether or
+not our category table knows it: the payer's own code is kept as sent ("CO-16", RARC
+"M119") and mapped to a category beside it (None when the table has no category for it).
+Reversals (CR group, CLP02 = 22) are never denials.
+
+remit_row / service_rows turn a parsed Remit into tuples in REMIT_COLUMNS /
+SERVICE_COLUMNS order, so ingest can spool them columnar and label claims vectorised
+(interop/x12/labels.py, which also labels a single remit: remit_outcome).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
+from contract.outcome import NOT_DENIAL_CARCS
 from interop.x12.remit835 import Adjustment, Remit, ServiceRemit
-from reference.carc import load_carc_categories
 
 DENIED_STATUS = "4"
+REVERSAL_STATUS = "22"
+DENIAL_GROUPS = frozenset({"CO", "PR", "OA"})
+# Adjustments that reduce an allowed payment without refusing the service: 23 (prior
+# payer's adjudication, COB), 59 (multiple/concurrent procedure reduction), 94 (processed
+# in excess of charges), 131 (negotiated discount), 144 (incentive), 237 (legislated
+# penalty, e.g. MIPS). Counted as payment adjustments, never as denials.
+PAYMENT_ADJUSTMENT_CARCS = frozenset({"23", "59", "94", "131", "144", "237"})
+
+REMIT_COLUMNS: tuple[str, ...] = (
+    "rseq", "clp01", "status", "pcn", "f8", "frequency", "source_payer_id", "remitted_on",
+    "service_from", "charge", "paid", "patient_responsibility", "claim_adjustments",
+    "claim_rarcs", "claim_denial", "fallback_code", "n_services",
+)
+SERVICE_COLUMNS: tuple[str, ...] = (
+    "rseq", "svc", "line_ref", "code", "allowed", "paid", "adjustments", "rarcs",
+    "denial", "denial_amount",
+)
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """The outcome columns of one claim, as the generator writes them."""
-
-    denied: bool
-    denial_carc: str | None
-    denial_category: str | None
-    denied_lines: str
-    unmatched_services: int = 0
+def is_denial(adjustment: Adjustment) -> bool:
+    """True for a CAS that refuses the service (see the module docstring)."""
+    return (adjustment.group in DENIAL_GROUPS
+            and adjustment.carc not in NOT_DENIAL_CARCS
+            and adjustment.carc not in PAYMENT_ADJUSTMENT_CARCS)
 
 
-def denials(adjustments: list[Adjustment], table: dict[str, str]) -> list[Adjustment]:
-    """The adjustments whose CARC is a denial reason."""
-    return [a for a in adjustments if a.carc in table]
+def adjustments_text(adjustments: Iterable[Adjustment]) -> str:
+    """'CO-45:35.00 PR-1:80.00': every CAS as GROUP-CARC:amount, in file order."""
+    return " ".join(f"{a.code}:{(a.amount or 0.0):.2f}" for a in adjustments)
 
 
-def service_codes(service: ServiceRemit) -> set[str]:
-    """Codes a service may match on: the adjudicated and the submitted procedure."""
-    return {c for c in (service.procedure, service.submitted_procedure) if c}
+def service_allowed(service: ServiceRemit) -> float | None:
+    """Allowed amount: AMT*B6 when sent, else the charge less every non-patient CAS."""
+    if service.allowed is not None:
+        return service.allowed
+    if service.charge is None:
+        return None
+    reduced = sum(a.amount or 0.0 for a in service.adjustments if a.group != "PR")
+    return round(service.charge - reduced, 2)
 
 
-def match_services(remit: Remit, lines: list[dict[str, Any]]) -> list[int | None]:
-    """837 line number of each SVC: by REF*6R = line number, else by code, else position."""
-    numbers = [int(ln["line"]) for ln in lines]
-    used: set[int] = set()
-    out: list[int | None] = []
-    for i, service in enumerate(remit.services):
-        ref = int(service.line_ref) if service.line_ref.isdecimal() else None
-        found = ref if ref in numbers and ref not in used else None
-        found = found or next((int(ln["line"]) for ln in lines if int(ln["line"]) not in used
-                               and ln["cpt"] in service_codes(service)), None)
-        if found is None and len(remit.services) == len(lines) and numbers[i] not in used:
-            found = numbers[i]
-        if found is not None:
-            used.add(found)
-        out.append(found)
-    return out
-
-
-def primary_denial(remit: Remit, table: dict[str, str]) -> Adjustment | None:
-    """The reason a claim is labelled with: claim-level first, else the largest line one."""
-    claim_level = denials(remit.adjustments, table)
-    if claim_level:
-        return claim_level[0]
-    line_level = [a for s in remit.services for a in denials(s.adjustments, table)]
-    return max(line_level, key=lambda a: a.amount or 0.0, default=None)
+def largest_denial(adjustments: list[Adjustment]) -> Adjustment | None:
+    """The denial CAS with the largest amount (the first on ties), or None."""
+    found = [a for a in adjustments if is_denial(a)]
+    return max(found, key=lambda a: a.amount or 0.0, default=None)
 
 
 def fallback_code(remit: Remit) -> str | None:
-    """For CLP02 = 4 without a known denial CARC: the first adjustment that is not a
-    patient share (labelled denied with no category)."""
+    """For CLP02 = 4 without a denial CARC: the first adjustment that is not the patient's
+    share (the claim is denied; its category stays unknown)."""
     return next((a.code for a in remit.all_adjustments if a.group != "PR"), None)
 
 
-def remit_outcome(remit: Remit, lines: list[dict[str, Any]],
-                  table: dict[str, str] | None = None) -> Outcome:
-    """Outcome columns of one claim (its contract lines) from its remit."""
-    table = table if table is not None else load_carc_categories()
-    matched = match_services(remit, lines)
-    denied_numbers = sorted({n for s, n in zip(remit.services, matched)
-                             if n is not None and denials(s.adjustments, table)})
-    reason = primary_denial(remit, table)
-    denied = remit.status == DENIED_STATUS or reason is not None
-    if denied and not denied_numbers:
-        denied_numbers = sorted(int(ln["line"]) for ln in lines)
-    return Outcome(
-        denied=denied,
-        denial_carc=reason.code if reason else (fallback_code(remit) if denied else None),
-        denial_category=table[reason.carc] if reason else None,
-        denied_lines=" ".join(map(str, denied_numbers)) if denied else "",
-        unmatched_services=sum(n is None for n in matched),
+def first_service_date(remit: Remit) -> str | None:
+    """The claim's first date of service: DTM*232, else the earliest SVC DTM*472."""
+    dates = [s.service_date for s in remit.services if s.service_date]
+    return remit.service_from or min(dates, default=None)
+
+
+def remit_row(remit: Remit, rseq: int) -> tuple[Any, ...]:
+    """One CLP loop in REMIT_COLUMNS order (claim-level denial: the first denial CAS)."""
+    claim_denial = next((a for a in remit.adjustments if is_denial(a)), None)
+    return (
+        rseq, remit.claim_id, remit.status, remit.payer_claim_id or None,
+        remit.original_reference or None, remit.frequency or None, remit.payer_id or None,
+        remit.remitted_on, first_service_date(remit), remit.charge, remit.paid,
+        remit.patient_responsibility, adjustments_text(remit.adjustments),
+        " ".join(dict.fromkeys(remit.remarks)), claim_denial.code if claim_denial else None,
+        fallback_code(remit), len(remit.services),
     )
+
+
+def service_rows(remit: Remit, rseq: int) -> list[tuple[Any, ...]]:
+    """The SVC loops of a remit in SERVICE_COLUMNS order; `code` is the submitted code
+    (SVC06) when the payer adjudicated a different one, as the 837P line carries it."""
+    rows = []
+    for i, s in enumerate(remit.services):
+        denial = largest_denial(s.adjustments)
+        rows.append((
+            rseq, i, int(s.line_ref) if s.line_ref.isdecimal() else None,
+            s.submitted_procedure or s.procedure, service_allowed(s), s.paid,
+            adjustments_text(s.adjustments), " ".join(dict.fromkeys(s.remarks)),
+            denial.code if denial else None, denial.amount if denial else None,
+        ))
+    return rows
+

@@ -2,9 +2,12 @@
 
 pyx12's X12Reader reads ISA-led interchanges (delimiters from the ISA, envelope checks);
 text without a fixed-length ISA (companion-guide snippets that start at ST) is split on
-its sniffed segment terminator and each piece tokenized by pyx12's Segment. Transaction
-checks (SE count, SE/ST control numbers, missing SE) are ours so they work on both paths
-and land on the transaction they concern. Nothing here raises on malformed input.
+its sniffed segment terminator and each piece tokenized by pyx12's Segment. Bulk ingest
+reads ISA-led files with `fast=True`: the same segments split directly on the ISA's
+delimiters (~20x faster than pyx12, without pyx12's envelope warnings; a test keeps the
+two paths equal on every sample). Transaction checks (SE count, SE/ST control numbers,
+missing SE) are ours so they work on all paths and land on the transaction they concern.
+Nothing here raises on malformed input.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from pyx12.segment import Segment
 from pyx12.x12file import X12Reader
@@ -20,13 +24,14 @@ from interop.x12.results import Issue
 
 ISA_LENGTH = 106
 MAX_WARNINGS = 20
+NO_TRAILER = "has no SE trailer"
 _FIRST_SEGMENT = re.compile(r"\s*([A-Z][A-Z0-9]{1,2})([^A-Za-z0-9\s])")
 _PROCEDURE_SEPARATOR = re.compile(r"^[A-Z]{2}([^A-Za-z0-9\s])[A-Za-z0-9]")
 
 
-@dataclass(frozen=True, slots=True)
-class Seg:
-    """One segment: id, raw element strings (1-based access) and component separator."""
+class Seg(NamedTuple):
+    """One segment: id, raw element strings (1-based access) and component separator
+    (a NamedTuple: bulk ingest builds millions, and tuples build fastest)."""
 
     id: str
     elements: tuple[str, ...]
@@ -127,13 +132,26 @@ def read_tolerantly(text: str) -> tuple[list[Seg], list[Issue], list[str]]:
     return segs, [], [f"ISA: {note}"]
 
 
-def tokenize(text: str) -> tuple[list[Seg], list[Issue], list[str]]:
-    """Segments, fatal issues and warnings of any X12 text (pyx12 first, then tolerant)."""
+def split_directly(body: str, delims: tuple[str, str, str]) -> list[Seg]:
+    """Segments of an ISA-led interchange split on its own delimiters (the fast path)."""
+    seg_term, ele, sub = delims
+    out = []
+    for raw in body.split(seg_term):
+        raw = raw.strip("\r\n ")
+        if raw:
+            parts = raw.split(ele)
+            out.append(Seg(parts[0], tuple(parts[1:]), sub))
+    return out
+
+
+def tokenize(text: str, fast: bool = False) -> tuple[list[Seg], list[Issue], list[str]]:
+    """Segments, fatal issues and warnings of any X12 text (pyx12, or split directly when
+    fast, for ISA-led text; else the tolerant reader)."""
     body = text.lstrip("\ufeff \r\n\t")
     if body.startswith("ISA") and len(body) >= ISA_LENGTH:
         delims = sniff_delimiters(body)
         if delims and body[ISA_LENGTH - 1] == delims[0]:
-            return read_with_pyx12(body)
+            return (split_directly(body, delims), [], []) if fast else read_with_pyx12(body)
     return read_tolerantly(body)
 
 
@@ -141,7 +159,7 @@ def se_issues(st: Seg, count: int, se: Seg | None) -> list[Issue]:
     """Trailer problems of one transaction: missing SE, wrong SE01 count, SE02 != ST02."""
     control = st.el(2)
     if se is None:
-        return [Issue("SE", f"transaction {control!r} has no SE trailer (truncated input?)")]
+        return [Issue("SE", f"transaction {control!r} {NO_TRAILER} (truncated input?)")]
     issues = []
     if not se.el(1).isdecimal() or int(se.el(1)) != count:
         issues.append(Issue("SE", f"SE01 segment count {se.el(1)!r} does not match the "
@@ -149,6 +167,12 @@ def se_issues(st: Seg, count: int, se: Seg | None) -> list[Issue]:
     if se.el(2) != control:
         issues.append(Issue("SE", f"SE02 {se.el(2)!r} does not match ST02 {control!r}"))
     return issues
+
+
+def is_truncation(issue: Issue) -> bool:
+    """True for a transaction cut short (no SE): its last claim may be incomplete. A wrong
+    SE count or control number alone leaves every segment readable."""
+    return issue.segment == "SE" and NO_TRAILER in issue.reason
 
 
 def make_transaction(segs: list[Seg], se: Seg | None, envelope: dict[str, str]) -> Transaction:
@@ -198,10 +222,10 @@ def group_transactions(segs: list[Seg]) -> tuple[list[Transaction], list[Issue]]
     return out, issues
 
 
-def read_interchange(text: str) -> Interchange:
+def read_interchange(text: str, fast: bool = False) -> Interchange:
     """Read any X12 text into transactions; never raises (problems become issues)."""
     try:
-        segs, issues, warnings = tokenize(text)
+        segs, issues, warnings = tokenize(text, fast)
         transactions, more = group_transactions(segs)
     except Exception as exc:  # noqa: BLE001 - last resort: garbled input must not raise
         return Interchange((), (Issue("ISA", f"unreadable X12 input: {exc}"),), ())

@@ -1,9 +1,12 @@
 """835 (005010X221A1) remittances: parse_835(text) -> list[Remit], one per CLP.
 
-A remit keeps what labels a claim: CLP01 (= the 837P CLM01), the CLP02 status, the
-claim-level and per-service CAS adjustments (group, CARC, amount), the RARCs (LQ*HE on a
-service, MOA/MIA on the claim) and REF*6R line references. Structural problems of the
-transaction (bad SE count, truncation) ride along as issues so ingest can refuse them.
+A remit keeps what labels a claim and what tells which claim event it answers: CLP01
+(= the 837P CLM01), the CLP02 status, CLP03-05 amounts, CLP07 payer claim control number,
+CLP09 claim frequency, REF*F8 (the original claim a replacement points at), the claim
+dates (DTM*232/233) and the remittance date (DTM*405, else BPR16); the claim-level and
+per-service CAS adjustments (group, CARC, amount), the RARCs (LQ*HE on a service, MOA/MIA
+on the claim), AMT*B6 allowed amounts and REF*6R line references. Structural problems of
+the transaction (bad SE count, truncation) ride along as issues so ingest can refuse them.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ class ServiceRemit:
     submitted_procedure: str = ""
     line_ref: str = ""
     service_date: str | None = None
+    allowed: float | None = None
     adjustments: list[Adjustment] = field(default_factory=list)
     remarks: list[str] = field(default_factory=list)
 
@@ -62,6 +66,10 @@ class Remit:
     payer_id: str = ""
     member_id: str = ""
     transaction: str = ""
+    frequency: str = ""
+    original_reference: str = ""
+    service_from: str | None = None
+    remitted_on: str | None = None
     adjustments: list[Adjustment] = field(default_factory=list)
     services: list[ServiceRemit] = field(default_factory=list)
     remarks: list[str] = field(default_factory=list)
@@ -115,12 +123,13 @@ def parse_svc(seg: Seg) -> ServiceRemit:
 
 
 def parse_clp(seg: Seg, header: dict[str, str], tx: Transaction) -> Remit:
-    """CLP: a new remit carrying the payer named in the transaction header."""
+    """CLP: a new remit carrying the payer and remittance date of the transaction header."""
     return Remit(
         claim_id=seg.el(1), status=seg.el(2), charge=parse_number(seg.el(3)),
         paid=parse_number(seg.el(4)), patient_responsibility=parse_number(seg.el(5)),
         payer_claim_id=seg.el(7), payer_name=header.get("payer_name", ""),
         payer_id=header.get("payer_id", ""), transaction=tx.control, issues=tx.issues,
+        frequency=seg.el(9), remitted_on=header.get("remitted_on"),
     )
 
 
@@ -130,12 +139,24 @@ def remark_codes(seg: Seg) -> list[str]:
     return [seg.el(n).upper() for n in positions if seg.el(n)]
 
 
+def remittance_date(seg: Seg, header: dict[str, str]) -> str | None:
+    """DTM*405 (production date) wins over BPR16 (payment date) as the remit's date."""
+    if seg.id == "DTM" and seg.el(1) == "405":
+        return x12_date(seg.el(2))
+    if seg.id == "BPR" and not header.get("remitted_on"):
+        return x12_date(seg.el(16))
+    return None
+
+
 def note_header(seg: Seg, header: dict[str, str]) -> None:
-    """Payer name/id from N1*PR (N104) or REF*2U, before the first CLP."""
+    """Payer name/id from N1*PR (N104) or REF*2U, and the remittance date (DTM*405
+    production date, else BPR16 payment date), before the first CLP."""
     if seg.id == "N1" and seg.el(1) == "PR":
         header.update(payer_name=seg.el(2), payer_id=seg.el(4))
     elif seg.id == "REF" and seg.el(1) == "2U" and not header.get("payer_id"):
         header["payer_id"] = seg.el(2)
+    elif seg.id in ("DTM", "BPR") and (day := remittance_date(seg, header)):
+        header["remitted_on"] = day
 
 
 def note_service(service: ServiceRemit, seg: Seg) -> None:
@@ -148,16 +169,23 @@ def note_service(service: ServiceRemit, seg: Seg) -> None:
         service.line_ref = seg.el(2)
     elif seg.id == "DTM" and seg.el(1) in ("472", "150") and service.service_date is None:
         service.service_date = x12_date(seg.el(2))
+    elif seg.id == "AMT" and seg.el(1) == "B6":
+        service.allowed = parse_number(seg.el(2))
 
 
 def note_claim(remit: Remit, seg: Seg) -> None:
-    """Claim-level CAS, MOA/MIA remarks and the patient's member id (NM1*QC)."""
+    """Claim-level CAS, MOA/MIA remarks, the patient's member id (NM1*QC), REF*F8 and the
+    claim's first date of service (DTM*232 statement from, else the DTM*472 of a service)."""
     if seg.id == "CAS":
         remit.adjustments.extend(parse_cas(seg))
     elif seg.id in ("MOA", "MIA"):
         remit.remarks.extend(remark_codes(seg))
     elif seg.id == "NM1" and seg.el(1) == "QC":
         remit.member_id = seg.el(9)
+    elif seg.id == "REF" and seg.el(1) == "F8":
+        remit.original_reference = seg.el(2)
+    elif seg.id == "DTM" and seg.el(1) == "232":
+        remit.service_from = x12_date(seg.el(2))
 
 
 def walk_remits(tx: Transaction) -> list[Remit]:
@@ -192,9 +220,10 @@ def walk_safely(tx: Transaction, issues: list[Issue]) -> list[Remit]:
         return []
 
 
-def read_835(text: str) -> RemitFile:
-    """Remits of an 835 text and its non-claim problems; never raises."""
-    interchange = read_interchange(text)
+def read_835(text: str, fast: bool = False) -> RemitFile:
+    """Remits of an 835 text and its non-claim problems; never raises (`fast`: see
+    reader.tokenize)."""
+    interchange = read_interchange(text, fast)
     remits: list[Remit] = []
     issues = list(interchange.issues)
     for tx in interchange.transactions:

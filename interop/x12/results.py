@@ -21,8 +21,14 @@ UNCARRIED_FIELDS: tuple[str, ...] = (
     "eligibility.coverage_active",
     "cosmetic_intake",
     *(f"documentation.{name}" for name in DOCUMENTATION_FIELDS),
+    # history: filled from the practice's history store (interop/history.py), not the 837P
     "history.days_since_related_global_procedure",
     "history.related_global_days",
+    "history.related_procedure_code",
+    "history.sessions_this_year",
+    "history.established_patient",
+    "history.days_since_last_visit",
+    "history.prior_denials_same_code",
     "lines[].lesion",
 )
 
@@ -54,6 +60,7 @@ class ClaimResult:
     source_payer_id: str | None = None
     payer_mapped: bool | None = None
     level: Level = "claim"
+    original_reference: str | None = None  # REF*F8: the payer's number of the original
 
     @property
     def ok(self) -> bool:
@@ -72,7 +79,7 @@ class ClaimResult:
             "claim": self.claim, "errors": self.messages,
             "assumed_defaults": list(self.assumed_defaults),
             "warnings": list(self.warnings), "source_payer_id": self.source_payer_id,
-            "payer_mapped": self.payer_mapped,
+            "payer_mapped": self.payer_mapped, "original_reference": self.original_reference,
         }
 
 

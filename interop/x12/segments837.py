@@ -47,8 +47,9 @@ def parse_hi(seg: Seg) -> tuple[list[tuple[int, str]], list[Issue]]:
     """(rank, ICD-10 code) pairs of one HI segment; ICD-9 qualifiers are issues."""
     codes: list[tuple[int, str]] = []
     issues: list[Issue] = []
-    for n in range(1, 13):
-        qualifier, code = seg.comp(n, 1).upper(), seg.comp(n, 2)
+    for n in range(1, min(12, len(seg.elements)) + 1):
+        parts = seg.comps(n) + [""]
+        qualifier, code = parts[0].upper(), parts[1]
         if qualifier in ICD9_QUALIFIERS:
             issue = Issue("HI", f"ICD-9 qualifier {qualifier} not supported")
             if issue not in issues:

@@ -1,10 +1,13 @@
-"""Generated outcomes -> 835 (005010X221A1): write_835(frames) -> str.
+"""Data set outcomes -> 835 (005010X221A1): write_835(frames) -> str.
 
-One transaction per payer (an 835 comes from one payer). Denied lines carry
-CAS*<group>*<carc>*<full charge> and pay 0; paid lines get a CO-45 contractual
-write-down of 20% (not a denial) and pay the rest. A claim whose every line is denied has
-CLP02 = 4, otherwise 1. Amounts balance (SVC02 - CAS = SVC03; CLP03/04 and BPR02 sum them)
-so strict 835 validators accept the file; REF*6R echoes the 837P line number.
+One transaction per payer (an 835 comes from one payer). Each claim's answer is planned
+by remit_plan (the data set's outcome columns, line outcome columns when present): CLP02
+status (1 processed, 4 denied), CLP04 paid, CLP05 patient responsibility, CLP07 payer
+claim number, CLP09 frequency, a claim-level CAS (+ MOA remarks) or SVC loops with their
+CAS (every adjustment: denials, CO-45 write-downs, PR deductible/coinsurance), REF*6R (the
+837P line), AMT*B6 allowed and LQ*HE RARCs; REF*F8 names the original of a replacement.
+Amounts balance (SVC02 - CAS = SVC03; CLP03 - CAS = CLP04; BPR02 sums the payments) so
+strict 835 validators accept the file.
 """
 
 from __future__ import annotations
@@ -26,81 +29,68 @@ from interop.x12.envelope import (
     segment,
     transaction,
 )
-from reference.vocab import CATEGORY_CARC
+from interop.x12.numbering import Numbering
+from interop.x12.remit_plan import Cas, ClaimRemit, LineRemit, plan_claim
 
 VERSION_835 = "005010X221A1"
-ALLOWED_SHARE = 0.8
 PAYMENT_LAG_DAYS = 14
 OUTCOME_COLUMNS = ("denied", "denial_carc", "denial_category", "denied_lines")
+CAS_TRIPLETS = 6
 
 
-def split_carc(code: str) -> tuple[str, str]:
-    """('CO', '4') from 'CO-4'; a bare CARC is taken as contractual (CO)."""
-    group, _, carc = code.partition("-")
-    return (group, carc) if carc else ("CO", group)
-
-
-def claim_decisions(frames: ClaimFrames) -> dict[str, tuple[str, set[int]]]:
-    """claim_id -> (denial Group-CARC, denied line numbers) for each denied claim."""
-    missing = [c for c in OUTCOME_COLUMNS if c not in frames.claims]
-    if missing:
-        raise ValueError(f"write_835 needs the outcome columns; missing {missing}")
-    out: dict[str, tuple[str, set[int]]] = {}
-    for row in frames.claims[["claim_id", *OUTCOME_COLUMNS]].itertuples(index=False):
-        if not bool(row.denied):
-            continue
-        category = None if pd.isna(row.denial_category) else str(row.denial_category)
-        carc = row.denial_carc if not pd.isna(row.denial_carc) else None
-        carc = carc or CATEGORY_CARC.get(category or "", "CO-16")
-        lines = "" if pd.isna(row.denied_lines) else str(row.denied_lines)
-        out[str(row.claim_id)] = (str(carc), {int(n) for n in lines.split()})
+def cas_segments(adjustments: list[Cas]) -> list[str]:
+    """CAS segments: one per group code, up to six (CARC, amount) pairs each."""
+    groups: dict[str, list[Cas]] = defaultdict(list)
+    for adj in adjustments:
+        groups[adj[0]].append(adj)
+    out = []
+    for group, items in groups.items():
+        for start in range(0, len(items), CAS_TRIPLETS):
+            pairs = [v for _, carc, amount in items[start:start + CAS_TRIPLETS]
+                     for v in (carc, money(amount), "")]
+            out.append(segment("CAS", group, *pairs))
     return out
 
 
-def service_segments(line: dict[str, Any], denial: str | None) -> tuple[list[str], int, int]:
-    """SVC loop of one line and its (charge, paid) in cents."""
-    cents = round(float(line["charge"]) * 100)
+def service_segments(s: LineRemit) -> list[str]:
+    """SVC loop (2110) of one line."""
+    line = s.line
     procedure = ":".join(["HC", line["cpt"], *line["modifiers"][:4]])
-    group, carc = split_carc(denial) if denial else ("CO", "45")
-    paid = 0 if denial else round(cents * ALLOWED_SHARE)
-    out = [segment("SVC", procedure, money(cents / 100), money(paid / 100), "",
-                   line["units"]),
-           segment("DTM", "472", d8(line["date_of_service"]))]
-    if denial or cents - paid > 0:  # a denial is stated even on a zero charge
-        out.append(segment("CAS", group, carc, money((cents - paid) / 100)))
-    out.append(segment("REF", "6R", line["line"]))
-    if not denial:
-        out.append(segment("AMT", "B6", money(paid / 100)))
-    return out, cents, paid
+    out = [segment("SVC", procedure, money(line["charge"]), money(s.paid), "", line["units"]),
+           segment("DTM", "472", d8(line["date_of_service"])),
+           *cas_segments(s.adjustments),
+           segment("REF", "6R", line["line"]),
+           segment("AMT", "B6", money(s.allowed))]
+    return out + [segment("LQ", "HE", code) for code in s.rarcs]
 
 
-def remit_segments(claim: dict[str, Any], decision: tuple[str, set[int]] | None,
-                   number: int) -> tuple[list[str], int]:
-    """CLP loop of one claim (patient, services) and its paid amount in cents."""
-    carc, denied_lines = decision or ("", set())
-    if decision and not denied_lines:  # a claim-level denial: every line is denied
-        denied_lines = {ln["line"] for ln in claim["lines"]}
-    services, charge, paid = [], 0, 0
-    for line in sorted(claim["lines"], key=lambda ln: ln["line"]):
-        denial = carc if line["line"] in denied_lines else None
-        segs, line_charge, line_paid = service_segments(line, denial)
-        services.extend(segs)
-        charge, paid = charge + line_charge, paid + line_paid
-    all_denied = decision is not None and paid == 0 and bool(denied_lines)
-    clp = segment("CLP", claim["claim_id"], "4" if all_denied else "1", money(charge / 100),
-                  money(paid / 100), 0, FILING_INDICATORS.get(claim["payer_id"], "CI"),
-                  f"PCN{number:09d}", claim["place_of_service"], "1")
-    patient = segment("NM1", "QC", "1", "PATIENT", "SYNTHETIC", "", "", "", "MI",
-                      claim["patient"]["member_id"])
-    return [clp, patient, *services], paid
+def claim_segments(claim: dict[str, Any], plan: ClaimRemit, numbering: Numbering) -> list[str]:
+    """CLP loop (2100) of one claim and its services."""
+    cid, first = claim["claim_id"], min(str(ln["date_of_service"]) for ln in claim["lines"])
+    out = [segment("CLP", numbering.clm01(cid), plan.status, money(plan.charge),
+                   money(plan.paid), money(plan.patient_share),
+                   FILING_INDICATORS.get(claim["payer_id"], "CI"), numbering.pcn(cid),
+                   claim["place_of_service"], claim.get("claim_frequency") or "1"),
+           *cas_segments(plan.adjustments),
+           segment("NM1", "QC", "1", "PATIENT", "SYNTHETIC", "", "", "", "MI",
+                   claim["patient"]["member_id"])]
+    if plan.rarcs:
+        out.append(segment("MOA", "", "", *plan.rarcs[:5]))
+    original = claim.get("original_claim_id")
+    if original:
+        out.append(segment("REF", "F8", numbering.pcn(original)))
+    out.append(segment("DTM", "232", d8(first)))
+    for service in plan.services:
+        out.extend(service_segments(service))
+    return out
 
 
-def payer_header(payer: str, total: int, paid_on: date, control: int,
+def payer_header(payer: str, total: float, paid_on: date, control: int,
                  parties: Parties) -> list[str]:
     """BPR, TRN, DTM*405, payer (1000A) and payee (1000B) of one payer's 835."""
     method = ("I", "C", "CHK") if total > 0 else ("H", "C", "NON")
     return [
-        segment("BPR", method[0], money(total / 100), method[1], method[2], *[""] * 11,
+        segment("BPR", method[0], money(total), method[1], method[2], *[""] * 11,
                 d8(paid_on)),
         segment("TRN", "1", f"EFT{control:09d}", f"1{parties.tax_id}"),
         segment("DTM", "405", d8(paid_on)),
@@ -113,32 +103,52 @@ def payer_header(payer: str, total: int, paid_on: date, control: int,
     ]
 
 
-def payer_transaction(payer: str, claims: list[dict[str, Any]], decisions: dict,
-                      control: int, parties: Parties) -> str:
-    """One 835 transaction for the claims of one payer."""
-    body, total = [segment("LX", 1)], 0
-    for number, claim in enumerate(claims, start=1):
-        segs, paid = remit_segments(claim, decisions.get(claim["claim_id"]), number)
-        body.extend(segs)
-        total += paid
+def paid_date(claims: list[dict[str, Any]]) -> date:
+    """The remittance date of a batch: PAYMENT_LAG_DAYS after its latest submission."""
     latest = max(str(c["submission_date"]) for c in claims)
-    paid_on = date.fromisoformat(latest[:10]) + timedelta(days=PAYMENT_LAG_DAYS)
-    return transaction("835", control, VERSION_835,
-                       payer_header(payer, total, paid_on, control, parties) + body)
+    return date.fromisoformat(latest[:10]) + timedelta(days=PAYMENT_LAG_DAYS)
+
+
+def payer_transaction(payer: str, claims: list[dict[str, Any]], plans: dict[str, ClaimRemit],
+                      control: int, parties: Parties, numbering: Numbering) -> str:
+    """One 835 transaction for the claims of one payer."""
+    body, total = [segment("LX", 1)], 0.0
+    for claim in claims:
+        plan = plans[claim["claim_id"]]
+        body.extend(claim_segments(claim, plan, numbering))
+        total += plan.paid
+    header = payer_header(payer, round(total, 2), paid_date(claims), control, parties)
+    return transaction("835", control, VERSION_835, header + body)
+
+
+def plans_of(frames: ClaimFrames, claims: list[dict[str, Any]]) -> dict[str, ClaimRemit]:
+    """claim_id -> the planned answer, from the outcome columns (and line outcomes)."""
+    missing = [c for c in OUTCOME_COLUMNS if c not in frames.claims]
+    if missing:
+        raise ValueError(f"write_835 needs the outcome columns; missing {missing}")
+    outcomes = frames.claims.set_index("claim_id", drop=False).to_dict("index")
+    extra = [c for c in frames.lines if c.startswith("line_")]
+    lines: dict[str, dict[int, dict]] = defaultdict(dict)
+    if extra:
+        for row in frames.lines[["claim_id", "line", *extra]].to_dict("records"):
+            lines[row["claim_id"]][int(row["line"])] = row
+    return {c["claim_id"]: plan_claim(c, outcomes[c["claim_id"]], lines[c["claim_id"]])
+            for c in claims}
 
 
 def write_835(frames: ClaimFrames, control: int = 1, parties: Parties | None = None,
-              when: datetime | None = None) -> str:
+              when: datetime | None = None, numbering: Numbering | None = None) -> str:
     """An 835 interchange with the outcome of every claim of frames (one ST per payer)."""
     parties = parties or Parties()
-    decisions = claim_decisions(frames)
+    claims = [c for c in frames_to_claims(frames) if c["lines"]]
+    numbering = numbering or Numbering.of(frames.claims)
+    plans = plans_of(frames, claims)
     by_payer: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for claim in frames_to_claims(frames):
-        if claim["lines"]:
-            by_payer[claim["payer_id"]].append(claim)
-    transactions = [payer_transaction(payer, by_payer[payer], decisions, i, parties)
+    for claim in claims:
+        by_payer[claim["payer_id"]].append(claim)
+    transactions = [payer_transaction(payer, by_payer[payer], plans, i, parties, numbering)
                     for i, payer in enumerate(sorted(by_payer), start=1)]
-    latest = max((d8(c["submission_date"]) for cs in by_payer.values() for c in cs),
-                 default="20260101")
-    moment = when or datetime.strptime(latest, "%Y%m%d").replace(hour=12)
-    return interchange("HP", VERSION_835, transactions, control, parties, moment)
+    moment = when or datetime.combine(max((paid_date(cs) for cs in by_payer.values()),
+                                          default=date(2026, 1, 1)), datetime.min.time())
+    return interchange("HP", VERSION_835, transactions, control, parties,
+                       pd.Timestamp(moment).to_pydatetime().replace(hour=12))

@@ -42,7 +42,7 @@ def test_unmatched_claims_and_remits_are_counted(labelled_frames: ClaimFrames,
     assert report.claims_read == n and report.matched == n - 2
     assert report.unmatched_claims == 2
     assert report.unmatched_remits == 1  # NO-SUCH-CLAIM
-    assert report.reversals_skipped == 1  # CLP02 = 22 never labels a claim
+    assert report.reversals == 1  # CLP02 = 22 never labels a claim
     frames = read_dataset(tmp_path / "history.parquet")
     assert len(frames.claims) == n - 2
     assert {"denied", "denial_carc", "denial_category", "denied_lines"} <= set(frames.claims)
@@ -55,10 +55,22 @@ def test_invalid_claims_and_refused_remits_are_reported(x12_dir: Path,
     remits = [x12_dir / "835_bcbsnc_sample.txt", x12_dir / "835_uhc_legacy_sample.txt"]
     report = ingest(claims, remits, tmp_path / "history.parquet")
     assert report.claims_read == 3 and report.claims_invalid == 3 and report.matched == 0
-    assert report.remits_refused == 1  # BCBS snippet: SE count wrong
-    assert report.unmatched_remits == 2  # the two UHC claims
+    assert report.rejected == {"icd9_diagnosis": 3}
+    assert report.remits_refused == 0 and report.envelope_warnings == 1  # BCBS: SE count
+    assert report.unmatched_remits == 3  # the two UHC claims and the BCBS one
     assert any("ICD-9 qualifier BK" in e for e in report.errors)
     assert len(read_dataset(tmp_path / "history.parquet").claims) == 0
+
+
+def test_a_wrong_se_count_warns_but_a_cut_transaction_refuses(
+        labelled_frames: ClaimFrames, tmp_path: Path) -> None:
+    text = write_837p(slice_frames(labelled_frames, 0, 3))
+    miscounted = text.replace("\nSE*", "\nSE*9", 1)
+    report = ingest([write(tmp_path / "a.837", miscounted)], [], tmp_path / "a")
+    assert report.claims_invalid == 0 and report.envelope_warnings > 0
+    cut = text[:text.index("\nSE*") + 1]
+    report = ingest([write(tmp_path / "b.837", cut)], [], tmp_path / "b")
+    assert report.claims_invalid > 0 and set(report.rejected) == {"truncated_transaction"}
 
 
 def test_carc_table_maps_every_contract_reason() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from interop.x12.claims837 import parse_837p
-from interop.x12.outcomes import remit_outcome
+from interop.x12.labels import remit_outcome
 from interop.x12.remit835 import parse_835, read_835
 from interop.x12.samples import sample_files, transaction_kind
 from tests.x12.conftest import sample_text
