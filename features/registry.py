@@ -66,6 +66,7 @@ CHANGEABLE: dict[str, str] = {
     "eligibility_verified": "eligibility.verified",
     "not_credentialed": "provider.credentialed_with_payer",
     "referral_on_file": "referral_on_file",
+    "sessions_on_claim": "lines[] (billed to the patient)",
     "excision_no_margins": "documentation.margins_documented",
     "malignant_no_pathology": "documentation.pathology_report_attached",
     "size_code_no_size_doc": "documentation.lesion_size_documented",

@@ -104,6 +104,13 @@ def empty_rows() -> pd.DataFrame:
                          "denied": pd.Series(dtype="boolean")})
 
 
+def denied_codes(denied: pd.Series) -> np.ndarray:
+    """1 denied, 0 paid, -1 unknown (no remit), from a nullable boolean column."""
+    known = denied.notna().to_numpy()
+    values = denied.fillna(False).to_numpy(dtype=bool).astype(np.int64)
+    return np.where(known, values, -1)
+
+
 @dataclass
 class HistoryStore:
     """Store rows (ROW_COLUMNS) and the salt their patient keys were made with."""
@@ -159,8 +166,7 @@ class HistoryStore:
                 "cpt": self.code_names.to_numpy(object)[coded["cpt"].to_numpy()],
                 "family": self.family_names.to_numpy(object)[coded["family"].to_numpy()],
                 "global_days": self.rows["global_days"].fillna(-1).to_numpy(np.int64),
-                "denied": self.rows["denied"].map({True: 1, False: 0}).fillna(-1)
-                .to_numpy(np.int64)}
+                "denied": denied_codes(self.rows["denied"])}
 
     def patient_rows(self, key: int) -> PatientRows:
         """The store rows of one patient key (the rows are sorted by patient)."""

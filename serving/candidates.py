@@ -53,13 +53,41 @@ def fix_em_25(view: ClaimView, cms: CmsTables) -> list[Candidate]:
             if view.flag_of(n, "family") == "em" and can_add_modifier(view, n, "25")]
 
 
-def fix_cosmetic(view: ClaimView, cms: CmsTables) -> list[Candidate]:
-    lines = view.lines_where("cosmetic_dx")
-    if not lines or len(lines) >= len(view.claim["lines"]):
+def patient_pays(view: ClaimView, lines: list[int], feature: str, why: str) -> list[Candidate]:
+    """bill_patient for some lines, or for the whole visit (line None: the claim is not
+    sent to the payer) when every line is one of them."""
+    if not lines:
         return []
-    return [Candidate("bill_patient", "cosmetic_dx", f"Bill {label(view, n)} to the patient "
-                      "as a cosmetic service (signed waiver) instead of the payer.", n)
-            for n in lines]
+    if len(set(lines)) >= len(view.claim["lines"]):
+        return [Candidate("bill_patient", feature, f"Bill the whole visit to the patient "
+                          f"instead of {view.claim['payer_id']}: {why}.")]
+    return [Candidate("bill_patient", feature, f"Bill {label(view, n)} to the patient "
+                      f"instead of the payer: {why}.", n) for n in lines]
+
+
+def fix_cosmetic(view: ClaimView, cms: CmsTables) -> list[Candidate]:
+    """Cosmetic services (cosmetic-reading diagnosis, cosmetic intake, GY) are the
+    patient's to pay under a signed waiver (shared/domain §4, §6: CO-96 / PR-96)."""
+    lines = set(view.lines_where("cosmetic_dx"))
+    if view.claim.get("cosmetic_intake"):
+        lines |= set(view.lines_in("shave", "excision_benign", "destruction_benign",
+                                   "skin_tag", "dermabrasion", "chemexfoliation"))
+    lines |= {ln["line"] for ln in view.claim["lines"] if "GY" in ln["modifiers"]}
+    return patient_pays(view, sorted(lines), "cosmetic_dx",
+                        "a cosmetic service, non-covered (signed waiver)")
+
+
+def fix_benefit_cap(view: ClaimView, cms: CmsTables) -> list[Candidate]:
+    """Phototherapy past the plan's yearly sessions: the patient pays, or it waits for the
+    next benefit period (CO-119, shared/domain §5-§6). Offered only where re-scoring shows
+    the sessions are what makes the claim risky."""
+    before = (view.claim.get("history") or {}).get("sessions_this_year")
+    lines = view.lines_in("phototherapy")
+    if before is None or not lines:
+        return []
+    return patient_pays(view, lines, "sessions_on_claim", f"{before} sessions earlier this "
+                        "year may exhaust the benefit (signed waiver), or hold until the "
+                        "next benefit period")
 
 
 # Coding changes (NCCI pairs, 59/X, units, add-ons, global modifiers, pointers) come from
@@ -67,7 +95,7 @@ def fix_cosmetic(view: ClaimView, cms: CmsTables) -> list[Candidate]:
 # add what the checker leaves to the model: 25 on a documented separate E/M, billing a
 # cosmetic service to the patient.
 GENERATORS: tuple[Callable[[ClaimView, CmsTables], list[Candidate]], ...] = (
-    fix_em_25, fix_cosmetic,
+    fix_em_25, fix_cosmetic, fix_benefit_cap,
 )
 DOC_GAP_FEATURES: dict[str, str] = {
     f: field.removeprefix("documentation.") for f, field in CHANGEABLE.items()

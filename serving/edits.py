@@ -70,7 +70,12 @@ def link_diagnosis(claim: Claim, c: Candidate) -> Claim:
     return edit_line({**claim, "diagnoses": diagnoses}, c.line, update)
 
 
+NDC_PLACEHOLDER = "00000000000"  # "the coder adds the drug's NDC from the chart"
+
+
 def attach(claim: Claim, c: Candidate) -> Claim:
+    if c.value == "ndc":
+        return edit_line(claim, c.line, lambda ln: ln.update(ndc=NDC_PLACEHOLDER))
     if c.value in DOCUMENTATION_FIELDS:
         return {**claim, "documentation": {**(claim.get("documentation") or {}), c.value: True}}
     return {**claim, c.value: True}  # referral_on_file
@@ -126,10 +131,16 @@ def apply_candidate(claim: Claim, c: Candidate) -> Claim:
     return APPLY[c.action](claim, c)
 
 
+def is_whole_visit_to_patient(action: str, line: int | None) -> bool:
+    """bill_patient without a line: the claim is not sent to the payer at all."""
+    return action == "bill_patient" and line is None
+
+
 def apply_fix(claim: Claim, fix: Any) -> Claim | None:
     """The claim with a returned fix (contract Fix) applied, as the coder would submit it;
-    None for not_fixable and actions without an edit."""
-    if fix.action not in APPLY:
+    None for not_fixable, actions without an edit, and a visit billed to the patient
+    (nothing goes to the payer)."""
+    if fix.action not in APPLY or is_whole_visit_to_patient(fix.action, fix.line):
         return None
     candidate = Candidate(fix.action, "", fix.text, fix.line, fix.value,
                           getattr(fix, "old", None), getattr(fix, "units", None))

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from contract.frames import ClaimFrames, frames_to_claims
-from serving.edits import apply_fix
+from serving.edits import apply_fix, is_whole_visit_to_patient
 from serving.scoring import Options, Predictor
 
 MIN_VISIBLE = 0.3
@@ -31,16 +31,23 @@ def risky_rows(claims: Any, rows: np.ndarray, min_visible: float = MIN_VISIBLE) 
     return np.flatnonzero(rows & (visible >= min_visible))
 
 
+NOT_SENT = "not sent"  # the whole visit billed to the patient: the payer denies nothing
+
+
 def top_fixed_claims(predictor: Predictor, claims: Sequence[dict[str, Any]],
-                     batch: int = 256) -> list[dict[str, Any] | None]:
-    """Each claim with the service's top applicable fix applied (None without one)."""
+                     batch: int = 256) -> list[dict[str, Any] | str | None]:
+    """Each claim with the service's top fix applied (None without an applicable one;
+    NOT_SENT when the fix bills the whole visit to the patient)."""
     options = Options(explain=True, fixes=True, max_fixes=1)
-    out: list[dict[str, Any] | None] = []
+    out: list[dict[str, Any] | str | None] = []
     for start in range(0, len(claims), batch):
         part = list(claims[start:start + batch])
         for claim, scored in zip(part, predictor.predict(part, options)):
             fix = next((f for f in scored.fixes if f.action != "not_fixable"), None)
-            out.append(apply_fix(claim, fix) if fix is not None else None)
+            if fix is not None and is_whole_visit_to_patient(fix.action, fix.line):
+                out.append(NOT_SENT)
+            else:
+                out.append(apply_fix(claim, fix) if fix is not None else None)
     return out
 
 
@@ -68,12 +75,12 @@ def audit_fixes(frames: ClaimFrames, rows: np.ndarray, predictor: Predictor,
     before = sub.claims["oracle_p"].to_numpy(dtype=float)
     fixed = top_fixed_claims(predictor, claims)
     after = before.copy()
-    edited = [i for i, c in enumerate(fixed) if c is not None]
+    edited = [i for i, c in enumerate(fixed) if isinstance(c, dict)]
     if edited:
         after[edited] = true_risk([fixed[i] for i in edited])
+    after[[i for i, c in enumerate(fixed) if c == NOT_SENT]] = 0.0
     payer = sub.claims["payer_id"].astype(str).to_numpy()
-    has_fix = np.zeros(len(claims), dtype=bool)
-    has_fix[edited] = True
+    has_fix = np.array([c is not None for c in fixed], dtype=bool)
     out = {}
     for p in sorted(set(payer)):
         sel = payer == p

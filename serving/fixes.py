@@ -26,10 +26,9 @@ from features.registry import is_changeable
 from reference.cms import CmsTables
 from serving.candidates import DOC_GAP_FEATURES, GENERATORS, Candidate
 from serving.context import ClaimView
-from serving.edits import apply_candidate
+from serving.edits import NDC_PLACEHOLDER, apply_candidate, is_whole_visit_to_patient
 
 MIN_GAIN = 0.01  # smaller changes are model noise, not a fix worth a coder's time
-NDC_PLACEHOLDER = "00000000000"  # re-scoring "an NDC is on the line" (the chart gives it)
 
 
 def claim_level_candidates(view: ClaimView) -> list[Candidate]:
@@ -151,6 +150,9 @@ def build_candidates(views: Sequence[ClaimView], findings: Sequence[list[Finding
             out[i] = [blocked]
             continue
         for k, cand in enumerate(candidates_for(view, cms, findings[i])):
+            if is_whole_visit_to_patient(cand.action, cand.line):
+                out[i].append(as_fix(cand, 0.0))  # nothing is sent to the payer
+                continue
             claim = edited_claim(view.claim, cand)
             edited.append({**claim, "claim_id": f"{view.claim['claim_id']}~{k}"})
             owners.append((i, cand))
@@ -169,14 +171,15 @@ def suggest_fixes(views: Sequence[ClaimView], risks: np.ndarray, bundle: Any,
     before = coding_errors([v.claim for v in views], cms) if edited else []
     after_errors = coding_errors(edited, cms)
     after = rescore(bundle, cms, edited)
-    ranked: list[list[tuple[int, float, Fix]]] = [[] for _ in views]
+    ranked: list[list[tuple[int, float, Fix]]] = [[(2, 0.0, f) for f in fixes]
+                                                  for fixes in out]  # whole visit: last
     for (i, cand), p, errors in zip(owners, after, after_errors):
         if errors - before[i]:
             continue  # the change would introduce a coding error
         if is_correction(cand) or p < risks[i] - MIN_GAIN:
             ranked[i].append((0 if is_correction(cand) else 1, float(p), as_fix(cand, p)))
     for i, items in enumerate(ranked):
-        if items:
+        if items and not (out[i] and out[i][0].action == "not_fixable"):
             items.sort(key=lambda x: (x[0], x[1]))
             out[i] = [fix for _, _, fix in items]
     return [f[:max_fixes] for f in out]

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from contract.columns import claims_to_columns
-from contract.schema import ModelInfo, Reason
+from contract.schema import History, ModelInfo, Reason
 from features.build import compute_raw_columns
 from features.checks import check_claims
 from reference.cms import CmsTables
@@ -199,6 +199,7 @@ class Predictor:
 
     models: ModelSet
     cms: CmsTables
+    history: Any = None  # interop.history.HistoryStore of the practice (None: not looked up)
 
     def route_groups(self, payers: Sequence[str]) -> dict[str, list[int]]:
         """Positions of the claims per serving model key."""
@@ -212,6 +213,7 @@ class Predictor:
         audit line per claim. Features are built once for the whole request; each model
         then scores its own payers' rows."""
         start = time.perf_counter()
+        claims = with_history(claims, self.history)
         payers = [str(claim_field(c, "payer_id")) for c in claims]
         batch = featurize(claims, self.cms, options.explain)
         out: list[ScoredClaim | None] = [None] * len(claims)
@@ -227,7 +229,39 @@ class Predictor:
         return preds
 
 
-def load_predictor(home: Path, cms_dir: Path, tags: list[str] | None = None) -> Predictor:
+def has_no_history(claim: Any) -> bool:
+    """The caller sent no history fact at all (the block is absent or all null)."""
+    history = claim_field(claim, "history")
+    values = history.__dict__ if hasattr(history, "__dict__") else (history or {})
+    return all(v is None for v in values.values())
+
+
+def with_history(claims: Sequence[Any], store: Any) -> Sequence[Any]:
+    """Claims whose caller sent no history get it from the practice's history store (the
+    patient's earlier claims, by hashed member id, as of the date of service); a claim
+    with any history fact keeps what its caller sent."""
+    if store is None:
+        return claims
+    out = list(claims)
+    for i, claim in enumerate(out):
+        if has_no_history(claim):
+            facts = store.lookup(claim)
+            out[i] = (claim.model_copy(update={"history": History(**facts)})
+                      if hasattr(claim, "model_copy") else {**claim, "history": facts})
+    return out
+
+
+def load_history(path: Path | None) -> Any:
+    """The history store at `path` (written by `denialrisk ingest`), or None."""
+    if path is None or not (Path(path) / "store.json").is_file():
+        return None
+    from interop.history import HistoryStore
+
+    return HistoryStore.load(Path(path))
+
+
+def load_predictor(home: Path, cms_dir: Path, tags: list[str] | None = None,
+                   history: Path | None = None) -> Predictor:
     """Champion models from the BentoML store at `home` (only `tags` when given: a Bento's
     models) plus the CMS tables.
 
@@ -237,7 +271,8 @@ def load_predictor(home: Path, cms_dir: Path, tags: list[str] | None = None) -> 
     from reference.cms import load_cms_tables
     from serving.modelset import load_model_set
 
-    predictor = Predictor(load_model_set(home, tags), load_cms_tables(cms_dir))
+    predictor = Predictor(load_model_set(home, tags), load_cms_tables(cms_dir),
+                          load_history(history))
     warm_up(predictor.cms)
     gc.collect()
     gc.freeze()

@@ -76,7 +76,8 @@ class DenialRiskService:
         install_log_hygiene()
         install_size_log_filter()
         stores = served_stores(DenialRiskService.bento, self.settings)  # a Bento's own
-        self.predictor: Predictor = load_predictor(stores.home, stores.cms_dir, stores.tags)
+        self.predictor: Predictor = load_predictor(stores.home, stores.cms_dir, stores.tags,
+                                                   self.settings.history_path())
         log_started(self.predictor, stores)
         self.batcher = MicroBatcher(self.predictor.predict, self.settings.micro_batch_claims)
         normalize_icd10("L82.1")  # reads the ICD-10-CM code set now, not in the 1st request

@@ -31,6 +31,10 @@ class Settings(BaseSettings):
         "insurer) to the payer ids models train on; header source_payer_id,payer_id,note "
         "(note optional); an id not in the map is kept as it is. None = the packaged "
         "interop/x12/payer_map.csv.")
+    history_store: Path | None = Field(
+        None, description="The practice's history store (`denialrisk ingest --out X` writes "
+        "it to X/history): a claim sent without history is looked up there by hashed "
+        "member id. None = <work_dir>/history/history when it exists.")
 
     # generator
     work_dir: Path = Field(
@@ -147,6 +151,10 @@ class Settings(BaseSettings):
     def data_path(self) -> Path:
         """Default location of the generated data set."""
         return self.work_dir / "claims"
+
+    def history_path(self) -> Path:
+        """The history store serving looks claims up in (see history_store)."""
+        return self.history_store or self.work_dir / "history" / "history"
 
 
 def get_settings() -> Settings:

@@ -50,10 +50,11 @@ def fit_logreg(X: pd.DataFrame, y: np.ndarray) -> Pipeline:
 
 def fit_logreg_reasons(X: pd.DataFrame, category: pd.Series) -> Pipeline | None:
     """Multinomial reason logistic regression on denied claims (None with < 2 classes)."""
-    labels = pd.Series(category).astype(str).to_numpy()
+    known = pd.Series(category).notna().to_numpy()
+    labels = pd.Series(category)[known].astype(str).to_numpy()
     if len(np.unique(labels)) < 2:
         return None
-    return logreg_pipeline(X, multiclass=True).fit(X, labels)
+    return logreg_pipeline(X, multiclass=True).fit(X[known], labels)
 
 
 def logreg_reason_probs(model: Pipeline | None, X: pd.DataFrame) -> pd.DataFrame:

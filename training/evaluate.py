@@ -74,7 +74,7 @@ def predict_tier(bundle: ModelBundle, X: pd.DataFrame, y: np.ndarray, cat: pd.Se
     p = bundle.predict_proba(Xs)
     out = {"model": SystemPreds(p, p, bundle.predict_reasons(Xs))}
     idx = fit_rows(fit)
-    denied = idx[y[idx] == 1]
+    denied = idx[(y[idx] == 1) & cat.iloc[idx].notna().to_numpy()]  # a category to learn
     lr = bl.fit_logreg(X.iloc[idx], y[idx])
     lr_reasons = bl.fit_logreg_reasons(X.iloc[denied], cat.iloc[denied])
     p_lr = lr.predict_proba(Xs)[:, 1]
@@ -127,7 +127,7 @@ def merge_preds(parts: list[tuple[np.ndarray, SystemPreds]], n: int) -> SystemPr
 
 def system_metrics(sp: SystemPreds, y: np.ndarray, cat: pd.Series, rows: np.ndarray) -> dict:
     """Binary metrics on rows plus reason accuracy on the denied ones."""
-    d = rows & (y == 1)
+    d = rows & (y == 1) & cat.notna().to_numpy()  # denials the payer gave a reason for
     return binary_metrics(y[rows], sp.p[rows], sp.score[rows]) | reason_metrics(
         cat[d], sp.reasons[d])
 

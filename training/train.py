@@ -169,7 +169,8 @@ def train_payer_model(data: TrainingData, payer: str, kind: str, fit: Fitter,
     binary = train_binary(X[tr], y[tr], X[va], y[va], fit, settings, row_weights(data, tr),
                           init)
     calibrator = calibrate(binary.predict(X[va], raw_score=True), y[va])
-    dtr, dva = tr & (y == 1), va & (y == 1)
+    reasoned = (y == 1) & cat.notna().to_numpy()  # a denial CARC outside the table: no class
+    dtr, dva = tr & reasoned, va & reasoned
     reasons, classes = train_reasons(X[dtr], cat[dtr], X[dva], cat[dva], fit, settings,
                                      row_weights(data, dtr))
     bundle = ModelBundle(binary, reasons, classes, data.state, calibrator, Thresholds(),

@@ -56,7 +56,8 @@ def serve_env(settings: ServingSettings, insecure_dev: bool, threads: int,
     env = dict(os.environ)
     home = str(Path(settings.bentoml_home).resolve())  # the server runs in the project dir
     env.update({"DENIALRISK_BENTOML_HOME": home, "BENTOML_HOME": home,
-                "DENIALRISK_CMS_DIR": str(Path(settings.cms_dir).resolve())})
+                "DENIALRISK_CMS_DIR": str(Path(settings.cms_dir).resolve()),
+                "DENIALRISK_HISTORY_STORE": str(Path(settings.history_path()).resolve())})
     if insecure_dev:
         env["DENIALRISK_INSECURE_DEV"] = "1"
     env.setdefault("OMP_NUM_THREADS", str(threads))
@@ -162,7 +163,8 @@ def score_command(input_path: Path, output: Path, bentoml_home: Path | None = No
     """Score a jsonl file, data set folder or 837P file into results JSON lines
     (resumable); with `progress`, a progress bar of the claims scored on stderr."""
     settings = get_serving_settings(bentoml_home=bentoml_home, cms_dir=cms_dir)
-    predictor = load_predictor(settings.bentoml_home, settings.cms_dir)
+    predictor = load_predictor(settings.bentoml_home, settings.cms_dir,
+                               history=settings.history_path())
     options = Options(explain=explain, fixes=fixes and explain,
                       max_factors=settings.max_factors, max_fixes=settings.max_fixes)
     if not progress:

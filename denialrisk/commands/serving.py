@@ -23,6 +23,7 @@ def serve(
     bentoml_home: Path = opt("bentoml_home"),
     cms_dir: Path = opt("cms_dir"),
     payer_map: Path = opt("payer_map"),
+    history_store: Path = opt("history_store"),
 ) -> None:
     """Start the BentoML API with every payer's champion model plus the pooled model.
 
@@ -33,8 +34,9 @@ def serve(
     from training.bundle import BundleError
 
     s = resolve(port=port, workers=workers, work_dir=work_dir, bentoml_home=bentoml_home,
-                cms_dir=cms_dir, payer_map=payer_map)
+                cms_dir=cms_dir, payer_map=payer_map, history_store=history_store)
     use_payer_map(s.payer_map)
+    os.environ["DENIALRISK_HISTORY_STORE"] = str(s.history_path())  # claims without history
     try:
         code = serve_command(port=s.port, insecure_dev=insecure_dev,
                              bentoml_home=s.bentoml_home, cms_dir=s.cms_dir,
@@ -66,6 +68,7 @@ def score(
     bentoml_home: Path = opt("bentoml_home"),
     cms_dir: Path = opt("cms_dir"),
     payer_map: Path = opt("payer_map"),
+    history_store: Path = opt("history_store"),
 ) -> None:
     """Score claims offline through the same code path as the API (no HTTP); an interrupted
     run resumes from its finished chunks when rerun with the same input and options.
@@ -79,8 +82,9 @@ def score(
     from training.bundle import BundleError
 
     s = resolve(work_dir=work_dir, bentoml_home=bentoml_home, cms_dir=cms_dir, engine=engine,
-                scheduler=scheduler, payer_map=payer_map)
+                scheduler=scheduler, payer_map=payer_map, history_store=history_store)
     use_payer_map(s.payer_map)
+    os.environ["DENIALRISK_HISTORY_STORE"] = str(s.history_path())  # claims without history
     if (input_path is None) == (not x12):
         raise typer.BadParameter("give exactly one of --input or --x12",
                                  param_hint="'--input' / '--x12'")

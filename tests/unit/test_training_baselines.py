@@ -44,3 +44,19 @@ def test_logreg_handles_categoricals_missing_values_and_unseen_levels():
     reasons = bl.logreg_reason_probs(bl.fit_logreg_reasons(X, cats), X)
     assert list(reasons.columns) == list(CATEGORIES)
     assert np.allclose(reasons.sum(axis=1), 1.0)
+
+
+def test_reason_logreg_skips_denials_without_a_category():
+    # Ingested histories carry denial CARCs outside the category table (CO-B9, a bare
+    # CLP02 = 4): those denied claims have no reason class to learn (issue 15: evaluate
+    # crashed on them under pandas 3).
+    import numpy as np
+    import pandas as pd
+
+    from training.baselines import fit_logreg_reasons
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=60), "b": rng.normal(size=60)})
+    category = pd.Series(["modifier", "units", None] * 20, dtype=object)
+    model = fit_logreg_reasons(X, category)
+    assert model is not None and set(model.classes_) == {"modifier", "units"}
