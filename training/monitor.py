@@ -39,6 +39,12 @@ from reference.vocab import CATEGORIES
 from settings import Settings
 from training.kpis import claim_tokens
 
+# A provider's enrolment gap is the practice's own event, not a payer rule change: it is
+# learned per rendering NPI (training/learned.py) and explained on each claim, so the
+# rule-change monitor leaves credentialing denials out.
+NOT_PAYER_RULES: tuple[str, ...] = ("credentialing",)
+MONITORED: tuple[str, ...] = tuple(c for c in CATEGORIES if c not in NOT_PAYER_RULES)
+
 ALL_CLAIMS = "all claims"
 ANY_KIND = " (any kind)"
 
@@ -137,16 +143,16 @@ def stream_counts(table: pd.DataFrame, tokens: pd.DataFrame) -> Streams:
     payer = np.searchsorted(payers, table["payer_id"].to_numpy())[rows]
     n_p, n_s, n_t = len(payers), len(segments), len(weeks)
     key, size = (payer * n_s + seg) * n_t + week, n_p * n_s * n_t
-    p = table[[f"p_{c}" for c in CATEGORIES]].to_numpy(float)
+    p = table[[f"p_{c}" for c in MONITORED]].to_numpy(float)
     denied_for = np.equal.outer(table["denial_category"].to_numpy(object),
-                                np.array(CATEGORIES, dtype=object))
+                                np.array(MONITORED, dtype=object))
     obs = np.stack([np.bincount(key, denied_for[rows, k], size)
-                    for k in range(len(CATEGORIES))], axis=1)
-    exp = np.stack([np.bincount(key, p[rows, k], size) for k in range(len(CATEGORIES))],
+                    for k in range(len(MONITORED))], axis=1)
+    exp = np.stack([np.bincount(key, p[rows, k], size) for k in range(len(MONITORED))],
                    axis=1)
     obs, exp = (a.reshape(n_p, n_s, n_t, -1).transpose(0, 3, 1, 2).reshape(-1, n_t)
                 for a in (obs, exp))
-    keys = pd.MultiIndex.from_product([payers, CATEGORIES, segments], names=[
+    keys = pd.MultiIndex.from_product([payers, MONITORED, segments], names=[
         "payer_id", "category", "segment"]).to_frame(index=False)
     live = (obs.sum(axis=1) > 0) | (exp.sum(axis=1) > 0)
     return Streams(keys[live].reset_index(drop=True), weeks, obs[live], exp[live])

@@ -89,7 +89,8 @@ def cells(claim: dict[str, Any], line: dict[str, Any] | None) -> dict[str, str] 
     """The cells a coder edits: code, modifiers, units and the pointed diagnoses."""
     if line is None:
         return None
-    return {"cpt": str(line["cpt"]), "modifiers": ", ".join(line.get("modifiers") or []) or
+    code = str(line["cpt"]) + (" + NDC" if line.get("ndc") else "")  # the drug's NDC added
+    return {"cpt": code, "modifiers": ", ".join(line.get("modifiers") or []) or
             "—", "units": str(line["units"]), "diagnoses": pointed(claim, line)}
 
 

@@ -155,7 +155,7 @@ def test_real_write_failure_in_assembly_then_rerun(bentoml_home, serving_env, pr
 def test_unwritable_score_output_is_a_clear_error(predictor, claims_dataset, tmp_path,
                                                   monkeypatch, kind):
     monkeypatch.setattr("denialrisk.commands.run_server.load_predictor",
-                        lambda home, cms: predictor)
+                        lambda home, cms, **_: predictor)
     if kind == "parent_is_a_file":
         parent = tmp_path / "not-a-folder"
         parent.write_text("x")

@@ -136,6 +136,7 @@ def histories(champion, cms) -> dict:
     from synthetic_data.generate import generate_frames
     from training.kpis import scored_outcomes
     from training.scored import (
+        after_training,
         monitor_config,
         monitor_tokens,
         run_monitor,
@@ -150,10 +151,12 @@ def histories(champion, cms) -> dict:
     assert drift.lines[LINE_COLUMNS].equals(still.lines[LINE_COLUMNS])
     scores = score_frames(drift, champion, cms)
     config, tokens = monitor_config(Settings()), monitor_tokens(drift)
+    first = after_training(champion)  # as `denialrisk monitor`: after the model's data
     out = {"frames": drift}
     for name, frames in (("drift", drift), ("no_drift", still)):
         table = scored_outcomes(frames, scores)
-        out[name] = (table, run_monitor(frames, table, config, tokens=tokens))
+        out[name] = (table, run_monitor(frames, table, config, first_month=first,
+                                        tokens=tokens))
     return out
 
 
@@ -165,7 +168,7 @@ def test_no_alert_over_18_months_without_drift(histories, record_property):
     record_property("streams", len(result.streams.keys))
     record_property("alarm_level", round(result.level, 2))
     record_property("max_cusum", round(float(result.path.max()), 2))
-    assert len(result.streams.weeks) - result.burn_in >= 70 and len(table) == 300_000
+    assert len(result.streams.weeks) - result.burn_in >= 40 and len(table) == 300_000
     assert alert_lines(result) == ["no alerts"]
 
 
@@ -182,8 +185,9 @@ def test_coa_rule_change_is_alerted_within_four_weeks_with_its_codes(histories,
     assert not [a for a in result.alerts if a.alarm_week < pd.Timestamp(CHANGE)], lines
     coa = next(a for a in result.alerts if (a.payer_id, a.category) == ("COA", "modifier"))
     named = [coa.segment, *(token for token, _, _ in coa.involved)]
-    assert "E/M+25" in coa.segment and "destruction" in coa.segment, named
-    assert any(t.startswith("CPT 17") for t in named) or "modifier 25" in named, named
+    assert "destruction" in coa.segment, named  # the claims the new rule reviews
+    assert "E/M+25" in coa.segment or "modifier 25" in named, named  # the line it denies
+    assert any(t.startswith("CPT 17") for t in named), named
     assert any(line.startswith("ALERT payer COA reason modifier") for line in lines)
 
 
@@ -193,12 +197,12 @@ def test_retrain_without_stale_labels_predicts_the_new_rule(histories, champion,
     from settings import Settings
     from training.evaluate import load_bundles
     from training.kpis import scored_outcomes
+    from training.monitor import segment_tokens
     from training.pipeline import run_training
     from training.recovery import (
         find_alert,
         first_test_month,
         recovery_table,
-        segment_claims,
         stale_weights,
     )
     from training.scored import score_frames
@@ -215,7 +219,11 @@ def test_retrain_without_stale_labels_predicts_the_new_rule(histories, champion,
     retrained = load_bundles(settings.models_dir)
     tables = {"champion": scored_outcomes(coa, score_frames(coa, champion, cms)),
               "retrained": scored_outcomes(coa, score_frames(coa, retrained, cms))}
-    _, affected = segment_claims(coa, alert)
+    # the claims the change touches: E/M+25 with a destruction, in the alert's scope
+    tokens = segment_tokens(coa)
+    touched = [t for t in alert.scope if "E/M+25" in t and "destruction" in t]
+    assert touched, alert.scope
+    affected = tokens.loc[tokens["token"].isin(touched), "claim_id"].drop_duplicates()
     report = recovery_table(tables, "COA", first_test_month(retrained), affected)
     for name, row in report.iterrows():
         record_property(f"{name}_segment_gap", round(float(row["segment_gap"]), 3))

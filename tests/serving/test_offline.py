@@ -107,7 +107,7 @@ def test_x12_837p_file(predictor, tmp_path, monkeypatch):
     src = x12_samples_dir() / "837p_imsweb_x12_valid.txt"
     if not src.is_file():
         pytest.skip("shared X12 samples not available")
-    monkeypatch.setattr(commands, "load_predictor", lambda home, cms: predictor)
+    monkeypatch.setattr(commands, "load_predictor", lambda home, cms, **_: predictor)
     summary = commands.score_x12_command(src, tmp_path / "x.jsonl")
     rows = [json.loads(x) for x in (tmp_path / "x.jsonl").read_text().splitlines()]
     assert summary.claims == len(rows) >= 1
