@@ -11,13 +11,13 @@ float matrix a model scores (the service's path: no DataFrame on a single claim)
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from contract.columns import claims_to_columns
 from contract.frames import ClaimFrames, claims_to_frames
@@ -41,11 +41,19 @@ class FeatureVersionError(RuntimeError):
 
 
 class FeatureState(BaseModel):
-    """What a model needs to rebuild its input: column order and category levels."""
+    """What a model needs to rebuild its input: column order, category levels and each
+    categorical's usual level.
+
+    A level the model never learned (a rendering provider new to the practice, a rare
+    place of service) or a missing one is read as the usual level (the most frequent in
+    training), in training and serving alike: LightGBM would otherwise send it down every
+    split's "not in this set" branch, an arbitrary path that scored a new provider's clean
+    claim at 90%. States saved without `usual` keep reading such levels as missing."""
 
     version: str = FEATURE_VERSION
     columns: list[str]
     categorical: dict[str, list[str]]
+    usual: dict[str, str] = Field(default_factory=dict)
 
     def check_version(self) -> None:
         """Refuse a state from another feature version (its columns would not match)."""
@@ -111,8 +119,9 @@ def compute_raw_features(frames: ClaimFrames, cms: CmsTables) -> pd.DataFrame:
 def fit_feature_state(frames: ClaimFrames, cms: CmsTables) -> FeatureState:
     """Fix the column order and category levels from training claims."""
     raw = compute_raw_features(frames, cms)
-    return FeatureState(columns=informative_columns(raw),
-                        categorical={c: frequent_levels(raw[c]) for c in CATEGORICAL})
+    levels = {c: frequent_levels(raw[c]) for c in CATEGORICAL}
+    return FeatureState(columns=informative_columns(raw), categorical=levels,
+                        usual={c: usual_level(raw[c]) for c in CATEGORICAL if levels[c]})
 
 
 def informative_columns(raw: pd.DataFrame) -> list[str]:
@@ -131,6 +140,12 @@ def informative_columns(raw: pd.DataFrame) -> list[str]:
         if len(finite) - mode_count >= MIN_LEVEL_COUNT:
             keep.append(name)
     return keep
+
+def usual_level(values: pd.Series) -> str:
+    """The most frequent training level (ties: the first in sorted order)."""
+    counts = values.dropna().astype(str).value_counts()
+    return str(counts[counts == counts.max()].sort_index().index[0])
+
 
 def frequent_levels(values: pd.Series) -> list[str]:
     """Sorted levels seen on at least MIN_LEVEL_COUNT training claims (rarer ones, like
@@ -154,19 +169,32 @@ def apply_state(raw: Mapping[str, Any], state: FeatureState, n_rows: int,
     frame = pd.DataFrame(block, columns=numeric, index=index, copy=False)
     for pos, col in enumerate(state.columns):
         if col in state.categorical:
-            frame.insert(pos, col, categorical(raw.get(col), state.categorical[col], n_rows))
+            frame.insert(pos, col, categorical(raw.get(col), state.categorical[col], n_rows,
+                                               state.usual.get(col)))
     return frame
 
 
-def categorical(values: Any, levels: list[str], n_rows: int) -> pd.Categorical:
-    """Values as a Categorical over the training levels (unseen or missing -> NaN).
+def categorical(values: Any, levels: list[str], n_rows: int,
+                usual: str | None = None) -> pd.Categorical:
+    """Values as a Categorical over the training levels (unseen or missing -> the usual
+    level when the state has one, else NaN).
 
     Built from codes (a pyarrow lookup), not from the values: pandas' own Categorical
     constructor hashes every value in Python objects."""
     dtype = category_dtype(tuple(levels))
-    if values is None:
-        return pd.Categorical.from_codes(np.full(n_rows, -1), dtype=dtype)
-    return pd.Categorical.from_codes(encode(values, tuple(levels)), dtype=dtype)
+    return pd.Categorical.from_codes(level_codes(values, tuple(levels), n_rows,
+                                                 usual_code(levels, usual)), dtype=dtype)
+
+
+def usual_code(levels: Sequence[str], usual: str | None) -> int:
+    """Code of the usual level among `levels` (-1: none)."""
+    return list(levels).index(usual) if usual in levels else -1
+
+
+def level_codes(values: Any, levels: tuple[str, ...], n_rows: int, usual: int) -> np.ndarray:
+    """Level code of each value; unseen or missing values take code `usual` (-1: NaN)."""
+    codes = np.full(n_rows, -1) if values is None else encode(values, levels)
+    return np.where(codes < 0, usual, codes) if usual >= 0 else codes
 
 
 @lru_cache(maxsize=64)
@@ -201,6 +229,7 @@ class MatrixLayout:
     width: int
     numeric: tuple[tuple[int, str], ...]  # (matrix column, feature)
     categorical: tuple[tuple[int, str, tuple[str, ...]], ...]  # (column, feature, levels)
+    usual: Mapping[str, int] = field(default_factory=dict)  # feature -> usual level code
 
     @cached_property
     def numeric_positions(self) -> np.ndarray:
@@ -214,16 +243,19 @@ class MatrixLayout:
 
 
 def matrix_layout(names: Sequence[str], columns: Sequence[str],
-                  levels: Mapping[str, Sequence[str]]) -> MatrixLayout:
+                  levels: Mapping[str, Sequence[str]],
+                  usual: Mapping[str, str] | None = None) -> MatrixLayout:
     """Layout of a matrix with columns `names` (the booster's order), each one of the
-    frame `columns`; those in `levels` are categorical. KeyError on an unknown name."""
+    frame `columns`; those in `levels` are categorical, unseen levels read as `usual`
+    (FeatureState.usual). KeyError on an unknown name."""
     known = set(columns)
     missing = [n for n in names if n not in known]
     if missing:
         raise KeyError(f"model features not built by the feature state: {missing}")
     numeric = tuple((j, n) for j, n in enumerate(names) if n not in levels)
     cats = tuple((j, n, tuple(levels[n])) for j, n in enumerate(names) if n in levels)
-    return MatrixLayout(len(names), numeric, cats)
+    codes = {n: usual_code(lv, (usual or {}).get(n)) for _, n, lv in cats}
+    return MatrixLayout(len(names), numeric, cats, codes)
 
 
 def fill_matrix(raw: Mapping[str, Any], layout: MatrixLayout, n_rows: int) -> np.ndarray:
@@ -235,8 +267,7 @@ def fill_matrix(raw: Mapping[str, Any], layout: MatrixLayout, n_rows: int) -> np
     out[:, layout.numeric_positions] = np.array(numeric, dtype=np.float32).reshape(
         len(numeric), n_rows).T  # one float32 cast of every column, as apply_state's block
     for j, col, levels in layout.categorical:
-        values = raw.get(col)
-        codes = np.full(n_rows, -1) if values is None else encode(values, levels)
+        codes = level_codes(raw.get(col), levels, n_rows, layout.usual.get(col, -1))
         out[:, j] = np.where(codes < 0, np.nan, codes)
     return out
 

@@ -107,7 +107,7 @@ class ModelBundle:
         if self.metadata.payer_column and needs_payer_column(self.state):
             columns.append(PAYER_COLUMN)
             levels[PAYER_COLUMN] = PAYERS
-        return matrix_layout(self.feature_names, columns, levels)
+        return matrix_layout(self.feature_names, columns, levels, self.state.usual)
 
     def model_input(self, claims: Any, cms: Any,
                     line_flags: dict[str, Any] | None = None) -> np.ndarray:

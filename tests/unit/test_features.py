@@ -67,6 +67,30 @@ def test_unseen_category_becomes_missing(cms, batch):
     assert X["payer_id"].isna().all()
 
 
+def test_unseen_provider_reads_as_the_usual_one_in_both_paths(cms):
+    """A rendering NPI the model never saw is scored as the practice's usual provider
+    (not down LightGBM's arbitrary "not in set" branches); a state saved before `usual`
+    existed keeps reading it as missing."""
+    from features.build import build_matrix, matrix_layout
+
+    def with_npi(i: int, npi: str) -> dict:
+        return make_claim_dict(claim_id=f"N-{i}", provider={"rendering_npi": npi})
+
+    train = [with_npi(i, "1111111112") for i in range(7)] + \
+        [with_npi(10 + i, "2222222226") for i in range(5)]
+    state = fit_feature_state(claims_to_frames(train), cms)
+    assert state.usual["rendering_npi"] == "1111111112"
+    new = [with_npi(99, "9999999990")]
+    X = build_features(new, state, cms)
+    assert X["rendering_npi"].tolist() == ["1111111112"]
+    layout = matrix_layout(state.columns, state.columns, state.categorical, state.usual)
+    j = state.columns.index("rendering_npi")
+    usual = state.categorical["rendering_npi"].index("1111111112")
+    assert build_matrix(new, state, cms, layout)[0, j] == usual
+    old = FeatureState(columns=state.columns, categorical=state.categorical)
+    assert build_features(new, old, cms)["rendering_npi"].isna().all()
+
+
 def test_no_oracle_or_outcome_column_becomes_a_feature(cms, batch):
     frames = claims_to_frames(batch)
     frames.claims["oracle_p_denied"] = 0.5
