@@ -20,6 +20,7 @@ import pandas as pd
 from reference.vocab import CATEGORIES
 from serving.explain import MIN_CONTRIBUTION, MIN_DRIVER, factor_scores
 from serving.factors import is_context
+from serving.lift_notes import LIFT_FACTOR, lift_log_odds
 from serving.modelset import ModelSet, ServedModel
 from serving.scoring import Options
 
@@ -103,9 +104,11 @@ def explanation_columns(served: ServedModel, M: np.ndarray, k: int) -> dict[str,
     bundle = served.bundle
     parts = []
     for start in range(0, len(M), EXPLAIN_BATCH):
-        scores = factor_scores(bundle.contributions(M[start:start + EXPLAIN_BATCH]),
-                               bundle.feature_names)
-        parts.append({"base_value": scores.base, **top_factors(scores.values, scores.names, k)})
+        part = M[start:start + EXPLAIN_BATCH]
+        scores = factor_scores(bundle.contributions(part), bundle.feature_names)
+        values = np.column_stack([scores.values, lift_log_odds(bundle, part)[0]])
+        parts.append({"base_value": scores.base,
+                      **top_factors(values, [*scores.names, LIFT_FACTOR], k)})
     if not parts:
         return {}
     return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
@@ -116,8 +119,8 @@ def score_group(served: ServedModel, fallback: bool, raw: Mapping[str, Any],
     """One model's columns for its rows (group order)."""
     bundle, m = served.bundle, len(rows)
     M = bundle.raw_input(rows_of(raw, rows, n), m)
-    p = np.asarray(bundle.predict_proba(M), dtype=np.float64)
-    out = {"p": p, "categories": bundle.reason_matrix(M),
+    p, categories = bundle.score_matrix(M)
+    out = {"p": p, "categories": categories,
            "risk_band": bundle.risk_band(p).astype(object),
            "model_name": np.full(m, served.name, dtype=object),
            "model_version": np.full(m, served.version, dtype=object),

@@ -27,6 +27,7 @@ from features.build import MatrixLayout, build_matrix, fill_matrix, matrix_layou
 from reference.vocab import CATEGORIES, PAYERS
 from training.calibration import Calibrator
 from training.learned import LearnedLimits
+from training.lifts import apply_lifts, lift_categories, lift_columns, lifted_reasons
 from training.matrix import PAYER_COLUMN, as_frames, model_matrix, needs_payer_column
 from training.model_files import BundleError, read_booster, read_json_model
 
@@ -151,9 +152,36 @@ class ModelBundle:
         return self.binary.predict(self.matrix(X), raw_score=True,
                                    **self.predict_kwargs(len(X)))
 
-    def predict_proba(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
-        """Calibrated P(denied) per row of X."""
+    def calibrated(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
+        """The booster's calibrated P(denied) per row of X, before coding-check lifts."""
         return self.calibrator.apply(self.raw_score(X))
+
+    @cached_property
+    def lift_columns(self) -> list[tuple[int, Any]]:
+        """(matrix column, FindingLift) of the learned coding-check lifts."""
+        return lift_columns(self.feature_names, self.metadata.learned.finding_lifts)
+
+    def lifted(self, X: pd.DataFrame | np.ndarray,
+               p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(P(denied) with the learned coding-check lifts, position in lift_columns of
+        the lift applied or -1)."""
+        if not self.lift_columns:
+            return p, np.full(len(p), -1)
+        return apply_lifts(self.matrix(X), np.asarray(p, dtype=float), self.lift_columns)
+
+    def predict_proba(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
+        """Calibrated P(denied) per row of X, with the coding-check lifts (lifts.py)."""
+        X = self.matrix(X)
+        return self.lifted(X, self.calibrated(X))[0]
+
+    def score_matrix(self, X: pd.DataFrame | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(P(denied), P(category | denied)) per row, lifts included: what every scoring
+        path reports (one booster pass each)."""
+        X = self.matrix(X)
+        p_model = self.calibrated(X)
+        p, chosen = self.lifted(X, p_model)
+        return p, lifted_reasons(self.model_reasons(X), p_model, p,
+                                 lift_categories(chosen, self.lift_columns))
 
     def predict_reasons(self, X: pd.DataFrame | np.ndarray) -> pd.DataFrame:
         """P(category | denied): one column per CATEGORIES entry, 0 for unseen classes."""
@@ -162,6 +190,10 @@ class ModelBundle:
 
     def reason_matrix(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
         """predict_reasons as a plain (n, len(CATEGORIES)) array (no DataFrame cost)."""
+        return self.score_matrix(X)[1] if self.lift_columns else self.model_reasons(X)
+
+    def model_reasons(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
+        """The reason booster's P(category | denied), before coding-check lifts."""
         out = np.zeros((len(X), len(CATEGORIES)))
         columns = [CATEGORIES.index(c) for c in self.classes]
         if self.reasons is not None:
@@ -193,10 +225,9 @@ class ModelBundle:
     def score(self, claims: Any, cms: Any) -> pd.DataFrame:
         """Denial probability, risk band and P(category | denied), indexed by claim_id."""
         frames = as_frames(claims)
-        X = self.features(frames, cms)
-        p = self.predict_proba(X)
+        p, q = self.score_matrix(self.features(frames, cms))
         out = pd.DataFrame({"denial_probability": p, "risk_band": self.risk_band(p)})
-        out = pd.concat([out, self.predict_reasons(X).reset_index(drop=True)], axis=1)
+        out = pd.concat([out, pd.DataFrame(q, columns=list(CATEGORIES))], axis=1)
         return out.set_index(frames.claims["claim_id"].to_numpy())
 
     def save(self, directory: Path) -> Path:

@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
 
+from training.lifts import FindingLift
+
 FILING_SHARE = 0.9
 MIN_CLAIMS = 5
 EPOCH = pd.Timestamp("2000-01-01")
@@ -50,13 +52,15 @@ class CodeRate(BaseModel):
 
 class LearnedLimits(BaseModel):
     """What one model learned of its payer(s): filing limits, enrolments, and per-code
-    denial rates (quoted as learned payer habits), by payer."""
+    denial rates (quoted as learned payer habits), by payer; the coding-check lifts of
+    the model (training/lifts.py), by rule."""
 
     filing: dict[str, FilingLimit] = Field(default_factory=dict)
     enrolment: dict[str, list[Enrolment]] = Field(default_factory=dict)
     code_rates: dict[str, dict[str, CodeRate]] = Field(default_factory=dict)
     n_claims: dict[str, int] = Field(default_factory=dict)
     window: str = ""
+    finding_lifts: dict[str, FindingLift] = Field(default_factory=dict)
 
 
 MIN_CODE_CLAIMS = 30

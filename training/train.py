@@ -21,6 +21,7 @@ from settings import Settings
 from training.bundle import BundleMetadata, ModelBundle, Thresholds
 from training.calibration import calibrate
 from training.learned import learn_limits
+from training.lifts import learn_lifts
 from training.metrics import binary_metrics, reason_metrics, threshold_for_precision
 from training.split import TimeSplit
 
@@ -169,6 +170,9 @@ def train_payer_model(data: TrainingData, payer: str, kind: str, fit: Fitter,
     binary = train_binary(X[tr], y[tr], X[va], y[va], fit, settings, row_weights(data, tr),
                           init)
     calibrator = calibrate(binary.predict(X[va], raw_score=True), y[va])
+    learned = learn_limits(X, data.payer, y, data.category, tr)
+    window = data.split.window()
+    learned.window = f"{window['train_start']} to {window['train_end']}"
     reasoned = (y == 1) & cat.notna().to_numpy()  # a denial CARC outside the table: no class
     dtr, dva = tr & reasoned, va & reasoned
     reasons, classes = train_reasons(X[dtr], cat[dtr], X[dva], cat[dva], fit, settings,
@@ -176,13 +180,12 @@ def train_payer_model(data: TrainingData, payer: str, kind: str, fit: Fitter,
     bundle = ModelBundle(binary, reasons, classes, data.state, calibrator, Thresholds(),
                          BundleMetadata(payer=payer, kind=kind,
                                         feature_version=data.state.version))
+    learned.finding_lifts = learn_lifts(X[tr], y[tr], bundle.calibrated(X[tr]))
+    bundle.metadata = bundle.metadata.model_copy(update={"learned": learned})
     p_val = bundle.predict_proba(X[va])
     val = binary_metrics(y[va], p_val) | reason_metrics(
         cat[dva], bundle.predict_reasons(X[dva]))
     bundle.thresholds = choose_thresholds(y[va], p_val, settings)
-    learned = learn_limits(X, data.payer, y, cat, tr)
-    window = data.split.window()
-    learned.window = f"{window['train_start']} to {window['train_end']}"
     bundle.metadata = bundle.metadata.model_copy(update={
         "training_window": data.split.window(), "n_train": int(tr.sum()),
         "n_val": int(va.sum()), "validation_metrics": val, "payer_column": data.payer_column,

@@ -109,6 +109,8 @@ def example_record(claim: dict[str, Any], pred: Any) -> dict[str, Any]:
                and e.contribution >= MIN_SHOWN_CONTRIBUTION]
     fixes = [f for f in pred.fixes
              if f.risk_after is not None and not drops_other_lesion(f, claim)]
+    # the worked fix lowers the risk; a correction the model does not reward comes after
+    fixes.sort(key=lambda f: f.risk_after > pred.denial_probability)
     best = fixes[0] if fixes else None
     return {
         "claim_id": claim["claim_id"], "date": str(claim["lines"][0]["date_of_service"]),

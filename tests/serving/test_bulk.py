@@ -14,10 +14,11 @@ import pytest
 
 from contract.dataset import write_dataset
 from contract.frames import ClaimFrames
+from reference.vocab import CATEGORIES
 from serving.bulk import OUTPUT_COLUMNS, output_schema, score_dataset
 from serving.bulk_input import BulkInputError
 from serving.offline import score_file
-from serving.scoring import Options
+from serving.scoring import MIN_REASON_PROBABILITY, Options
 from synthetic_data.config import GeneratorConfig
 from synthetic_data.generate import generate_frames
 
@@ -105,7 +106,10 @@ def test_bulk_equals_the_json_lines_path(predictor, dataset, tmp_path):
     bulk = bulk_rows(dataset, predictor, PLAIN, tmp_path)
     reference = json_rows(dataset, predictor, PLAIN, tmp_path)
     assert bulk["fallback"].any() and not bulk["fallback"].all()  # MCR model + pooled
-    assert bulk["reason_1_category"].notna().all()
+    # a reason is shown from MIN_REASON_PROBABILITY on: certain once P(denied) exceeds it
+    # once per category (the largest of the category shares is at least 1/len(CATEGORIES))
+    sure = bulk["denial_probability"] >= MIN_REASON_PROBABILITY * len(CATEGORIES)
+    assert sure.mean() > 0.5 and bulk.loc[sure, "reason_1_category"].notna().all()
     assert_same_scores(bulk, reference, explained=False)
 
 
@@ -114,8 +118,10 @@ def test_explained_bulk_equals_the_json_lines_explanations(predictor, frames, tm
     lines = frames.lines[frames.lines["claim_id"].isin(head["claim_id"])]
     src = write_dataset(ClaimFrames(head, lines.reset_index(drop=True)), tmp_path / "head")
     bulk = bulk_rows(src, predictor, EXPLAINED, tmp_path, chunk_size=60)
-    assert bulk["factor_1_name"].notna().all()
-    assert_same_scores(bulk, json_rows(src, predictor, EXPLAINED, tmp_path), explained=True)
+    ref = json_rows(src, predictor, EXPLAINED, tmp_path)
+    # a claim whose every driver is context or folded into "other factors" has none
+    assert bulk["factor_1_name"].notna().mean() > 0.9
+    assert_same_scores(bulk, ref, explained=True)
 
 
 def broken(frames: ClaimFrames) -> ClaimFrames:

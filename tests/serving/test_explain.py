@@ -9,6 +9,7 @@ import pytest
 
 from contract.frames import frames_to_claims
 from serving.explain import factor_scores
+from serving.lift_notes import LIFT_FACTOR
 from tests.builders import make_claim_dict
 
 pytestmark = pytest.mark.slow
@@ -31,7 +32,11 @@ def test_factor_contributions_plus_base_reproduce_the_raw_score(sample):
     scores = factor_scores(bundle.contributions(X), bundle.feature_names)
     np.testing.assert_allclose(scores.raw_score, bundle.raw_score(X), atol=1e-9)
     p = bundle.calibrator.apply(scores.raw_score)
-    np.testing.assert_allclose(p, bundle.predict_proba(X), atol=1e-12)
+    np.testing.assert_allclose(p, bundle.calibrated(X), atol=1e-12)
+    # the returned risk adds the learned coding-check lift (training/lifts.py) and only that
+    lifted, chosen = bundle.lifted(X, p)
+    np.testing.assert_allclose(lifted, bundle.predict_proba(X), atol=1e-12)
+    assert (lifted[chosen < 0] == p[chosen < 0]).all() and (lifted >= p).all()
 
 
 def test_response_explanation_adds_up(predictor, contract_examples, em_biopsy_without_25):
@@ -43,7 +48,8 @@ def test_response_explanation_adds_up(predictor, contract_examples, em_biopsy_wi
         served = predictor.models.route(pred.payer_id)[0]
         claim = next(c for c in batch if c.claim_id == pred.claim_id)
         X = served.bundle.features([dict(claim.model_dump(), claim_id="0")], predictor.cms)
-        total = (pred.base_value + sum(e.contribution for e in pred.explanation)
+        total = (pred.base_value + sum(e.contribution for e in pred.explanation
+                                       if e.factor != LIFT_FACTOR)
                  + sum(c.contribution for c in pred.context))
         assert total == pytest.approx(served.bundle.raw_score(X)[0], abs=1e-3)
         context = {c.factor for c in pred.context}

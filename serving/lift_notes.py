@@ -1,0 +1,71 @@
+"""The learned coding-check lift of a claim as an explanation factor (training/lifts.py).
+
+When a claim carries a coding error its payer denied more often than the trees predict,
+the bundle raises the risk by the rule's learned lift. Coders see it as a driver that
+names the finding, its line and source, and quotes the history it was learned from
+("MCR denied 31 of 32 training claims with it; the model alone expected 91%"). Both the
+JSON path and the bulk columns rank it among the model's own factors by its log-odds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from contract.schema import ExplanationItem
+from serving.explain import MIN_CONTRIBUTION, OTHER
+from training.lifts import CHECK_PREFIX
+
+LIFT_FACTOR = "learned_coding_check"
+
+
+def lift_log_odds(bundle: Any, M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(log-odds added, position in bundle.lift_columns or -1) per row of M."""
+    if not bundle.lift_columns:
+        return np.zeros(len(M)), np.full(len(M), -1)
+    _, chosen = bundle.lifted(M, bundle.calibrated(M))
+    value = np.array([lift.log_odds for _, lift in bundle.lift_columns] + [0.0])
+    return value[np.where(chosen >= 0, chosen, len(value) - 1)], chosen
+
+
+def lift_item(bundle: Any, position: int, findings: list[Any]) -> ExplanationItem | None:
+    """The explanation item of one claim's applied lift (None: no lift, or the finding
+    is not on the claim's checked lines)."""
+    if position < 0:
+        return None
+    j, lift = bundle.lift_columns[position]
+    rule = bundle.feature_names[j].removeprefix(CHECK_PREFIX)
+    found = next((f for f in findings if f.rule == rule), None)
+    if found is None:
+        return None
+    meta = bundle.metadata
+    who = meta.payer if meta.kind == "payer" else "The payers of the pooled model"
+    text = (f"{found.text.rstrip('.')}. {who} denied {lift.denied} of {lift.n} training "
+            f"claims with this coding error (the model alone expected "
+            f"{lift.predicted:.0%}): a learned payer habit")
+    source = f"{found.source}; learned from training claims {meta.learned.window}".strip()
+    return ExplanationItem(factor=LIFT_FACTOR, contribution=lift.log_odds,
+                           lines=[found.line] if found.line is not None else [],
+                           text=text, source=source)
+
+
+def with_lift_item(items: list[ExplanationItem], item: ExplanationItem | None,
+                   k: int) -> list[ExplanationItem]:
+    """Drivers with the lift item placed by its contribution (before weaker drivers and
+    the `other_factors` remainder); at most k drivers, the weakest one folded into the
+    remainder when the lift takes its place."""
+    if item is None:
+        return items
+    drivers = [x for x in items if x.factor != OTHER]
+    rest = sum(x.contribution for x in items if x.factor == OTHER)
+    at = next((i for i, x in enumerate(drivers) if x.contribution < item.contribution),
+              len(drivers))
+    if at >= k:
+        return items  # weaker than every shown driver: not shown
+    drivers = [*drivers[:at], item, *drivers[at:]]
+    rest += sum(x.contribution for x in drivers[k:])
+    tail = [ExplanationItem(factor=OTHER, contribution=rest,
+                            text="All other factors combined")] \
+        if abs(rest) >= MIN_CONTRIBUTION else []
+    return drivers[:k] + tail

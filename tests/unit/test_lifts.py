@@ -1,0 +1,73 @@
+"""Coding-check lifts (training/lifts.py): learned from the history only where the model
+under-predicts a finding's denials, shrunk by the number of such claims, raising (never
+lowering) a claim's risk and crediting the added probability to the rule's category."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.special import logit
+
+from features.checks import RULES
+from reference.vocab import CATEGORIES
+from training.lifts import (
+    FindingLift,
+    apply_lifts,
+    learn_lifts,
+    lift_categories,
+    lift_columns,
+    lifted_reasons,
+)
+
+
+def history(n_with: int, denied_with: int, p_model: float) -> tuple:
+    """1,000 claims; the first n_with carry ptp_mi0 and denied_with of them are denied;
+    the model predicts p_model on every claim."""
+    X = pd.DataFrame({"check_ptp_mi0": np.r_[np.ones(n_with), np.zeros(1000 - n_with)],
+                      "check_em_without_25": np.zeros(1000), "units_total": np.ones(1000)})
+    y = np.zeros(1000, int)
+    y[:denied_with] = 1
+    return X, y, np.full(1000, p_model)
+
+
+def test_an_under_predicted_finding_gets_a_lift_shrunk_by_its_claims():
+    few = learn_lifts(*history(4, 4, 0.05))["ptp_mi0"]
+    many = learn_lifts(*history(40, 40, 0.05))["ptp_mi0"]
+    assert few.category == RULES["ptp_mi0"].category == "bundling"
+    assert (few.n, few.denied) == (4, 4) and few.predicted == pytest.approx(0.05)
+    assert 0 < few.log_odds < many.log_odds
+    observed = (40 + 5 * 0.05) / 45
+    assert many.log_odds == pytest.approx(logit(observed) - logit(0.05), abs=1e-3)
+
+
+def test_no_lift_where_the_model_already_predicts_or_over_predicts_or_never_saw_it():
+    assert learn_lifts(*history(40, 38, 0.95)) == {}
+    assert learn_lifts(*history(40, 0, 0.05)) == {}
+    assert learn_lifts(*history(0, 0, 0.05)) == {}
+
+
+def test_apply_raises_only_claims_with_the_finding_and_keeps_the_largest_lift():
+    names = ["units_total", "check_ptp_mi0", "check_em_without_25"]
+    lifts = {"ptp_mi0": FindingLift(category="bundling", n=9, denied=9, predicted=0.1,
+                                    log_odds=2.0),
+             "em_without_25": FindingLift(category="modifier", n=9, denied=9, predicted=0.1,
+                                          log_odds=1.0),
+             "not_a_column": FindingLift(category="units", n=9, denied=9, predicted=0.1,
+                                         log_odds=5.0)}
+    columns = lift_columns(names, lifts)
+    assert [j for j, _ in columns] == [2, 1]
+    M = np.array([[1, 0, 0], [1, 1, 0], [1, 1, 1], [1, 0, 1]], dtype=float)
+    p = np.full(4, 0.2)
+    lifted, chosen = apply_lifts(M, p, columns)
+    category = lift_categories(chosen, columns)
+    assert chosen.tolist() == [-1, 1, 1, 0]
+    assert lifted[0] == 0.2 and category[0] == -1
+    assert lifted[1] == pytest.approx(lifted[2]) and lifted[1] > lifted[3] > 0.2
+    assert category.tolist() == [-1, CATEGORIES.index("bundling"),
+                                 CATEGORIES.index("bundling"), CATEGORIES.index("modifier")]
+    q = np.full((4, len(CATEGORIES)), 1 / len(CATEGORIES))
+    q2 = lifted_reasons(q, p, lifted, category)
+    assert np.allclose(q2.sum(axis=1), 1.0) and np.array_equal(q2[0], q[0])
+    assert q2[1].argmax() == CATEGORIES.index("bundling")
+    assert q2[3].argmax() == CATEGORIES.index("modifier")
