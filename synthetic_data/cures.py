@@ -23,6 +23,7 @@ from synthetic_data import edits
 from synthetic_data.adjudicate import DEFAULT_CMS_DIR, hidden_from_truth, make_view, payer_history
 from synthetic_data.arrays import as_object, lookup
 from synthetic_data.cures_coding import CODING_CURES
+from synthetic_data.cures_lesion import LESION_CURES
 from synthetic_data.profiles import get_profile
 from synthetic_data.profiles.model import PracticeProfile
 from synthetic_data.rules import RULES_BY_ID
@@ -179,6 +180,7 @@ CURES: dict[str, Cure] = {
     "em_in_global": em_in_global, "procedure_in_global": global_modifier,
     "modifier_79_related": related_79, "prior_auth_missing": obtain_auth,
     "referral_missing": referral, "ndc_missing": add_ndc, **CODING_CURES,
+    **LESION_CURES,
 }
 
 

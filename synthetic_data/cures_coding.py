@@ -139,8 +139,14 @@ def over_mue(frames, view, lines, hidden) -> ClaimFrames:
     later = primaries & pd.Series(claim).where(primaries).duplicated().to_numpy() & primaries
     out = edits.set_line_values(out, _pad(later, out), "cpt", lookup(PRIMARY_TO_ADDON,
                                                                          _pad_values(cpt, out)))
-    out = edits.remove_lines(out, _pad(over_addon, out))
-    return out
+    counted = primaries & ~later & (units > 1)  # 11102 x n: 11102 + 11103 x (n-1)
+    addon = lookup(PRIMARY_TO_ADDON, cpt.astype(object))
+    rows = _pad(counted, out)
+    extra = np.r_[np.where(counted, units - 1, 0), np.zeros(len(out.lines) - len(cpt), int)]
+    out = with_addon(out, rows, _pad_values(cpt, out).astype(object),
+                     _pad_values(np.where(counted, addon, cpt).astype(str), out).astype(object),
+                     extra.astype(np.int64))
+    return edits.remove_lines(out, _pad(over_addon, out))
 
 
 def _pad(mask: np.ndarray, frames: ClaimFrames) -> np.ndarray:

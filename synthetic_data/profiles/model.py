@@ -111,14 +111,14 @@ class Habits(_Frozen):
     missing_global_modifier: float = 0.10
     bill_routine_postop: float = 0.05
     use_59_not_x: float = 0.40
-    both_59_and_x: float = 0.03
+    both_59_and_x: float = 0.08
     no_bypass: float = 0.05
     bypass_same_lesion: float = 0.02
     wrong_side_dx: float = 0.02
     missing_side_modifier: float = 0.10
-    wrong_site_code: float = 0.012
-    wrong_size_code: float = 0.05
-    benign_code_malignant: float = 0.03
+    wrong_site_code: float = 0.02
+    wrong_size_code: float = 0.06
+    benign_code_malignant: float = 0.06
     per_lesion_units: float = 0.03
     ak_addon_over: float = 0.04
     orphan_addon: float = 0.005
@@ -127,6 +127,16 @@ class Habits(_Frozen):
     g2211_with_25: float = 0.15
     excision_with_att: float = 0.10
     unspecified_side_dx: float = 0.03
+    wrong_site_dx: float = 0.008  # a neighbouring site's subcode (C44.41 for a face BCC)
+    wrong_side_modifier: float = 0.035  # RT on a left lesion, E1 for a right eyelid
+    wrong_mohs_site: float = 0.07  # 17313 for a head/neck/hand lesion, or the reverse
+    count_code_under: float = 0.20  # 17110 for 15+ benign, 11900 for 8+ injected lesions
+    ak_17004_few: float = 0.03  # 17004 for 8-14 AKs
+    mi0_pair_billed: float = 0.06  # 17004 + 17000, 17111 + 17110, 11901 + 11900
+    biopsy_primary_units: float = 0.02  # 11102 x n instead of 11102 + 11103 x (n-1)
+    second_biopsy_primary: float = 0.02  # two primaries instead of primary + add-on
+    wrong_57_for_25: float = 0.006  # 57 on an E/M with a 000/010 procedure
+    modifier_25_on_procedure: float = 0.015  # 25 on the procedure line too
     # documentation (the claim system's record of the chart)
     no_separate_em_note: float = 0.15
     no_symptoms_doc: float = 0.15

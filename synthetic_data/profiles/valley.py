@@ -76,11 +76,15 @@ PROVIDERS = (
 
 HABITS = Habits(
     wrong_side_dx=0.07, missing_side_modifier=0.25, unspecified_side_dx=0.06,
-    use_59_not_x=0.75, both_59_and_x=0.05, wrong_79_for_58=0.40, missing_24=0.25,
+    use_59_not_x=0.75, both_59_and_x=0.18, wrong_79_for_58=0.40, missing_24=0.25,
     no_separate_em_note=0.25, no_symptoms_doc=0.25, no_margins_doc=0.12,
     no_pathology_attached=0.20, no_necessity_note=0.15, ndc_missing=0.14,
     late_submission=0.04, corrected_share=0.30, em_with_procedure=0.55,
     lesion_fields_missing=0.08, wrong_size_code=0.08,
+    wrong_site_dx=0.015, wrong_side_modifier=0.07, wrong_mohs_site=0.05,
+    count_code_under=0.35, ak_17004_few=0.07, mi0_pair_billed=0.06,
+    biopsy_primary_units=0.08, second_biopsy_primary=0.02, wrong_57_for_25=0.02,
+    modifier_25_on_procedure=0.02, wrong_site_code=0.02, benign_code_malignant=0.05,
 )
 
 VALLEY = PracticeProfile(

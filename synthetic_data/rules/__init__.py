@@ -18,6 +18,7 @@ from synthetic_data.rules import (
     coverage,
     diagnosis,
     globals,
+    lesion_record,
     modifiers,
     necessity,
 )
@@ -25,7 +26,7 @@ from synthetic_data.rules.base import Rule
 
 REGISTRY: tuple[Rule, ...] = tuple(sorted(
     admin.RULES + authorization.RULES + coding_edits.RULES + modifiers.RULES
-    + globals.RULES + diagnosis.RULES + coverage.RULES + necessity.RULES,
+    + globals.RULES + lesion_record.RULES + diagnosis.RULES + coverage.RULES + necessity.RULES,
     key=lambda r: r.priority))
 RULES_BY_ID: dict[str, Rule] = {r.id: r for r in REGISTRY}
 assert len(RULES_BY_ID) == len(REGISTRY), "rule ids must be unique"

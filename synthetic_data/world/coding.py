@@ -7,9 +7,10 @@ staged, complication or unrelated procedure inside a global, XS (+ the other lin
 lesion.distinct_from_line) on the column-2 code of an NCCI pair done on different
 lesions, RT/LT (E1-E4, FA-F9, TA-T9) on sided lesions for payers that want anatomic
 modifiers, 95 on telehealth, GY on cosmetic services for Medicare. Slips drawn from the
-profile's habits: 25 forgotten or put where 57 belongs, 24 forgotten, 79 where 58/78
-belongs, no modifier in a global, 59 where XS fits, 59 and XS together, no bypass, a
-bypass on the same lesion, no RT/LT.
+profile's habits: 25 forgotten or put where 57 belongs, 57 where 25 belongs (a minor
+procedure), 25 copied onto the procedure line, 24 forgotten, 79 where 58/78 belongs, no
+modifier in a global, 59 where XS fits, 59 and XS together, no bypass, a bypass on the
+same lesion, no RT/LT, the other side's modifier (RT on a left lesion, E1 for a right lid).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from reference.families import EM_CODES
 from synthetic_data.arrays import isin, reindexed
 from synthetic_data.ncci import claim_pairs, em_bundling_codes, ptp_indicator
 from synthetic_data.world.context import WorldCtx
-from synthetic_data.world.diagnoses import SIDED_SITES
+from synthetic_data.world.diagnoses import SIDED_SITES, other_side
 from synthetic_data.world.timeline import (
     RELATION_COMPLICATION,
     RELATION_NONE,
@@ -71,9 +72,22 @@ def code_em_modifiers(ctx: WorldCtx, world, cms: CmsTables, family, glob) -> Non
     wrong25 = ctx.err("wrong_25_for_57", n)
     add_modifier(lines, decision & has_major[visit], np.where(wrong25, "25", "57"))
     with_minor = em & has_minor[visit] & ~decision
-    add_modifier(lines, with_minor & ~ctx.err("missing_25", n), "25")
+    add_modifier(lines, with_minor & ~ctx.err("missing_25", n),
+                 np.where(ctx.err("wrong_57_for_25", n), "57", "25"))
+    slip_procedure_25(ctx, lines, minor & ~em & per_visit(visit, with_minor, n_visits))
     unrelated = hist["in_global"][visit] & (visits["relation"][visit] == RELATION_NONE)
     add_modifier(lines, em & unrelated & ~ctx.err("missing_24", n), "24")
+
+
+def per_visit(visit: np.ndarray, mask: np.ndarray, n_visits: int) -> np.ndarray:
+    """Per line: does any line of its visit satisfy mask."""
+    return (np.bincount(visit[mask], minlength=n_visits) > 0)[visit]
+
+
+def slip_procedure_25(ctx: WorldCtx, lines: dict, procedure: np.ndarray) -> None:
+    """The slip that copies the E/M's 25 onto the minor procedure billed with it (25
+    modifies only an E/M, shared/domain §2)."""
+    add_modifier(lines, procedure & ctx.err("modifier_25_on_procedure", len(procedure)), "25")
 
 
 def code_global_modifiers(ctx: WorldCtx, world, family, glob) -> None:
@@ -150,7 +164,9 @@ def code_anatomic(ctx: WorldCtx, world, family, payer_wants: np.ndarray) -> None
     sided = procedure & isin(lines["site"], SIDED_SITES)
     wanted = payer_wants[lines["visit"]] | ctx.chance(HABITUAL_SIDE_MODIFIERS, n)
     add = sided & wanted & ~ctx.err("missing_side_modifier", n)
-    add_modifier(lines, add, side_modifiers(ctx, lines["site"], lines["side"]))
+    side = np.where(ctx.err("wrong_side_modifier", n), other_side(lines["side"]),
+                    lines["side"])
+    add_modifier(lines, add, side_modifiers(ctx, lines["site"], side))
 
 
 def code_modifiers(ctx: WorldCtx, world, cms: CmsTables, payer_wants_sides: np.ndarray,

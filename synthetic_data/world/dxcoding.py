@@ -2,7 +2,8 @@
 first) and each line's pointers to the diagnoses of its own lesion or problem.
 
 Slips from the profile's habits, per lesion: the other side's code (C44.619 for a
-right-arm BCC), the unspecified-side code, and a procedure line pointing at a screening
+right-arm BCC), the unspecified-side code, a neighbouring site's code (C44.41 scalp/neck
+for a face BCC, D22.5 trunk for an arm nevus), and a procedure line pointing at a screening
 code (Z12.83) instead of its lesion's diagnosis (shared/domain §4, §11). The lesion's
 recorded side (lesion.laterality) and the RT/LT modifier stay the truth.
 """
@@ -36,6 +37,43 @@ def side_swaps() -> tuple[dict[str, str], dict[str, str]]:
             other[code] = table[f"{kind}|{site}|{flip}"]
             unspecified[code] = table[f"{kind}|{site}|unspecified"]
     return other, unspecified
+
+
+# Lesion site -> the neighbouring site whose subcode a coder slips to (unsided targets).
+NEIGHBOUR_SITE = {"face": "scalp", "scalp": "face", "neck": "face", "nose": "scalp",
+                  "lips": "neck", "ears": "scalp", "eyelids": "scalp", "trunk": "neck",
+                  "arms": "trunk", "hands": "trunk", "legs": "trunk", "feet": "trunk"}
+
+
+@lru_cache(maxsize=1)
+def site_swaps() -> dict[str, str]:
+    """Neoplasm code -> the same kind's code of the neighbouring site (codes whose
+    neighbour shares the code, e.g. D22.39 nose/face, are left out)."""
+    table = neoplasm_table()
+    out: dict[str, str] = {}
+    for key, code in table.items():
+        kind, site, _ = key.split("|")
+        wrong = table.get(f"{kind}|{NEIGHBOUR_SITE.get(site, '')}|")
+        if wrong is not None and wrong != code:
+            out.setdefault(code, wrong)
+    return out
+
+
+def slip_sites(ctx: WorldCtx, lines: dict) -> None:
+    """Per (visit, diagnosis) of a sited neoplasm: the neighbouring site's subcode, on
+    every line of the visit that carries it (in place on dx, dx2)."""
+    swaps = site_swaps()
+    vocab = object_index(sorted(swaps))
+    width = len(vocab) + 1
+    where = {col: vocab.get_indexer(object_index(lines[col])) for col in ("dx", "dx2")}
+    keys = {col: lines["visit"] * width + where[col] for col in ("dx", "dx2")}
+    unique = pd.Index(pd.unique(keys["dx"][where["dx"] >= 0]))
+    code = vocab.to_numpy(dtype=object)[unique.to_numpy() % width]
+    swapped = np.where(ctx.err("wrong_site_dx", len(unique)), lookup(swaps, code), code)
+    for col in ("dx", "dx2"):
+        pos = unique.get_indexer(keys[col])
+        hit = (pos >= 0) & (where[col] >= 0)
+        lines[col] = np.where(hit, swapped[np.maximum(pos, 0)], lines[col])
 
 
 def slip_sides(ctx: WorldCtx, lines: dict) -> None:
@@ -98,6 +136,7 @@ def slip_screening_pointers(ctx: WorldCtx, lines: dict, matrix: np.ndarray) -> N
 
 def code_diagnoses(ctx: WorldCtx, lines: dict, n_visits: int) -> np.ndarray:
     """Slip, list and point the diagnoses; returns the claims' diagnosis matrix."""
+    slip_sites(ctx, lines)
     slip_sides(ctx, lines)
     matrix = diagnosis_matrix(lines, n_visits)
     slip_screening_pointers(ctx, lines, matrix)

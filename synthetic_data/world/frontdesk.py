@@ -100,16 +100,18 @@ def eligibility(ctx: WorldCtx, payer: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 def prior_auths(ctx: WorldCtx, lines: dict, payer: np.ndarray, n: int
                 ) -> tuple[np.ndarray, np.ndarray]:
-    """(prior_auth_number, prior_auth_cpt_codes) per visit for codes a payer lists (and
-    voluntarily for a few others); slips: no auth, an auth for a sibling code."""
+    """(prior_auth_number, prior_auth_cpt_codes) per visit for the planned codes (the work,
+    before a coder's slip) a payer lists (and voluntarily for a few others); slips: no
+    auth, an auth for a sibling code."""
     all_pa = sorted({c for p in ctx.profile.payers for c in p.prior_auth_codes})
+    planned = lines["true_cpt"]  # the auth is requested for the scheduled procedure
     required = np.zeros(len(lines["visit"]), dtype=bool)
     line_payer = payer[lines["visit"]]
     for i, p in enumerate(ctx.profile.payers):
-        required |= (line_payer == i) & isin(lines["cpt"], p.prior_auth_codes)
-    candidate = isin(lines["cpt"], all_pa)
+        required |= (line_payer == i) & isin(planned, p.prior_auth_codes)
+    candidate = isin(planned, all_pa)
     visit = lines["visit"][candidate]
-    codes = lines["cpt"][candidate].astype(object)
+    codes = planned[candidate].astype(object)
     needs = np.bincount(lines["visit"][required], minlength=n) > 0
     has_candidate = np.bincount(visit, minlength=n) > 0
     got = np.where(needs, ~ctx.err("no_prior_auth", n), ctx.chance(VOLUNTARY_AUTH, n))

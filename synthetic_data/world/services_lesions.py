@@ -6,7 +6,10 @@ highest-valued technique, every other lesion the add-on of its own technique; 17
 17003 x (n-1) up to 14 AKs, 17004 alone for 15+; 17110/17111 and 11900/11901 once per
 session; 11200 + 11201 per further 10 tags; shaves by site group and lesion diameter.
 The practice's structural slips are drawn where they occur: 17000 x n or 17003 x 14+
-instead of 17004, 17003 without 17000, 17110 / 11900 x lesions, 11102 on every lesion.
+instead of 17004, 17004 for 8-14 AKs, 17003 without 17000, 17110 / 11900 x lesions,
+17110 for 15+ / 11900 for 8+ lesions, the NCCI indicator-0 pair of the small and the
+large count code billed together (17004 + 17000, 17111 + 17110, 11901 + 11900), 11102 on
+every lesion, a primary biopsy x n, a second primary instead of the add-on.
 Lesion numbers group the lines of one lesion: 0-9 biopsies, 10 AKs, 20 benign
 destruction, 30-39 shaves, 40 tags, 50 injections (a biopsy of a lesion that is also
 destroyed shares its number).
@@ -18,7 +21,7 @@ import numpy as np
 
 from reference.families import AK_15_PLUS, AK_ADDON, AK_FIRST, BIOPSY_ADDON, BIOPSY_PRIMARY
 from synthetic_data.world import lesions as le
-from synthetic_data.world.codebook import drug_ndc, lesion_codes
+from synthetic_data.world.codebook import LESION_GROUP, drug_ndc, lesion_codes, site_index
 from synthetic_data.world.context import WorldCtx
 from synthetic_data.world.diagnoses import lesion_dx, pick
 from synthetic_data.world.lines import (
@@ -35,6 +38,7 @@ LESION_AK, LESION_BENIGN, LESION_SHAVE, LESION_TAG, LESION_INJECTION = 10, 20, 3
 PRIMARY_CODES = np.array([BIOPSY_PRIMARY[t] for t in le.TECHNIQUES], dtype=object)
 ADDON_CODES = np.array([BIOPSY_ADDON[t] for t in le.TECHNIQUES], dtype=object)
 PATH_IN_HOUSE = 0.5  # share of biopsies read by the practice's dermatopathologist
+WRONG_GROUP_SITE = np.array(["face", "trunk", "neck"], dtype=object)  # a site of group g+2
 BILLED_BEFORE_PATH = 0.25  # biopsies coded D49.2 before the report (shared/domain §4)
 
 
@@ -62,11 +66,13 @@ def biopsies(ctx: WorldCtx, v: np.ndarray, high_risk: np.ndarray,
     np.logical_and.at(all_tangential, row, tech == 0)
     every_primary = ctx.err("per_lesion_units", n) & (k >= 2) & all_tangential
     billed = np.where(every_primary[row], "11102", code).astype(object)
+    billed, units = slip_biopsy_primaries(ctx, row, lesion, tech, billed, k)
     if shared_lesion is not None:
         lesion = np.where(primary & shared_lesion[row], LESION_AK, lesion)
     size = le.diameters(rng, len(row), 0.6, 0.2, 2.5)
     block = make_block(v[row], billed, order=np.where(primary, ORDER_PROC, ORDER_ADDON),
-                       dx=dx, site=site, side=side, size_cm=size, count=1, lesion=lesion)
+                       units=units, dx=dx, site=site, side=side, size_cm=size, count=1,
+                       lesion=lesion)
     block["true_cpt"] = code
     path = ctx.chance(PATH_IN_HOUSE, n)
     first_dx = dx[primary]
@@ -79,6 +85,21 @@ def biopsies(ctx: WorldCtx, v: np.ndarray, high_risk: np.ndarray,
     return blocks, truth
 
 
+def slip_biopsy_primaries(ctx: WorldCtx, row: np.ndarray, lesion: np.ndarray,
+                          tech: np.ndarray, billed: np.ndarray, k: np.ndarray
+                          ) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, units) with the coder's primary slips on multi-biopsy visits: the primary
+    x n (the other lesions' lines dropped, units 0) or the second lesion on its
+    technique's primary instead of the add-on (CPT 2019: one primary per session)."""
+    n = len(k)
+    multi = k >= 2
+    units_slip = ctx.err("biopsy_primary_units", n) & multi
+    twice = ctx.err("second_biopsy_primary", n) & multi & ~units_slip
+    units = np.where(units_slip[row], np.where(lesion == 0, k[row], 0), 1)
+    billed = np.where(twice[row] & (lesion == 1), PRIMARY_CODES[tech], billed)
+    return billed.astype(object), units
+
+
 def ak_destruction(ctx: WorldCtx, v: np.ndarray) -> list[Lines]:
     """Premalignant destruction by count, with the practice's unit slips."""
     rng, n = ctx.rng, len(v)
@@ -89,15 +110,19 @@ def ak_destruction(ctx: WorldCtx, v: np.ndarray) -> list[Lines]:
     over = ctx.err("ak_addon_over", n) & many  # 17000 + 17003 x (k-1) for 15+
     per_lesion = ctx.err("per_lesion_units", n) & (k >= 2) & ~many  # 17000 x k
     orphan = ctx.err("orphan_addon", n) & (k >= 2) & ~many & ~per_lesion
-    first = np.where(many & ~over, AK_15_PLUS, AK_FIRST).astype(object)
+    few = ctx.err("ak_17004_few", n) & (k >= 8) & ~many & ~per_lesion & ~orphan
+    pair = ctx.err("mi0_pair_billed", n) & many & ~over  # 17004 + 17000
+    big = (many & ~over) | few
+    first = np.where(big, AK_15_PLUS, AK_FIRST).astype(object)
     first_units = np.where(per_lesion, k, np.where(orphan, 0, 1))
-    add_units = np.where((many & ~over) | per_lesion, 0, np.where(orphan, k, k - 1))
+    add_units = np.where(big | per_lesion, np.where(pair, 1, 0),
+                         np.where(orphan, k, k - 1))
     head = make_block(v, first, order=ORDER_PROC, units=first_units, dx="L57.0", site=site,
-                      side=side, count=np.where(first == AK_15_PLUS, k, 1), lesion=LESION_AK)
+                      side=side, count=np.where(big, k, 1), lesion=LESION_AK)
     head["true_cpt"] = np.where(many, AK_15_PLUS, AK_FIRST).astype(object)
-    addon = make_block(v, AK_ADDON, order=ORDER_ADDON, units=add_units, dx="L57.0",
-                       site=site, side=side, count=np.maximum(add_units, 1),
-                       lesion=LESION_AK)
+    addon = make_block(v, np.where(pair, AK_FIRST, AK_ADDON), order=ORDER_ADDON,
+                       units=add_units, dx="L57.0", site=site, side=side,
+                       count=np.maximum(add_units, 1), lesion=LESION_AK)
     return [head, addon]
 
 
@@ -110,9 +135,22 @@ def benign_destruction(ctx: WorldCtx, v: np.ndarray, kind: np.ndarray,
     side = le.sides(rng, site)
     over = ctx.err("per_lesion_units", n) & (k >= 2) & (k < 15)
     dx = lesion_dx(kind, site, side)
-    return [make_block(v, np.where(k >= 15, "17111", "17110"), order=ORDER_PROC,
-                       units=np.where(over, k, 1), dx=dx, site=site, side=side, count=k,
-                       lesion=LESION_BENIGN)]
+    code, pair = count_codes(ctx, k >= 15, "17111", "17110")
+    return [make_block(v, code, order=ORDER_PROC, units=np.where(over, k, 1), dx=dx,
+                       site=site, side=side, count=k, lesion=LESION_BENIGN),
+            make_block(v[pair], "17110", order=ORDER_ADDON, dx=dx[pair], site=site[pair],
+                       side=side[pair], count=1, lesion=LESION_BENIGN)]
+
+
+def count_codes(ctx: WorldCtx, many: np.ndarray, large: str, small: str
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """(billed per-session code, visits that also bill the small code) of a count-coded
+    service: the slips bill the small code for many lesions, or both codes (an NCCI
+    indicator-0 pair)."""
+    n = len(many)
+    under = ctx.err("count_code_under", n) & many
+    pair = ctx.err("mi0_pair_billed", n) & many & ~under
+    return np.where(many & ~under, large, small).astype(object), pair
 
 
 def warts(ctx: WorldCtx, v: np.ndarray) -> list[Lines]:
@@ -155,9 +193,13 @@ def shaves(ctx: WorldCtx, v: np.ndarray) -> list[Lines]:
     size = le.diameters(rng, m, 0.6, 0.2, 3.0)
     kind = pick(rng, ("nevus", "benign_neoplasm", "inflamed_sk", "seborrheic_keratosis",
                       "uncertain"), m, (0.45, 0.15, 0.18, 0.12, 0.10))
-    return [make_block(v[row], lesion_codes("shave", site, size), order=ORDER_PROC,
+    wrong = ctx.err("wrong_site_code", m)
+    coded = np.where(wrong, WRONG_GROUP_SITE[LESION_GROUP[site_index(site)]], site)
+    block = make_block(v[row], lesion_codes("shave", coded, size), order=ORDER_PROC,
                        dx=lesion_dx(kind, site, side), site=site, side=side, size_cm=size,
-                       count=1, lesion=LESION_SHAVE + group_rank(row))]
+                       count=1, lesion=LESION_SHAVE + group_rank(row))
+    block["true_cpt"] = lesion_codes("shave", site, size)
+    return [block]
 
 
 def intralesional(ctx: WorldCtx, v: np.ndarray) -> list[Lines]:
@@ -167,10 +209,13 @@ def intralesional(ctx: WorldCtx, v: np.ndarray) -> list[Lines]:
     dx = pick(rng, ("L91.0", "L70.0", "L63.9", "L40.0"), n, (0.45, 0.25, 0.22, 0.08))
     over = ctx.err("per_lesion_units", n) & (k >= 2) & (k <= 7)
     site = pick(rng, ("face", "trunk", "scalp", "ears", "neck"), n, (0.3, 0.3, 0.2, 0.1, 0.1))
+    side = le.sides(rng, site)
+    code, pair = count_codes(ctx, k > 7, "11901", "11900")
     return [
-        make_block(v, np.where(k > 7, "11901", "11900"), order=ORDER_PROC,
-                   units=np.where(over, k, 1), dx=dx, count=k, site=site,
-                   side=le.sides(rng, site), lesion=LESION_INJECTION),
+        make_block(v, code, order=ORDER_PROC, units=np.where(over, k, 1), dx=dx, count=k,
+                   site=site, side=side, lesion=LESION_INJECTION),
+        make_block(v[pair], "11900", order=ORDER_ADDON, dx=dx[pair], count=1,
+                   site=site[pair], side=side[pair], lesion=LESION_INJECTION),
         drug_block(v, "J3301", rng.integers(1, 5, n), dx),
     ]
 

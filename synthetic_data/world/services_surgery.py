@@ -6,8 +6,9 @@ repairs, the unplanned return for a complication (78) and billed routine post-op
 Excision codes come from the excised diameter (lesion + 2 x narrowest margin) and site
 group; intermediate/complex repairs by repair group and length, never after a benign
 excision <=0.5 cm (NCCI: repair included). Slips drawn here: the lesion diameter coded
-instead of the excised one, a code of another site group, benign codes for a malignant
-report, the excision billed beside the flap that includes it, 88305 on Mohs tissue.
+instead of the excised one, a code of another site group (excisions, shaves, ED&C),
+benign codes for a malignant report, the excision billed beside the flap that includes
+it, the Mohs code of the other site family (17313 for the face), 88305 on Mohs tissue.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from synthetic_data.world.timeline import Visits
 LESION_SURGERY = 60
 WRONG_GROUP_SITE = np.array(["face", "trunk", "neck"], dtype=object)  # a site of group g+2
 MOHS_PATH_SLIP = 0.02
+MOHS_OTHER_SITE = np.array(["trunk", "face"], dtype=object)  # [head site, trunk site]
 
 
 def repairs(ctx: WorldCtx, v: np.ndarray, site: np.ndarray, side: np.ndarray,
@@ -63,6 +65,12 @@ def repairs(ctx: WorldCtx, v: np.ndarray, site: np.ndarray, side: np.ndarray,
     ]
 
 
+def coded_sites(ctx: WorldCtx, site: np.ndarray) -> np.ndarray:
+    """The site a coder codes from: the lesion's, or (slip) one of another site group."""
+    wrong = ctx.err("wrong_site_code", len(site))
+    return np.where(wrong, WRONG_GROUP_SITE[LESION_GROUP[site_index(site)]], site)
+
+
 def coded_excision(ctx: WorldCtx, family: str, site: np.ndarray, size: np.ndarray,
                    excised: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(billed, true) excision codes: the slips code the lesion diameter, another site
@@ -70,8 +78,7 @@ def coded_excision(ctx: WorldCtx, family: str, site: np.ndarray, size: np.ndarra
     n = len(site)
     true = lesion_codes(family, site, excised)
     wrong_size = ctx.err("wrong_size_code", n)
-    wrong_site = ctx.err("wrong_site_code", n)
-    coded_site = np.where(wrong_site, WRONG_GROUP_SITE[LESION_GROUP[site_index(site)]], site)
+    coded_site = coded_sites(ctx, site)
     coded_family = family
     billed = lesion_codes(coded_family, coded_site, np.where(wrong_size, size, excised))
     if family == "excision_malignant":
@@ -109,12 +116,16 @@ def mohs(ctx: WorldCtx, visits: Visits, v: np.ndarray) -> list[Lines]:
     site, side, kind = visits["f_site"][v], visits["f_side"][v], visits["f_kind"][v]
     dx = lesion_dx(kind, site, side)
     first, extra = mohs_codes(site)
+    slip = ctx.err("wrong_mohs_site", n)
+    billed, billed_extra = mohs_codes(np.where(slip, MOHS_OTHER_SITE[
+        (LESION_GROUP[site_index(site)] == 0).astype(int)], site))
     stages = rng.choice([0, 1, 2, 3], n, p=[0.50, 0.33, 0.12, 0.05])
     common = {"dx": dx, "site": site, "side": side, "count": 1, "lesion": LESION_SURGERY}
     defect = visits["f_size"][v] + 0.4 * (1 + stages)
     visits["f_excised"][v] = np.round(defect, 1)
-    blocks = [make_block(v, first, order=ORDER_PROC, size_cm=visits["f_size"][v], **common),
-              make_block(v, extra, order=ORDER_ADDON, units=stages, **common)]
+    blocks = [make_block(v, billed, order=ORDER_PROC, size_cm=visits["f_size"][v], **common),
+              make_block(v, billed_extra, order=ORDER_ADDON, units=stages, **common)]
+    blocks[0]["true_cpt"], blocks[1]["true_cpt"] = first, extra
     flap = ctx.chance(0.20, n) & (LESION_GROUP[site_index(site)] > 0)
     blocks.append(make_block(v[flap], att_codes(site[flap], 2.5 * defect[flap] ** 2),
                              order=ORDER_REPAIR, dx=dx[flap], site=site[flap],
@@ -133,9 +144,10 @@ def edc(ctx: WorldCtx, visits: Visits, v: np.ndarray) -> list[Lines]:
     site, side, kind = visits["f_site"][v], visits["f_side"][v], visits["f_kind"][v]
     size = visits["f_size"][v]
     dx = lesion_dx(kind, site, side)
-    block = make_block(v, lesion_codes("destruction_malignant", site, size), order=ORDER_PROC,
-                       dx=dx, site=site, side=side, size_cm=size, count=1,
+    block = make_block(v, lesion_codes("destruction_malignant", coded_sites(ctx, site), size),
+                       order=ORDER_PROC, dx=dx, site=site, side=side, size_cm=size, count=1,
                        lesion=LESION_SURGERY)
+    block["true_cpt"] = lesion_codes("destruction_malignant", site, size)
     return [block, procedure_em(ctx, visits, v, 0.25, dx)]
 
 

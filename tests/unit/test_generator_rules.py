@@ -48,8 +48,13 @@ def test_filing_limit_is_the_payers_own(profile, payer, limit):
     assert judge(on_time, profile)["oracle_p_timely_filing"] == 0.0
 
 
-def excision(side_mod: str, dx: str, site: str = "arms", cpt: str = "11602") -> dict:
-    lesion = {"count": 1, "site": site, "size_cm": 1.8, "laterality": "right"}
+def excision(side_mod: str, dx: str, site: str = "arms", cpt: str = "11602",
+             laterality: str | None = None) -> dict:
+    """An excision of one lesion (no recorded side unless given: the modifier and the
+    diagnosis then say it)."""
+    lesion = {"count": 1, "site": site, "size_cm": 1.8}
+    if laterality:
+        lesion["laterality"] = laterality
     return claim("MCD", [line(1, cpt, mods=[side_mod], lesion=lesion)], dx=[dx])
 
 
@@ -59,6 +64,16 @@ def test_laterality_contradiction_is_a_diagnosis_mismatch_left_codes_are_valid()
     assert judge(excision("LT", "C44.612"))["oracle_p_diagnosis_mismatch"] > 0.85
     assert judge(excision("RT", "C44.612"))["oracle_p_diagnosis_mismatch"] == 0.0
     assert judge(excision("LT", "C44.619"))["oracle_p_visible"] < 0.05
+
+
+def test_side_modifier_against_the_lesion_record_is_a_modifier_error():
+    # The record says right, the diagnosis says right, the modifier says LT: the modifier
+    # is the slip (CO-4); a left code for a right lesion is a diagnosis mismatch (CO-11).
+    wrong_mod = judge(excision("LT", "C44.612", laterality="right"))
+    assert wrong_mod["oracle_p_modifier"] > 0.8
+    wrong_dx = judge(excision("RT", "C44.619", laterality="right"))
+    assert wrong_dx["oracle_p_diagnosis_mismatch"] > 0.8
+    assert judge(excision("RT", "C44.612", laterality="right"))["oracle_p"] == 0.0
 
 
 def test_missing_side_modifier_only_for_payers_that_want_it():
@@ -121,7 +136,7 @@ def test_em_inside_a_global_needs_24_and_24_is_not_for_post_op_care():
 def test_reexcision_in_the_global_takes_58_not_79():
     # A re-excision of the same cancer inside the excision's global is staged (58).
     c79 = in_global(["79"], "C44.612", "11602")
-    c79["lines"][0]["lesion"] = {"count": 1, "site": "arms", "size_cm": 2.4}
+    c79["lines"][0]["lesion"] = {"count": 1, "site": "arms", "size_cm": 1.9}  # 11602 band
     assert judge(c79)["oracle_p_global_period"] > 0.8
     c58 = copy.deepcopy(c79)
     c58["lines"][0]["modifiers"] = ["58"]
