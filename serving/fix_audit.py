@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 
 from contract.frames import ClaimFrames, frames_to_claims
-from serving.edits import apply_fix, is_whole_visit_to_patient
+from serving.edits import is_whole_visit_to_patient
+from serving.fixes import apply_returned_fix
 from serving.scoring import Options, Predictor
 
 MIN_VISIBLE = 0.3
@@ -47,7 +48,8 @@ def top_fixed_claims(predictor: Predictor, claims: Sequence[dict[str, Any]],
             if fix is not None and is_whole_visit_to_patient(fix.action, fix.line):
                 out.append(NOT_SENT)
             else:
-                out.append(apply_fix(claim, fix) if fix is not None else None)
+                out.append(apply_returned_fix(claim, fix, predictor.cms) if fix is not None
+                           else None)
     return out
 
 

@@ -21,12 +21,13 @@ from typing import Any
 import numpy as np
 
 from contract.schema import Fix
-from features.checks import Finding, apply_fix, check_claims
+from features.checks import Finding, apply_fix, check_claim, check_claims
 from features.registry import is_changeable
 from reference.cms import CmsTables
 from serving.candidates import DOC_GAP_FEATURES, GENERATORS, Candidate
 from serving.context import ClaimView
 from serving.edits import NDC_PLACEHOLDER, apply_candidate, is_whole_visit_to_patient
+from serving.edits import apply_fix as apply_contract_fix
 
 MIN_GAIN = 0.01  # smaller changes are model noise, not a fix worth a coder's time
 
@@ -108,6 +109,22 @@ def edited_claim(claim: dict[str, Any], c: Candidate) -> dict[str, Any]:
         edited = {**edited, "lines": [dict(ln, ndc=NDC_PLACEHOLDER) if ln["line"] == c.line
                                       else ln for ln in edited["lines"]]}
     return edited
+
+
+def apply_returned_fix(claim: dict[str, Any], fix: Fix,
+                       cms: CmsTables) -> dict[str, Any] | None:
+    """The claim with a returned fix applied exactly as the service re-scored it: a fix
+    that came from a coding-consistency finding is applied through the checker (which
+    also absorbs the lines its code change replaces, e.g. 17000 + 17003 x15 -> 17004),
+    any other through serving.edits. None as serving.edits.apply_fix."""
+    if fix.action not in ("not_fixable",) and not is_whole_visit_to_patient(fix.action,
+                                                                           fix.line):
+        found = next((f for f in check_claim(claim, cms)
+                      if (f.action, f.line, f.value) == (fix.action, fix.line, fix.value)),
+                     None)
+        if found is not None:
+            return edited_claim(claim, finding_candidates([found])[0])
+    return apply_contract_fix(claim, fix)
 
 
 def coding_errors(claims: list[dict[str, Any]], cms: CmsTables) -> list[set[tuple]]:

@@ -24,7 +24,7 @@ def store_settings(tmp: Path) -> Settings:
                     mlflow_dir=tmp / "mlflow", bentoml_home=tmp / "bentoml")
 
 
-def train_store(tmp: Path, cms: Any) -> Path:
+def train_store(tmp: Path, cms: Any, claims: int = N_CLAIMS, seed: int = 11) -> Path:
     """Generate claims, train MCR + pooled, save both as BentoML champions; returns home."""
     from synthetic_data.config import GeneratorConfig
     from synthetic_data.generate import generate_frames
@@ -33,7 +33,7 @@ def train_store(tmp: Path, cms: Any) -> Path:
     from training.store import save_to_bentoml
 
     settings = store_settings(tmp)
-    frames = generate_frames(GeneratorConfig(claims=N_CLAIMS, seed=11))
+    frames = generate_frames(GeneratorConfig(claims=claims, seed=seed))
     for outcome in run_training(frames, cms, settings, payers=["MCR", "pooled"], track=False):
         bundle = ModelBundle.load(outcome.bundle_dir)
         save_to_bentoml(metadata_safe(bundle), outcome.bundle_dir, settings.bentoml_home)

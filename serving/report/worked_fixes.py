@@ -2,7 +2,7 @@
 
 The newest flagged claims (warn or block) are sent through the API's path with fixes; for
 a handful whose top verified fix lowers the risk, the report shows the claim lines before
-and after the fix is applied (serving.edits.apply_fix: the edit the coder would submit),
+and after the fix is applied (serving.fixes.apply_returned_fix: the edit the coder would submit),
 the risk before and after (the fix's re-scored `risk_after`) and the rule the change
 follows (rules.py: the fix's source, else that of the finding or driver it answers). One
 claim per distinct fix (action, value, code), distinct actions first, so the section
@@ -18,7 +18,8 @@ import pandas as pd
 
 from reference.vocab import DOCUMENTATION_FIELDS
 from serving.describe_dx import dx_label
-from serving.edits import PENDING_AUTH, apply_fix
+from serving.edits import PENDING_AUTH
+from serving.fixes import apply_returned_fix
 from serving.report.drivers import Explained
 from serving.report.examples import (
     drops_other_lesion,
@@ -46,14 +47,18 @@ def recent_risky(explained: Explained, table: pd.DataFrame, shown: set[str]) -> 
     return sorted(flagged, key=lambda i: (ids[i] in shown, -dates[i].astype("int64")))
 
 
-def top_fix(pred: Any, claim: dict[str, Any]) -> tuple[Any, dict[str, Any]] | None:
+SHOWN_GAIN = 0.01  # a worked fix lowers the risk by at least a shown percentage point
+
+
+def top_fix(pred: Any, claim: dict[str, Any],
+            cms: Any) -> tuple[Any, dict[str, Any]] | None:
     """The best verified fix that lowers the risk and edits the claim (and does not drop
     another lesion's work), with the claim after it; None when there is none."""
     for fix in pred.fixes:
-        if fix.risk_after is None or fix.risk_after >= pred.denial_probability \
+        if fix.risk_after is None or fix.risk_after > pred.denial_probability - SHOWN_GAIN \
                 or drops_other_lesion(fix, claim):
             continue
-        after = apply_fix(claim, fix)
+        after = apply_returned_fix(claim, fix, cms)
         if after is not None:
             return fix, after
     return None
@@ -157,7 +162,7 @@ def worked_fixes(explained: Explained, table: pd.DataFrame, predictor: Predictor
     preds = predict_with_fixes(explained, positions, predictor)
     fixed = []
     for i in positions:
-        found = top_fix(preds[i], explained.claims[i])
+        found = top_fix(preds[i], explained.claims[i], predictor.cms)
         if found is not None:
             fixed.append((i, *found))
     learned = learned_note(predictor, payer)

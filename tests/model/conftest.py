@@ -73,3 +73,15 @@ def tracked_settings(tmp_path, mlflow_template) -> Settings:
     (tmp_path / "mlflow").mkdir()
     shutil.copy(mlflow_template, tmp_path / "mlflow" / "mlflow.db")
     return fast_settings(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def service_predictor(tmp_path_factory, cms):
+    """The service's Predictor over a store trained on 60,000 generated claims of seed 31
+    (MCR model + pooled, tests/stores.py): coder answers and fixes judged by the world."""
+    from serving.modelset import load_model_set
+    from serving.scoring import Predictor
+    from tests.stores import train_store
+
+    home = train_store(tmp_path_factory.mktemp("service-store"), cms, 60_000, 31)
+    return Predictor(load_model_set(Path(home)), cms)

@@ -21,8 +21,11 @@ def test_gate_refuses_worse_model_and_keeps_champion(training_data, frames, cms,
     assert first.decision.promote, first.decision.reason
     assert first.version == "1" and first.bentoml_tag.startswith("denialrisk-mcr:")
 
+    # trained on shuffled labels, judged on the true test labels: a worse model
     shuffled = training_data.__class__(**vars(training_data))
-    shuffled.denied = np.random.default_rng(0).permutation(training_data.denied)
+    train = np.flatnonzero(training_data.split.train)
+    shuffled.denied = training_data.denied.copy()
+    shuffled.denied[train] = np.random.default_rng(0).permutation(training_data.denied[train])
     worse, _ = run_model(shuffled, frames, cms, "MCR", "payer", fit, s, track=True)
     assert worse.version == "2" and not worse.decision.promote
     assert "kept champion v1" in worse.decision.reason and worse.bentoml_tag is None
