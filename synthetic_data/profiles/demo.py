@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from reference.families import DRUG_CODES, MOHS_CODES, PHOTOTHERAPY_CODES
+from reference.families import MOHS_CODES, PHOTOTHERAPY_CODES
 from synthetic_data.profiles.model import (
+    BIOLOGICS,
     Benefits,
     Habits,
     PayerProfile,
@@ -21,7 +22,6 @@ from synthetic_data.profiles.model import (
     RuleChange,
 )
 
-BIOLOGICS = tuple(c for c in DRUG_CODES if c not in ("J3301", "J7308"))
 MEDICARE_BENEFITS = Benefits(fee_factor=1.0, deductible=257.0, coinsurance=0.20,
                              met_elsewhere_days=120, sequestration=0.02)
 

@@ -14,6 +14,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from reference.families import DRUG_CODES
+
+# drugs that payers put behind prior authorization (the biologics; not the topical-office
+# drugs J3301 triamcinolone, J7308 aminolevulinic acid)
+BIOLOGICS: tuple[str, ...] = tuple(c for c in DRUG_CODES if c not in ("J3301", "J7308"))
+
 Archetype = Literal["medicare_ffs", "medicare_advantage", "medicaid", "commercial_ppo",
                     "commercial_hmo", "commercial_small"]
 ARCHETYPES: tuple[str, ...] = ("medicare_ffs", "medicare_advantage", "medicaid",

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from reference.families import DRUG_CODES, EXCIMER_CODES, MOHS_CODES, PHOTOTHERAPY_CODES
+from reference.families import EXCIMER_CODES, MOHS_CODES, PHOTOTHERAPY_CODES
 from synthetic_data.profiles.model import (
+    BIOLOGICS,
     Benefits,
     Habits,
     PayerProfile,
@@ -22,8 +23,6 @@ from synthetic_data.profiles.model import (
     ProviderProfile,
     RuleChange,
 )
-
-BIOLOGICS = tuple(c for c in DRUG_CODES if c not in ("J3301", "J7308"))
 
 PAYERS = (
     PayerProfile(

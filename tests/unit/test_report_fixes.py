@@ -16,6 +16,7 @@ from serving.report.worked_fixes import (
     pick,
     top_fix,
 )
+from tests.builders import make_claim_dict
 
 
 def claim() -> dict[str, Any]:
@@ -23,9 +24,9 @@ def claim() -> dict[str, Any]:
     def ln(n: int, cpt: str, dx: list[int]) -> dict[str, Any]:
         return {"line": n, "cpt": cpt, "modifiers": [], "units": 1, "dx_pointers": dx,
                 "charge": 100.0, "date_of_service": "2026-06-01"}
-    return {"claim_id": "C-1", "payer_id": "MCR", "diagnoses": ["L57.0", "D48.5"],
-            "lines": [ln(1, "99213", [1]), ln(2, "11102", [2]), ln(3, "17000", [1])],
-            "documentation": {}, "eligibility": {}, "provider": {}}
+    return make_claim_dict(claim_id="C-1", diagnoses=["L57.0", "D48.5"],
+                           lines=[ln(1, "99213", [1]), ln(2, "11102", [2]),
+                                  ln(3, "17000", [1])])
 
 
 def pred(fixes: list[Fix], risk: float = 0.9, drivers: list[ExplanationItem] = ()) -> Any:
@@ -39,39 +40,39 @@ DOC = Fix(action="attach_documentation", value="margins_documented", risk_after=
           text="Attach documentation: margins documented (documentation.margins_documented).")
 
 
-def test_before_after_marks_the_changed_cell_and_removed_lines():
-    fix, after = top_fix(pred([ADD_25]), claim())
+def test_before_after_marks_the_changed_cell_and_removed_lines(cms):
+    fix, after = top_fix(pred([ADD_25]), claim(), cms)
     rows = before_after(claim(), after, fix.action)
     assert [r["changed"] for r in rows] == [["modifiers"], [], []]
     assert rows[0]["before"]["modifiers"] == "—" and rows[0]["after"]["modifiers"] == "25"
     assert rows[0]["before"]["diagnoses"] == "L57.0"
-    _, removed = top_fix(pred([REMOVE_17000]), claim())
+    _, removed = top_fix(pred([REMOVE_17000]), claim(), cms)
     rows = before_after(claim(), removed, "remove_line")
     assert rows[2]["after"] is None and rows[2]["gone"] == "line removed"
     assert "billed to the patient" in before_after(claim(), removed, "bill_patient")[2]["gone"]
 
 
-def test_a_fix_deleting_work_on_another_lesion_is_never_worked_through():
+def test_a_fix_deleting_work_on_another_lesion_is_never_worked_through(cms):
     c = claim()
     c["lines"][1]["lesion"] = {"count": 1, "site": "lips"}
     c["lines"][2]["lesion"] = {"count": 1, "site": "scalp"}
     other = REMOVE_17000.model_copy(update={"text": "Remove 17000 (line 3): same lesion as "
                                                     "11102 (line 2), bundled into it (NCCI)."})
-    assert top_fix(pred([other]), c) is None
+    assert top_fix(pred([other]), c, cms) is None
     c["lines"][2]["lesion"] = {"count": 1, "site": "lips"}
-    assert top_fix(pred([other]), c)[0] is other
+    assert top_fix(pred([other]), c, cms)[0] is other
 
 
-def test_claim_level_fixes_are_described_in_words():
-    _, after = top_fix(pred([DOC]), claim())
+def test_claim_level_fixes_are_described_in_words(cms):
+    _, after = top_fix(pred([DOC]), claim(), cms)
     assert claim_changes(claim(), after) == ["Documentation of the excision margins attached"]
 
 
-def test_top_fix_skips_fixes_that_do_not_lower_the_risk_or_edit_nothing():
+def test_top_fix_skips_fixes_that_do_not_lower_the_risk_or_edit_nothing(cms):
     worse = ADD_25.model_copy(update={"risk_after": 0.95})
     blocked = Fix(action="not_fixable", text="Not fixable: late.")
-    assert top_fix(pred([worse, blocked]), claim()) is None
-    assert top_fix(pred([worse, DOC]), claim())[0] is DOC
+    assert top_fix(pred([worse, blocked]), claim(), cms) is None
+    assert top_fix(pred([worse, DOC]), claim(), cms)[0] is DOC
 
 
 def test_pick_prefers_line_edits_and_distinct_actions():
