@@ -185,7 +185,8 @@ def suggest_fixes(views: Sequence[ClaimView], risks: np.ndarray, bundle: Any,
         [v.claim for v in views], cms)
     out: list[list[Fix]] = [[] for _ in views]
     edited, owners = build_candidates(views, findings, bundle, cms, out)
-    before = coding_errors([v.claim for v in views], cms) if edited else []
+    before = [{(f.rule, f.line, line_code(v.claim, f.line)) for f in found if f.is_error}
+              for v, found in zip(views, findings)]  # the findings already computed
     after_errors = coding_errors(edited, cms)
     after = rescore(bundle, cms, edited)
     ranked: list[list[tuple[int, float, Fix]]] = [[(2, 0.0, f) for f in fixes]

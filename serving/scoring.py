@@ -30,7 +30,7 @@ from serving.context import ClaimView, LineTable, MatrixColumns, build_line_tabl
 from serving.explain import explain_claims, factor_scores
 from serving.fixes import suggest_fixes
 from serving.known import outside_reference
-from serving.lift_notes import lift_item, lift_log_odds, with_lift_item
+from serving.lift_notes import lift_item, with_lift_item
 from serving.modelset import ModelSet, ServedModel
 from serving.schemas import ScoredClaim
 
@@ -141,7 +141,7 @@ def score_group(served: ServedModel, batch: BatchFeatures, positions: list[int],
     reason categories and, when asked for, explanations and verified fixes."""
     bundle, n = served.bundle, len(positions)
     M = bundle.raw_input(batch.rows(positions), n)  # built once, scored up to three times
-    p, categories = bundle.score_matrix(M)
+    p, categories, chosen = bundle.score_with_lifts(M)
     out = GroupScores(p, bundle.risk_band(p), categories, [None] * n,
                       [None] * n, [[] for _ in range(n)], [None] * n, [[] for _ in range(n)])
     if options.explain and batch.table is not None:
@@ -153,7 +153,6 @@ def score_group(served: ServedModel, batch: BatchFeatures, positions: list[int],
         out.explanations = explain_claims(out.views, scores, options.max_factors, cms)
         out.base = scores.base.tolist()
         out.findings = check_claims([v.claim for v in out.views], cms)
-        _, chosen = lift_log_odds(bundle, M)
         out.explanations = [replace(e, drivers=with_lift_item(
             e.drivers, lift_item(bundle, int(chosen[k]), out.findings[k]), options.max_factors))
             for k, e in enumerate(out.explanations)]

@@ -177,11 +177,16 @@ class ModelBundle:
     def score_matrix(self, X: pd.DataFrame | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(P(denied), P(category | denied)) per row, lifts included: what every scoring
         path reports (one booster pass each)."""
+        return self.score_with_lifts(X)[:2]
+
+    def score_with_lifts(self, X: pd.DataFrame | np.ndarray
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """score_matrix plus each row's applied lift (position in lift_columns, -1)."""
         X = self.matrix(X)
         p_model = self.calibrated(X)
         p, chosen = self.lifted(X, p_model)
         return p, lifted_reasons(self.model_reasons(X), p_model, p,
-                                 lift_categories(chosen, self.lift_columns))
+                                 lift_categories(chosen, self.lift_columns)), chosen
 
     def predict_reasons(self, X: pd.DataFrame | np.ndarray) -> pd.DataFrame:
         """P(category | denied): one column per CATEGORIES entry, 0 for unseen classes."""
