@@ -28,7 +28,7 @@ from features.claim_features import CATEGORICAL, claim_level_features, line_aggr
 from features.encode import encode
 from features.encodings import encodings
 from features.lineindex import index_lines
-from features.registry import is_allowed_feature
+from features.registry import CHECK_PREFIX, is_allowed_feature
 from features.sums import sum_per_claim
 from reference.cms import CmsTables
 
@@ -99,8 +99,8 @@ def checker_counts(frames: ClaimFrames, cms: CmsTables, ix: Any,
     severities go to `line_flags` as check_<rule>."""
     severities = check_frames(frames, cms)
     if line_flags is not None:
-        line_flags.update({f"check_{rule}": v for rule, v in severities.items()})
-    return sum_per_claim(ix, {f"check_{rule}": v > 0 for rule, v in severities.items()})
+        line_flags.update({CHECK_PREFIX + rule: v for rule, v in severities.items()})
+    return sum_per_claim(ix, {CHECK_PREFIX + rule: v > 0 for rule, v in severities.items()})
 
 
 @lru_cache(maxsize=16)

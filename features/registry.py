@@ -80,8 +80,9 @@ CHANGEABLE: dict[str, str] = {
 }
 
 
+CHECK_PREFIX = "check_"  # check_<rule>: lines a coding-consistency rule fires on
 CHANGEABLE_PREFIXES: tuple[str, ...] = ("doc_", "code_", "mod_", "em_mod_", "proc_mod_",
-                                       "check_")
+                                       CHECK_PREFIX)
 
 
 def is_allowed_feature(name: str) -> bool:

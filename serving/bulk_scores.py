@@ -99,14 +99,16 @@ def top_factors(values: np.ndarray, names: list[str], k: int) -> dict[str, np.nd
     return out
 
 
-def explanation_columns(served: ServedModel, M: np.ndarray, k: int) -> dict[str, np.ndarray]:
-    """base_value and the top factors of every row of M, pred_contrib in batches."""
+def explanation_columns(served: ServedModel, M: np.ndarray, k: int,
+                        lifts: np.ndarray) -> dict[str, np.ndarray]:
+    """base_value and the top factors of every row of M (the learned coding-check lift,
+    log-odds per row, ranked among them), pred_contrib in batches."""
     bundle = served.bundle
     parts = []
     for start in range(0, len(M), EXPLAIN_BATCH):
-        part = M[start:start + EXPLAIN_BATCH]
-        scores = factor_scores(bundle.contributions(part), bundle.feature_names)
-        values = np.column_stack([scores.values, lift_log_odds(bundle, part)[0]])
+        stop = start + EXPLAIN_BATCH
+        scores = factor_scores(bundle.contributions(M[start:stop]), bundle.feature_names)
+        values = np.column_stack([scores.values, lifts[start:stop]])
         parts.append({"base_value": scores.base,
                       **top_factors(values, [*scores.names, LIFT_FACTOR], k)})
     if not parts:
@@ -119,14 +121,15 @@ def score_group(served: ServedModel, fallback: bool, raw: Mapping[str, Any],
     """One model's columns for its rows (group order)."""
     bundle, m = served.bundle, len(rows)
     M = bundle.raw_input(rows_of(raw, rows, n), m)
-    p, categories = bundle.score_matrix(M)
+    p, categories, chosen = bundle.score_with_lifts(M)
     out = {"p": p, "categories": categories,
            "risk_band": bundle.risk_band(p).astype(object),
            "model_name": np.full(m, served.name, dtype=object),
            "model_version": np.full(m, served.version, dtype=object),
            "fallback": np.full(m, fallback, dtype=object)}
     if options.explain:
-        out |= explanation_columns(served, M, options.max_factors)
+        out |= explanation_columns(served, M, options.max_factors,
+                                   lift_log_odds(bundle, chosen))
     return out
 
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from contract.schema import Fix
 from features.checks import Finding, apply_fix, check_claim, check_claims
-from features.registry import is_changeable
+from features.registry import CHECK_PREFIX, is_changeable
 from reference.cms import CmsTables
 from serving.candidates import DOC_GAP_FEATURES, GENERATORS, Candidate
 from serving.context import ClaimView
@@ -65,7 +65,7 @@ def claim_level_candidates(view: ClaimView) -> list[Candidate]:
 
 def finding_candidates(findings: list[Finding]) -> list[Candidate]:
     """One candidate per checker finding that carries a change."""
-    return [Candidate(f.action, f"check_{f.rule}", f.text, f.line, f.value, f.old, f.units,
+    return [Candidate(f.action, CHECK_PREFIX + f.rule, f.text, f.line, f.value, f.old, f.units,
                       finding=f) for f in findings if f.action]
 
 
@@ -117,13 +117,10 @@ def apply_returned_fix(claim: dict[str, Any], fix: Fix,
     that came from a coding-consistency finding is applied through the checker (which
     also absorbs the lines its code change replaces, e.g. 17000 + 17003 x15 -> 17004),
     any other through serving.edits. None as serving.edits.apply_fix."""
-    if fix.action not in ("not_fixable",) and not is_whole_visit_to_patient(fix.action,
-                                                                           fix.line):
-        found = next((f for f in check_claim(claim, cms)
-                      if (f.action, f.line, f.value) == (fix.action, fix.line, fix.value)),
-                     None)
-        if found is not None:
-            return edited_claim(claim, finding_candidates([found])[0])
+    found = next((f for f in check_claim(claim, cms)
+                  if (f.action, f.line, f.value) == (fix.action, fix.line, fix.value)), None)
+    if found is not None:
+        return edited_claim(claim, finding_candidates([found])[0])
     return apply_contract_fix(claim, fix)
 
 

@@ -14,19 +14,17 @@ from typing import Any
 import numpy as np
 
 from contract.schema import ExplanationItem
+from features.registry import CHECK_PREFIX
 from serving.explain import MIN_CONTRIBUTION, OTHER
-from training.lifts import CHECK_PREFIX
 
 LIFT_FACTOR = "learned_coding_check"
 
 
-def lift_log_odds(bundle: Any, M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(log-odds added, position in bundle.lift_columns or -1) per row of M."""
-    if not bundle.lift_columns:
-        return np.zeros(len(M)), np.full(len(M), -1)
-    _, chosen = bundle.lifted(M, bundle.calibrated(M))
+def lift_log_odds(bundle: Any, chosen: np.ndarray) -> np.ndarray:
+    """Log-odds each row's applied lift added (chosen: position in bundle.lift_columns,
+    -1 none, as ModelBundle.score_with_lifts returns it)."""
     value = np.array([lift.log_odds for _, lift in bundle.lift_columns] + [0.0])
-    return value[np.where(chosen >= 0, chosen, len(value) - 1)], chosen
+    return value[np.where(chosen >= 0, chosen, len(value) - 1)]
 
 
 def lift_item(bundle: Any, position: int, findings: list[Any]) -> ExplanationItem | None:

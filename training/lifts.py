@@ -25,11 +25,11 @@ from pydantic import BaseModel
 from scipy.special import expit, logit
 
 from features.checks import RULES
+from features.registry import CHECK_PREFIX
 from reference.vocab import CATEGORIES
 
 PRIOR_CLAIMS = 5.0  # pseudo-claims at the model's own rate: few findings, small lift
 MIN_LIFT = 0.05  # log-odds; smaller gaps are the model's own noise
-CHECK_PREFIX = "check_"
 
 
 class FindingLift(BaseModel):

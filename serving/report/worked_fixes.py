@@ -2,8 +2,8 @@
 
 The newest flagged claims (warn or block) are sent through the API's path with fixes; for
 a handful whose top verified fix lowers the risk, the report shows the claim lines before
-and after the fix is applied (serving.fixes.apply_returned_fix: the edit the coder would submit),
-the risk before and after (the fix's re-scored `risk_after`) and the rule the change
+and after the fix is applied (serving.fixes.apply_returned_fix: the edit the coder would
+submit), the risk before and after (the fix's re-scored `risk_after`) and the rule the change
 follows (rules.py: the fix's source, else that of the finding or driver it answers). One
 claim per distinct fix (action, value, code), distinct actions first, so the section
 teaches several corrections rather than one five times. A fix that would drop work done
@@ -19,7 +19,7 @@ import pandas as pd
 from reference.vocab import DOCUMENTATION_FIELDS
 from serving.describe_dx import dx_label
 from serving.edits import PENDING_AUTH
-from serving.fixes import apply_returned_fix
+from serving.fixes import MIN_GAIN, apply_returned_fix
 from serving.report.drivers import Explained
 from serving.report.examples import (
     drops_other_lesion,
@@ -47,15 +47,12 @@ def recent_risky(explained: Explained, table: pd.DataFrame, shown: set[str]) -> 
     return sorted(flagged, key=lambda i: (ids[i] in shown, -dates[i].astype("int64")))
 
 
-SHOWN_GAIN = 0.01  # a worked fix lowers the risk by at least a shown percentage point
-
-
 def top_fix(pred: Any, claim: dict[str, Any],
             cms: Any) -> tuple[Any, dict[str, Any]] | None:
     """The best verified fix that lowers the risk and edits the claim (and does not drop
     another lesion's work), with the claim after it; None when there is none."""
     for fix in pred.fixes:
-        if fix.risk_after is None or fix.risk_after > pred.denial_probability - SHOWN_GAIN \
+        if fix.risk_after is None or fix.risk_after > pred.denial_probability - MIN_GAIN \
                 or drops_other_lesion(fix, claim):
             continue
         after = apply_returned_fix(claim, fix, cms)
