@@ -38,14 +38,24 @@ def lift_item(bundle: Any, position: int, findings: list[Any]) -> ExplanationIte
     if found is None:
         return None
     meta = bundle.metadata
-    who = meta.payer if meta.kind == "payer" else "The payers of the pooled model"
-    text = (f"{found.text.rstrip('.')}. {who} denied {lift.denied} of {lift.n} training "
-            f"claims with this coding error (the model alone expected "
-            f"{lift.predicted:.0%}): a learned payer habit")
+    text = f"{found.text.rstrip('.')}. {lift_history(meta, lift)}: a learned payer habit"
     source = f"{found.source}; learned from training claims {meta.learned.window}".strip()
     return ExplanationItem(factor=LIFT_FACTOR, contribution=lift.log_odds,
                            lines=[found.line] if found.line is not None else [],
                            text=text, source=source)
+
+
+def lift_history(meta: Any, lift: Any) -> str:
+    """The history a lift was learned from: the model's own claims with the coding error
+    and, for a payer model, the practice-wide history it was shrunk toward."""
+    who = meta.payer if meta.kind == "payer" else "The payers of the pooled model"
+    own = (f"{who} denied {lift.denied} of {lift.n} training claims with this coding "
+           f"error (the model alone expected {lift.predicted:.0%})" if lift.n
+           else f"No {who} training claim had this coding error")
+    if not lift.practice_n:
+        return own
+    return (f"{own}; the practice's payers denied {lift.practice_denied} of "
+            f"{lift.practice_n}")
 
 
 def with_lift_item(items: list[ExplanationItem], item: ExplanationItem | None,

@@ -13,6 +13,12 @@ probability to the rule's denial category, so a claim with a coding error its pa
 denies ranks above the corrected claim and names why. Lifts only raise (a coding error
 never makes a claim safer), are learned from data (no history, no lift) and are quoted
 ("MCR denied 9 of 10 training claims with this finding; the model alone said 14%").
+
+A payer model's lift is shrunk toward the practice-wide lift of the same run's pooled
+model (empirical Bayes), not toward zero: a coding error MCR saw twice but all the
+practice's payers denied 37 times in 41 is not treated as unknown. With no claim of
+its own the payer inherits the practice-wide lift; its own history outweighs the prior
+as it grows.
 """
 
 from __future__ import annotations
@@ -38,32 +44,46 @@ class FindingLift(BaseModel):
     category: str
     n: int  # training claims with the finding
     denied: int  # of them denied
-    predicted: float  # the model's mean P(denied) on them
+    predicted: float  # the model's mean P(denied) on them (0 when n is 0)
     log_odds: float  # added to a claim's log-odds when the finding is on it
+    practice_n: int = 0  # the pooled model's claims with the finding (the prior), if any
+    practice_denied: int = 0
 
 
-def rule_lift(has: np.ndarray, y: np.ndarray, p: np.ndarray) -> tuple[int, int, float, float]:
-    """(n, denied, mean prediction, shrunk log-odds gap) of the claims in `has`."""
+def rule_lift(has: np.ndarray, y: np.ndarray, p: np.ndarray,
+              prior_gap: float = 0.0) -> tuple[int, int, float, float]:
+    """(n, denied, mean prediction, shrunk log-odds gap) of the claims in `has`: the
+    observed rate is shrunk by PRIOR_CLAIMS pseudo-claims at the model's rate moved by
+    `prior_gap` (0: toward the model itself)."""
     n, denied = int(has.sum()), int(y[has].sum())
+    if n == 0:
+        return 0, 0, 0.0, float(prior_gap)
     predicted = float(np.clip(p[has].mean(), 1e-4, 1 - 1e-4))
-    observed = (denied + PRIOR_CLAIMS * predicted) / (n + PRIOR_CLAIMS)  # shrunk to p
+    prior = float(expit(logit(predicted) + prior_gap))
+    observed = (denied + PRIOR_CLAIMS * prior) / (n + PRIOR_CLAIMS)
     gap = logit(np.clip(observed, 1e-4, 1 - 1e-4)) - logit(predicted)
     return n, denied, predicted, float(gap)
 
 
-def learn_lifts(X: pd.DataFrame, y: np.ndarray, p: np.ndarray) -> dict[str, FindingLift]:
+def learn_lifts(X: pd.DataFrame, y: np.ndarray, p: np.ndarray,
+                prior: Mapping[str, FindingLift] | None = None) -> dict[str, FindingLift]:
     """Lifts of the coding rules whose findings the model under-predicts on X (training
-    claims of the model, p = its calibrated predictions on them)."""
+    claims of the model, p = its calibrated predictions on them), each shrunk toward
+    `prior` (the pooled model's lifts of the same run; None or a missing rule: zero)."""
+    prior = prior or {}
     out = {}
     for column in (c for c in X.columns if c.startswith(CHECK_PREFIX)):
         rule = column.removeprefix(CHECK_PREFIX)
         has = X[column].to_numpy(dtype=float) > 0
-        if rule not in RULES or not has.any():
+        base = prior.get(rule)
+        if rule not in RULES or not (has.any() or base is not None):
             continue
-        n, denied, predicted, gap = rule_lift(has, y, p)
+        n, denied, predicted, gap = rule_lift(has, y, p, base.log_odds if base else 0.0)
         if gap >= MIN_LIFT:
-            out[rule] = FindingLift(category=RULES[rule].category, n=n, denied=denied,
-                                    predicted=round(predicted, 4), log_odds=round(gap, 4))
+            out[rule] = FindingLift(
+                category=RULES[rule].category, n=n, denied=denied,
+                predicted=round(predicted, 4), log_odds=round(gap, 4),
+                practice_n=base.n if base else 0, practice_denied=base.denied if base else 0)
     return out
 
 

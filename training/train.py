@@ -180,7 +180,9 @@ def train_payer_model(data: TrainingData, payer: str, kind: str, fit: Fitter,
     bundle = ModelBundle(binary, reasons, classes, data.state, calibrator, Thresholds(),
                          BundleMetadata(payer=payer, kind=kind,
                                         feature_version=data.state.version))
-    learned.finding_lifts = learn_lifts(X[tr], y[tr], bundle.calibrated(X[tr]))
+    prior = pooled.metadata.learned.finding_lifts if pooled is not None and kind == "payer" \
+        else None
+    learned.finding_lifts = learn_lifts(X[tr], y[tr], bundle.calibrated(X[tr]), prior)
     bundle.metadata = bundle.metadata.model_copy(update={"learned": learned})
     p_val = bundle.predict_proba(X[va])
     val = binary_metrics(y[va], p_val) | reason_metrics(

@@ -142,9 +142,9 @@ def dx_site_vs_lesion(view) -> Hit:
 
 
 RULES = (
-    Rule(id="count_code_mismatch", category="missing_information", carc="CO-16",
-         rarc="M53", priority=43, fix="change_code",
-         section="§1 17110/17111, 11900/11901, 17000-17004 by lesion count; §11",
+    Rule(id="count_code_mismatch", category="units", carc="CO-151", priority=43, fix="change_code",
+         section="§1 17110/17111, 11900/11901, 17000-17004 by lesion count; §6 CO-151 "
+                 "(the information does not support this many services); §11",
          enforce=archetypes(0.9, 0.88, 0.85, 0.7, 0.75, 0.45),
          condition=count_code_mismatch, description=count_code_mismatch.__doc__ or ""),
     Rule(id="mohs_site_code", category="diagnosis_mismatch", carc="CO-11", priority=48,

@@ -3,8 +3,10 @@ first) and each line's pointers to the diagnoses of its own lesion or problem.
 
 Slips from the profile's habits, per lesion: the other side's code (C44.619 for a
 right-arm BCC), the unspecified-side code, a neighbouring site's code (C44.41 scalp/neck
-for a face BCC, D22.5 trunk for an arm nevus), and a procedure line pointing at a screening
-code (Z12.83) instead of its lesion's diagnosis (shared/domain §4, §11). The lesion's
+for a face BCC, D22.5 trunk for an arm nevus), a procedure line pointing at a screening
+code (Z12.83) instead of its lesion's diagnosis, and a procedure line pointing at another
+problem's diagnosis of the same claim (17000 pointed at the SK's L82.1 on a claim that
+also lists the AK's L57.0: shared/domain §4, §6 CO-11, §11). The lesion's
 recorded side (lesion.laterality) and the RT/LT modifier stay the truth.
 """
 
@@ -134,10 +136,37 @@ def slip_screening_pointers(ctx: WorldCtx, lines: dict, matrix: np.ndarray) -> N
     lines["dxp_2"] = np.where(slip, np.nan, lines["dxp_2"])
 
 
+def first_two_problems(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per claim, the 1-based slots of its first two non-screening diagnoses (0: none)."""
+    problem = pd.notna(matrix) & (matrix != SCREENING)
+    order = np.cumsum(problem, axis=1)
+    first = np.where(problem.any(axis=1), np.argmax(problem & (order == 1), axis=1) + 1, 0)
+    second = np.where(order[:, -1] >= 2, np.argmax(problem & (order == 2), axis=1) + 1, 0)
+    return first, second
+
+
+def slip_cross_pointers(ctx: WorldCtx, lines: dict, matrix: np.ndarray) -> None:
+    """A procedure line of a claim listing two or more problems points at another
+    problem's diagnosis instead of its own (the pointer box filled from the wrong row)."""
+    first, second = first_two_problems(matrix)
+    visit = lines["visit"]
+    own = lines["dxp_1"]
+    slot = np.nan_to_num(own, nan=1).astype(np.int64).clip(1, matrix.shape[1]) - 1
+    screening = matrix[visit, slot] == SCREENING
+    procedure = ~isin(lines["cpt"], EM_CODES) & pd.notna(lines["dx"]) & pd.notna(own) \
+        & ~screening
+    other = np.where(own == first[visit], second[visit], first[visit])
+    slip = procedure & (second[visit] > 0) & (other != own) \
+        & ctx.err("cross_pointer", len(procedure))
+    lines["dxp_1"] = np.where(slip, other, own).astype(float)
+    lines["dxp_2"] = np.where(slip, np.nan, lines["dxp_2"])
+
+
 def code_diagnoses(ctx: WorldCtx, lines: dict, n_visits: int) -> np.ndarray:
     """Slip, list and point the diagnoses; returns the claims' diagnosis matrix."""
     slip_sites(ctx, lines)
     slip_sides(ctx, lines)
     matrix = diagnosis_matrix(lines, n_visits)
     slip_screening_pointers(ctx, lines, matrix)
+    slip_cross_pointers(ctx, lines, matrix)
     return matrix

@@ -26,7 +26,8 @@ VALLEY = GeneratorConfig(profile="valley", claims=12_000, seed=708)
 MODS = ["mod_1", "mod_2", "mod_3", "mod_4"]
 NEW_RULES = ("count_code_mismatch", "mohs_site_code", "code_site_group", "code_size_band",
              "side_modifier_wrong", "modifier_57_minor", "modifier_25_procedure",
-             "dx_side_lesion", "dx_site_lesion")
+             "dx_side_lesion", "dx_site_lesion",
+             "dx_not_supporting")  # now also met by lines pointed at another problem's code
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +102,8 @@ def slip_lines(frames: ClaimFrames) -> dict[str, np.ndarray]:
         & np.isin(dx_side, ["left", "right"]) & (dx_side != side),
         "diagnosis of another site": procedure & np.array(
             [bool(t) and isinstance(s, str) and s not in t for s, t in zip(site, dx_sites)]),
+        "AK destruction pointed at another problem": np.isin(cpt, ["17000", "17003", "17004"])
+        & ~pd.Series(dx, dtype=object).fillna("").str.match(r"^(L57|Z12)").to_numpy(),
     }
 
 

@@ -47,6 +47,22 @@ def test_no_lift_where_the_model_already_predicts_or_over_predicts_or_never_saw_
     assert learn_lifts(*history(0, 0, 0.05)) == {}
 
 
+def test_a_payer_lift_shrinks_toward_the_practice_wide_lift_not_toward_zero():
+    # Empirical Bayes: the pooled model's lift is the prior of a payer model's lift. With
+    # no claim of its own the payer inherits it; a handful of its own claims moves it
+    # less than the same handful moves a lift without a prior; a long own history in
+    # which the payer never denies the error outweighs the prior (no lift).
+    prior = {"ptp_mi0": FindingLift(category="bundling", n=60, denied=57, predicted=0.3,
+                                    log_odds=1.5)}
+    inherited = learn_lifts(*history(0, 0, 0.05), prior)["ptp_mi0"]
+    assert (inherited.n, inherited.log_odds) == (0, 1.5)
+    assert (inherited.practice_n, inherited.practice_denied) == (60, 57)
+    alone = learn_lifts(*history(2, 2, 0.05))["ptp_mi0"].log_odds
+    with_prior = learn_lifts(*history(2, 2, 0.05), prior)["ptp_mi0"].log_odds
+    assert alone < with_prior
+    assert learn_lifts(*history(300, 15, 0.05), prior) == {}
+
+
 def test_apply_raises_only_claims_with_the_finding_and_keeps_the_largest_lift():
     names = ["units_total", "check_ptp_mi0", "check_em_without_25"]
     lifts = {"ptp_mi0": FindingLift(category="bundling", n=9, denied=9, predicted=0.1,
