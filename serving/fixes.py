@@ -74,10 +74,10 @@ def candidates_for(view: ClaimView, cms: CmsTables,
     """Unique, changeable candidates of one claim: checker changes first, then the model's
     (a model candidate on a line a checker finding already changes is dropped)."""
     checked = finding_candidates(findings or [])
-    found = [*checked, *(c for gen in GENERATORS for c in gen(view, cms)),
-             *claim_level_candidates(view)]
+    fixed_lines = {c.line for c in checked if c.line is not None}
+    model = [c for gen in GENERATORS for c in gen(view, cms) if c.line not in fixed_lines]
     unique: dict[tuple[Any, ...], Candidate] = {}
-    for c in found:
+    for c in [*checked, *model, *claim_level_candidates(view)]:
         if is_changeable(c.feature):
             unique.setdefault((c.action, c.line, c.value), c)
     return list(unique.values())

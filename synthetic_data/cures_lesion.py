@@ -13,8 +13,10 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from contract.frames import MOD_COLS, ClaimFrames
+from contract.frames import DX_COLS, DXP_COLS, MOD_COLS, ClaimFrames
 from reference.families import descriptors
+from reference.icd10 import dx_site_side
+from reference.modifiers import ANATOMIC_MODIFIERS
 from synthetic_data import edits
 from synthetic_data.arrays import as_object, lookup
 from synthetic_data.cures_coding import pointed_codes, site_code, with_addon
@@ -95,9 +97,24 @@ def code_kinds() -> dict[str, str]:
     return {code: key.split("|")[0] for key, code in neoplasm_table().items()}
 
 
+def own_slot(listed: list, wanted: str, site: str | None, side: str | None) -> int:
+    """1-based slot of the claim's code for this lesion: `wanted` itself, else a neoplasm
+    code naming the lesion's site and (when sided) its side; 0 when none is listed."""
+    if wanted in listed:
+        return listed.index(wanted) + 1
+    for k, code in enumerate(listed):
+        facts = dx_site_side(code) if isinstance(code, str) and code in code_kinds() \
+            else None
+        if facts and site in facts.sites and facts.side in (side, "", None):
+            return k + 1
+    return 0
+
+
 def lesion_diagnosis(frames, view, lines, hidden) -> ClaimFrames:
-    """The pointed neoplasm code replaced by the same kind's code of the lesion's site
-    and side (the claim's list keeps one code per lesion)."""
+    """The line pointed at the claim's code of its lesion's site and side when the claim
+    lists it (the line was pointed at another lesion's code); otherwise the pointed
+    neoplasm code replaced by the same kind's code of the lesion's site and side (the
+    claim's list keeps one code per lesion)."""
     ids, codes = pointed_codes(frames, lines)
     rows = frames.lines.loc[lines]
     kind = lookup(code_kinds(), codes.astype(object), None)
@@ -106,7 +123,48 @@ def lesion_diagnosis(frames, view, lines, hidden) -> ClaimFrames:
     known = pd.notna(kind) & pd.notna(site)
     new = np.where(known, lesion_dx(np.where(known, kind, "nevus"), site,
                                     np.where(pd.notna(side), side, "unspecified")), codes)
-    return edits.replace_diagnosis(frames, ids, codes, new)
+    listed = frames.claims.set_index("claim_id")[DX_COLS].reindex(ids).to_numpy(
+        dtype=object, na_value=None)
+    slot = np.array([own_slot(row, code, s_, d) for row, code, s_, d
+                     in zip(listed.tolist(), new.tolist(), site.tolist(), side.tolist())],
+                    dtype=np.int64)
+    rows = np.flatnonzero(lines)
+    repoint = np.zeros(len(frames.lines), dtype=bool)
+    pointer = np.zeros(len(frames.lines), dtype=np.int64)
+    repoint[rows], pointer[rows] = slot > 0, slot
+    out = edits.set_line_values(frames, repoint, DXP_COLS[0], pointer)
+    for col in DXP_COLS[1:]:
+        out = edits.set_line_values(out, repoint, col, None)
+    shared = (slot == 0) & other_procedure_points_at(frames, lines, codes)
+    out = edits.add_diagnosis(out, rows[shared], new[shared])
+    keep = (slot == 0) & ~shared
+    out = edits.replace_diagnosis(out, ids[keep], codes[keep], new[keep])
+    return with_side_modifier(out, lines, side)
+
+
+def with_side_modifier(frames: ClaimFrames, lines: np.ndarray,
+                       side: np.ndarray) -> ClaimFrames:
+    """RT/LT on the masked lines of a right or left lesion that carry no anatomic
+    modifier: the sided diagnosis they now point to asks for it (shared/domain §11)."""
+    mods = frames.lines[MOD_COLS].to_numpy(dtype=object, na_value=None)
+    bare = ~np.isin(mods, sorted(ANATOMIC_MODIFIERS)).any(axis=1)
+    sided = np.zeros(len(frames.lines), dtype=object)
+    sided[np.flatnonzero(lines)] = side
+    add = lines & bare & np.isin(sided, ["right", "left"])
+    return edits.add_modifier(frames, add, np.where(sided == "right", "RT", "LT"))
+
+
+def other_procedure_points_at(frames: ClaimFrames, lines: np.ndarray,
+                              codes: np.ndarray) -> np.ndarray:
+    """Per masked line: another procedure line of its claim (not masked; E/M and
+    pathology aside) points at the same code, so the code stays on the list for it."""
+    cpt = frames.lines["cpt"].astype(str)
+    procedure = ~cpt.str.match(r"^(992|88)").to_numpy()
+    ids, listed = pointed_codes(frames, ~lines & procedure)
+    taken = set(zip(ids.tolist(), listed.tolist()))
+    mine = frames.lines.loc[lines, "claim_id"].to_numpy(dtype=object)
+    return np.array([(i, c) in taken for i, c in zip(mine.tolist(), codes.tolist())],
+                    dtype=bool)
 
 
 LESION_CURES = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from contract.frames import DX_COLS, MOD_COLS, ClaimFrames
+from contract.frames import DX_COLS, DXP_COLS, MOD_COLS, ClaimFrames
 from synthetic_data.arrays import as_object
 
 
@@ -119,6 +119,29 @@ def replace_diagnosis(frames: ClaimFrames, claim_ids: np.ndarray, old: np.ndarra
         values = codes.copy()
         values[rows] = [swap.get((i, c), c) for i, c in zip(ids, codes[rows].tolist())]
         out.claims[col] = pd.array(values, dtype=out.claims[col].dtype)
+    return out
+
+
+def add_diagnosis(frames: ClaimFrames, line_rows: np.ndarray, codes: np.ndarray
+                  ) -> ClaimFrames:
+    """Add each code to its line's claim list (first free slot) and point the line (row
+    position in frames.lines) at it alone; a full list leaves the line as it was."""
+    out = copy_frames(frames)
+    dx = out.claims[DX_COLS].to_numpy(dtype=object, na_value=None)
+    where = pd.Index(out.claims["claim_id"].astype(object)).get_indexer(
+        out.lines["claim_id"].astype(object).to_numpy()[line_rows])
+    pointers = out.lines[DXP_COLS].to_numpy(dtype=object, na_value=None)
+    for row, claim, code in zip(line_rows.tolist(), where.tolist(), codes.tolist()):
+        listed = dx[claim].tolist()
+        if code not in listed and None not in listed:
+            continue
+        if code not in listed:
+            dx[claim, listed.index(None)] = code
+        pointers[row] = [dx[claim].tolist().index(code) + 1, None, None, None]
+    for j, col in enumerate(DX_COLS):
+        out.claims[col] = pd.array(dx[:, j], dtype=out.claims[col].dtype)
+    for j, col in enumerate(DXP_COLS):
+        out.lines[col] = pd.array(pointers[:, j], dtype=out.lines[col].dtype)
     return out
 
 

@@ -129,7 +129,7 @@ class Habits(_Frozen):
     ak_addon_over: float = 0.04
     orphan_addon: float = 0.005
     screening_pointer: float = 0.015
-    cross_pointer: float = 0.02  # a line pointed at another problem's diagnosis
+    cross_pointer: float = 0.01  # a line pointed at another problem's diagnosis
     ndc_missing: float = 0.10
     g2211_with_25: float = 0.15
     excision_with_att: float = 0.10

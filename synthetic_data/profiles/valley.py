@@ -84,7 +84,7 @@ HABITS = Habits(
     count_code_under=0.35, ak_17004_few=0.07, mi0_pair_billed=0.06,
     biopsy_primary_units=0.08, second_biopsy_primary=0.02, wrong_57_for_25=0.02,
     modifier_25_on_procedure=0.02, wrong_site_code=0.02, benign_code_malignant=0.05,
-    cross_pointer=0.03,
+    cross_pointer=0.012,
 )
 
 VALLEY = PracticeProfile(

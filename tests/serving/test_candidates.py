@@ -50,6 +50,20 @@ def test_em_with_biopsy_without_25_gets_25_on_the_em_line_only(cms):
     assert not [c for c in cands if c.value == "25" and c.line != 1]
 
 
+def test_a_post_op_visit_inside_the_global_is_removed_not_given_25(cms):
+    # The checker says the same-problem visit 8 days after 11602 (010 global) is part of
+    # the surgical package: its change (remove the line) replaces the model's "add 25"
+    # on that line, which would claim a separately identifiable E/M that was not done.
+    claim = make_claim_dict(
+        diagnoses=["Z48.02", "L57.0"],
+        lines=[line(1, "99212"), line(2, "17000", mods=["79"], dx=[2], lesion=SAME)],
+        history={"days_since_related_global_procedure": 8, "related_global_days": 10,
+                 "related_procedure_code": "11602"})
+    found = actions(cands_of(claim, cms))
+    assert ("remove_line", 1, None) in found
+    assert not [a for a in found if a[1] == 1 and a[0] != "remove_line"], found
+
+
 def test_xs_only_on_a_distinct_lesion_line(cms):
     distinct = make_claim_dict(diagnoses=["D22.5", "D48.5"], lines=[
         line(1, "11402", lesion=EXCISED), line(2, "11102", dx=[2], lesion=DISTINCT)])
