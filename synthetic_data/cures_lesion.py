@@ -112,9 +112,9 @@ def own_slot(listed: list, wanted: str, site: str | None, side: str | None) -> i
 
 def lesion_diagnosis(frames, view, lines, hidden) -> ClaimFrames:
     """The line pointed at the claim's code of its lesion's site and side when the claim
-    lists it (the line was pointed at another lesion's code); otherwise the pointed
-    neoplasm code replaced by the same kind's code of the lesion's site and side (the
-    claim's list keeps one code per lesion)."""
+    lists it (the line was pointed at another lesion's code); otherwise that code added
+    for the line when another procedure still uses the pointed one, or put in the pointed
+    code's place (one code per lesion). A right or left lesion's line gets RT/LT."""
     ids, codes = pointed_codes(frames, lines)
     rows = frames.lines.loc[lines]
     kind = lookup(code_kinds(), codes.astype(object), None)
@@ -128,15 +128,15 @@ def lesion_diagnosis(frames, view, lines, hidden) -> ClaimFrames:
     slot = np.array([own_slot(row, code, s_, d) for row, code, s_, d
                      in zip(listed.tolist(), new.tolist(), site.tolist(), side.tolist())],
                     dtype=np.int64)
-    rows = np.flatnonzero(lines)
+    at = np.flatnonzero(lines)  # row positions of the masked lines
     repoint = np.zeros(len(frames.lines), dtype=bool)
     pointer = np.zeros(len(frames.lines), dtype=np.int64)
-    repoint[rows], pointer[rows] = slot > 0, slot
+    repoint[at], pointer[at] = slot > 0, slot
     out = edits.set_line_values(frames, repoint, DXP_COLS[0], pointer)
     for col in DXP_COLS[1:]:
         out = edits.set_line_values(out, repoint, col, None)
     shared = (slot == 0) & other_procedure_points_at(frames, lines, codes)
-    out = edits.add_diagnosis(out, rows[shared], new[shared])
+    out = edits.add_diagnosis(out, at[shared], new[shared])
     keep = (slot == 0) & ~shared
     out = edits.replace_diagnosis(out, ids[keep], codes[keep], new[keep])
     return with_side_modifier(out, lines, side)

@@ -95,7 +95,8 @@ def finish(parts: list[ClaimFrames], config: GeneratorConfig) -> ClaimFrames:
     frames = number_claims(claims, lines)
     claims = frames.claims.drop(columns=[c for c in frames.claims if c.startswith("_")])
     claims = claims.assign(oracle_p_denied=claims["oracle_p_visible"], hidden_drift=config.drift,
-                           hidden_error_scale=config.error_scale)
+                           hidden_error_scale=config.error_scale,
+                           hidden_profile=config.profile)
     lines = frames.lines.drop(columns=[c for c in frames.lines if c.startswith("_")])
     return ClaimFrames(coerce_claims(claims), coerce_lines(lines))
 

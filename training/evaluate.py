@@ -95,7 +95,8 @@ def bundle_rules() -> dict[str, str]:
     return RULE_FEATURES
 
 
-ORACLES = {"oracle": "oracle_p", "oracle_visible": "oracle_p_visible"}
+ORACLES = {"oracle": "oracle_p", "oracle_visible": "oracle_p_visible",
+           "oracle_837": "oracle_p_837"}  # generated X12 history: what an 837P shows
 
 
 def oracle_preds(claims: pd.DataFrame, column: str = "oracle_p") -> SystemPreds | None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from training.metrics import BINARY_METRICS, REASON_METRICS
 
-SYSTEM_ORDER = ("model", "oracle", "oracle_visible", "logreg", "rules")
+SYSTEM_ORDER = ("model", "oracle", "oracle_visible", "oracle_837", "logreg", "rules")
 SHORT = {"auc": "AUC", "pr_auc": "PR-AUC", "brier": "Brier", "ece": "ECE",
          "recall_at_90_precision": "R@P90", "top1_reason_accuracy": "top-1",
          "top3_reason_accuracy": "top-3"}

@@ -51,7 +51,7 @@ def generate(
     typer.echo(f"wrote {result.n_claims:,} claims ({result.n_lines:,} lines) to {target} "
                f"in {result.seconds:.1f}s; denial rate {result.denial_rate:.1%}")
     if fmt == "x12":
-        write_x12_copy(Path(target))
+        write_x12_copy(Path(target), s.cms_dir)
 
 
 def with_profile(config, profile: str):
@@ -68,8 +68,9 @@ def with_profile(config, profile: str):
         fail(f"--profile {profile!r}: {exc.errors()[0]['msg']}")
 
 
-def write_x12_copy(dataset: Path) -> None:
-    """Write the data set's claims as 837P and outcomes as 835 files beside it.
+def write_x12_copy(dataset: Path, cms_dir: Path) -> None:
+    """Write the data set's claims as 837P and outcomes as 835 files beside it, with the
+    837P-only oracle (synthetic_data/oracle837.py) in truth.parquet.
 
     The files go to a temporary sibling folder renamed into place when all are written, so
     a full disk never leaves a truncated .837 in <out>-x12/ (an earlier copy stays)."""
@@ -83,7 +84,7 @@ def write_x12_copy(dataset: Path) -> None:
     tmp = None
     try:
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-        files = write_x12_files(read_dataset(dataset), tmp)
+        files = write_x12_files(with_837_oracle(read_dataset(dataset), cms_dir), tmp)
         shutil.rmtree(out, ignore_errors=True)
         tmp.rename(out)
     except (OSError, ValueError) as exc:
@@ -93,6 +94,20 @@ def write_x12_copy(dataset: Path) -> None:
     truth = " and truth.parquet (evaluation only)" if files.truth else ""
     typer.echo(f"wrote {len(files.claims)} 837P and {len(files.remits)} 835 files{truth} "
                f"to {out}")
+
+
+def with_837_oracle(frames, cms_dir: Path):
+    """Generated frames with oracle_p_837: the claim-only oracle of a model that sees only
+    the 837P (no documentation flags, eligibility checks or lesion records)."""
+    import pandas as pd
+
+    from synthetic_data.oracle837 import oracle_837_frame
+
+    claims = frames.claims.reset_index(drop=True)
+    if "hidden_profile" not in claims or "oracle_p_visible" not in claims:
+        return frames
+    oracle = oracle_837_frame(frames, str(claims["hidden_profile"].iloc[0]), cms_dir)
+    return type(frames)(pd.concat([claims, oracle], axis=1), frames.lines)
 
 
 def ingest(

@@ -74,6 +74,25 @@ def train(
                f"{time.perf_counter() - start:.0f}s; bundles in {s.models_dir}")
 
 
+def with_truth(frames: Any, path: Path) -> Any:
+    """Frames with the oracle_* columns of a generated history's truth.parquet (joined by
+    claim id; its hidden factors stay out: an 837P-derived claim cannot be re-judged)."""
+    import pandas as pd
+
+    try:
+        table = pd.read_parquet(path)
+    except (OSError, ValueError) as exc:
+        fail(f"--truth {path}: cannot read it ({exc})")
+    oracles = [c for c in table.columns if c.startswith("oracle_")]
+    if "claim_id" not in table or not oracles:
+        fail(f"--truth {path}: needs claim_id and oracle_* columns")
+    table = table[["claim_id", *oracles]].astype({"claim_id": str}).drop_duplicates("claim_id")
+    claims = frames.claims.drop(columns=[c for c in oracles if c in frames.claims])
+    joined = claims.astype({"claim_id": str}).merge(table, on="claim_id", how="left")
+    return type(frames)(joined.astype({"claim_id": frames.claims["claim_id"].dtype}),
+                        frames.lines)
+
+
 def has_world_truth(frames: Any) -> bool:
     """A generated data set carries its hidden factors (hidden_*): fixes can be judged by
     the world's own rules; an ingested history cannot."""
@@ -111,6 +130,10 @@ def evaluate(
     test_months: int = opt("test_months"),
     val_months: int = opt("val_months"),
     cms_dir: Path = opt("cms_dir"),
+    truth: Path = typer.Option(None, "--truth", show_default="none",
+                               help="truth.parquet of a generated X12 history (generate "
+                                    "--format x12): its oracles, claim-only and 837P-only, "
+                                    "join the ingested claims by claim id"),
 ) -> None:
     """Evaluate trained bundles vs oracle, logistic regression and rules on the test window."""
     from training.bundle import BundleError
@@ -124,6 +147,8 @@ def evaluate(
     except BundleError as exc:
         fail(str(exc))
     frames, cms, _ = load_inputs(s, data)
+    if truth is not None:
+        frames = with_truth(frames, truth)
     from rich.console import Console
 
     with Console(stderr=True).status("evaluating model, oracle, logreg and rules"):
