@@ -2,12 +2,14 @@
 
 `oracle_p_visible` averages over the hidden factors given the contract claim, and the
 contract claim holds fields no 837P carries: the documentation flags, the eligibility
-and credentialing checks, the cosmetic intake and each line's lesion record (count,
-site, size, side, distinct lesion). For a practice learned from its X12 history the fair
+and credentialing checks, the cosmetic intake, the codes a prior authorization covers
+(the 837P carries only its REF*G1 number) and each line's lesion record (count, site,
+size, side, distinct lesion). For a practice learned from its X12 history the fair
 limit averages over those too: oracle_p_837 = E[oracle_p_visible | the 837P].
 
 It is estimated by Monte Carlo (DRAWS replicas): the uncarried claim fields are drawn
-together from a claim of the practice with the same payer and rendering provider, each
+together from a claim of the practice with the same payer, codes and presence of a prior
+authorization number, each
 line's lesion record from a line of the practice with the same code, pointed diagnosis
 and anatomic modifier, and the replica is re-adjudicated with the claim's own hidden
 factors (adjudicate.true_risk). Drawing given those keys rather than given the whole
@@ -28,10 +30,11 @@ from synthetic_data.adjudicate import DEFAULT_CMS_DIR, true_risk
 
 DRAWS = 8
 CLAIM_FIELDS = ("credentialed_with_payer", "eligibility_verified", "coverage_active",
-                "cosmetic_intake", "doc_separate_em_note", "doc_lesion_size_documented",
-                "doc_lesion_site_documented", "doc_symptoms_documented",
-                "doc_margins_documented", "doc_pathology_report_attached",
-                "doc_medical_necessity_note", "doc_prior_treatment_failed")
+                "cosmetic_intake", "prior_auth_cpt_codes", "doc_separate_em_note",
+                "doc_lesion_size_documented", "doc_lesion_site_documented",
+                "doc_symptoms_documented", "doc_margins_documented",
+                "doc_pathology_report_attached", "doc_medical_necessity_note",
+                "doc_prior_treatment_failed")
 LINE_FIELDS = ("lesion_count", "lesion_site", "lesion_size_cm", "lesion_laterality",
                "lesion_distinct_from_line")
 ANATOMIC = r"^(RT|LT|E[1-4]|F[A1-9]|T[A1-9])$"
@@ -97,7 +100,8 @@ def oracle_837_frame(frames: ClaimFrames, profile: str = "demo",
     rng = np.random.default_rng(seed)
     claims = frames.claims.reset_index(drop=True)
     frames = ClaimFrames(claims, frames.lines.reset_index(drop=True))
-    claim_keys = claims["payer_id"].astype(str) + "|" + services(frames)
+    has_auth = claims["prior_auth_number"].notna().map({True: "|auth", False: "|"})
+    claim_keys = claims["payer_id"].astype(str) + "|" + services(frames) + has_auth
     keys = pd.Series(line_keys(frames))
     columns = ["oracle_p_visible", *[f"oracle_p_visible_{c}" for c in CATEGORIES]]
     total = np.zeros((len(claims), len(columns)))

@@ -25,6 +25,8 @@ from training.lifts import learn_lifts
 from training.metrics import binary_metrics, reason_metrics, threshold_for_precision
 from training.split import TimeSplit
 
+OTHER_PAYER_REASON_WEIGHT = 0.5  # another payer's denial, in a payer's reason model
+
 Fitter = Callable[..., lgb.Booster]  # (params, X_tr, y_tr, X_val, y_val[, weight=w_tr])
 
 
@@ -126,6 +128,28 @@ def choose_thresholds(y: np.ndarray, p: np.ndarray, settings: Settings) -> Thres
                       warn_precision=settings.warn_precision)
 
 
+def reason_rows(data: TrainingData, own: np.ndarray) -> np.ndarray:
+    """Training rows of a reason model: every payer's (the denials of one payer are few
+    for 13 categories, and most coding errors carry the same reason everywhere; the payer
+    feature lets the trees keep a payer's own CARC habits apart)."""
+    rows = data.split.train.copy()
+    if data.weight is not None:
+        rows &= data.weight > 0
+    return rows | own
+
+
+def reason_weights(data: TrainingData, rows: np.ndarray, payer: str,
+                   kind: str) -> np.ndarray | None:
+    """Sample weights of reason rows: the model's own payer counts fully, the others
+    OTHER_PAYER_REASON_WEIGHT (times the recency weights, if any)."""
+    base = row_weights(data, rows)
+    if kind == "pooled":
+        return base
+    own = (data.payer[rows] == payer).to_numpy()
+    weight = np.where(own, 1.0, OTHER_PAYER_REASON_WEIGHT)
+    return weight if base is None else weight * base
+
+
 def model_rows(data: TrainingData, payer: str, kind: str) -> np.ndarray:
     """Rows a model learns from: its payer's claims, or every claim for the pooled one."""
     if kind == "pooled":
@@ -174,9 +198,9 @@ def train_payer_model(data: TrainingData, payer: str, kind: str, fit: Fitter,
     window = data.split.window()
     learned.window = f"{window['train_start']} to {window['train_end']}"
     reasoned = (y == 1) & cat.notna().to_numpy()  # a denial CARC outside the table: no class
-    dtr, dva = tr & reasoned, va & reasoned
+    dtr, dva = reason_rows(data, tr) & reasoned, va & reasoned
     reasons, classes = train_reasons(X[dtr], cat[dtr], X[dva], cat[dva], fit, settings,
-                                     row_weights(data, dtr))
+                                     reason_weights(data, dtr, payer, kind))
     bundle = ModelBundle(binary, reasons, classes, data.state, calibrator, Thresholds(),
                          BundleMetadata(payer=payer, kind=kind,
                                         feature_version=data.state.version))
