@@ -138,12 +138,13 @@ def reason_rows(data: TrainingData, own: np.ndarray) -> np.ndarray:
     return rows | own
 
 
-def reason_weights(data: TrainingData, rows: np.ndarray, payer: str,
-                   kind: str) -> np.ndarray | None:
+def reason_weights(data: TrainingData, rows: np.ndarray, payer: str, kind: str,
+                   engine: str = "local") -> np.ndarray | None:
     """Sample weights of reason rows: the model's own payer counts fully, the others
-    OTHER_PAYER_REASON_WEIGHT (times the recency weights, if any)."""
+    OTHER_PAYER_REASON_WEIGHT (times the recency weights, if any). The dask engine takes
+    no sample weights: there every payer's denial counts the same."""
     base = row_weights(data, rows)
-    if kind == "pooled":
+    if kind == "pooled" or engine != "local":
         return base
     own = (data.payer[rows] == payer).to_numpy()
     weight = np.where(own, 1.0, OTHER_PAYER_REASON_WEIGHT)
@@ -200,7 +201,7 @@ def train_payer_model(data: TrainingData, payer: str, kind: str, fit: Fitter,
     reasoned = (y == 1) & cat.notna().to_numpy()  # a denial CARC outside the table: no class
     dtr, dva = reason_rows(data, tr) & reasoned, va & reasoned
     reasons, classes = train_reasons(X[dtr], cat[dtr], X[dva], cat[dva], fit, settings,
-                                     reason_weights(data, dtr, payer, kind))
+                                     reason_weights(data, dtr, payer, kind, engine))
     bundle = ModelBundle(binary, reasons, classes, data.state, calibrator, Thresholds(),
                          BundleMetadata(payer=payer, kind=kind,
                                         feature_version=data.state.version))
