@@ -9,12 +9,12 @@ limit averages over those too: oracle_p_837 = E[oracle_p_visible | the 837P].
 
 It is estimated by Monte Carlo (DRAWS replicas): the uncarried claim fields are drawn
 together from a claim of the practice with the same payer, codes and presence of a prior
-authorization number, each
-line's lesion record from a line of the practice with the same code, pointed diagnosis
-and anatomic modifier, and the replica is re-adjudicated with the claim's own hidden
-factors (adjudicate.true_risk). Drawing given those keys rather than given the whole
-claim leaves some dependence out, so the estimate sits a little below the exact 837P
-limit; a key met once keeps its own value (no uncertainty), a little above it.
+authorization number, each line's lesion record from a line of the practice with the
+same code, pointed diagnosis and anatomic modifier, and the replica is re-adjudicated
+with the claim's own hidden factors (adjudicate.true_risk). Drawing given those keys
+rather than given the whole claim leaves some dependence out, so the estimate sits a
+little below the exact 837P limit; a key met once keeps its own value (no uncertainty),
+a little above it.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from contract.frames import ClaimFrames
+from contract.frames import DX_COLS, MOD_COLS, ClaimFrames
+from reference.modifiers import ANATOMIC_MODIFIERS
 from reference.vocab import CATEGORIES
 from synthetic_data.adjudicate import DEFAULT_CMS_DIR, true_risk
 
@@ -37,7 +38,6 @@ CLAIM_FIELDS = ("credentialed_with_payer", "eligibility_verified", "coverage_act
                 "doc_prior_treatment_failed")
 LINE_FIELDS = ("lesion_count", "lesion_site", "lesion_size_cm", "lesion_laterality",
                "lesion_distinct_from_line")
-ANATOMIC = r"^(RT|LT|E[1-4]|F[A1-9]|T[A1-9])$"
 
 
 def donors(keys: pd.Series, rng: np.random.Generator) -> np.ndarray:
@@ -50,17 +50,17 @@ def donors(keys: pd.Series, rng: np.random.Generator) -> np.ndarray:
     return order[pick]
 
 
-def line_keys(frames: ClaimFrames) -> pd.Series:
+def line_keys(frames: ClaimFrames) -> np.ndarray:
     """code | first pointed diagnosis | anatomic modifier of each line."""
     lines = frames.lines
-    dx = frames.claims.set_index("claim_id")[[f"dx_{i}" for i in range(1, 13)]]
+    dx = frames.claims.set_index("claim_id")[DX_COLS]
     codes = dx.reindex(lines["claim_id"]).to_numpy(dtype=object, na_value=None)
-    ptr = pd.to_numeric(lines["dxp_1"]).fillna(1).astype(int).clip(1, 12).to_numpy()
-    pointed = codes[np.arange(len(lines)), ptr - 1]
+    ptr = pd.to_numeric(lines["dxp_1"]).fillna(1).astype(int).clip(1, len(DX_COLS))
+    pointed = codes[np.arange(len(lines)), ptr.to_numpy() - 1]
     side = np.full(len(lines), "", dtype=object)
-    for col in ("mod_1", "mod_2", "mod_3", "mod_4"):
-        mods = lines[col].astype(object).where(lines[col].notna(), "").astype(str)
-        side = np.where(mods.str.match(ANATOMIC).to_numpy(), mods.to_numpy(), side)
+    for col in MOD_COLS:
+        mods = lines[col].to_numpy(dtype=object, na_value="")
+        side = np.where(np.isin(mods, sorted(ANATOMIC_MODIFIERS)), mods, side)
     return (lines["cpt"].astype(str).to_numpy(dtype=object) + "|"
             + pd.Series(pointed).fillna("").astype(str).to_numpy(dtype=object) + "|" + side)
 
