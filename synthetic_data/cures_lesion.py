@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from contract.frames import DX_COLS, DXP_COLS, MOD_COLS, ClaimFrames
+from reference.codes import load_code_table
 from reference.families import descriptors
 from reference.icd10 import dx_site_side
 from reference.modifiers import ANATOMIC_MODIFIERS
@@ -158,8 +159,9 @@ def other_procedure_points_at(frames: ClaimFrames, lines: np.ndarray,
                               codes: np.ndarray) -> np.ndarray:
     """Per masked line: another procedure line of its claim (not masked; E/M and
     pathology aside) points at the same code, so the code stays on the list for it."""
-    cpt = frames.lines["cpt"].astype(str)
-    procedure = ~cpt.str.match(r"^(992|88)").to_numpy()
+    cpt = as_object(frames.lines["cpt"]).astype(str)
+    family = lookup(load_code_table().frame["family"].to_dict(), cpt, "")
+    procedure = ~np.isin(family, ["em", "pathology"])
     ids, listed = pointed_codes(frames, ~lines & procedure)
     taken = set(zip(ids.tolist(), listed.tolist()))
     mine = frames.lines.loc[lines, "claim_id"].to_numpy(dtype=object)

@@ -128,14 +128,15 @@ def choose_thresholds(y: np.ndarray, p: np.ndarray, settings: Settings) -> Thres
                       warn_precision=settings.warn_precision)
 
 
-def reason_rows(data: TrainingData, own: np.ndarray) -> np.ndarray:
+def reason_rows(data: TrainingData) -> np.ndarray:
     """Training rows of a reason model: every payer's (the denials of one payer are few
     for 13 categories, and most coding errors carry the same reason everywhere; the payer
-    feature lets the trees keep a payer's own CARC habits apart)."""
+    feature lets the trees keep a payer's own CARC habits apart). They hold the model's
+    own training rows (train window, weight > 0)."""
     rows = data.split.train.copy()
     if data.weight is not None:
         rows &= data.weight > 0
-    return rows | own
+    return rows
 
 
 def reason_weights(data: TrainingData, rows: np.ndarray, payer: str, kind: str,
@@ -199,7 +200,7 @@ def train_payer_model(data: TrainingData, payer: str, kind: str, fit: Fitter,
     window = data.split.window()
     learned.window = f"{window['train_start']} to {window['train_end']}"
     reasoned = (y == 1) & cat.notna().to_numpy()  # a denial CARC outside the table: no class
-    dtr, dva = reason_rows(data, tr) & reasoned, va & reasoned
+    dtr, dva = reason_rows(data) & reasoned, va & reasoned
     reasons, classes = train_reasons(X[dtr], cat[dtr], X[dva], cat[dva], fit, settings,
                                      reason_weights(data, dtr, payer, kind, engine))
     bundle = ModelBundle(binary, reasons, classes, data.state, calibrator, Thresholds(),

@@ -20,10 +20,9 @@ def data(weight=None) -> SimpleNamespace:
 
 def test_every_payers_training_rows_join_the_reason_rows():
     d = data()
-    own = np.array([True, False, True, False, False])
-    assert reason_rows(d, own).tolist() == [True, True, True, True, False]
+    assert reason_rows(d).tolist() == [True, True, True, True, False]
     stale = data(weight=np.array([1.0, 0.0, 1.0, 1.0, 1.0]))  # a stale label stays out
-    assert reason_rows(stale, own).tolist() == [True, False, True, True, False]
+    assert reason_rows(stale).tolist() == [True, False, True, True, False]
 
 
 def test_own_denials_weigh_fully_others_less_pooled_and_dask_equal():
