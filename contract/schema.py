@@ -264,6 +264,7 @@ class Fix(BaseModel):
     old: str | None = None  # replace_modifier: the modifier replaced
     units: int | None = None  # change_code: units of the new code
     source: str | None = None  # the rule the change follows (CMS table, CPT, ICD-10-CM)
+    lines: list[int] = Field(default_factory=list)  # every line the change is made on
 
 
 class ModelInfo(BaseModel):

@@ -32,6 +32,13 @@ class Candidate:
     old: str | None = None  # modifier replaced by replace_modifier
     units: int | None = None  # units after change_code
     finding: Any = None  # the checker finding (features.checks.Finding) it comes from
+    also: tuple[Any, ...] = ()  # the same change on other lines (one coder edit)
+
+    @property
+    def lines(self) -> list[int]:
+        """Every line the change is made on."""
+        first = [] if self.line is None else [self.line]
+        return first + [f.line for f in self.also]
 
 
 def label(view: ClaimView, n: int) -> str:
@@ -90,12 +97,42 @@ def fix_benefit_cap(view: ClaimView, cms: CmsTables) -> list[Candidate]:
                         "next benefit period")
 
 
+def fix_em_not_separate(view: ClaimView, cms: CmsTables) -> list[Candidate]:
+    """An E/M billed with 25 beside a minor procedure while the note documents no separate
+    E/M: the evaluation that led to the procedure is part of its global package (CPT
+    surgical package; NCCI Policy Manual ch. I; shared/domain §2-§3), so the E/M comes
+    off the claim, unless the chart does hold a separately identifiable service (then
+    the note is attached: the documentation candidate)."""
+    if (view.claim.get("documentation") or {}).get("separate_em_note") is not False:
+        return []
+    return [Candidate("remove_line", "em_25_no_separate_note", f"Remove {label(view, n)}: "
+                      "no separately identifiable E/M is documented, so the evaluation is "
+                      "part of the procedure's global package (CPT surgical package). If "
+                      "the chart does document one, attach that note instead.", n)
+            for n in view.lines_where("em_has_25_with_proc")]
+
+
+def fix_benign_without_symptoms(view: ClaimView, cms: CmsTables) -> list[Candidate]:
+    """A benign-lesion removal the note gives no LCD indication for (bleeding, itching,
+    inflammation, change: L35498/L34200, shared/domain §4) is not medically necessary:
+    the patient pays under an ABN / waiver signed before the service (GA), else it is
+    written off; a chart that does document symptoms takes the documentation candidate."""
+    if (view.claim.get("documentation") or {}).get("symptoms_documented") is not False:
+        return []
+    return patient_pays(view, view.lines_where("benign_lesion_no_symptoms"),
+                        "benign_lesion_no_symptoms", "no symptom the benign-lesion LCD "
+                        "covers is documented (L35498/L34200), so the removal is not "
+                        "medically necessary; with an ABN or waiver signed before the service "
+                        "(GA) the patient pays, otherwise write it off. If the chart does "
+                        "document bleeding, itching, inflammation or change, attach it instead")
+
+
 # Coding changes (NCCI pairs, 59/X, units, add-ons, global modifiers, pointers) come from
 # the coding-consistency checker (features/checks) in serving/fixes.py; these generators
 # add what the checker leaves to the model: 25 on a documented separate E/M, billing a
 # cosmetic service to the patient.
 GENERATORS: tuple[Callable[[ClaimView, CmsTables], list[Candidate]], ...] = (
-    fix_em_25, fix_cosmetic, fix_benefit_cap,
+    fix_em_25, fix_cosmetic, fix_benefit_cap, fix_em_not_separate, fix_benign_without_symptoms,
 )
 DOC_GAP_FEATURES: dict[str, str] = {
     f: field.removeprefix("documentation.") for f, field in CHANGEABLE.items()

@@ -30,6 +30,14 @@ from serving.edits import NDC_PLACEHOLDER, apply_candidate, is_whole_visit_to_pa
 from serving.edits import apply_fix as apply_contract_fix
 
 MIN_GAIN = 0.01  # smaller changes are model noise, not a fix worth a coder's time
+CHART_HOLDS_SHARE = 0.2
+"""How often a note the claim marks as lacking an element (symptoms, a separate E/M, margins,
+size, criteria) in fact documents it. The EHR's documentation flags are mostly right, and a
+record cannot be amended for billing after the fact, so attaching what the claim says is
+absent changes the payer's answer only this often: such a fix is ranked by its expected
+risk, behind the changes that cure the claim as it stands (its risk_after stays the
+model's, as the contract defines it)."""
+ATTACHMENTS = frozenset({"pathology_report_attached"})  # exists once produced: definite
 
 
 def claim_level_candidates(view: ClaimView) -> list[Candidate]:
@@ -63,10 +71,30 @@ def claim_level_candidates(view: ClaimView) -> list[Candidate]:
     return out
 
 
+SAME_EDIT_ACTIONS = ("add_modifier", "replace_modifier", "remove_modifier")
+
+
 def finding_candidates(findings: list[Finding]) -> list[Candidate]:
-    """One candidate per checker finding that carries a change."""
-    return [Candidate(f.action, CHECK_PREFIX + f.rule, f.text, f.line, f.value, f.old, f.units,
-                      finding=f) for f in findings if f.action]
+    """One candidate per checker finding that carries a change; the same modifier change
+    the same rule asks on several lines (79 -> 58 on the excision and its repair, LT on
+    each left-side procedure) is one candidate: a coder makes it on every line at once,
+    and half of it leaves the claim denied."""
+    groups: dict[tuple[Any, ...], list[Finding]] = {}
+    for f in findings:
+        if f.action:
+            same = f.action in SAME_EDIT_ACTIONS and f.line is not None
+            key = (f.rule, f.action, f.value, f.old) if same else (id(f),)
+            groups.setdefault(key, []).append(f)
+    return [Candidate(f.action, CHECK_PREFIX + f.rule, joined_text(f, rest), f.line, f.value,
+                      f.old, f.units, finding=f, also=tuple(rest))
+            for f, *rest in groups.values()]
+
+
+def joined_text(first: Finding, rest: list[Finding]) -> str:
+    if not rest:
+        return first.text
+    others = ", ".join(str(f.line) for f in rest)
+    return f"{first.text} The same change on line{'s' if len(rest) > 1 else ''} {others}."
 
 
 def candidates_for(view: ClaimView, cms: CmsTables,
@@ -74,12 +102,14 @@ def candidates_for(view: ClaimView, cms: CmsTables,
     """Unique, changeable candidates of one claim: checker changes first, then the model's
     (a model candidate on a line a checker finding already changes is dropped)."""
     checked = finding_candidates(findings or [])
-    fixed_lines = {c.line for c in checked if c.line is not None}
+    fixed_lines = {n for c in checked if c.action != "attach_documentation"
+                   for n in c.lines}  # a document attached changes no line
     model = [c for gen in GENERATORS for c in gen(view, cms) if c.line not in fixed_lines]
     unique: dict[tuple[Any, ...], Candidate] = {}
     for c in [*checked, *model, *claim_level_candidates(view)]:
-        if is_changeable(c.feature):
-            unique.setdefault((c.action, c.line, c.value), c)
+        if is_changeable(c.feature):  # a document is attached once, whatever line asks
+            line = None if c.action == "attach_documentation" else c.line
+            unique.setdefault((c.action, line, c.value), c)
     return list(unique.values())
 
 
@@ -105,6 +135,8 @@ def edited_claim(claim: dict[str, Any], c: Candidate) -> dict[str, Any]:
     if c.finding is None:
         return apply_candidate(claim, c)
     edited = apply_fix(claim, c.finding)
+    for finding in c.also:
+        edited = apply_fix(edited, finding)
     if c.value == "ndc":
         edited = {**edited, "lines": [dict(ln, ndc=NDC_PLACEHOLDER) if ln["line"] == c.line
                                       else ln for ln in edited["lines"]]}
@@ -117,10 +149,11 @@ def apply_returned_fix(claim: dict[str, Any], fix: Fix,
     that came from a coding-consistency finding is applied through the checker (which
     also absorbs the lines its code change replaces, e.g. 17000 + 17003 x15 -> 17004),
     any other through serving.edits. None as serving.edits.apply_fix."""
-    found = next((f for f in check_claim(claim, cms)
-                  if (f.action, f.line, f.value) == (fix.action, fix.line, fix.value)), None)
-    if found is not None:
-        return edited_claim(claim, finding_candidates([found])[0])
+    lines = fix.lines or [fix.line]
+    found = [f for f in check_claim(claim, cms)
+             if (f.action, f.value) == (fix.action, fix.value) and f.line in lines]
+    if found:
+        return edited_claim(claim, finding_candidates(found)[0])
     return apply_contract_fix(claim, fix)
 
 
@@ -144,20 +177,53 @@ def rescore(bundle: Any, cms: CmsTables, claims: list[dict[str, Any]]) -> np.nda
 def as_fix(c: Candidate, risk_after: float) -> Fix:
     source = c.finding.source if c.finding is not None else None
     return Fix(action=c.action, line=c.line, value=c.value, risk_after=float(risk_after),
-               text=c.text, old=c.old, units=c.units, source=source)
+               text=c.text, old=c.old, units=c.units, source=source, lines=c.lines)
 
 
-def is_correction(c: Candidate) -> bool:
+def is_conditional(c: Candidate, claim: dict[str, Any]) -> bool:
+    """Attaching documentation the claim marks absent (not an attachment that exists once
+    produced, like the pathology report): it helps only if the chart holds it."""
+    return (c.action == "attach_documentation" and c.value not in ATTACHMENTS
+            and (claim.get("documentation") or {}).get(str(c.value)) is False)
+
+
+def is_correction(c: Candidate, claim: dict[str, Any]) -> bool:
     """A checker change that fixes a coding error: shown whatever the model thinks."""
-    return c.finding is not None and c.finding.is_error
+    return c.finding is not None and c.finding.is_error and not is_conditional(c, claim)
+
+
+def rank_key(c: Candidate, claim: dict[str, Any], before: float, p: float
+             ) -> tuple[int, float]:
+    """Corrections of coding errors first; then changes that cure the claim as it stands,
+    by risk after; then conditional documentation, by its expected risk (CHART_HOLDS_SHARE)."""
+    if is_correction(c, claim):
+        return 0, p
+    if is_conditional(c, claim):
+        return 2, before - CHART_HOLDS_SHARE * (before - p)
+    return 1, p
+
+
+NOT_COVERED_FEATURES = frozenset({"cosmetic_dx", "benign_lesion_no_symptoms"})
+
+
+def whole_visit_tier(c: Candidate, risk: float, bundle: Any) -> int:
+    """Billing the whole visit to the patient cures a non-covered visit the payer is likely
+    to deny (risk at the warn threshold or above: tier 1, beside the changes that cure the
+    claim); otherwise (a benefit that may run out, a claim likely paid) it comes last."""
+    warn = getattr(getattr(bundle, "thresholds", None), "warn", None)
+    likely = warn is not None and risk >= warn
+    return 1 if c.feature in NOT_COVERED_FEATURES and likely else 2
 
 
 def build_candidates(views: Sequence[ClaimView], findings: Sequence[list[Finding]],
-                     bundle: Any, cms: CmsTables, out: list[list[Fix]]
-                     ) -> tuple[list[dict[str, Any]], list[tuple[int, Candidate]]]:
+                     bundle: Any, cms: CmsTables, risks: np.ndarray, out: list[list[Fix]]
+                     ) -> tuple[list[dict[str, Any]], list[tuple[int, Candidate]],
+                                list[list[tuple[int, float, Fix]]]]:
     """Edited claims (ids made unique) and their (claim index, candidate) owners, for the
-    claims not blocked by the filing limit (those get their not_fixable item in out)."""
+    claims not blocked by the filing limit (those get their not_fixable item in out), and
+    each claim's ranked whole-visit items (nothing is sent to the payer: risk 0)."""
     edited, owners = [], []
+    whole: list[list[tuple[int, float, Fix]]] = [[] for _ in views]
     for i, view in enumerate(views):
         blocked = filing_limit_passed(view, bundle)
         if blocked is not None:
@@ -165,34 +231,35 @@ def build_candidates(views: Sequence[ClaimView], findings: Sequence[list[Finding
             continue
         for k, cand in enumerate(candidates_for(view, cms, findings[i])):
             if is_whole_visit_to_patient(cand.action, cand.line):
-                out[i].append(as_fix(cand, 0.0))  # nothing is sent to the payer
+                tier = whole_visit_tier(cand, float(risks[i]), bundle)
+                whole[i].append((tier, 0.0, as_fix(cand, 0.0)))
                 continue
             claim = edited_claim(view.claim, cand)
             edited.append({**claim, "claim_id": f"{view.claim['claim_id']}~{k}"})
             owners.append((i, cand))
-    return edited, owners
+    return edited, owners, whole
 
 
 def suggest_fixes(views: Sequence[ClaimView], risks: np.ndarray, bundle: Any,
                   cms: CmsTables, max_fixes: int,
                   findings: Sequence[list[Finding]] | None = None) -> list[list[Fix]]:
     """Coding-valid, risk-lowering fixes of each claim (same order as views), corrections
-    of coding errors first, then by risk after."""
+    of coding errors first, then by risk after (rank_key)."""
     findings = findings if findings is not None else check_claims(
         [v.claim for v in views], cms)
     out: list[list[Fix]] = [[] for _ in views]
-    edited, owners = build_candidates(views, findings, bundle, cms, out)
+    edited, owners, ranked = build_candidates(views, findings, bundle, cms, risks, out)
     before = [{(f.rule, f.line, line_code(v.claim, f.line)) for f in found if f.is_error}
               for v, found in zip(views, findings)]  # the findings already computed
     after_errors = coding_errors(edited, cms)
     after = rescore(bundle, cms, edited)
-    ranked: list[list[tuple[int, float, Fix]]] = [[(2, 0.0, f) for f in fixes]
-                                                  for fixes in out]  # whole visit: last
     for (i, cand), p, errors in zip(owners, after, after_errors):
         if errors - before[i]:
             continue  # the change would introduce a coding error
-        if is_correction(cand) or p < risks[i] - MIN_GAIN:
-            ranked[i].append((0 if is_correction(cand) else 1, float(p), as_fix(cand, p)))
+        claim = views[i].claim
+        if is_correction(cand, claim) or p < risks[i] - MIN_GAIN:
+            ranked[i].append((*rank_key(cand, claim, float(risks[i]), float(p)),
+                              as_fix(cand, p)))
     for i, items in enumerate(ranked):
         if items and not (out[i] and out[i][0].action == "not_fixable"):
             items.sort(key=lambda x: (x[0], x[1]))
