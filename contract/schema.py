@@ -265,6 +265,10 @@ class Fix(BaseModel):
     units: int | None = None  # change_code: units of the new code
     source: str | None = None  # the rule the change follows (CMS table, CPT, ICD-10-CM)
     lines: list[int] = Field(default_factory=list)  # every line the change is made on
+    # change_units / change_code that splits a line: the remaining units go on a line of
+    # add_code x add_units (new, or added to that code's line on the same date)
+    add_code: str | None = None
+    add_units: int | None = None
 
 
 class ModelInfo(BaseModel):

@@ -127,12 +127,25 @@ def fix_benign_without_symptoms(view: ClaimView, cms: CmsTables) -> list[Candida
                         "document bleeding, itching, inflammation or change, attach it instead")
 
 
+def fix_screening_only(view: ClaimView, cms: CmsTables) -> list[Candidate]:
+    """A visit whose lines point only to a screening code (Z12.83): Medicare does not cover
+    a dermatologist's skin-cancer screening, some plans cover a preventive visit
+    (shared/domain §4). The model weighs the payer; where it denies, the patient pays
+    (GY / a signed waiver), unless the chart records a finding to code instead."""
+    return patient_pays(view, view.lines_where("screening_only"), "screening_only",
+                        "a screening-only visit (Z12.83) this payer does not cover; if the "
+                        "chart records a finding (a lesion, a symptom), point the line to "
+                        "that diagnosis instead")
+
+
 # Coding changes (NCCI pairs, 59/X, units, add-ons, global modifiers, pointers) come from
 # the coding-consistency checker (features/checks) in serving/fixes.py; these generators
-# add what the checker leaves to the model: 25 on a documented separate E/M, billing a
-# cosmetic service to the patient.
+# add what the checker leaves to the model: 25 on a documented separate E/M, an E/M the
+# note does not separate, services the payer does not cover (cosmetic, benign without
+# symptoms, screening, sessions past a cap) billed to the patient.
 GENERATORS: tuple[Callable[[ClaimView, CmsTables], list[Candidate]], ...] = (
     fix_em_25, fix_cosmetic, fix_benefit_cap, fix_em_not_separate, fix_benign_without_symptoms,
+    fix_screening_only,
 )
 DOC_GAP_FEATURES: dict[str, str] = {
     f: field.removeprefix("documentation.") for f, field in CHANGEABLE.items()

@@ -8,9 +8,12 @@ prior auth, eligibility, credentialing, referral, billing a cosmetic service to 
 patient). Every candidate is applied to a copy of the claim and checked: a change that
 introduces a coding error (another side's diagnosis, a deleted service a recode would
 describe...) is dropped. The survivors of all claims of a payer group are re-scored in
-one call through the claim's own path. Coding corrections of errors come first (they are
-right whatever the model thinks); the others must lower the risk by MIN_GAIN. A claim
-past the payer's learned filing limit gets a single `not_fixable` item instead.
+one call through the claim's own path. Coding corrections of errors are always listed
+(they are right whatever the model thinks); the others must lower the risk by MIN_GAIN.
+Fixes that cure the claim as it stands lead, lowest risk after first (the change that
+removes the payer's likely denial); documentation the claim says the chart lacks comes
+after them. A claim past the payer's learned filing limit gets a single `not_fixable`
+item instead.
 """
 
 from __future__ import annotations
@@ -176,8 +179,10 @@ def rescore(bundle: Any, cms: CmsTables, claims: list[dict[str, Any]]) -> np.nda
 
 def as_fix(c: Candidate, risk_after: float) -> Fix:
     source = c.finding.source if c.finding is not None else None
+    add_code, add_units = (c.finding.adds if c.finding is not None else None) or (None, None)
     return Fix(action=c.action, line=c.line, value=c.value, risk_after=float(risk_after),
-               text=c.text, old=c.old, units=c.units, source=source, lines=c.lines)
+               text=c.text, old=c.old, units=c.units, source=source, lines=c.lines,
+               add_code=add_code, add_units=add_units)
 
 
 def is_conditional(c: Candidate, claim: dict[str, Any]) -> bool:
@@ -194,16 +199,26 @@ def is_correction(c: Candidate, claim: dict[str, Any]) -> bool:
 
 def rank_key(c: Candidate, claim: dict[str, Any], before: float, p: float
              ) -> tuple[int, float]:
-    """Corrections of coding errors first; then changes that cure the claim as it stands,
-    by risk after; then conditional documentation, by its expected risk (CHART_HOLDS_SHARE)."""
-    if is_correction(c, claim):
-        return 0, p
+    """Changes that cure the claim as it stands (coding corrections and the model's
+    definite changes) by risk after, so the change that removes the payer's likely denial
+    leads; then conditional documentation, by its expected risk (CHART_HOLDS_SHARE)."""
     if is_conditional(c, claim):
         return 2, before - CHART_HOLDS_SHARE * (before - p)
     return 1, p
 
 
-NOT_COVERED_FEATURES = frozenset({"cosmetic_dx", "benign_lesion_no_symptoms"})
+def top_fixes(ranked: list[tuple[int, float, Fix, bool]], max_fixes: int) -> list[Fix]:
+    """The first max_fixes of the ranked items, keeping every coding correction (flag
+    True) in the list: a coding error is shown whatever the model thinks; corrections
+    take the places of the last other items."""
+    ranked = sorted(ranked, key=lambda x: (x[0], x[1]))
+    corrections = [k for k, item in enumerate(ranked) if item[3]][:max_fixes]
+    others = [k for k, item in enumerate(ranked) if not item[3]]
+    keep = sorted(corrections + others[:max(max_fixes - len(corrections), 0)])
+    return [ranked[k][2] for k in keep]
+
+
+NOT_COVERED_FEATURES = frozenset({"cosmetic_dx", "benign_lesion_no_symptoms", "screening_only"})
 
 
 def whole_visit_tier(c: Candidate, risk: float, bundle: Any) -> int:
@@ -218,12 +233,12 @@ def whole_visit_tier(c: Candidate, risk: float, bundle: Any) -> int:
 def build_candidates(views: Sequence[ClaimView], findings: Sequence[list[Finding]],
                      bundle: Any, cms: CmsTables, risks: np.ndarray, out: list[list[Fix]]
                      ) -> tuple[list[dict[str, Any]], list[tuple[int, Candidate]],
-                                list[list[tuple[int, float, Fix]]]]:
+                                list[list[tuple[int, float, Fix, bool]]]]:
     """Edited claims (ids made unique) and their (claim index, candidate) owners, for the
     claims not blocked by the filing limit (those get their not_fixable item in out), and
     each claim's ranked whole-visit items (nothing is sent to the payer: risk 0)."""
     edited, owners = [], []
-    whole: list[list[tuple[int, float, Fix]]] = [[] for _ in views]
+    whole: list[list[tuple[int, float, Fix, bool]]] = [[] for _ in views]
     for i, view in enumerate(views):
         blocked = filing_limit_passed(view, bundle)
         if blocked is not None:
@@ -232,7 +247,7 @@ def build_candidates(views: Sequence[ClaimView], findings: Sequence[list[Finding
         for k, cand in enumerate(candidates_for(view, cms, findings[i])):
             if is_whole_visit_to_patient(cand.action, cand.line):
                 tier = whole_visit_tier(cand, float(risks[i]), bundle)
-                whole[i].append((tier, 0.0, as_fix(cand, 0.0)))
+                whole[i].append((tier, 0.0, as_fix(cand, 0.0), False))
                 continue
             claim = edited_claim(view.claim, cand)
             edited.append({**claim, "claim_id": f"{view.claim['claim_id']}~{k}"})
@@ -243,8 +258,8 @@ def build_candidates(views: Sequence[ClaimView], findings: Sequence[list[Finding
 def suggest_fixes(views: Sequence[ClaimView], risks: np.ndarray, bundle: Any,
                   cms: CmsTables, max_fixes: int,
                   findings: Sequence[list[Finding]] | None = None) -> list[list[Fix]]:
-    """Coding-valid, risk-lowering fixes of each claim (same order as views), corrections
-    of coding errors first, then by risk after (rank_key)."""
+    """Coding-valid, risk-lowering fixes of each claim (same order as views), by risk
+    after (rank_key), every correction of a coding error kept (top_fixes)."""
     findings = findings if findings is not None else check_claims(
         [v.claim for v in views], cms)
     out: list[list[Fix]] = [[] for _ in views]
@@ -257,12 +272,12 @@ def suggest_fixes(views: Sequence[ClaimView], risks: np.ndarray, bundle: Any,
         if errors - before[i]:
             continue  # the change would introduce a coding error
         claim = views[i].claim
-        if is_correction(cand, claim) or p < risks[i] - MIN_GAIN:
+        correction = is_correction(cand, claim)
+        if correction or p < risks[i] - MIN_GAIN:
             ranked[i].append((*rank_key(cand, claim, float(risks[i]), float(p)),
-                              as_fix(cand, p)))
+                              as_fix(cand, p), correction))
     for i, items in enumerate(ranked):
         if items and not (out[i] and out[i][0].action == "not_fixable"):
-            items.sort(key=lambda x: (x[0], x[1]))
-            out[i] = [fix for _, _, fix in items]
+            out[i] = top_fixes(items, max_fixes)
     return [f[:max_fixes] for f in out]
 

@@ -11,6 +11,7 @@ from features.checks.findings import Finding
 from reference.vocab import DOCUMENTATION_FIELDS, MAX_DIAGNOSES, MAX_DX_POINTERS
 
 Claim = dict[str, Any]
+EM_ONLY = frozenset({"24", "25", "57"})  # E/M modifiers: a procedure line's add-on drops them
 
 
 def as_claim_dict(claim: Any) -> Claim:
@@ -111,7 +112,39 @@ def apply_fix(claim: Any, finding: Finding) -> Claim:
         claim = attach(claim, finding)
     if action and finding.removes:
         claim = absorb_lines(claim, finding.line, set(finding.removes))
+    if action and finding.adds:
+        claim = add_units_line(claim, finding.line, *finding.adds)
     return claim
+
+
+def add_units_line(claim: Claim, number: int | None, code: str, units: int) -> Claim:
+    """Put `units` of `code` beside line `number` (its date, pointers, lesion site and
+    modifiers): more units on the claim's line of that code on the same date, else a new
+    last line; the split line's charge is shared by units, the lesion counts follow."""
+    source = next((ln for ln in claim["lines"] if ln["line"] == number), None)
+    if source is None:
+        return claim
+    dos = source.get("date_of_service")
+    same = next((ln for ln in claim["lines"] if str(ln["cpt"]) == code
+                 and ln.get("date_of_service") == dos and ln["line"] != number), None)
+    if same is not None:
+        return edit_line(claim, same["line"], lambda ln: ln.update(
+            units=ln["units"] + units, lesion=counted(ln.get("lesion"), ln["units"] + units)))
+    moved = round(float(source.get("charge") or 0) * units / (units + source["units"]), 2)
+    added = {**source, "line": max(ln["line"] for ln in claim["lines"]) + 1, "cpt": code,
+             "units": units, "charge": moved, "lesion": counted(source.get("lesion"), units),
+             "modifiers": [m for m in source.get("modifiers") or [] if m not in EM_ONLY]}
+
+    def update(ln: dict) -> None:
+        ln["charge"] = round(float(ln.get("charge") or 0) - moved, 2)
+        ln["lesion"] = counted(ln.get("lesion"), ln["units"])
+    claim = edit_line(claim, number, update)
+    return {**claim, "lines": [*claim["lines"], added]}
+
+
+def counted(lesion: dict | None, count: int) -> dict | None:
+    """The lesion record with `count` lesions (None stays None)."""
+    return None if lesion is None else {**lesion, "count": count}
 
 
 def absorb_lines(claim: Claim, number: int | None, removed: set[int]) -> Claim:

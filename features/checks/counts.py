@@ -91,7 +91,8 @@ def ak_first_units(ctx: Ctx) -> Hits:
     ak, total = ak_lesions(ctx)
     fire &= total < 15
     pos = np.flatnonzero(fire)
-    return hits("ak_first_units", pos, units_billed=ctx.ix.units[pos].astype(int).astype(object),
+    return hits("ak_first_units", pos, value="1", units=1, addon="17003",
+                units_billed=ctx.ix.units[pos].astype(int).astype(object),
                 addon_units=(ctx.ix.units[pos] - 1).astype(int).astype(object))
 
 
@@ -169,7 +170,7 @@ def biopsy_primary_units(ctx: Ctx) -> Hits:
     _, kept = biopsy_ranks(ctx)
     pos = np.flatnonzero(kept & (ctx.ix.units > 1))
     old = ctx.codes[pos]
-    return hits("biopsy_primary_units", pos,
+    return hits("biopsy_primary_units", pos, value="1", units=1,
                 addon=np.array([BIOPSY_ADDON_OF[c] for c in old], dtype=object),
                 addon_units=(ctx.ix.units[pos] - 1).astype(int).astype(object))
 
@@ -190,9 +191,13 @@ def addon_without_primary(ctx: Ctx) -> Hits:
     primary = np.array([ADDON_PRIMARY.get(c) for c in code], dtype=object)
     one = ctx.ix.units[pos] == 1
     removable = np.isin(code, ADDON_REMOVE)
-    variant = np.where(removable, 2, np.where((primary != None) & one, 0, 1))  # noqa: E711
+    known = primary != None  # noqa: E711
+    variant = np.where(removable, 2, np.where(known, np.where(one, 0, 3), 1))
+    split = variant == 3  # the first lesion becomes the primary, the rest stay add-on units
     return hits("addon_without_primary", pos, variant=variant,
-                value=np.where(variant == 0, primary, None), units=np.where(variant == 0, 1, 0),
+                value=np.where(known & ~removable, primary, None),
+                units=np.where(known & ~removable, 1, 0),
+                addon=np.where(split, code, None),
                 primary=np.where(primary == None, "its primary code", primary),  # noqa: E711
                 addon_units=(ctx.ix.units[pos] - 1).astype(int).astype(object))
 

@@ -146,8 +146,8 @@ def is_coding_valid(claim: Mapping[str, Any] | Any, cms: CmsTables) -> bool:
 def errors_added(before: Mapping[str, Any] | Any, after: Mapping[str, Any] | Any,
                  cms: CmsTables) -> list[Finding]:
     """Error findings of `after` that `before` did not have (by rule and line): what a
-    fix broke. A claim with an error no single edit can fix (17000 x3 needs a 17003
-    line) is never coding-valid, but each of its other fixes can still add nothing."""
+    fix broke. A claim with several errors is coding-valid only after all their fixes, but
+    each single fix can still add nothing."""
     old, new = check_claims([before, after], cms)
     known = {(f.rule, f.line) for f in old if f.is_error}
     return [f for f in new if f.is_error and (f.rule, f.line) not in known]

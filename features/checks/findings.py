@@ -29,7 +29,9 @@ class Finding:
     attach_documentation (value = the documentation field), ...; action None = no change
     can be made without the chart. `removes` names lines the change makes redundant (17004
     describes every lesion, so the 17003 line goes with the recode; a removed primary
-    takes its add-ons)."""
+    takes its add-ons). `adds` (code, units) is the line the change moves the remaining
+    units to (17000 x4 -> 17000 x1 + 17003 x3): a new line, or more units on the claim's
+    line of that code on the same date, so no lesion that was treated goes unbilled."""
 
     rule: str
     line: int | None
@@ -42,6 +44,7 @@ class Finding:
     units: int | None = None
     source: str = ""
     removes: tuple[int, ...] = ()
+    adds: tuple[str, int] | None = None
     variant: int = 0  # which case of the rule (features.checks.texts.RULES[rule].variants)
 
     @property
@@ -53,8 +56,10 @@ class Finding:
         from contract.schema import Finding as ContractFinding
         from contract.schema import Fix
 
+        add_code, add_units = self.adds or (None, None)
         change = None if self.action is None else Fix(
-            action=self.action, line=self.line, value=self.value, text=self.text)
+            action=self.action, line=self.line, value=self.value, text=self.text,
+            add_code=add_code, add_units=add_units)
         return ContractFinding(rule=self.rule, line=self.line, text=self.text,
                                change=change, source=self.source)
 

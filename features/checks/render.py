@@ -112,7 +112,16 @@ def render(ctx: Ctx, h: Hits, i: int) -> Finding:
         units=units if variant.action in ("change_code", "change_units") else None,
         source=variant.source.format_map(facts),
         removes=tuple(h.removes[i] or ()) if variant.action else (),
+        adds=added_line(h, i) if variant.action in ("change_code", "change_units") else None,
         variant=int(h.variant[i]))
+
+
+def added_line(h: Hits, i: int) -> tuple[str, int] | None:
+    """(add-on code, units) a split moves the remaining lesions to, when the hit has one."""
+    code, units = h.fields.get("addon"), h.fields.get("addon_units")
+    if code is None or units is None or code[i] is None or not int(units[i]) > 0:
+        return None
+    return str(code[i]), int(units[i])
 
 
 def render_all(ctx: Ctx, results: list[Hits]) -> list[list[Finding]]:

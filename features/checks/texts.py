@@ -114,8 +114,9 @@ RULES: dict[str, Rule] = {
         E(None, "Line {line} bills 17004 (15 or more lesions) for {n} lesions: bill 17000 x1 "
           "and 17003 x{addon_units}.", AK_SRC))),
     "ak_first_units": Rule("units", (
-        E(None, "Line {line} bills 17000 x{units_billed}: 17000 is the first lesion only; "
-          "bill 17000 x1 and 17003 x{addon_units} for lesions 2-14.", AK_SRC),)),
+        E("change_units", "Line {line} bills 17000 x{units_billed}: 17000 is the first lesion "
+          "only; bill 17000 x1 and the other {addon_units} lesion(s) as units of 17003 "
+          "(lesions 2-14).", AK_SRC),)),
     "benign_destruction_count": Rule("units", (
         E("change_code", "Line {line} bills 17110 (up to 14 lesions) for {n} benign lesions: "
           "17111 x1 describes 15 or more.", "CPT 17110/17111 descriptors; {mue_text}"),
@@ -138,8 +139,9 @@ RULES: dict[str, Rule] = {
           "session (line {kept_line}, the highest-valued technique); every other biopsy is "
           "its technique's add-on: {value}.", BIOPSY_SRC),)),
     "biopsy_primary_units": Rule("units", (
-        E(None, "Line {line} bills {code} x{units}: one primary per session ({mue_text}); "
-          "bill {code} x1 and {addon} x{addon_units}.", BIOPSY_SRC),)),
+        E("change_units", "Line {line} bills {code} x{units}: one primary per session "
+          "({mue_text}); bill {code} x1 and the other {addon_units} biopsy(ies) as units of "
+          "{addon}.", BIOPSY_SRC),)),
     "addon_without_primary": Rule("bundling", (
         E("change_code", "Line {line} bills the add-on {code} without its primary code: the "
           "first lesion is {value}.", "NCCI add-on code edits 2024Q3; CPT add-on rules"),
@@ -147,7 +149,10 @@ RULES: dict[str, Rule] = {
           "{primary} x1 for the first lesion and {code} x{addon_units}.",
           "NCCI add-on code edits 2024Q3; CPT add-on rules"),
         E("remove_line", "Line {line} bills {code} without an office/outpatient E/M: it is an "
-          "add-on to the visit and not billable alone.", "CMS MLN G2211; shared/domain §1"))),
+          "add-on to the visit and not billable alone.", "CMS MLN G2211; shared/domain §1"),
+        E("change_code", "Line {line} bills the add-on {code} x{units} without its primary: "
+          "the first lesion is {value} x1, the other {addon_units} stay units of {code}.",
+          "NCCI add-on code edits 2024Q3; CPT add-on rules"))),
     "em_in_global": Rule("global_period", (
         E("add_modifier", "E/M on line {line} falls {days} days into the {glob}-day global of "
           "{earlier} and its diagnoses are unrelated to that surgery: add 24.",

@@ -86,9 +86,14 @@ def test_mi0_pair_removes_the_bundled_line(cms):
 
 
 def test_units_over_mue_are_not_cut(cms):
-    # 17000 x3 is 17000 + 17003 x2: cutting the units would drop performed work (issue 16).
+    # 17000 x3 is 17000 + 17003 x2: cutting the units would drop performed work (issue 16);
+    # the only units change moves the other two lesions to 17003.
     claim = make_claim_dict(diagnoses=["L57.0"], lines=[line(1, "17000", units=3, lesion=SAME)])
-    assert not [c for c in cands_of(claim, cms) if c.action in ("change_units", "remove_line")]
+    cands = cands_of(claim, cms)
+    assert not [c for c in cands if c.action == "remove_line"]
+    (split,) = [c for c in cands if c.action == "change_units"]
+    edited = edited_claim(claim, split)
+    assert [(ln["cpt"], ln["units"]) for ln in edited["lines"]] == [("17000", 1), ("17003", 2)]
     # A per-session code billed per lesion: one unit describes every lesion (no work lost).
     warts = make_claim_dict(diagnoses=["B07.8"], lines=[line(1, "17110", units=4, lesion=SAME)])
     assert ("change_units", 1, "1") in {(c.action, c.line, str(c.units or c.value))

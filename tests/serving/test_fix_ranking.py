@@ -13,6 +13,7 @@ from serving.fixes import (
     finding_candidates,
     is_conditional,
     rank_key,
+    top_fixes,
     whole_visit_tier,
 )
 from tests.builders import line, make_claim_dict
@@ -89,3 +90,13 @@ def test_79_on_an_excision_and_its_repair_is_one_fix_on_both_lines(cms):
     assert [ln["modifiers"] for ln in edited["lines"][:2]] == [["58"], ["58"]]
     single = apply_returned_fix(claim, fix.model_copy(update={"lines": []}), cms)
     assert [ln["modifiers"] for ln in single["lines"][:2]] == [["58"], ["79"]]
+
+
+def test_the_lowest_risk_change_leads_and_every_correction_stays_listed():
+    fix = {name: Fix(action="add_modifier", line=1, value=name, text=name)
+           for name in ("a", "b", "c", "d")}
+    ranked = [(1, 0.9, fix["a"], True), (1, 0.1, fix["b"], False),
+              (1, 0.2, fix["c"], False), (2, 0.3, fix["d"], False)]
+    assert [f.value for f in top_fixes(ranked, 2)] == ["b", "a"]
+    assert [f.value for f in top_fixes(ranked, 3)] == ["b", "c", "a"]
+    assert [f.value for f in top_fixes(ranked, 4)] == ["b", "c", "a", "d"]
