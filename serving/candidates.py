@@ -33,12 +33,13 @@ class Candidate:
     units: int | None = None  # units after change_code
     finding: Any = None  # the checker finding (features.checks.Finding) it comes from
     also: tuple[Any, ...] = ()  # the same change on other lines (one coder edit)
+    extra_lines: tuple[int, ...] = ()  # other lines a model candidate changes alike
 
     @property
     def lines(self) -> list[int]:
         """Every line the change is made on."""
         first = [] if self.line is None else [self.line]
-        return first + [f.line for f in self.also]
+        return first + [f.line for f in self.also] + list(self.extra_lines)
 
 
 def label(view: ClaimView, n: int) -> str:
@@ -70,6 +71,27 @@ def patient_pays(view: ClaimView, lines: list[int], feature: str, why: str) -> l
                           f"instead of {view.claim['payer_id']}: {why}.")]
     return [Candidate("bill_patient", feature, f"Bill {label(view, n)} to the patient "
                       f"instead of the payer: {why}.", n) for n in lines]
+
+
+def merge_patient_lines(view: ClaimView, cands: list[Candidate]) -> list[Candidate]:
+    """Lines of one visit the payer does not cover (cosmetic, benign without symptoms,
+    screening) go to the patient together, under one waiver: one candidate for all of
+    them (the whole visit when they are every line), not one per line that leaves the
+    other non-covered lines on the claim."""
+    lines = [c for c in cands if c.action == "bill_patient" and c.line is not None
+             and c.feature != "sessions_on_claim"]
+    numbers = sorted({c.line for c in lines})
+    if len(numbers) < 2:
+        return cands
+    rest = [c for c in cands if not any(c is x for x in lines)]
+    why = "; ".join(dict.fromkeys(c.text.split(": ", 1)[-1].rstrip(".") for c in lines))
+    if len(numbers) >= len(view.claim["lines"]):
+        return [*rest, Candidate("bill_patient", lines[0].feature, f"Bill the whole visit to "
+                                 f"the patient instead of {view.claim['payer_id']}: {why}.")]
+    labels = ", ".join(label(view, n) for n in numbers)
+    return [*rest, Candidate("bill_patient", lines[0].feature, f"Bill {labels} to the patient "
+                             f"instead of the payer: {why}.", numbers[0],
+                             extra_lines=tuple(numbers[1:]))]
 
 
 def fix_cosmetic(view: ClaimView, cms: CmsTables) -> list[Candidate]:

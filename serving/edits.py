@@ -9,35 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from features.checks.apply import edit_line, without_lines
 from reference.vocab import DOCUMENTATION_FIELDS, MAX_DIAGNOSES, MAX_DX_POINTERS
 from serving.candidates import Candidate
 
 Claim = dict[str, Any]
 PENDING_AUTH = "PENDING"
-
-
-def edit_line(claim: Claim, number: int, update: Callable[[dict[str, Any]], None]) -> Claim:
-    """A copy of the claim whose line `number` is a copy changed by `update`."""
-    lines = []
-    for ln in claim["lines"]:
-        if ln["line"] == number:
-            ln = dict(ln)
-            update(ln)
-        lines.append(ln)
-    return {**claim, "lines": lines}
-
-
-def without_line(claim: Claim, number: int) -> Claim:
-    """A copy without line `number`; other lesions pointing at it lose that reference."""
-    lines = []
-    for ln in claim["lines"]:
-        if ln["line"] == number:
-            continue
-        lesion = ln.get("lesion")
-        if lesion and lesion.get("distinct_from_line") == number:
-            ln = {**ln, "lesion": {**lesion, "distinct_from_line": None}}
-        lines.append(ln)
-    return {**claim, "lines": lines}
 
 
 def set_modifiers(c: Candidate) -> Callable[[dict[str, Any]], None]:
@@ -116,8 +93,8 @@ APPLY: dict[str, Callable[[Claim, Candidate], Claim]] = {
     "remove_modifier": lambda cl, c: edit_line(cl, c.line, set_modifiers(c)),
     "change_units": change_units,
     "change_code": change_code,
-    "remove_line": lambda cl, c: without_line(cl, c.line),
-    "bill_patient": lambda cl, c: without_line(cl, c.line),
+    "remove_line": lambda cl, c: without_lines(cl, {c.line}),
+    "bill_patient": lambda cl, c: without_lines(cl, set(c.lines)),
     "link_diagnosis": link_diagnosis,
     "attach_documentation": attach,
     "obtain_prior_auth": prior_auth,
@@ -143,5 +120,7 @@ def apply_fix(claim: Claim, fix: Any) -> Claim | None:
     if fix.action not in APPLY or is_whole_visit_to_patient(fix.action, fix.line):
         return None
     candidate = Candidate(fix.action, "", fix.text, fix.line, fix.value,
-                          getattr(fix, "old", None), getattr(fix, "units", None))
+                          getattr(fix, "old", None), getattr(fix, "units", None),
+                          extra_lines=tuple(n for n in getattr(fix, "lines", None) or ()
+                                            if n != fix.line))
     return APPLY[fix.action](claim, candidate)

@@ -27,7 +27,7 @@ from contract.schema import Fix
 from features.checks import Finding, apply_fix, check_claim, check_claims
 from features.registry import CHECK_PREFIX, is_changeable
 from reference.cms import CmsTables
-from serving.candidates import DOC_GAP_FEATURES, GENERATORS, Candidate
+from serving.candidates import DOC_GAP_FEATURES, GENERATORS, Candidate, merge_patient_lines
 from serving.context import ClaimView
 from serving.edits import NDC_PLACEHOLDER, apply_candidate, is_whole_visit_to_patient
 from serving.edits import apply_fix as apply_contract_fix
@@ -107,7 +107,8 @@ def candidates_for(view: ClaimView, cms: CmsTables,
     checked = finding_candidates(findings or [])
     fixed_lines = {n for c in checked if c.action != "attach_documentation"
                    for n in c.lines}  # a document attached changes no line
-    model = [c for gen in GENERATORS for c in gen(view, cms) if c.line not in fixed_lines]
+    model = merge_patient_lines(view, [c for gen in GENERATORS for c in gen(view, cms)
+                                       if c.line not in fixed_lines])
     unique: dict[tuple[Any, ...], Candidate] = {}
     for c in [*checked, *model, *claim_level_candidates(view)]:
         if is_changeable(c.feature):  # a document is attached once, whatever line asks

@@ -100,3 +100,17 @@ def test_the_lowest_risk_change_leads_and_every_correction_stays_listed():
     assert [f.value for f in top_fixes(ranked, 2)] == ["b", "a"]
     assert [f.value for f in top_fixes(ranked, 3)] == ["b", "c", "a"]
     assert [f.value for f in top_fixes(ranked, 4)] == ["b", "c", "a", "d"]
+
+
+def test_every_non_covered_line_of_a_visit_goes_to_the_patient_in_one_fix(cms):
+    nevus = {"count": 1, "site": "trunk", "size_cm": 0.6, "distinct_from_line": None}
+    keratosis = {**nevus, "size_cm": 0.4}
+    claim = make_claim_dict(
+        diagnoses=["L40.0", "D22.5", "L82.1"], documentation=docs(symptoms_documented=False),
+        lines=[line(1, "99213", mods=["25"]), line(2, "11301", dx=[2], lesion=nevus),
+               line(3, "11300", dx=[3], lesion=keratosis)])
+    patient = [c for c in cands_of(claim, cms) if c.action == "bill_patient"]
+    assert [c.lines for c in patient] == [[2, 3]]
+    assert "line 2" in patient[0].text and "line 3" in patient[0].text
+    fix = Fix(action="bill_patient", line=2, text=patient[0].text, lines=[2, 3])
+    assert [ln["line"] for ln in apply_returned_fix(claim, fix, cms)["lines"]] == [1]
