@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from reference.codes import load_code_table
+
 PTP_FILE = "ncci_ptp_practitioner_2024q3_derm_pairs.csv"
+PTP_ANY_FILE = "ncci_ptp_practitioner_2024q3_derm_any_active.csv.gz"
 MUE_FILE = "ncci_mue_practitioner_2024q3_derm.csv"
 MPFS_FILE = "mpfs_pprrvu2025_oct_rvu25d_derm.csv"
 
@@ -50,13 +53,24 @@ def _read_csv(path: Path, usecols: list[str]) -> pd.DataFrame:
 
 
 def read_ptp(cms_dir: Path) -> pd.DataFrame:
-    """Active PTP edits (deletion date 9999-12-31) among dermatology codes."""
+    """Active PTP edits (deletion date 9999-12-31) among the codes we know: the pairs of
+    two dermatology codes, plus the pairs of a dermatology code with another code of the
+    curated code table (14000-14061 adjacent tissue transfer includes the excision, 10060
+    incision and drainage, 96372 injections) from the same release's wider extract."""
     cols = ["column_1", "column_2", "deletion_date", "modifier_indicator"]
-    frame = _read_csv(cms_dir / PTP_FILE, cols)
+    frame = pd.concat([_read_csv(cms_dir / PTP_FILE, cols),
+                       known_code_pairs(_read_csv(cms_dir / PTP_ANY_FILE, cols))])
     frame = frame[frame["deletion_date"] == "9999-12-31"].drop(columns="deletion_date")
     frame = frame[frame["modifier_indicator"].isin(["0", "1"])]
     frame = frame.astype({"modifier_indicator": "int8"})
     return frame.drop_duplicates(["column_1", "column_2"]).reset_index(drop=True)
+
+
+def known_code_pairs(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows whose two codes are both in the curated code table (the wider extract
+    holds every pair touching a dermatology code: 318k rows, mostly codes we never see)."""
+    known = load_code_table().frame.index
+    return frame[frame["column_1"].isin(known) & frame["column_2"].isin(known)]
 
 
 def read_mue(cms_dir: Path) -> pd.DataFrame:

@@ -110,11 +110,24 @@ def orphan(frames, view, lines, hidden) -> ClaimFrames:
     an E/M goes."""
     cpt = as_object(frames.lines["cpt"])
     parent = lookup(first_parent(), cpt)
-    fix = lines & pd.notna(parent)
+    has_parent = lines & pd.notna(parent)
+    fix = first_per_day(frames, has_parent, parent)  # the day's other add-ons then have it
     units = frames.lines["units"].to_numpy(dtype=np.int64)
     out = with_addon(frames, fix, parent, cpt, np.where(fix, units - 1, 0))
-    return edits.remove_lines(out, np.r_[lines & ~fix, np.zeros(len(out.lines) - len(lines),
-                                                                bool)])
+    drop = lines & ~has_parent
+    return edits.remove_lines(out, np.r_[drop, np.zeros(len(out.lines) - len(lines), bool)])
+
+
+def first_per_day(frames: ClaimFrames, mask: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """The first `mask` line of each claim, date of service and key value."""
+    pos = np.flatnonzero(mask)
+    groups = pd.DataFrame({
+        "claim": frames.lines["claim_id"].to_numpy(dtype=object)[pos],
+        "day": frames.lines["date_of_service"].astype(str).to_numpy()[pos],
+        "key": np.asarray(key, dtype=object)[pos]})
+    out = np.zeros(len(mask), dtype=bool)
+    out[pos[~groups.duplicated().to_numpy()]] = True
+    return out
 
 
 def over_mue(frames, view, lines, hidden) -> ClaimFrames:

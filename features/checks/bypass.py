@@ -16,10 +16,12 @@ import numpy as np
 from features.billing_rules import ptp_codes, ptp_matrix
 from features.checks.context import Ctx
 from features.checks.findings import Hits, first_per_line, hits, select
+from reference.families import EXCISION_FAMILIES
 
 REPAIRS = ("repair_simple", "repair_intermediate", "repair_complex")
 REMOVALS = ("excision_benign", "excision_malignant", "shave", "destruction_malignant",
             "destruction_benign", "destruction_ak")
+FLAP = "tissue_transfer"  # CPT 14000-14061: the excision is included in the transfer
 
 
 def check_bypass(ctx: Ctx, recoded: np.ndarray) -> list[Hits]:
@@ -65,14 +67,17 @@ def distinct(ctx: Ctx, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return points | sites | sides
 
 
-def included_service(ctx: Ctx, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(column 2 is a repair of the column-1 removal/biopsy wound, column 2 is a biopsy of
-    the lesion column 1 removes): services NCCI includes when on the same lesion."""
+def included_service(ctx: Ctx, a: np.ndarray, b: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(column 2 is a repair of the column-1 removal/biopsy/flap wound, column 2 is a
+    biopsy of the lesion column 1 removes, column 2 is the excision column 1's adjacent
+    tissue transfer includes): services NCCI includes when on the same lesion."""
     ix = ctx.ix
-    removal = ix.in_family(*REMOVALS)[a]
+    flap = ix.in_family(FLAP)[a]
+    removal = ix.in_family(*REMOVALS)[a] | flap
     biopsy = ix.in_family("biopsy")
     repair = ix.in_family(*REPAIRS)[b] & (removal | biopsy[a])
-    return repair, biopsy[b] & removal
+    return repair, biopsy[b] & removal, flap & ix.in_family(*EXCISION_FAMILIES)[b]
 
 
 def pair_facts(ctx: Ctx, a: np.ndarray, b: np.ndarray, mi: np.ndarray) -> dict:
@@ -119,9 +124,10 @@ def ptp_unbypassed(ctx: Ctx, a: np.ndarray, b: np.ndarray, mi: np.ndarray,
     (`sep`) take XS on the column-2 line; on the same lesion the column-2 service is
     bundled."""
     ix = ctx.ix
-    repair_inside, biopsy_removed = included_service(ctx, a, b)
+    repair_inside, biopsy_removed, under_flap = included_service(ctx, a, b)
     mohs = ix.in_family("mohs")[a]
-    variant = np.select([sep, repair_inside, biopsy_removed, mohs], [0, 1, 2, 3], default=4)
+    variant = np.select([sep, repair_inside, biopsy_removed, under_flap, mohs],
+                        [0, 1, 2, 5, 3], default=4)
     value = np.where(variant == 0, "XS", None)
     return first_per_line(hits("ptp_unbypassed", b, variant=variant, value=value,
                                **pair_facts(ctx, a, b, mi)))
@@ -132,8 +138,8 @@ def ptp_bypass_not_distinct(ctx: Ctx, a: np.ndarray, b: np.ndarray, mi: np.ndarr
     """Bypassed indicator-1 pairs whose lesion records name the same site and no distinct
     lesion: the bypass claims what the claim does not show (warning)."""
     same_site = (ctx.site[a] >= 0) & (ctx.site[a] == ctx.site[b]) & ~sep
-    repair, biopsy = included_service(ctx, a, b)
-    included = repair | biopsy
+    repair, biopsy, excision = included_service(ctx, a, b)
+    included = repair | biopsy | excision
     out = hits("ptp_bypass_not_distinct", b, variant=included.astype(np.int8),
                **pair_facts(ctx, a, b, mi))
     return first_per_line(select(out, same_site))

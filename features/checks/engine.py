@@ -47,9 +47,10 @@ RECODING_ACTIONS = {rule: np.array([v.action in ("change_code", "remove_line")
 def run_checks(ctx: Ctx) -> list[Hits]:
     """Every check over the batch, recoding checks first (see module docstring)."""
     results = [*check_descriptors(ctx), *check_counts(ctx)]
-    recoded = recoded_lines(ctx, results)
-    results += [*check_laterality(ctx), *check_pointers(ctx), *check_global_period(ctx),
-                *check_bypass(ctx, recoded), *check_drugs(ctx)]
+    bypass = check_bypass(ctx, recoded_lines(ctx, results))
+    results += [*check_laterality(ctx), *check_pointers(ctx),
+                *check_global_period(ctx, recoded_lines(ctx, bypass, REMOVING_ACTIONS)),
+                *bypass, *check_drugs(ctx)]
     attach_dependent_addons(ctx, results)
     return results
 
@@ -84,13 +85,15 @@ def take_dependent_addons(ctx: Ctx, h: Hits, which: np.ndarray, addons: np.ndarr
             h.removes[i] = tuple(h.removes[i] or ()) + taken
 
 
-def recoded_lines(ctx: Ctx, results: list[Hits]) -> np.ndarray:
-    """Lines a finding changes the code of, or removes (its own line or `removes`)."""
+def recoded_lines(ctx: Ctx, results: list[Hits],
+                  actions: dict[str, np.ndarray] = RECODING_ACTIONS) -> np.ndarray:
+    """Lines a finding changes the code of, or removes (its own line or `removes`);
+    with REMOVING_ACTIONS only the removed ones."""
     mask = np.zeros(ctx.n, dtype=bool)
     for h in results:
         if not len(h):
             continue
-        recode = RECODING_ACTIONS[h.rule][h.variant]
+        recode = actions[h.rule][h.variant]
         mask[h.pos[recode]] = True
         extra = [(int(ctx.ix.claim_pos[p]), n) for p, r in zip(h.pos, h.removes) if r
                  for n in r]

@@ -16,7 +16,7 @@ import numpy as np
 
 from contract.typed import as_objects
 from features.checks.context import FAMILIES, Ctx
-from features.checks.dxfacts import AFTERCARE, COMPLICATION, relates
+from features.checks.dxfacts import AFTERCARE, COMPLICATION, MALIGNANT, relates
 from features.checks.findings import Hits, empty_hits, hits
 from features.encode import encode
 from features.lineindex import code_columns, code_vocab
@@ -31,8 +31,12 @@ LESION_SURGERY = ("excision_benign", "excision_malignant", "mohs", "destruction_
 NOT_PROCEDURE = ("em", "em_addon", "drug", "pathology")
 
 
-def check_global_period(ctx: Ctx) -> list[Hits]:
-    """Global-period and 24/25/57 findings of the batch."""
+def check_global_period(ctx: Ctx, included: np.ndarray | None = None) -> list[Hits]:
+    """Global-period and 24/25/57 findings of the batch. `included` lines (NCCI says
+    another same-day service includes them: the bypass check removes them) do not count
+    as the day's procedures: an excision inside a same-day flap leaves a 090 decision
+    visit, whose modifier is 57."""
+    ctx._cache["same_day"] = _same_day_services(ctx, included)
     out = []
     postop = np.zeros(ctx.n, dtype=bool)
     if inside_global(ctx).any():
@@ -118,20 +122,24 @@ def procedure_in_global(ctx: Ctx) -> Hits:
     pos = np.flatnonzero(proc)
     rel, _, complication = relation(ctx, pos, family)
     known = family[pos] != ""
-    extensive = ctx.ix.in_family(*EXTENSIVE)[pos] & np.isin(family[pos], LESION_SURGERY) \
-        if len(pos) else np.zeros(0, dtype=bool)
-    related = known & rel & extensive
+    next_step = ctx.ix.in_family(*EXTENSIVE)[pos]
+    named = np.isin(family[pos], LESION_SURGERY)
+    related = known & rel & next_step & named
+    # after a flap or repair (which close cancer defects) a malignancy's next procedure
+    # may be the staged step: the code does not say which lesion it closed
+    malignant = (ctx.dx.cls[ctx.ptr_dx[pos]] == MALIGNANT).any(axis=1)
+    maybe_staged = known & rel & next_step & ~named & malignant
     unrelated = known & ~rel & ~complication
     has58, has79 = ctx.ix.has("58")[pos], ctx.ix.has("79")[pos]
     none = ~has58 & ~has79
     variant = np.select(
         [related & none, related & has79, unrelated & none, unrelated & has58,
-         complication & none, none],
-        [0, 1, 2, 3, 4, 5], default=-1)
+         complication & none, none, complication & has79, maybe_staged & has79],
+        [0, 1, 2, 3, 4, 5, 6, 7], default=-1)
     keep = variant >= 0
     pos, variant = pos[keep], variant[keep]
-    value = np.array(["58", "58", "79", "79", "78", "79"], dtype=object)[variant]
-    old = np.array([None, "79", None, "58", None, None], dtype=object)[variant]
+    value = np.array(["58", "58", "79", "79", "78", "79", "78", "58"], dtype=object)[variant]
+    old = np.array([None, "79", None, "58", None, None, "79", "79"], dtype=object)[variant]
     return hits("procedure_in_global", pos, variant=variant, value=value, old=old,
                 earlier=code[pos],
                 days=_ints(ctx.claim_value("days_since_related_global_procedure")[pos]),
@@ -145,8 +153,11 @@ def same_day_services(ctx: Ctx) -> tuple[np.ndarray, np.ndarray]:
     return ctx._cache["same_day"]
 
 
-def _same_day_services(ctx: Ctx) -> tuple[np.ndarray, np.ndarray]:
+def _same_day_services(ctx: Ctx, included: np.ndarray | None = None
+                       ) -> tuple[np.ndarray, np.ndarray]:
     procedure = ~ctx.ix.is_em & ~ctx.ix.in_family(*NOT_PROCEDURE)
+    if included is not None:
+        procedure &= ~included
     minor = ctx.same_day_any(procedure & ctx.ix.in_global("000", "010"))
     major_mask = procedure & ctx.ix.in_global("090")
     major = ctx.same_day_any(major_mask) | ctx.next_day_any(major_mask)

@@ -184,7 +184,15 @@ RULES: dict[str, Rule] = {
           GLOBAL_SRC.replace("{mod}", "78")),
         W("add_modifier", "Line {line} ({code}) falls {days} days into the {glob}-day global "
           "of {earlier}: add 79 if unrelated (58 if staged or planned).",
-          GLOBAL_SRC.replace("{mod}", "79")))),
+          GLOBAL_SRC.replace("{mod}", "79")),
+        W("replace_modifier", "Line {line} ({code}) carries 79 but treats a complication of "
+          "{earlier} ({days} days ago): a return to the procedure room for it takes 78 "
+          "(replace 79); treated in the office, it is part of the global package.",
+          GLOBAL_SRC.replace("{mod}", "78")),
+        W("replace_modifier", "Line {line} ({code}) carries 79 {days} days after {earlier}, "
+          "whose code does not say which lesion it closed, for a diagnosis that surgery "
+          "treats: if it is the same lesion (staged or more extensive), replace 79 with 58; "
+          "79 stands only for another lesion.", GLOBAL_SRC.replace("{mod}", "58")))),
     "modifier_57_for_090": Rule("modifier", (
         E("replace_modifier", "E/M on line {line} is the decision visit for a 090-day "
           "surgery (that day or the next): replace 25 with 57.", M57_SRC),
@@ -245,7 +253,11 @@ RULES: dict[str, Rule] = {
           PTP_SRC + "; shared/domain §3"),
         W(None, "{col2} on line {line} and {col1} on line {partner} are an NCCI pair on the "
           "same lesion: {col2} is bundled unless it treated a distinct lesion (record it and "
-          "add XS).", PTP_SRC))),
+          "add XS).", PTP_SRC),
+        E("remove_line", "The excision {col2} on line {line} is included in the adjacent "
+          "tissue transfer {col1} on line {partner} (CPT 14000-14061 include the excision of "
+          "the lesion): remove line {line} (if it was another lesion, record it as distinct "
+          "and add XS).", PTP_SRC + "; CPT 14000-14061 descriptor"))),
     "ptp_bypass_not_distinct": Rule("bundling", (
         W(None, "Line {line} ({col2}) bypasses the NCCI pair with {col1} (line {partner}) but "
           "both lesion records name the same site and no distinct lesion: record the "

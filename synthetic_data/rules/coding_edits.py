@@ -69,10 +69,13 @@ def distinct_bypass(view, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def unbypassed_pair(view) -> Hit:
-    """Column-2 lines of indicator-1 pairs (not E/M: that is the 25 edit) billed without
-    an accepted NCCI-associated modifier."""
+    """Column-2 lines of indicator-1 pairs (not E/M: that is the 25 edit; not an excision
+    under a same-day flap: excision_with_flap, which no modifier cures) billed without an
+    accepted NCCI-associated modifier."""
     a, b, mi = same_day_pairs(view)
-    keep = (mi == 1) & ~view.cpt_in(EM_CODES)[b]
+    flap = view.family == "tissue_transfer"
+    keep = (mi == 1) & ~view.cpt_in(EM_CODES)[b] & ~(flap[a] & view.family_in(
+        EXCISION_FAMILIES)[b])
     a, b = a[keep], b[keep]
     return Hit(lines=lines_of(view, b[~distinct_bypass(view, a, b)]))
 

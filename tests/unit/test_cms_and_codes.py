@@ -29,7 +29,10 @@ def test_cms_facts_match_domain_sheet(cms):
     assert cms.mue.loc["17000", "mue_mai"] == 2
     assert cms.mue.loc["88305", "mue_units"] == 16
     assert cms.global_days["11402"] == "010" and cms.global_days["11102"] == "000"
-    assert len(cms.ptp) == 4753  # active pairs among dermatology codes
+    # 4,753 active pairs among dermatology codes + 1,426 with another curated code
+    assert len(cms.ptp) == 6179
+    assert cms.ptp_indicator("14020", "11622") == 1  # the flap includes the excision
+    assert cms.ptp_indicator("10060", "11402") == 1
     assert "2024Q3" in cms.releases["ptp"]
 
 
