@@ -127,7 +127,10 @@ def fit_feature_state(frames: ClaimFrames, cms: CmsTables) -> FeatureState:
 def informative_columns(raw: pd.DataFrame) -> list[str]:
     """Columns worth a model's attention: every categorical, and numeric columns that
     vary on at least MIN_LEVEL_COUNT training claims (a code or modifier the practice
-    never bills teaches nothing and costs training time; LightGBM bins every column)."""
+    never bills teaches nothing and costs training time; LightGBM bins every column).
+    Missing is a value of its own: an 837P carries a referral (REF*9F) or nothing, so
+    `referral_on_file` is 1 or missing there, and which claims lack it is what an HMO's
+    referral denials turn on (LightGBM learns the missing branch)."""
     keep = []
     for name in raw.columns:
         values = raw[name]
@@ -135,9 +138,10 @@ def informative_columns(raw: pd.DataFrame) -> list[str]:
             keep.append(name)
             continue
         numbers = values.to_numpy(dtype=np.float64)
-        finite = numbers[~np.isnan(numbers)]
+        missing = np.isnan(numbers)
+        finite = numbers[~missing]
         mode_count = np.unique(finite, return_counts=True)[1].max() if len(finite) else 0
-        if len(finite) - mode_count >= MIN_LEVEL_COUNT:
+        if len(numbers) - max(mode_count, int(missing.sum())) >= MIN_LEVEL_COUNT:
             keep.append(name)
     return keep
 

@@ -20,6 +20,7 @@ from features.build import (
     build_features,
     compute_raw_features,
     fit_feature_state,
+    informative_columns,
 )
 from features.registry import CHANGEABLE, RULE_FEATURES, is_allowed_feature, is_changeable
 from tests.builders import line, make_claim_dict
@@ -125,3 +126,16 @@ def test_incomplete_dataset_is_refused():
     with tempfile.TemporaryDirectory() as tmp, pytest.raises(DatasetError, match="not a complete"):
         (Path(tmp) / "claims.parquet").write_bytes(b"partial")
         read_dataset(Path(tmp))
+
+
+def test_a_column_present_or_missing_is_informative():
+    # An 837P carries a referral (REF*9F) or nothing: 1 vs missing is what an HMO's
+    # referral denials turn on; a column that never varies teaches nothing.
+    n = 100
+    raw = pd.DataFrame({
+        "referral_on_file": np.where(np.arange(n) < 10, np.nan, 1.0),
+        "constant": np.ones(n),
+        "rare": np.where(np.arange(n) < 3, np.nan, 1.0),
+        "all_missing": np.full(n, np.nan),
+    })
+    assert informative_columns(raw) == ["referral_on_file"]
