@@ -34,6 +34,7 @@ from serving.edits import apply_fix as apply_contract_fix
 
 MIN_GAIN = 0.01  # smaller changes are model noise, not a fix worth a coder's time
 CHART_HOLDS_SHARE = 0.2
+CURED_SHARE = 0.5  # a change that halves the risk cures the claim as it stands
 """How often a note the claim marks as lacking an element (symptoms, a separate E/M, margins,
 size, criteria) in fact documents it. The EHR's documentation flags are mostly right, and a
 record cannot be amended for billing after the fact, so attaching what the claim says is
@@ -200,12 +201,15 @@ def is_correction(c: Candidate, claim: dict[str, Any]) -> bool:
 
 def rank_key(c: Candidate, claim: dict[str, Any], before: float, p: float
              ) -> tuple[int, float]:
-    """Changes that cure the claim as it stands (coding corrections and the model's
-    definite changes) by risk after, so the change that removes the payer's likely denial
-    leads; then conditional documentation, by its expected risk (CHART_HOLDS_SHARE)."""
+    """Changes that cure the claim as it stands (a definite change, coding correction or
+    other, that at least halves the risk) by risk after, so the change that removes the
+    payer's likely denial leads; then the rest by expected risk: a definite change that
+    helps a little (an RT the payer hardly minds) by its risk after, documentation the
+    claim says the chart lacks by the share of charts that hold it (CHART_HOLDS_SHARE).
+    Every coding correction stays listed whatever its place (top_fixes)."""
     if is_conditional(c, claim):
         return 2, before - CHART_HOLDS_SHARE * (before - p)
-    return 1, p
+    return (1 if p <= CURED_SHARE * before else 2), p
 
 
 def top_fixes(ranked: list[tuple[int, float, Fix, bool]], max_fixes: int) -> list[Fix]:

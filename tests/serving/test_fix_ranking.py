@@ -34,6 +34,9 @@ def test_an_em_25_without_a_separate_note_is_removed_and_the_note_is_conditional
     # the model thinks either cures the claim (0.04, 0.03): the removal still comes first,
     # the note only counts for the share of charts that hold what the claim says is absent
     assert rank_key(removal, claim, 0.6, 0.04) < rank_key(note, claim, 0.6, 0.03)
+    # a definite change that helps a little (0.6 -> 0.5) does not cure the claim: the note
+    # a fifth of charts hold (expected 0.6 - 0.2 x 0.57 = 0.49) ranks before it
+    assert rank_key(note, claim, 0.6, 0.03) < rank_key(removal, claim, 0.6, 0.5)
 
 
 def test_with_the_note_on_file_no_em_is_removed(cms):
