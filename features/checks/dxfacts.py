@@ -114,6 +114,37 @@ def sided_code(code: str, side: str) -> str | None:
     return next((s for s in siblings if icd.get_description(s) == wanted), None)
 
 
+@lru_cache(maxsize=4096)
+def lesion_code(code: str, bits: int, side: int) -> str | None:
+    """The code of the same kind as `code` (its category and description head:
+    "Melanocytic nevi of", "Basal cell carcinoma of") for a lesion on site bits `bits`
+    and side `side` (1 left, 2 right, 0 not stated): D22.5 (trunk) for a face lesion ->
+    D22.39, C44.612 (right upper limb) for a left-arm lesion -> C44.619. A code covering
+    the whole lesion site beats one covering part of it (a "face" lesion is not a lip
+    lesion), a specified code an unspecified one, the narrowest site a wider one; None
+    when the category has no single code for it (which eyelid, say)."""
+    import simple_icd_10_cm as icd
+
+    if not bits or not icd.is_valid_item(code):
+        return None
+    cls = dx_facts(code)[0]
+    head = icd.get_description(code).split(" of ")[0] + " of "
+    found = []
+    for cand in icd.get_descendants(code.split(".")[0]):
+        desc = icd.get_description(cand)
+        if not icd.is_leaf(cand) or not desc.startswith(head):
+            continue
+        c_cls, c_bits, c_side, _ = dx_facts(cand)
+        side_ok = c_side in (0, side) if side in (1, 2) else c_side in (0, 3)
+        if c_cls == cls and c_bits & bits and side_ok:
+            found.append((c_bits & bits != bits, "unspecified" in desc,
+                          bin(c_bits).count("1"), cand))
+    found.sort()
+    if not found or (len(found) > 1 and found[0][:3] == found[1][:3]):
+        return None
+    return found[0][3]
+
+
 def supports(code: str, cls: int, family: str) -> tuple[bool, bool]:
     """(supports outright, supports with documented symptoms) for a line of `family`,
     from the reference linkage (reference/linkage.py). Families it does not check take

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from features.checks.context import SIDES, Ctx
-from features.checks.dxfacts import sided_code
+from features.checks.dxfacts import lesion_code, sided_code
 from features.checks.findings import Hits, empty_hits, hits
 from features.checks.match import (
     alternative_dx,
@@ -71,8 +71,9 @@ def dx_side_mismatch(ctx: Ctx) -> Hits:
     bits = np.where(lesion_bits(ctx)[pos] > 0, lesion_bits(ctx)[pos], ctx.dx.sites[bad])
     alt = alternative_dx(ctx, pos, bits, ctx.side[pos], strict_side=True)
     found = alt != ctx.dx.none
-    return hits("dx_side_mismatch", pos, variant=np.where(found, 0, 1),
-                value=np.where(found, ctx.dx_code(alt), None), old=joined_codes(ctx, pos, wrong),
+    own = own_codes(ctx.dx_code(bad), bits, ctx.side[pos], found)
+    return hits("dx_side_mismatch", pos, variant=np.where(found, 0, np.where(own == None, 1, 2)),  # noqa: E711
+                value=np.where(found, ctx.dx_code(alt), own), old=joined_codes(ctx, pos, wrong),
                 dx=ctx.dx_code(bad), dx_side=side_names(ctx.dx.side[bad]),
                 side=side_names(ctx.side[pos]))
 
@@ -103,9 +104,18 @@ def dx_site_mismatch(ctx: Ctx) -> Hits:
     side = known_side(ctx)[pos]
     alt = alternative_dx(ctx, pos, lesion_bits(ctx)[pos], side, strict_side=False)
     found = alt != ctx.dx.none
-    return hits("dx_site_mismatch", pos, variant=np.where(found, 0, 1),
-                value=np.where(found, ctx.dx_code(alt), None), old=joined_codes(ctx, pos, wrong),
+    own = own_codes(ctx.dx_code(bad), lesion_bits(ctx)[pos], side, found)
+    return hits("dx_site_mismatch", pos, variant=np.where(found, 0, np.where(own == None, 1, 2)),  # noqa: E711
+                value=np.where(found, ctx.dx_code(alt), own), old=joined_codes(ctx, pos, wrong),
                 dx=ctx.dx_code(bad), site=np.array(SITES, dtype=object)[ctx.site[pos]])
+
+
+def own_codes(codes: np.ndarray, bits: np.ndarray, side: np.ndarray, skip: np.ndarray
+              ) -> np.ndarray:
+    """Per line (not `skip`ped: the claim lists a fitting code), the code of the pointed
+    code's kind for the lesion's own site and side (dxfacts.lesion_code), or None."""
+    return np.array([None if s else lesion_code(str(c), int(b), int(d))
+                     for c, b, d, s in zip(codes, bits, side, skip)], dtype=object)
 
 
 def dx_side_unspecified(ctx: Ctx) -> Hits:

@@ -55,7 +55,11 @@ RULES: dict[str, Rule] = {
           ICD_SRC),
         W(None, "Line {line} ({code}) treats a {side} lesion but points to {dx} ({dx_side} "
           "side) and the claim has no {side}-side diagnosis for it: correct the diagnosis "
-          "from the chart (never point the line to another side's code).", ICD_SRC))),
+          "from the chart (never point the line to another side's code).", ICD_SRC),
+        W("link_diagnosis", "Line {line} ({code}) treats a {side} lesion but points to {dx} "
+          "({dx_side} side) and the claim has no {side}-side diagnosis for it: if the chart "
+          "puts the lesion on the {side}, code {value} ({value_desc}) for this line.",
+          ICD_SRC))),
     "side_modifier_mismatch": Rule("modifier", (
         E("replace_modifier", "Line {line} ({code}) carries {old} but the lesion is on the "
           "{side}: replace {old} with {value}.",
@@ -69,7 +73,10 @@ RULES: dict[str, Rule] = {
           "site.", ICD_SRC),
         W(None, "Line {line} ({code}) treats a lesion of the {site} but points to {dx} "
           "({dx_desc}) and no diagnosis on the claim describes it: correct the diagnosis or "
-          "the lesion site from the chart.", ICD_SRC))),
+          "the lesion site from the chart.", ICD_SRC),
+        W("link_diagnosis", "Line {line} ({code}) treats a lesion of the {site} but points "
+          "to {dx} ({dx_desc}) and no diagnosis on the claim describes it: if the chart's "
+          "lesion record is right, code {value} ({value_desc}) for this line.", ICD_SRC))),
     "dx_side_unspecified": Rule("diagnosis_mismatch", (
         W("link_diagnosis", "Line {line} ({code}) points to {dx} (side unspecified) for a "
           "{side} lesion: code the side, {value}.", ICD_SRC),
