@@ -99,12 +99,22 @@ def has_world_truth(frames: Any) -> bool:
     return any(c.startswith("hidden_") for c in frames.claims.columns)
 
 
-def audit_fixes_of(report: dict[str, Any], frames: Any, cms: Any, s: Settings) -> None:
+def evaluated_models(s: Settings, champions: bool) -> Any:
+    """The ModelSet evaluated: the champions the server loads (BentoML store: a payer
+    whose new model the gate held back is served by the pooled one), or every bundle of
+    the latest training run (models_dir)."""
+    from serving.modelset import load_model_set, model_set_from_bundles
+
+    return load_model_set(s.bentoml_home) if champions else model_set_from_bundles(
+        s.models_dir)
+
+
+def audit_fixes_of(report: dict[str, Any], frames: Any, cms: Any, s: Settings,
+                   models: Any) -> None:
     """Add the `fixes` blocks (serving/fix_audit.py) to the report: the service's top fix
     of each risky test claim re-adjudicated by the generator's true_risk."""
     from contract.frames import claims_to_frames
     from serving.fix_audit import add_fixes_to_report
-    from serving.modelset import model_set_from_bundles
     from serving.scoring import Predictor
     from synthetic_data.adjudicate import true_risk
     from training.data import split_frames
@@ -116,7 +126,7 @@ def audit_fixes_of(report: dict[str, Any], frames: Any, cms: Any, s: Settings) -
         scored = true_risk(claims_to_frames(fixed), claims, profile, s.cms_dir)
         return scored["oracle_p"].to_numpy(dtype=float)
 
-    predictor = Predictor(model_set_from_bundles(s.models_dir), cms)
+    predictor = Predictor(models, cms)
     add_fixes_to_report(report, frames, split_frames(frames, s).test, predictor, world_risk)
 
 
@@ -134,18 +144,27 @@ def evaluate(
                                help="truth.parquet of a generated X12 history (generate "
                                     "--format x12): its oracles, claim-only and 837P-only, "
                                     "join the ingested claims by claim id"),
+    champions: bool = typer.Option(
+        False, "--champions/--latest",
+        help="Evaluate the champions the server loads from --bentoml-home (a payer whose "
+             "new model the gate held back is scored by the pooled model, as served), or "
+             "the latest trained bundles in --models-dir"),
+    bentoml_home: Path = opt("bentoml_home"),
 ) -> None:
     """Evaluate trained bundles vs oracle, logistic regression and rules on the test window."""
+    from serving.modelset import ModelLoadError
     from training.bundle import BundleError
-    from training.evaluate import evaluate_frames, load_bundles
+    from training.evaluate import evaluate_frames
     from training.report import write_report
 
     s = resolve(work_dir=work_dir, models_dir=models_dir, test_months=test_months,
-                val_months=val_months, cms_dir=cms_dir)
+                val_months=val_months, cms_dir=cms_dir, bentoml_home=bentoml_home)
     try:
-        bundles = load_bundles(s.models_dir)
-    except BundleError as exc:
+        models = evaluated_models(s, champions)
+    except (BundleError, ModelLoadError) as exc:
         fail(str(exc))
+    bundles = {("pooled" if m.bundle.metadata.kind == "pooled" else m.bundle.metadata.payer):
+               m.bundle for m in models.models.values()}
     frames, cms, _ = load_inputs(s, data)
     if truth is not None:
         frames = with_truth(frames, truth)
@@ -159,7 +178,7 @@ def evaluate(
     if has_world_truth(frames):
         with Console(stderr=True).status("re-adjudicating the top fixes with the world's "
                                          "rules"):
-            audit_fixes_of(report, frames, cms, s)
+            audit_fixes_of(report, frames, cms, s, models)
     json_path, md_path = write_report(report, out)
     typer.echo(md_path.read_text())
     typer.echo(f"wrote {json_path} and {md_path}")
