@@ -34,6 +34,7 @@ from reference.families import (
     DESTRUCTION_BENIGN,
     INTRALESIONAL,
     PRIOR_AUTH_FAMILIES,
+    RESURFACING_FAMILIES,
     SKIN_TAGS,
 )
 from reference.linkage import (
@@ -270,7 +271,8 @@ def flag_diagnosis_linkage(frames: ClaimFrames, ix: LineIndex) -> dict[str, np.n
         "dx_supported": free | sup | (cond & sym_line),
         "dx_conditional_only": cond & ~sup,
         "benign_lesion_no_symptoms": benign & ~sym_line,
-        "cosmetic_dx": cosmetic & ix.in_family(*BENIGN_REMOVAL_FAMILIES),
+        "cosmetic_dx": (cosmetic & ix.in_family(*BENIGN_REMOVAL_FAMILIES))
+        | (ix.in_family(*RESURFACING_FAMILIES) & ~sup & ~cond),  # a peel for melasma
         "screening_only": (screening | ~pointed).all(1) & screening.any(1),
     }
 

@@ -32,7 +32,7 @@ from features.registry import CHECK_PREFIX, is_allowed_feature
 from features.sums import sum_per_claim
 from reference.cms import CmsTables
 
-FEATURE_VERSION = "4"
+FEATURE_VERSION = "5"  # 5: NCCI pairs with curated non-derm codes; cosmetic resurfacing
 MIN_LEVEL_COUNT = 5  # a categorical level needs this many training claims to be learned
 
 

@@ -51,6 +51,9 @@ REPAIR_FAMILIES: tuple[str, ...] = ("repair_simple", "repair_intermediate", "rep
 BENIGN_REMOVAL_FAMILIES: tuple[str, ...] = (
     "shave", "excision_benign", "destruction_benign", "skin_tag")
 MALIGNANT_FAMILIES: tuple[str, ...] = ("excision_malignant", "destruction_malignant", "mohs")
+# Skin resurfacing most plans exclude as cosmetic unless a diagnosis of the linkage
+# supports it (chemical exfoliation for acne or AKs; dermabrasion: none) (§4).
+RESURFACING_FAMILIES: tuple[str, ...] = ("chemexfoliation", "dermabrasion")
 # Families payers commonly put under prior authorization (§5, §10).
 PRIOR_AUTH_FAMILIES: tuple[str, ...] = ("phototherapy", "mohs", "drug")
 NON_PROCEDURE_FAMILIES: tuple[str, ...] = ("em", "drug", "pathology")

@@ -15,6 +15,7 @@ from typing import Any
 
 from features.registry import CHANGEABLE
 from reference.cms import CmsTables
+from reference.families import BENIGN_REMOVAL_FAMILIES, RESURFACING_FAMILIES
 from serving.context import ClaimView
 
 MAX_MODIFIERS = 4
@@ -95,12 +96,12 @@ def merge_patient_lines(view: ClaimView, cands: list[Candidate]) -> list[Candida
 
 
 def fix_cosmetic(view: ClaimView, cms: CmsTables) -> list[Candidate]:
-    """Cosmetic services (cosmetic-reading diagnosis, cosmetic intake, GY) are the
+    """Cosmetic services (cosmetic-reading diagnosis, a peel or dermabrasion no linked
+    diagnosis supports, cosmetic intake, GY) are the
     patient's to pay under a signed waiver (shared/domain §4, §6: CO-96 / PR-96)."""
     lines = set(view.lines_where("cosmetic_dx"))
     if view.claim.get("cosmetic_intake"):
-        lines |= set(view.lines_in("shave", "excision_benign", "destruction_benign",
-                                   "skin_tag", "dermabrasion", "chemexfoliation"))
+        lines |= set(view.lines_in(*BENIGN_REMOVAL_FAMILIES, *RESURFACING_FAMILIES))
     lines |= {ln["line"] for ln in view.claim["lines"] if "GY" in ln["modifiers"]}
     return patient_pays(view, sorted(lines), "cosmetic_dx",
                         "a cosmetic service, non-covered (signed waiver)")

@@ -9,6 +9,7 @@ ICD-10-CM release the judgement follows. None = the finding is not on the claim.
 from __future__ import annotations
 
 from reference.cms import CmsTables
+from reference.families import RESURFACING_FAMILIES
 from reference.icd10 import RELEASE, description
 from reference.linkage import COSMETIC_CLASSES, dx_class
 from serving.context import ClaimView
@@ -51,6 +52,12 @@ def dx_needs_symptoms(view: ClaimView, cms: CmsTables) -> Finding | None:
 
 def cosmetic(view: ClaimView, cms: CmsTables) -> Finding | None:
     lines = view.lines_where("cosmetic_dx")
+    resurfacing = [n for n in lines if n in set(view.lines_in(*RESURFACING_FAMILIES))]
+    if resurfacing:
+        n = resurfacing[0]
+        return Finding(f"{view.cpt(n)} (line {n}) for {', '.join(pointed_dx(view, n))}: skin "
+                       "resurfacing plans exclude as cosmetic unless the diagnosis supports "
+                       "it (a chemical peel for acne or actinic keratoses)", lines, LCD_SOURCE)
     if lines:
         n = lines[0]
         return Finding(f"Cosmetic-reading diagnosis {', '.join(pointed_dx(view, n))} on "

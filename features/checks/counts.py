@@ -68,7 +68,8 @@ def ak_15_plus(ctx: Ctx) -> Hits:
 
 
 def ak_17004_count(ctx: Ctx) -> Hits:
-    """17004 for fewer than 15 AKs: 17000 (+ 17003 per further lesion) describes them."""
+    """17004 for fewer than 15 AKs: 17000 (+ 17003 per further lesion) describes them;
+    the recode to 17000 x1 carries the 17003 line of the other lesions (a split)."""
     n = ctx.count
     fire = ctx.ix.is_code("17004")
     if not fire.any():
@@ -76,9 +77,8 @@ def ak_17004_count(ctx: Ctx) -> Hits:
     fire &= n < 15
     pos = np.flatnonzero(fire)
     one = n[pos] == 1
-    return hits("ak_17004_count", pos, variant=np.where(one, 0, 1),
-                value=np.where(one, "17000", None), units=np.where(one, 1, 0),
-                n=n[pos].astype(int).astype(object),
+    return hits("ak_17004_count", pos, variant=np.where(one, 0, 1), value="17000", units=1,
+                addon=np.where(one, None, "17003"), n=n[pos].astype(int).astype(object),
                 addon_units=(n[pos] - 1).astype(int).astype(object))
 
 

@@ -118,8 +118,8 @@ RULES: dict[str, Rule] = {
     "ak_17004_count": Rule("units", (
         E("change_code", "Line {line} bills 17004 (15 or more lesions) for {n} lesion: "
           "17000.", AK_SRC),
-        E(None, "Line {line} bills 17004 (15 or more lesions) for {n} lesions: bill 17000 x1 "
-          "and 17003 x{addon_units}.", AK_SRC))),
+        E("change_code", "Line {line} bills 17004 (15 or more lesions) for {n} lesions: bill "
+          "17000 x1 and 17003 x{addon_units}.", AK_SRC))),
     "ak_first_units": Rule("units", (
         E("change_units", "Line {line} bills 17000 x{units_billed}: 17000 is the first lesion "
           "only; bill 17000 x1 and the other {addon_units} lesion(s) as units of 17003 "

@@ -90,6 +90,16 @@ def test_benign_lesion_without_symptoms_and_cosmetic_dx(cms):
     assert f["dx_unsupported"] == 1  # L82.1 supports 17110 only with symptoms
 
 
+@pytest.mark.parametrize(("code", "dx", "cosmetic"), [
+    ("15780", "L90.5", 1),  # dermabrasion of a scar: nothing makes it covered
+    ("17360", "L81.4", 1),  # a peel for melasma
+    ("17360", "L70.0", 0),  # chemical exfoliation for acne: the linkage supports it
+])
+def test_resurfacing_without_a_supporting_diagnosis_is_cosmetic(cms, code, dx, cosmetic):
+    f = features_of(cms, diagnoses=[dx], lines=[line(1, code)])
+    assert f["cosmetic_dx"] == cosmetic
+
+
 def test_prior_auth_missing_for_phototherapy(cms):
     f = features_of(cms, diagnoses=["L40.0"], lines=[line(1, "96910")])
     assert f["pa_missing"] == 1
