@@ -68,11 +68,22 @@ def claim_level_candidates(view: ClaimView) -> list[Candidate]:
     if (claim.get("provider") or {}).get("credentialed_with_payer") is not True:
         out.append(Candidate("credential_provider", "not_credentialed", "Hold the claim until "
                              f"the rendering provider is enrolled with {claim['payer_id']}."))
-    if claim.get("referral_on_file") is not True:
+    if claim.get("referral_on_file") is not True and referral_habit(view):
         out.append(Candidate("attach_documentation", "referral_on_file",
                              "Obtain the referral and mark it on file.",
                              value="referral_on_file"))
     return out
+
+
+def referral_habit(view: ClaimView) -> bool:
+    """The payer denied claims for a missing referral in the history the model learned
+    from (or that history is unknown): a plan that never asks for one (traditional
+    Medicare) gets no "obtain the referral" fix, whatever noise the model shows."""
+    learned = view.learned
+    payer = str(view.claim.get("payer_id"))
+    if learned is None or payer not in learned.referral_denials:
+        return True
+    return learned.referral_denials[payer] > 0
 
 
 SAME_EDIT_ACTIONS = ("add_modifier", "replace_modifier", "remove_modifier")

@@ -59,11 +59,24 @@ class LearnedLimits(BaseModel):
     enrolment: dict[str, list[Enrolment]] = Field(default_factory=dict)
     code_rates: dict[str, dict[str, CodeRate]] = Field(default_factory=dict)
     n_claims: dict[str, int] = Field(default_factory=dict)
+    # denials for authorization of claims without a referral and with no prior-auth gap:
+    # the payer's referral habit (an HMO's CO-288); 0 = never, so no referral fix
+    referral_denials: dict[str, int] = Field(default_factory=dict)
     window: str = ""
     finding_lifts: dict[str, FindingLift] = Field(default_factory=dict)
 
 
 MIN_CODE_CLAIMS = 30
+
+
+def referral_denials(X: pd.DataFrame, category: np.ndarray) -> int:
+    """Authorization denials of claims with no referral on file and no missing prior
+    auth: what a referral would have prevented."""
+    no_referral = X["referral_on_file"].to_numpy(dtype=float) != 1 \
+        if "referral_on_file" in X else np.ones(len(X), dtype=bool)
+    pa_gap = X["pa_missing"].to_numpy(dtype=float) > 0 if "pa_missing" in X \
+        else np.zeros(len(X), dtype=bool)
+    return int((no_referral & ~pa_gap & (category == "authorization")).sum())
 
 
 def code_rates(X: pd.DataFrame, denied: np.ndarray) -> dict[str, CodeRate]:
@@ -140,6 +153,7 @@ def learn_limits(X: pd.DataFrame, payer: pd.Series, denied: np.ndarray,
         sel = rows & (payer == p).to_numpy()
         learned.n_claims[str(p)] = int(sel.sum())
         learned.code_rates[str(p)] = code_rates(X[sel], denied[sel])
+        learned.referral_denials[str(p)] = referral_denials(X[sel], cat[sel])
         found = filing_limit(lag[sel], (cat[sel] == "timely_filing").astype(float))
         if found is not None:
             learned.filing[str(p)] = found

@@ -5,6 +5,8 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from contract.frames import claims_to_frames
@@ -19,7 +21,7 @@ from serving.edits import apply_candidate
 from serving.factors import factor_matrix
 from serving.fixes import candidates_for, edited_claim, filing_limit_passed
 from tests.builders import line, make_claim_dict
-from training.learned import FilingLimit, LearnedLimits
+from training.learned import FilingLimit, LearnedLimits, referral_denials
 
 DISTINCT = {"count": 1, "site": "arms", "size_cm": 0.5, "distinct_from_line": 1}
 SAME = {"count": 1, "site": "trunk", "size_cm": 0.6, "distinct_from_line": None}
@@ -182,3 +184,22 @@ def test_every_feature_lands_in_exactly_one_factor(cms):
     features = list(compute_raw_features(frames, cms).columns)
     names, matrix = factor_matrix(features)
     assert (matrix.sum(axis=1) == 1).all() and len(names) < len(features)
+
+
+@pytest.mark.parametrize(("denials", "offered"), [(None, True), (0, False), (4, True)])
+def test_a_referral_is_offered_only_to_a_payer_that_denied_for_one(cms, denials, offered):
+    # learned from the practice's history: traditional Medicare never asks for a
+    # referral, an HMO denies without one (CO-288); an unknown history keeps the offer
+    view = view_of(make_claim_dict(referral_on_file=None), cms)
+    if denials is not None:
+        view.learned = LearnedLimits(referral_denials={"MCR": denials})
+    referral = [c for c in candidates_for(view, cms) if c.value == "referral_on_file"]
+    assert bool(referral) is offered
+
+
+def test_referral_denials_count_authorization_denials_without_a_referral_or_pa_gap():
+    X = pd.DataFrame({"referral_on_file": [np.nan, 1.0, np.nan, np.nan],
+                      "pa_missing": [0.0, 0.0, 1.0, 0.0]})
+    category = np.array(["authorization", "authorization", "authorization", "modifier"],
+                        dtype=object)
+    assert referral_denials(X, category) == 1
