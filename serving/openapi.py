@@ -87,7 +87,7 @@ EXAMPLE_CLAIM: dict[str, Any] = {
 }
 EXAMPLE_REQUESTS: dict[str, dict[str, Any]] = {
     "denialrisk__predict": {"claim": EXAMPLE_CLAIM, "explain": True, "fixes": True},
-    "denialrisk__predict_batch": {"claims": [EXAMPLE_CLAIM], "explain": False},
+    "denialrisk__predict_batch": {"claims": [EXAMPLE_CLAIM], "explain": False, "fixes": False},
 }
 ERRORS: dict[str, str] = {
     "400": "Invalid request: the field paths and what is wrong with them",

@@ -98,7 +98,8 @@ class BatchFeatures:
     """A request's claims featurised once, shared by every model group.
 
     Claims carry positional ids inside (duplicate ids in a batch cannot mix up lines);
-    `table` (the line flags per claim) is only built when explanations are asked for."""
+    `table` (the line flags per claim) is only built when explanations or fixes are
+    asked for."""
 
     size: int
     raw: dict[str, Any]
@@ -113,7 +114,8 @@ class BatchFeatures:
 
 
 def featurize(claims: Sequence[Any], cms: CmsTables, explain: bool) -> BatchFeatures:
-    """build_features' raw columns (and line flags) of all claims of a request."""
+    """build_features' raw columns (and, for explanations or fixes, the line flags) of
+    all claims of a request."""
     frames = claims_to_columns(claims, ids=[str(i) for i in range(len(claims))])
     flags: dict[str, Any] = {}
     raw = compute_raw_columns(frames, cms, flags)
@@ -132,7 +134,7 @@ class GroupScores:
     explanations: list[Any]  # serving.explain.Explanation per claim (None: not asked)
     fixes: list[list[Any]]
     base: list[float | None]
-    findings: list[list[Any]]  # features.checks.Finding lists (explained claims)
+    findings: list[list[Any]]  # features.checks.Finding lists (explained or fixed)
 
 
 def score_group(served: ServedModel, batch: BatchFeatures, positions: list[int],
@@ -144,21 +146,21 @@ def score_group(served: ServedModel, batch: BatchFeatures, positions: list[int],
     p, categories, chosen = bundle.score_with_lifts(M)
     out = GroupScores(p, bundle.risk_band(p), categories, [None] * n,
                       [None] * n, [[] for _ in range(n)], [None] * n, [[] for _ in range(n)])
-    if options.explain and batch.table is not None:
-        columns = MatrixColumns(M, bundle.layout)
-        learned = bundle.metadata.learned
-        out.views = [ClaimView(internal_dict(claims[i], i), batch.table.rows(i), batch.table,
-                               columns, k, learned) for k, i in enumerate(positions)]
+    if not (options.explain or options.fixes) or batch.table is None:
+        return out
+    columns = MatrixColumns(M, bundle.layout)
+    learned = bundle.metadata.learned
+    out.views = [ClaimView(internal_dict(claims[i], i), batch.table.rows(i), batch.table,
+                           columns, k, learned) for k, i in enumerate(positions)]
+    out.findings = check_claims([v.claim for v in out.views], cms)
+    if options.explain:  # SHAP contributions: the costly part, only when asked for
         scores = factor_scores(bundle.contributions(M), bundle.feature_names)
-        out.explanations = explain_claims(out.views, scores, options.max_factors, cms)
         out.base = scores.base.tolist()
-        out.findings = check_claims([v.claim for v in out.views], cms)
         out.explanations = [replace(e, drivers=with_lift_item(
             e.drivers, lift_item(bundle, int(chosen[k]), out.findings[k]), options.max_factors))
-            for k, e in enumerate(out.explanations)]
-        if options.fixes:
-            out.fixes = suggest_fixes(out.views, p, bundle, cms, options.max_fixes,
-                                      out.findings)
+            for k, e in enumerate(explain_claims(out.views, scores, options.max_factors, cms))]
+    if options.fixes:  # asked for without an explanation, fixes and findings still come
+        out.fixes = suggest_fixes(out.views, p, bundle, cms, options.max_fixes, out.findings)
     return out
 
 
@@ -219,7 +221,7 @@ class Predictor:
         start = time.perf_counter()
         claims = with_history(claims, self.history)
         payers = [str(claim_field(c, "payer_id")) for c in claims]
-        batch = featurize(claims, self.cms, options.explain)
+        batch = featurize(claims, self.cms, options.explain or options.fixes)
         out: list[ScoredClaim | None] = [None] * len(claims)
         for positions in self.route_groups(payers).values():
             served, fallback = self.models.route(payers[positions[0]])

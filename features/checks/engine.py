@@ -9,7 +9,9 @@
 
 Checks run in a fixed order; the code-recoding checks (descriptors, counts) run first
 and the NCCI pair checks leave the lines they recode or remove alone, so a claim never
-gets "remove line" and "recode line" for the same work.
+gets "remove line" and "recode line" for the same work. The global-period checks run
+after the pair checks and do not count the lines those remove as the day's procedures
+(an excision a same-day flap includes leaves a 090 decision visit: 57).
 """
 
 from __future__ import annotations

@@ -105,3 +105,16 @@ def test_risk_band_uses_bundle_thresholds(predictor, em_biopsy_without_25):
     [pred] = predictor.predict(claims(em_biopsy_without_25), Options(explain=False))
     bundle = predictor.models.route("MCR")[0].bundle
     assert pred.risk_band == bundle.risk_band(np.array([pred.denial_probability]))[0]
+
+
+def test_fixes_asked_for_without_an_explanation_still_come(predictor, em_biopsy_without_25):
+    # a claim system that skips the (costly) explanation still gets the fixes and the
+    # checker's findings it asked for; they are the ones the explained call returns
+    [plain] = predictor.predict(claims(em_biopsy_without_25), Options(explain=False))
+    [full] = predictor.predict(claims(em_biopsy_without_25), Options(explain=True))
+    assert plain.fixes and plain.explanation == []
+    assert [f.model_dump() for f in plain.fixes] == [f.model_dump() for f in full.fixes]
+    assert plain.findings == full.findings
+    [bare] = predictor.predict(claims(em_biopsy_without_25), Options(explain=False,
+                                                                     fixes=False))
+    assert bare.fixes == [] and bare.findings == []
