@@ -184,10 +184,14 @@ def line_code(claim: dict[str, Any], number: int | None) -> str | None:
 
 
 def rescore(bundle: Any, cms: CmsTables, claims: list[dict[str, Any]]) -> np.ndarray:
-    """P(denied) of edited claims (unique claim ids) in one featurisation + predict call."""
-    if not claims:
-        return np.zeros(0)
-    return np.asarray(bundle.predict_proba(bundle.model_input(claims, cms)), dtype=float)
+    """P(denied) of edited claims (unique claim ids) in one featurisation + predict call.
+    An edit that removed every line (the post-op visit that was the whole claim) leaves
+    nothing to send: risk 0, and no featurisation of a claim without lines."""
+    p = np.zeros(len(claims))
+    billed = [i for i, c in enumerate(claims) if c.get("lines")]
+    if billed:
+        p[billed] = bundle.predict_proba(bundle.model_input([claims[i] for i in billed], cms))
+    return p
 
 
 def as_fix(c: Candidate, risk_after: float) -> Fix:

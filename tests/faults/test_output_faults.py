@@ -136,7 +136,8 @@ def test_real_write_failure_in_assembly_then_rerun(bentoml_home, serving_env, pr
     """A file-size limit makes the kernel refuse the assembled output (EFBIG) while the
     smaller parts fit: the CLI names the output, leaves no file, and a rerun resumes."""
     reference = tmp_path / "reference.jsonl"
-    score_file(claims_dataset, reference, predictor, Options(explain=False), CHUNK)
+    score_file(claims_dataset, reference, predictor, Options(explain=False, fixes=False),
+               CHUNK)  # what `score --no-explain` writes
     lines = reference.read_bytes().splitlines(keepends=True)
     largest_part = max(len(b"".join(lines[i:i + CHUNK])) for i in range(0, len(lines), CHUNK))
     limit = (largest_part + len(reference.read_bytes())) // 2

@@ -7,6 +7,7 @@ import pytest
 
 from contract.schema import Claim
 from reference.vocab import CATEGORIES
+from serving.fixes import rescore
 from serving.scoring import Options
 from tests.builders import line, make_claim_dict
 
@@ -118,3 +119,14 @@ def test_fixes_asked_for_without_an_explanation_still_come(predictor, em_biopsy_
     [bare] = predictor.predict(claims(em_biopsy_without_25), Options(explain=False,
                                                                      fixes=False))
     assert bare.fixes == [] and bare.findings == []
+
+
+def test_an_edit_that_removes_every_line_is_not_sent_risk_zero(predictor):
+    # the post-op visit that was the whole claim: "remove line 1" leaves nothing to bill;
+    # a batch of such edits alone has no line to build features from
+    bundle = predictor.models.route("MCR")[0].bundle
+    claim = dict(make_claim_dict(), claim_id="kept")
+    empty = dict(claim, claim_id="empty", lines=[])
+    assert rescore(bundle, predictor.cms, [empty]).tolist() == [0.0]
+    both = rescore(bundle, predictor.cms, [empty, claim])
+    assert both[0] == 0.0 and 0.0 < both[1] < 1.0
