@@ -31,17 +31,9 @@ from serving.candidates import DOC_GAP_FEATURES, GENERATORS, Candidate, merge_pa
 from serving.context import ClaimView
 from serving.edits import NDC_PLACEHOLDER, apply_candidate, is_whole_visit_to_patient
 from serving.edits import apply_fix as apply_contract_fix
+from serving.fix_ranking import is_correction, rank_key, top_fixes, whole_visit_tier
 
 MIN_GAIN = 0.01  # smaller changes are model noise, not a fix worth a coder's time
-CHART_HOLDS_SHARE = 0.2
-CURED_SHARE = 0.5  # a change that halves the risk cures the claim as it stands
-"""How often a note the claim marks as lacking an element (symptoms, a separate E/M, margins,
-size, criteria) in fact documents it. The EHR's documentation flags are mostly right, and a
-record cannot be amended for billing after the fact, so attaching what the claim says is
-absent changes the payer's answer only this often: such a fix is ranked by its expected
-risk, behind the changes that cure the claim as it stands (its risk_after stays the
-model's, as the contract defines it)."""
-ATTACHMENTS = frozenset({"pathology_report_attached"})  # exists once produced: definite
 
 
 def claim_level_candidates(view: ClaimView) -> list[Candidate]:
@@ -200,54 +192,6 @@ def as_fix(c: Candidate, risk_after: float) -> Fix:
     return Fix(action=c.action, line=c.line, value=c.value, risk_after=float(risk_after),
                text=c.text, old=c.old, units=c.units, source=source, lines=c.lines,
                add_code=add_code, add_units=add_units)
-
-
-def is_conditional(c: Candidate, claim: dict[str, Any]) -> bool:
-    """Attaching documentation the claim marks absent (not an attachment that exists once
-    produced, like the pathology report): it helps only if the chart holds it."""
-    return (c.action == "attach_documentation" and c.value not in ATTACHMENTS
-            and (claim.get("documentation") or {}).get(str(c.value)) is False)
-
-
-def is_correction(c: Candidate, claim: dict[str, Any]) -> bool:
-    """A checker change that fixes a coding error: shown whatever the model thinks."""
-    return c.finding is not None and c.finding.is_error and not is_conditional(c, claim)
-
-
-def rank_key(c: Candidate, claim: dict[str, Any], before: float, p: float
-             ) -> tuple[int, float]:
-    """Changes that cure the claim as it stands (a definite change, coding correction or
-    other, that at least halves the risk) by risk after, so the change that removes the
-    payer's likely denial leads; then the rest by expected risk: a definite change that
-    helps a little (an RT the payer hardly minds) by its risk after, documentation the
-    claim says the chart lacks by the share of charts that hold it (CHART_HOLDS_SHARE).
-    Every coding correction stays listed whatever its place (top_fixes)."""
-    if is_conditional(c, claim):
-        return 2, before - CHART_HOLDS_SHARE * (before - p)
-    return (1 if p <= CURED_SHARE * before else 2), p
-
-
-def top_fixes(ranked: list[tuple[int, float, Fix, bool]], max_fixes: int) -> list[Fix]:
-    """The first max_fixes of the ranked items, keeping every coding correction (flag
-    True) in the list: a coding error is shown whatever the model thinks; corrections
-    take the places of the last other items."""
-    ranked = sorted(ranked, key=lambda x: (x[0], x[1]))
-    corrections = [k for k, item in enumerate(ranked) if item[3]][:max_fixes]
-    others = [k for k, item in enumerate(ranked) if not item[3]]
-    keep = sorted(corrections + others[:max(max_fixes - len(corrections), 0)])
-    return [ranked[k][2] for k in keep]
-
-
-NOT_COVERED_FEATURES = frozenset({"cosmetic_dx", "benign_lesion_no_symptoms", "screening_only"})
-
-
-def whole_visit_tier(c: Candidate, risk: float, bundle: Any) -> int:
-    """Billing the whole visit to the patient cures a non-covered visit the payer is likely
-    to deny (risk at the warn threshold or above: tier 1, beside the changes that cure the
-    claim); otherwise (a benefit that may run out, a claim likely paid) it comes last."""
-    warn = getattr(getattr(bundle, "thresholds", None), "warn", None)
-    likely = warn is not None and risk >= warn
-    return 1 if c.feature in NOT_COVERED_FEATURES and likely else 2
 
 
 def build_candidates(views: Sequence[ClaimView], findings: Sequence[list[Finding]],
