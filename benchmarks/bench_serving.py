@@ -102,7 +102,7 @@ def in_process(predictor: Any, raw: list[dict], claims: list[Any], singles: int)
     batch = claims[:1000]
     body, claims_type = json.dumps(raw[:1000]).encode(), TypeAdapter(list[Claim])
     validate = min(timed(lambda: claims_type.validate_json(body), 3))
-    features = min(timed(lambda: featurize(batch, predictor.cms, explain=False), 3))
+    features = min(timed(lambda: featurize(batch, predictor.cms, line_flags=False), 3))
     single = [timed(lambda c=c: predictor.predict([c]), 1)[0] for c in claims[:singles]]
     plain = min(timed(lambda: predictor.predict(batch, Options(explain=False, fixes=False)), 3))
     full = min(timed(lambda: predictor.predict(batch, Options(fixes=False)), 2))

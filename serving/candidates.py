@@ -97,8 +97,8 @@ def merge_patient_lines(view: ClaimView, cands: list[Candidate]) -> list[Candida
 
 def fix_cosmetic(view: ClaimView, cms: CmsTables) -> list[Candidate]:
     """Cosmetic services (cosmetic-reading diagnosis, a peel or dermabrasion no linked
-    diagnosis supports, cosmetic intake, GY) are the
-    patient's to pay under a signed waiver (shared/domain §4, §6: CO-96 / PR-96)."""
+    diagnosis supports, cosmetic intake, GY) are the patient's to pay under a signed
+    waiver (shared/domain §4, §6: CO-96 / PR-96)."""
     lines = set(view.lines_where("cosmetic_dx"))
     if view.claim.get("cosmetic_intake"):
         lines |= set(view.lines_in(*BENIGN_REMOVAL_FAMILIES, *RESURFACING_FAMILIES))

@@ -52,7 +52,7 @@ def dx_needs_symptoms(view: ClaimView, cms: CmsTables) -> Finding | None:
 
 def cosmetic(view: ClaimView, cms: CmsTables) -> Finding | None:
     lines = view.lines_where("cosmetic_dx")
-    resurfacing = [n for n in lines if n in set(view.lines_in(*RESURFACING_FAMILIES))]
+    resurfacing = sorted(set(lines) & set(view.lines_in(*RESURFACING_FAMILIES)))
     if resurfacing:
         n = resurfacing[0]
         return Finding(f"{view.cpt(n)} (line {n}) for {', '.join(pointed_dx(view, n))}: skin "

@@ -113,13 +113,13 @@ class BatchFeatures:
         return {k: np.asarray(v)[index] for k, v in self.raw.items()}
 
 
-def featurize(claims: Sequence[Any], cms: CmsTables, explain: bool) -> BatchFeatures:
+def featurize(claims: Sequence[Any], cms: CmsTables, line_flags: bool) -> BatchFeatures:
     """build_features' raw columns (and, for explanations or fixes, the line flags) of
     all claims of a request."""
     frames = claims_to_columns(claims, ids=[str(i) for i in range(len(claims))])
     flags: dict[str, Any] = {}
     raw = compute_raw_columns(frames, cms, flags)
-    table = build_line_table(frames, cms, flags) if explain else None
+    table = build_line_table(frames, cms, flags) if line_flags else None
     return BatchFeatures(len(claims), raw, table)
 
 

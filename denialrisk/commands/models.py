@@ -154,6 +154,7 @@ def evaluate(
     """Evaluate trained bundles vs oracle, logistic regression and rules on the test window."""
     from serving.modelset import ModelLoadError
     from training.bundle import BundleError
+    from training.data import POOLED
     from training.evaluate import evaluate_frames
     from training.report import write_report
 
@@ -163,7 +164,7 @@ def evaluate(
         models = evaluated_models(s, champions)
     except (BundleError, ModelLoadError) as exc:
         fail(str(exc))
-    bundles = {("pooled" if m.bundle.metadata.kind == "pooled" else m.bundle.metadata.payer):
+    bundles = {(POOLED if m.bundle.metadata.kind == POOLED else m.bundle.metadata.payer):
                m.bundle for m in models.models.values()}
     frames, cms, _ = load_inputs(s, data)
     if truth is not None:

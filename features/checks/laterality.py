@@ -70,10 +70,9 @@ def dx_side_mismatch(ctx: Ctx) -> Hits:
     bad = ctx.ptr_dx[pos, first_true(wrong[pos])]
     bits = np.where(lesion_bits(ctx)[pos] > 0, lesion_bits(ctx)[pos], ctx.dx.sites[bad])
     alt = alternative_dx(ctx, pos, bits, ctx.side[pos], strict_side=True)
-    found = alt != ctx.dx.none
-    own = own_codes(ctx.dx_code(bad), bits, ctx.side[pos], found)
-    return hits("dx_side_mismatch", pos, variant=np.where(found, 0, np.where(own == None, 1, 2)),  # noqa: E711
-                value=np.where(found, ctx.dx_code(alt), own), old=joined_codes(ctx, pos, wrong),
+    variant, value = claim_or_own_code(ctx, alt, ctx.dx_code(bad), bits, ctx.side[pos])
+    return hits("dx_side_mismatch", pos, variant=variant, value=value,
+                old=joined_codes(ctx, pos, wrong),
                 dx=ctx.dx_code(bad), dx_side=side_names(ctx.dx.side[bad]),
                 side=side_names(ctx.side[pos]))
 
@@ -103,19 +102,22 @@ def dx_site_mismatch(ctx: Ctx) -> Hits:
     bad = ctx.ptr_dx[pos, first_true(wrong[pos])]
     side = known_side(ctx)[pos]
     alt = alternative_dx(ctx, pos, lesion_bits(ctx)[pos], side, strict_side=False)
-    found = alt != ctx.dx.none
-    own = own_codes(ctx.dx_code(bad), lesion_bits(ctx)[pos], side, found)
-    return hits("dx_site_mismatch", pos, variant=np.where(found, 0, np.where(own == None, 1, 2)),  # noqa: E711
-                value=np.where(found, ctx.dx_code(alt), own), old=joined_codes(ctx, pos, wrong),
+    variant, value = claim_or_own_code(ctx, alt, ctx.dx_code(bad), lesion_bits(ctx)[pos], side)
+    return hits("dx_site_mismatch", pos, variant=variant, value=value,
+                old=joined_codes(ctx, pos, wrong),
                 dx=ctx.dx_code(bad), site=np.array(SITES, dtype=object)[ctx.site[pos]])
 
 
-def own_codes(codes: np.ndarray, bits: np.ndarray, side: np.ndarray, skip: np.ndarray
-              ) -> np.ndarray:
-    """Per line (not `skip`ped: the claim lists a fitting code), the code of the pointed
-    code's kind for the lesion's own site and side (dxfacts.lesion_code), or None."""
-    return np.array([None if s else lesion_code(str(c), int(b), int(d))
-                     for c, b, d, s in zip(codes, bits, side, skip)], dtype=object)
+def claim_or_own_code(ctx: Ctx, alt: np.ndarray, codes: np.ndarray, bits: np.ndarray,
+                      side: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(variant, value) per line of a site/side mismatch: 0 with the claim's diagnosis
+    that fits the lesion (`alt`), else 2 with the code of the pointed code's kind for the
+    lesion's own site and side (dxfacts.lesion_code), else 1 (check the chart)."""
+    found = alt != ctx.dx.none
+    own = np.array([None if f else lesion_code(str(c), int(b), int(d))
+                    for c, b, d, f in zip(codes, bits, side, found)], dtype=object)
+    variant = np.where(found, 0, np.where([o is None for o in own], 1, 2))
+    return variant, np.where(found, ctx.dx_code(alt), own)
 
 
 def dx_side_unspecified(ctx: Ctx) -> Hits:
