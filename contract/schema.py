@@ -269,6 +269,10 @@ class Fix(BaseModel):
     # add_code x add_units (new, or added to that code's line on the same date)
     add_code: str | None = None
     add_units: int | None = None
+    # changes made together with this one, in order: a claim with several independent
+    # errors that no single change cures; risk_after is the claim's with all of them,
+    # each part's risk_after the claim's with that change alone
+    together: list[Fix] = Field(default_factory=list)
 
 
 class ModelInfo(BaseModel):

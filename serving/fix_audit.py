@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 
 from contract.frames import ClaimFrames, frames_to_claims
+from contract.schema import Fix
 from serving.edits import is_whole_visit_to_patient
-from serving.fixes import apply_returned_fix
+from serving.fix_apply import apply_returned_fix
 from serving.scoring import Options, Predictor
 
 MIN_VISIBLE = 0.3
@@ -35,22 +36,31 @@ def risky_rows(claims: Any, rows: np.ndarray, min_visible: float = MIN_VISIBLE) 
 NOT_SENT = "not sent"  # the whole visit billed to the patient: the payer denies nothing
 
 
-def top_fixed_claims(predictor: Predictor, claims: Sequence[dict[str, Any]],
-                     batch: int = 256) -> list[dict[str, Any] | str | None]:
-    """Each claim with the service's top fix applied (None without an applicable one;
-    NOT_SENT when the fix bills the whole visit to the patient)."""
+def top_fixes(predictor: Predictor, claims: Sequence[dict[str, Any]],
+              batch: int = 256) -> list[Fix | None]:
+    """Each claim's top fix as the service returns it (None without an applicable one:
+    no fix, or not_fixable)."""
     options = Options(explain=True, fixes=True, max_fixes=1)
-    out: list[dict[str, Any] | str | None] = []
+    out: list[Fix | None] = []
     for start in range(0, len(claims), batch):
         part = list(claims[start:start + batch])
-        for claim, scored in zip(part, predictor.predict(part, options)):
-            fix = next((f for f in scored.fixes if f.action != "not_fixable"), None)
-            if fix is not None and is_whole_visit_to_patient(fix.action, fix.line):
-                out.append(NOT_SENT)
-            else:
-                out.append(apply_returned_fix(claim, fix, predictor.cms) if fix is not None
-                           else None)
+        out += [next((f for f in scored.fixes if f.action != "not_fixable"), None)
+                for scored in predictor.predict(part, options)]
     return out
+
+
+def fixed_claims(claims: Sequence[dict[str, Any]], fixes: Sequence[Fix | None],
+                 cms: Any) -> list[dict[str, Any] | str | None]:
+    """Each claim with its fix applied as a coder submits it (None without a fix;
+    NOT_SENT when the fix bills the whole visit to the patient)."""
+    return [None if fix is None else NOT_SENT if is_whole_visit_to_patient(fix.action, fix.line)
+            else apply_returned_fix(claim, fix, cms) for claim, fix in zip(claims, fixes)]
+
+
+def top_fixed_claims(predictor: Predictor, claims: Sequence[dict[str, Any]],
+                     batch: int = 256) -> list[dict[str, Any] | str | None]:
+    """Each claim with the service's top fix applied (fixed_claims of top_fixes)."""
+    return fixed_claims(claims, top_fixes(predictor, claims, batch), predictor.cms)
 
 
 def summarise(before: np.ndarray, after: np.ndarray) -> dict[str, float]:

@@ -15,6 +15,7 @@ from typing import Any
 from contract.schema import Fix
 from serving.candidates import Candidate
 
+MIN_GAIN = 0.01  # smaller changes are model noise, not a fix worth a coder's time
 CURED_SHARE = 0.5  # a change that halves the risk cures the claim as it stands
 CHART_HOLDS_SHARE = 0.2
 """How often a note the claim marks as lacking an element (symptoms, a separate E/M, margins,

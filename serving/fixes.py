@@ -12,8 +12,9 @@ one call through the claim's own path. Coding corrections of errors are always l
 (they are right whatever the model thinks); the others must lower the risk by MIN_GAIN.
 Fixes that cure the claim as it stands lead, lowest risk after first (the change that
 removes the payer's likely denial); documentation the claim says the chart lacks comes
-after them. A claim past the payer's learned filing limit gets a single `not_fixable`
-item instead.
+after them. A claim that no single change cures gets its definite changes made together
+as one fix when that cures it (serving/fix_combos.py). A claim past the payer's learned
+filing limit gets a single `not_fixable` item instead.
 """
 
 from __future__ import annotations
@@ -24,16 +25,15 @@ from typing import Any
 import numpy as np
 
 from contract.schema import Fix
-from features.checks import Finding, apply_fix, check_claim, check_claims
-from features.registry import CHECK_PREFIX, is_changeable
+from features.checks import Finding, check_claims
+from features.registry import is_changeable
 from reference.cms import CmsTables
 from serving.candidates import DOC_GAP_FEATURES, GENERATORS, Candidate, merge_patient_lines
 from serving.context import ClaimView
-from serving.edits import NDC_PLACEHOLDER, apply_candidate, is_whole_visit_to_patient
-from serving.edits import apply_fix as apply_contract_fix
-from serving.fix_ranking import is_correction, rank_key, top_fixes, whole_visit_tier
-
-MIN_GAIN = 0.01  # smaller changes are model noise, not a fix worth a coder's time
+from serving.edits import is_whole_visit_to_patient
+from serving.fix_apply import as_fix, edited_claim, finding_candidates
+from serving.fix_combos import joint_fixes
+from serving.fix_ranking import MIN_GAIN, is_correction, rank_key, top_fixes, whole_visit_tier
 
 
 def claim_level_candidates(view: ClaimView) -> list[Candidate]:
@@ -42,9 +42,9 @@ def claim_level_candidates(view: ClaimView) -> list[Candidate]:
     doc = claim.get("documentation") or {}
     for feature, field in DOC_GAP_FEATURES.items():
         if view.feature(feature, 0.0) >= 1 and doc.get(field) is not True:
-            out.append(Candidate("attach_documentation", feature, f"Attach the "
-                                 f"{field.replace('_', ' ')} from the chart, if it documents "
-                                 "it.", value=field))
+            name = field.removesuffix("_attached").replace("_", " ")
+            out.append(Candidate("attach_documentation", feature, f"Attach the {name} from "
+                                 "the chart, if it documents it.", value=field))
     pa_lines = view.lines_where("pa_missing")
     if pa_lines:
         codes = sorted({view.cpt(n) for n in pa_lines})
@@ -76,32 +76,6 @@ def referral_habit(view: ClaimView) -> bool:
     if learned is None or payer not in learned.referral_denials:
         return True
     return learned.referral_denials[payer] > 0
-
-
-SAME_EDIT_ACTIONS = ("add_modifier", "replace_modifier", "remove_modifier")
-
-
-def finding_candidates(findings: list[Finding]) -> list[Candidate]:
-    """One candidate per checker finding that carries a change; the same modifier change
-    the same rule asks on several lines (79 -> 58 on the excision and its repair, LT on
-    each left-side procedure) is one candidate: a coder makes it on every line at once,
-    and half of it leaves the claim denied."""
-    groups: dict[tuple[Any, ...], list[Finding]] = {}
-    for f in findings:
-        if f.action:
-            same = f.action in SAME_EDIT_ACTIONS and f.line is not None
-            key = (f.rule, f.action, f.value, f.old) if same else (id(f),)
-            groups.setdefault(key, []).append(f)
-    return [Candidate(f.action, CHECK_PREFIX + f.rule, joined_text(f, rest), f.line, f.value,
-                      f.old, f.units, finding=f, also=tuple(rest))
-            for f, *rest in groups.values()]
-
-
-def joined_text(first: Finding, rest: list[Finding]) -> str:
-    if not rest:
-        return first.text
-    others = ", ".join(str(f.line) for f in rest)
-    return f"{first.text} The same change on line{'s' if len(rest) > 1 else ''} {others}."
 
 
 def candidates_for(view: ClaimView, cms: CmsTables,
@@ -137,34 +111,6 @@ def filing_limit_passed(view: ClaimView, bundle: Any) -> Fix | None:
                "makes the claim timely; submit only with proof of timely filing.")
 
 
-def edited_claim(claim: dict[str, Any], c: Candidate) -> dict[str, Any]:
-    """The claim with a candidate applied (checker changes through the checker's own
-    apply_fix; an NDC to add gets a placeholder so re-scoring sees one on the line)."""
-    if c.finding is None:
-        return apply_candidate(claim, c)
-    edited = apply_fix(claim, c.finding)
-    for finding in c.also:
-        edited = apply_fix(edited, finding)
-    if c.value == "ndc":
-        edited = {**edited, "lines": [dict(ln, ndc=NDC_PLACEHOLDER) if ln["line"] == c.line
-                                      else ln for ln in edited["lines"]]}
-    return edited
-
-
-def apply_returned_fix(claim: dict[str, Any], fix: Fix,
-                       cms: CmsTables) -> dict[str, Any] | None:
-    """The claim with a returned fix applied exactly as the service re-scored it: a fix
-    that came from a coding-consistency finding is applied through the checker (which
-    also absorbs the lines its code change replaces, e.g. 17000 + 17003 x15 -> 17004),
-    any other through serving.edits. None as serving.edits.apply_fix."""
-    lines = fix.lines or [fix.line]
-    found = [f for f in check_claim(claim, cms)
-             if (f.action, f.value) == (fix.action, fix.value) and f.line in lines]
-    if found:
-        return edited_claim(claim, finding_candidates(found)[0])
-    return apply_contract_fix(claim, fix)
-
-
 def coding_errors(claims: list[dict[str, Any]], cms: CmsTables) -> list[set[tuple]]:
     """(rule, line, code) of every error-severity finding of each claim."""
     return [{(f.rule, f.line, line_code(c, f.line)) for f in found if f.is_error}
@@ -184,14 +130,6 @@ def rescore(bundle: Any, cms: CmsTables, claims: list[dict[str, Any]]) -> np.nda
     if billed:
         p[billed] = bundle.predict_proba(bundle.model_input([claims[i] for i in billed], cms))
     return p
-
-
-def as_fix(c: Candidate, risk_after: float) -> Fix:
-    source = c.finding.source if c.finding is not None else None
-    add_code, add_units = (c.finding.adds if c.finding is not None else None) or (None, None)
-    return Fix(action=c.action, line=c.line, value=c.value, risk_after=float(risk_after),
-               text=c.text, old=c.old, units=c.units, source=source, lines=c.lines,
-               add_code=add_code, add_units=add_units)
 
 
 def build_candidates(views: Sequence[ClaimView], findings: Sequence[list[Finding]],
@@ -232,14 +170,20 @@ def suggest_fixes(views: Sequence[ClaimView], risks: np.ndarray, bundle: Any,
               for v, found in zip(views, findings)]  # the findings already computed
     after_errors = coding_errors(edited, cms)
     after = rescore(bundle, cms, edited)
+    verified: list[list[tuple[Candidate, float]]] = [[] for _ in views]
     for (i, cand), p, errors in zip(owners, after, after_errors):
         if errors - before[i]:
             continue  # the change would introduce a coding error
         claim = views[i].claim
         correction = is_correction(cand, claim)
         if correction or p < risks[i] - MIN_GAIN:
+            verified[i].append((cand, float(p)))
             ranked[i].append((*rank_key(cand, claim, float(risks[i]), float(p)),
                               as_fix(cand, p), correction))
+    for i, item in joint_fixes(views, risks, verified, cms, before,
+                               lambda claims: rescore(bundle, cms, claims),
+                               lambda claims: coding_errors(claims, cms)):
+        ranked[i].append(item)
     for i, items in enumerate(ranked):
         if items and not (out[i] and out[i][0].action == "not_fixable"):
             out[i] = top_fixes(items, max_fixes)

@@ -19,7 +19,8 @@ import pandas as pd
 from reference.vocab import DOCUMENTATION_FIELDS
 from serving.describe_dx import dx_label
 from serving.edits import PENDING_AUTH
-from serving.fixes import MIN_GAIN, apply_returned_fix
+from serving.fix_apply import apply_returned_fix
+from serving.fix_ranking import MIN_GAIN
 from serving.report.drivers import Explained
 from serving.report.examples import (
     drops_other_lesion,

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from features.checks import check_claim, errors_added, is_coding_valid
-from serving.fixes import apply_returned_fix
+from serving.fix_apply import apply_returned_fix
 from serving.scoring import Options
 from tests.fixtures.coder_pairs import CLEAN, PAIRS
 

@@ -19,7 +19,8 @@ from serving.context import claim_views
 from serving.describe_claim import describe
 from serving.edits import apply_candidate
 from serving.factors import factor_matrix
-from serving.fixes import candidates_for, edited_claim, filing_limit_passed
+from serving.fix_apply import edited_claim
+from serving.fixes import candidates_for, filing_limit_passed
 from tests.builders import line, make_claim_dict
 from training.learned import FilingLimit, LearnedLimits, referral_denials
 

@@ -8,8 +8,8 @@ from types import SimpleNamespace
 from contract.schema import Fix
 from features.checks import check_claim
 from serving.candidates import Candidate
+from serving.fix_apply import apply_returned_fix, finding_candidates
 from serving.fix_ranking import is_conditional, rank_key, top_fixes, whole_visit_tier
-from serving.fixes import apply_returned_fix, finding_candidates
 from tests.builders import line, make_claim_dict
 from tests.serving.test_candidates import cands_of
 

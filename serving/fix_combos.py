@@ -1,0 +1,118 @@
+"""Several changes as one fix, for a claim no single change cures.
+
+A claim can carry independent errors: an E/M without 25 beside a J-code without its NDC,
+a wrong side modifier on one line and an unlinked diagnosis on another. The payer denies
+it for either, so each change alone leaves it likely denied, and a list of single fixes
+ranked by risk after shows the coder no way to get it paid. When no verified change halves
+the risk, the definite ones that touch different lines (a document attached counts once)
+are made together, lowest risk after first, at most MAX_CHANGES; the joint edit is checked
+like any other (no coding error introduced) and re-scored in one call for all claims. It
+is offered when it cures the claim (halves its risk) and beats the best single change:
+the first change is the Fix, the others its `together` list (each with its own risk
+after), in the order a coder makes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from contract.schema import Fix
+from reference.cms import CmsTables
+from serving.candidates import Candidate
+from serving.context import ClaimView
+from serving.edits import is_whole_visit_to_patient
+from serving.fix_apply import apply_returned_fix, as_fix, edited_claim
+from serving.fix_ranking import CURED_SHARE, MIN_GAIN, is_conditional, is_correction
+
+MAX_CHANGES = 3  # a coder's worklist item, not a rewrite of the claim
+
+Verified = list[tuple[Candidate, float]]  # one claim's checked candidates, risk after each
+
+
+def joinable(c: Candidate, claim: dict[str, Any]) -> bool:
+    """A definite change that keeps the claim with the payer: not documentation the claim
+    says the chart lacks (it helps only if the chart holds it) and not the whole visit to
+    the patient (nothing is sent)."""
+    return not is_conditional(c, claim) and not is_whole_visit_to_patient(c.action, c.line)
+
+
+def touched(c: Candidate) -> set[Any]:
+    """What a change occupies: its lines, or (a document attached, a claim-level step)
+    its action and value, so two changes of the same thing are never joined."""
+    if c.action == "attach_documentation" and c.value != "ndc" or not c.lines:
+        return {(c.action, c.value)}
+    return set(c.lines)
+
+
+def pick_changes(verified: Verified, claim: dict[str, Any]) -> list[tuple[Candidate, float]]:
+    """Greedy, lowest risk after first: each joinable change that touches nothing a chosen
+    one touches, up to MAX_CHANGES."""
+    chosen: list[tuple[Candidate, float]] = []
+    used: set[Any] = set()
+    for c, p in sorted(verified, key=lambda x: x[1]):
+        if joinable(c, claim) and not touched(c) & used:
+            chosen.append((c, p))
+            used |= touched(c)
+            if len(chosen) == MAX_CHANGES:
+                break
+    return chosen
+
+
+def needs_joint_fix(verified: Verified, risk: float) -> bool:
+    """Two or more changes verified, none of which halves the risk alone."""
+    return len(verified) > 1 and min(p for _, p in verified) > CURED_SHARE * risk
+
+
+def joint_claim(claim: dict[str, Any], changes: list[Candidate],
+                cms: CmsTables) -> dict[str, Any] | None:
+    """The claim with the changes made in order, each after the first found again on the
+    claim the previous one left (as apply_returned_fix applies the returned Fix)."""
+    edited: dict[str, Any] | None = edited_claim(claim, changes[0])
+    for c in changes[1:]:
+        if edited is None:
+            return None
+        edited = apply_returned_fix(edited, as_fix(c, 0.0), cms)
+    return edited
+
+
+def joint_fix(chosen: list[tuple[Candidate, float]], risk_after: float) -> Fix:
+    """The first change as the Fix, the others `together` with it; the text lists them."""
+    fixes = [as_fix(c, p) for c, p in chosen]
+    steps = " ".join(f"({k}) {f.text}" for k, f in enumerate(fixes, 1))
+    text = (f"Make these {len(fixes)} changes together (the claim has several errors; "
+            f"each change alone leaves most of its risk): {steps}")
+    return fixes[0].model_copy(update={"risk_after": float(risk_after), "text": text,
+                                       "together": fixes[1:]})
+
+
+def joint_fixes(views: Sequence[ClaimView], risks: np.ndarray, verified: Sequence[Verified],
+                cms: CmsTables, errors_before: Sequence[set[tuple]],
+                score: Callable[[list[dict[str, Any]]], np.ndarray],
+                errors_of: Callable[[list[dict[str, Any]]], list[set[tuple]]]
+                ) -> list[tuple[int, tuple[int, float, Fix, bool]]]:
+    """(claim index, ranked item) of each claim a joint change cures: tier 1 beside the
+    single cures, a coding correction when any of its changes is one (so top_fixes keeps
+    it). `score` and `errors_of` are serving.fixes' rescore and coding_errors."""
+    owners, edited = [], []
+    for i, (view, items) in enumerate(zip(views, verified)):
+        if not needs_joint_fix(items, float(risks[i])):
+            continue
+        chosen = pick_changes(items, view.claim)
+        joint = joint_claim(view.claim, [c for c, _ in chosen], cms) \
+            if len(chosen) > 1 else None
+        if joint is not None:
+            owners.append((i, chosen))
+            edited.append({**joint, "claim_id": f"{view.claim['claim_id']}~joint"})
+    if not edited:
+        return []
+    out = []
+    for (i, chosen), p, errors in zip(owners, score(edited), errors_of(edited)):
+        best = min(q for _, q in verified[i])
+        if errors - errors_before[i] or p > CURED_SHARE * risks[i] or p > best - MIN_GAIN:
+            continue
+        correction = any(is_correction(c, views[i].claim) for c, _ in chosen)
+        out.append((i, (1, float(p), joint_fix(chosen, float(p)), correction)))
+    return out
