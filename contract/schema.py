@@ -255,7 +255,9 @@ class ExplanationItem(BaseModel):
     source: str | None = None
 
 
-class Fix(BaseModel):
+class Change(BaseModel):
+    """One edit of a claim (a Fix, or one of the changes a Fix makes together)."""
+
     action: str
     line: int | None = None
     value: str | None = None
@@ -269,10 +271,14 @@ class Fix(BaseModel):
     # add_code x add_units (new, or added to that code's line on the same date)
     add_code: str | None = None
     add_units: int | None = None
-    # changes made together with this one, in order: a claim with several independent
-    # errors that no single change cures; risk_after is the claim's with all of them,
-    # each part's risk_after the claim's with that change alone
-    together: list[Fix] = Field(default_factory=list)
+
+
+class Fix(Change):
+    """A change to make before submitting, with the changes made `together` with it, in
+    order, when the claim has several independent errors no single change cures: then
+    risk_after is the claim's with all of them, each part's the claim's with it alone."""
+
+    together: list[Change] = Field(default_factory=list)
 
 
 class ModelInfo(BaseModel):

@@ -10,6 +10,13 @@ like any other (no coding error introduced) and re-scored in one call for all cl
 is offered when it cures the claim (halves its risk) and beats the best single change:
 the first change is the Fix, the others its `together` list (each with its own risk
 after), in the order a coder makes them.
+
+A change can also make another necessary: recoding a lone 17003 to 17000 + 17003 puts a
+same-day primary procedure beside the E/M, which then needs 25; removing the procedure an
+E/M's 25 stood for leaves a 25 with nothing to be separate from. The checker run on the
+changed claim names such follow-ups (findings with a change the claim did not have); the
+definite ones are made with the change (with_follow_ups), and its Fix lists them as
+`together` parts without a risk of their own (they are not made alone).
 """
 
 from __future__ import annotations
@@ -19,12 +26,18 @@ from typing import Any
 
 import numpy as np
 
-from contract.schema import Fix
+from contract.schema import Change, Fix
+from features.checks import Finding
 from reference.cms import CmsTables
 from serving.candidates import Candidate
 from serving.context import ClaimView
 from serving.edits import is_whole_visit_to_patient
-from serving.fix_apply import apply_returned_fix, as_fix, edited_claim
+from serving.fix_apply import (
+    apply_change,
+    as_fix,
+    edited_claim,
+    finding_candidates,
+)
 from serving.fix_ranking import CURED_SHARE, MIN_GAIN, is_conditional, is_correction
 
 MAX_CHANGES = 3  # a coder's worklist item, not a rewrite of the claim
@@ -69,13 +82,8 @@ def needs_joint_fix(verified: Verified, risk: float) -> bool:
 def joint_claim(claim: dict[str, Any], changes: list[Candidate],
                 cms: CmsTables) -> dict[str, Any] | None:
     """The claim with the changes made in order, each after the first found again on the
-    claim the previous one left (as apply_returned_fix applies the returned Fix)."""
-    edited: dict[str, Any] | None = edited_claim(claim, changes[0])
-    for c in changes[1:]:
-        if edited is None:
-            return None
-        edited = apply_returned_fix(edited, as_fix(c, 0.0), cms)
-    return edited
+    claim the previous one left (as fix_apply.apply_returned_fix applies the Fix)."""
+    return apply_changes(edited_claim(claim, changes[0]), changes[1:], cms)
 
 
 def joint_fix(chosen: list[tuple[Candidate, float]], risk_after: float) -> Fix:
@@ -84,8 +92,9 @@ def joint_fix(chosen: list[tuple[Candidate, float]], risk_after: float) -> Fix:
     steps = " ".join(f"({k}) {f.text}" for k, f in enumerate(fixes, 1))
     text = (f"Make these {len(fixes)} changes together (the claim has several errors; "
             f"each change alone leaves most of its risk): {steps}")
+    parts = [Change(**f.model_dump(exclude={"together"})) for f in fixes[1:]]
     return fixes[0].model_copy(update={"risk_after": float(risk_after), "text": text,
-                                       "together": fixes[1:]})
+                                       "together": parts})
 
 
 def joint_fixes(views: Sequence[ClaimView], risks: np.ndarray, verified: Sequence[Verified],
@@ -116,3 +125,50 @@ def joint_fixes(views: Sequence[ClaimView], risks: np.ndarray, verified: Sequenc
         correction = any(is_correction(c, views[i].claim) for c, _ in chosen)
         out.append((i, (1, float(p), joint_fix(chosen, float(p)), correction)))
     return out
+
+
+def follow_ups(claim: dict[str, Any], found: list[Finding], keys_before: set[tuple]
+               ) -> list[Candidate]:
+    """The definite changes the checker asks of a changed claim that it did not ask of
+    the claim before the change (keys_before: (rule, line) of the changes asked before;
+    a recoded line keeps its number, so a side modifier it lacked before is not one)."""
+    new = [f for f in found if f.action and (f.rule, f.line) not in keys_before]
+    return [c for c in finding_candidates(new) if not is_conditional(c, claim)]
+
+
+def with_follow_ups(edited: list[dict[str, Any]], owners: Sequence[tuple[int, Candidate]],
+                    found: Sequence[list[Finding]], cms: CmsTables,
+                    keys_before: Sequence[set[tuple]]
+                    ) -> tuple[list[dict[str, Any]], dict[int, list[Candidate]]]:
+    """The edited claims with their follow-up changes made (position -> follow-ups) where
+    they apply; the coding check that follows judges the change with them."""
+    out, follow = list(edited), {}
+    for k, ((i, _), claim, after) in enumerate(zip(owners, edited, found)):
+        extra = follow_ups(claim, after, keys_before[i])
+        changed = apply_changes(claim, extra, cms) if extra else None
+        if changed is not None:
+            out[k], follow[k] = changed, extra
+    return out, follow
+
+
+def apply_changes(claim: dict[str, Any], changes: list[Candidate],
+                  cms: CmsTables) -> dict[str, Any] | None:
+    """The claim with the changes made in turn (None when one no longer applies)."""
+    edited: dict[str, Any] | None = claim
+    for c in changes:
+        if edited is None:
+            return None
+        edited = apply_change(edited, as_fix(c, 0.0), cms)
+    return edited
+
+
+def followed_fix(cand: Candidate, extra: list[Candidate], risk_after: float) -> Fix:
+    """The Fix of a change and the follow-ups made with it (no risk of their own)."""
+    fix = as_fix(cand, risk_after)
+    if not extra:
+        return fix
+    parts = [Change(**as_fix(c, 0.0).model_dump(exclude={"together"}) | {"risk_after": None})
+             for c in extra]
+    then = " ".join(p.text for p in parts)
+    return fix.model_copy(update={"text": f"{fix.text} Then, as the changed claim needs: "
+                                          f"{then}", "together": parts})

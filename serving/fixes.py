@@ -31,8 +31,8 @@ from reference.cms import CmsTables
 from serving.candidates import DOC_GAP_FEATURES, GENERATORS, Candidate, merge_patient_lines
 from serving.context import ClaimView
 from serving.edits import is_whole_visit_to_patient
-from serving.fix_apply import as_fix, edited_claim, finding_candidates
-from serving.fix_combos import joint_fixes
+from serving.fix_apply import as_fix, edited_claim, finding_candidates, finding_keys
+from serving.fix_combos import followed_fix, joint_fixes, with_follow_ups
 from serving.fix_ranking import MIN_GAIN, is_correction, rank_key, top_fixes, whole_visit_tier
 
 
@@ -113,12 +113,7 @@ def filing_limit_passed(view: ClaimView, bundle: Any) -> Fix | None:
 
 def coding_errors(claims: list[dict[str, Any]], cms: CmsTables) -> list[set[tuple]]:
     """(rule, line, code) of every error-severity finding of each claim."""
-    return [{(f.rule, f.line, line_code(c, f.line)) for f in found if f.is_error}
-            for c, found in zip(claims, check_claims(claims, cms))]
-
-
-def line_code(claim: dict[str, Any], number: int | None) -> str | None:
-    return next((str(ln["cpt"]) for ln in claim["lines"] if ln["line"] == number), None)
+    return [finding_keys(c, found) for c, found in zip(claims, check_claims(claims, cms))]
 
 
 def rescore(bundle: Any, cms: CmsTables, claims: list[dict[str, Any]]) -> np.ndarray:
@@ -166,12 +161,13 @@ def suggest_fixes(views: Sequence[ClaimView], risks: np.ndarray, bundle: Any,
         [v.claim for v in views], cms)
     out: list[list[Fix]] = [[] for _ in views]
     edited, owners, ranked = build_candidates(views, findings, bundle, cms, risks, out)
-    before = [{(f.rule, f.line, line_code(v.claim, f.line)) for f in found if f.is_error}
-              for v, found in zip(views, findings)]  # the findings already computed
+    before = [finding_keys(v.claim, found) for v, found in zip(views, findings)]
+    edited, follow = with_follow_ups(edited, owners, check_claims(edited, cms), cms, [
+        {(f.rule, f.line) for f in found if f.action} for found in findings])
     after_errors = coding_errors(edited, cms)
     after = rescore(bundle, cms, edited)
     verified: list[list[tuple[Candidate, float]]] = [[] for _ in views]
-    for (i, cand), p, errors in zip(owners, after, after_errors):
+    for k, ((i, cand), p, errors) in enumerate(zip(owners, after, after_errors)):
         if errors - before[i]:
             continue  # the change would introduce a coding error
         claim = views[i].claim
@@ -179,7 +175,7 @@ def suggest_fixes(views: Sequence[ClaimView], risks: np.ndarray, bundle: Any,
         if correction or p < risks[i] - MIN_GAIN:
             verified[i].append((cand, float(p)))
             ranked[i].append((*rank_key(cand, claim, float(risks[i]), float(p)),
-                              as_fix(cand, p), correction))
+                              followed_fix(cand, follow.get(k, []), p), correction))
     for i, item in joint_fixes(views, risks, verified, cms, before,
                                lambda claims: rescore(bundle, cms, claims),
                                lambda claims: coding_errors(claims, cms)):

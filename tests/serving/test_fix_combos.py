@@ -10,8 +10,14 @@ import numpy as np
 from contract.schema import Fix
 from features.checks import check_claim
 from serving.candidates import Candidate
-from serving.fix_apply import apply_returned_fix
-from serving.fix_combos import joint_fixes, needs_joint_fix, pick_changes
+from serving.fix_apply import apply_returned_fix, as_fix, edited_claim
+from serving.fix_combos import (
+    followed_fix,
+    joint_fixes,
+    needs_joint_fix,
+    pick_changes,
+    with_follow_ups,
+)
 from tests.builders import line, make_claim_dict
 from tests.serving.test_candidates import cands_of, view_of
 
@@ -109,3 +115,53 @@ def test_the_joint_fix_makes_every_change_and_is_a_correction(cms):
 def test_no_joint_fix_when_it_does_not_cure_or_adds_a_coding_error(cms):
     assert run_joint(three_errors(), cms, 0.6) == []  # 0.6 > 0.95 / 2
     assert run_joint(three_errors(), cms, 0.1, new_error=True) == []
+
+
+FACE = {"count": 1, "site": "face", "size_cm": 0.5, "laterality": "left",
+        "distinct_from_line": None}
+
+
+def test_a_primary_and_its_add_on_of_the_wrong_site_group_are_recoded_together(cms):
+    """17313 + 17314 for a facial tumour: 17311 + 17312, one fix (each recode alone would
+    leave an add-on without its primary)."""
+    claim = make_claim_dict(diagnoses=["C44.329"], lines=[
+        line(1, "17313", lesion=FACE), line(2, "17314", lesion=FACE)])
+    recodes = [c for c in cands_of(claim, cms) if c.action == "change_code"]
+    assert len(recodes) == 1
+    fix = as_fix(recodes[0], 0.1)
+    assert (fix.line, fix.value) == (1, "17311")
+    assert [(p.action, p.line, p.value) for p in fix.together] == [("change_code", 2, "17312")]
+    fixed = apply_returned_fix(claim, fix, cms)
+    assert [ln["cpt"] for ln in fixed["lines"]] == ["17311", "17312"]
+    assert not [f for f in check_claim(fixed, cms) if f.is_error]
+
+
+def test_a_change_that_needs_another_brings_it_along(cms):
+    """A lone 17003 x3 becomes 17000 + 17003 x2; the E/M beside it is now billed with a
+    same-day procedure, and its separate note is documented: it needs 25 too."""
+    claim = make_claim_dict(diagnoses=["L82.0", "L57.0"], lines=[
+        line(1, "99213"), line(2, "17003", units=3, dx=[2])])
+    view = view_of(claim, cms)
+    recode = next(c for c in cands_of(claim, cms) if (c.action, c.line) == ("change_code", 2))
+    edited = edited_claim(view.claim, recode)
+    before = {(f.rule, f.line) for f in check_claim(view.claim, cms) if f.action}
+    out, follow = with_follow_ups([edited], [(0, recode)], [check_claim(edited, cms)], cms,
+                                  [before])
+    assert [(c.action, c.line, c.value) for c in follow[0]] == [("add_modifier", 1, "25")]
+    fix = followed_fix(recode, follow[0], 0.05)
+    assert fix.together[0].risk_after is None and "Then" in fix.text
+    fixed = apply_returned_fix(view.claim, fix, cms)
+    assert fixed["lines"] == out[0]["lines"]
+    assert [(ln["cpt"], ln["units"], ln["modifiers"]) for ln in fixed["lines"]] == [
+        ("99213", 1, ["25"]), ("17000", 1, []), ("17003", 2, [])]
+
+
+def test_a_change_whose_claim_needs_nothing_more_has_no_follow_up(cms):
+    claim = three_errors()
+    view = view_of(claim, cms)
+    side = checked(claim, cms)[("replace_modifier", 2, "LT")]
+    edited = edited_claim(view.claim, side)
+    before = {(f.rule, f.line) for f in check_claim(view.claim, cms) if f.action}
+    _, follow = with_follow_ups([edited], [(0, side)], [check_claim(edited, cms)], cms,
+                                [before])
+    assert follow == {}
