@@ -162,9 +162,12 @@ def suggest_fixes(views: Sequence[ClaimView], risks: np.ndarray, bundle: Any,
     out: list[list[Fix]] = [[] for _ in views]
     edited, owners, ranked = build_candidates(views, findings, bundle, cms, risks, out)
     before = [finding_keys(v.claim, found) for v, found in zip(views, findings)]
-    edited, follow = with_follow_ups(edited, owners, check_claims(edited, cms), cms, [
-        {(f.rule, f.line) for f in found if f.action} for found in findings])
-    after_errors = coding_errors(edited, cms)
+    found = check_claims(edited, cms)
+    edited, follow = with_follow_ups(edited, owners, found, cms, [
+        {(f.rule, f.line) for f in claim_found if f.action} for claim_found in findings])
+    rechecked = iter(check_claims([edited[k] for k in follow], cms))  # what follow-ups changed
+    found = [next(rechecked) if k in follow else f for k, f in enumerate(found)]
+    after_errors = [finding_keys(c, f) for c, f in zip(edited, found)]
     after = rescore(bundle, cms, edited)
     verified: list[list[tuple[Candidate, float]]] = [[] for _ in views]
     for k, ((i, cand), p, errors) in enumerate(zip(owners, after, after_errors)):
