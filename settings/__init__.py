@@ -74,9 +74,13 @@ class Settings(BaseSettings):
     learning_rate: float = Field(0.1, gt=0.0, le=1.0, description="LightGBM learning rate.")
     num_leaves: int = Field(31, ge=2, description="LightGBM leaves per tree.")
     min_data_in_leaf: int = Field(
-        20, ge=1, description="LightGBM minimum claims per leaf of the denial model: small "
-                              "enough that a payer's rare but certain rule (an HMO's 66 "
-                              "training claims without a referral) gets its own leaf.")
+        20, ge=1, description="LightGBM minimum claims per leaf of a payer's denial model and "
+                              "of the reason models: small enough that a payer's rare but "
+                              "certain rule (an HMO's 66 training claims without a "
+                              "referral) gets its own leaf.")
+    pooled_min_data_in_leaf: int = Field(
+        50, ge=1, description="LightGBM minimum claims per leaf of the pooled denial model "
+                              "(payer habits are interactions with the payer column there).")
     max_depth: int = Field(
         6, ge=-1, description="LightGBM tree depth limit (-1 = none). Shallow trees keep "
         "TreeSHAP explanations cheap (cost grows with depth squared) at equal AUC.")

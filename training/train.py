@@ -91,13 +91,22 @@ def weighted(weight: np.ndarray | None) -> dict[str, np.ndarray]:
 def train_binary(X_tr: pd.DataFrame, y_tr: np.ndarray, X_val: pd.DataFrame,
                  y_val: np.ndarray, fit: Fitter, settings: Settings,
                  weight: np.ndarray | None = None,
-                 init_model: lgb.Booster | None = None) -> lgb.Booster:
+                 init_model: lgb.Booster | None = None, kind: str = "payer") -> lgb.Booster:
     """The denial booster (binary log-loss); with `init_model` (the pooled booster) it
     continues boosting from it on the payer's claims: a payer model then starts from
     what every payer shares and learns only its own habits (shared/stack-notes §5)."""
     warm = {} if init_model is None else {"init_model": init_model}
-    return fit(lgb_params(settings, "binary"), X_tr, y_tr, X_val, y_val, **weighted(weight),
+    return fit(binary_params(settings, kind), X_tr, y_tr, X_val, y_val, **weighted(weight),
                **warm)
+
+
+def binary_params(settings: Settings, kind: str) -> dict:
+    """The denial booster's parameters: a payer model's leaves may hold as few claims as
+    settings.min_data_in_leaf (its payer's rare but certain rules), the pooled model's
+    settings.pooled_min_data_in_leaf (it learns payer habits as interactions with the
+    payer column, which smaller leaves gave up on 60k claims)."""
+    leaf = settings.pooled_min_data_in_leaf if kind == "pooled" else settings.min_data_in_leaf
+    return lgb_params(settings, "binary", min_data_in_leaf=leaf)
 
 
 def train_reasons(X_tr: pd.DataFrame, cat_tr: pd.Series, X_val: pd.DataFrame,
@@ -195,7 +204,7 @@ def train_payer_model(data: TrainingData, payer: str, kind: str, fit: Fitter,
     init = pooled.binary if pooled is not None and kind == "payer" and engine == "local" \
         else None
     binary = train_binary(X[tr], y[tr], X[va], y[va], fit, settings, row_weights(data, tr),
-                          init)
+                          init, kind)
     calibrator = calibrate(binary.predict(X[va], raw_score=True), y[va])
     learned = learn_limits(X, data.payer, y, data.category, tr)
     window = data.split.window()
@@ -220,7 +229,7 @@ def train_payer_model(data: TrainingData, payer: str, kind: str, fit: Fitter,
         "n_val": int(va.sum()), "validation_metrics": val, "payer_column": data.payer_column,
         "engine": engine, "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "learned": learned,
-        "params": lgb_params(settings, "binary") | {
+        "params": binary_params(settings, kind) | {
             "best_iteration": binary.current_iteration(),
             "reason_best_iteration": reasons.current_iteration() if reasons else 0,
             "calibration": calibrator.method,

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from settings import Settings
-from training.train import lgb_params, local_fitter
+from training.train import binary_params, local_fitter
 
 
 def rare_rule_data(n: int, rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray]:
@@ -29,7 +29,7 @@ def test_default_leaves_learn_a_rule_of_one_claim_in_a_hundred():
     settings = Settings()
     # ~40 training claims carry the rule, ~32 in a bagged round: min 50 per leaf never
     # splits them off (both claims below then score the base rate)
-    booster = local_fitter(settings)(lgb_params(settings, "binary"), X, y, X_val, y_val)
+    booster = local_fitter(settings)(binary_params(settings, "payer"), X, y, X_val, y_val)
     X_new = pd.DataFrame({"referral_missing": [1.0, 0.0], "noise": [0.5, 0.5],
                           "other": [0.5, 0.5]})
     without, with_referral = booster.predict(X_new)
