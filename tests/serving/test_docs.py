@@ -125,3 +125,29 @@ def test_the_swagger_page_renders_every_operation_in_chromium(http, live_server,
     assert '<h2 class="title">denialrisk' in dom, done.stderr[-500:]
     shown = set(re.findall(r'data-path="([^"]+)"', dom))
     assert shown == set(http.get("/docs.json").json()["paths"])
+
+
+def schemas_of(node: object) -> dict[str, dict]:
+    """Every named schema in an OpenAPI document (components and $defs), by name."""
+    found: dict[str, dict] = {}
+    if isinstance(node, dict):
+        for key in ("schemas", "$defs"):
+            if isinstance(node.get(key), dict):
+                found.update(node[key])
+        for value in node.values():
+            found.update(schemas_of(value))
+    elif isinstance(node, list):
+        for value in node:
+            found.update(schemas_of(value))
+    return found
+
+
+def test_a_fix_documents_the_changes_it_makes_together(http):
+    """Integrators see `together` (several changes as one fix) as a list of plain changes,
+    one level deep, each with the fields of a fix."""
+    schemas = schemas_of(http.get("/docs.json").json())
+    together = schemas["Fix"]["properties"]["together"]
+    assert together["type"] == "array" and together["items"]["$ref"].endswith("/Change")
+    change = schemas["Change"]["properties"]
+    assert {"action", "line", "value", "risk_after", "text"} <= set(change)
+    assert "together" not in change
