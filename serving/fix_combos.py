@@ -32,12 +32,7 @@ from reference.cms import CmsTables
 from serving.candidates import Candidate
 from serving.context import ClaimView
 from serving.edits import is_whole_visit_to_patient
-from serving.fix_apply import (
-    apply_change,
-    as_fix,
-    edited_claim,
-    finding_candidates,
-)
+from serving.fix_apply import apply_returned_fix, as_fix, edited_claim, finding_candidates
 from serving.fix_ranking import CURED_SHARE, MIN_GAIN, is_conditional, is_correction
 
 MAX_CHANGES = 3  # a coder's worklist item, not a rewrite of the claim
@@ -87,14 +82,20 @@ def joint_claim(claim: dict[str, Any], changes: list[Candidate],
 
 
 def joint_fix(chosen: list[tuple[Candidate, float]], risk_after: float) -> Fix:
-    """The first change as the Fix, the others `together` with it; the text lists them."""
+    """The first change as the Fix, the others `together` with it (each followed by the
+    parts it makes itself, e.g. a paired recode's add-on); the text lists them."""
     fixes = [as_fix(c, p) for c, p in chosen]
     steps = " ".join(f"({k}) {f.text}" for k, f in enumerate(fixes, 1))
     text = (f"Make these {len(fixes)} changes together (the claim has several errors; "
             f"each change alone leaves most of its risk): {steps}")
-    parts = [Change(**f.model_dump(exclude={"together"})) for f in fixes[1:]]
+    parts = [*fixes[0].together, *(c for f in fixes[1:] for c in flat_changes(f))]
     return fixes[0].model_copy(update={"risk_after": float(risk_after), "text": text,
                                        "together": parts})
+
+
+def flat_changes(fix: Fix) -> list[Change]:
+    """A fix as the list of changes it makes: itself, then its own parts."""
+    return [Change(**fix.model_dump(exclude={"together"})), *fix.together]
 
 
 def joint_fixes(views: Sequence[ClaimView], risks: np.ndarray, verified: Sequence[Verified],
@@ -153,22 +154,24 @@ def with_follow_ups(edited: list[dict[str, Any]], owners: Sequence[tuple[int, Ca
 
 def apply_changes(claim: dict[str, Any], changes: list[Candidate],
                   cms: CmsTables) -> dict[str, Any] | None:
-    """The claim with the changes made in turn (None when one no longer applies)."""
+    """The claim with the changes (and the parts each makes) made in turn, as
+    apply_returned_fix applies them (None when one no longer applies)."""
     edited: dict[str, Any] | None = claim
     for c in changes:
         if edited is None:
             return None
-        edited = apply_change(edited, as_fix(c, 0.0), cms)
+        edited = apply_returned_fix(edited, as_fix(c, 0.0), cms)
     return edited
 
 
 def followed_fix(cand: Candidate, extra: list[Candidate], risk_after: float) -> Fix:
-    """The Fix of a change and the follow-ups made with it (no risk of their own)."""
+    """The Fix of a change and the follow-ups made with it (no risk of their own), after
+    the parts the change makes itself."""
     fix = as_fix(cand, risk_after)
     if not extra:
         return fix
-    parts = [Change(**as_fix(c, 0.0).model_dump(exclude={"together"}) | {"risk_after": None})
-             for c in extra]
-    then = " ".join(p.text for p in parts)
+    then = [c.model_copy(update={"risk_after": None})
+            for f in extra for c in flat_changes(as_fix(f, 0.0))]
+    text = " ".join(f.text for f in extra)
     return fix.model_copy(update={"text": f"{fix.text} Then, as the changed claim needs: "
-                                          f"{then}", "together": parts})
+                                          f"{text}", "together": [*fix.together, *then]})

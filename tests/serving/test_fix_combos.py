@@ -165,3 +165,30 @@ def test_a_change_whose_claim_needs_nothing_more_has_no_follow_up(cms):
     _, follow = with_follow_ups([edited], [(0, side)], [check_claim(edited, cms)], cms,
                                 [before])
     assert follow == {}
+
+
+def test_a_paired_recode_keeps_its_add_on_inside_a_joint_fix(cms):
+    """The E/M's 25 and the Mohs recode of a facial tumour made together: the returned fix
+    carries the add-on's recode too, so applying it gives what was re-scored."""
+    claim = make_claim_dict(diagnoses=["C44.329"], lines=[
+        line(1, "99213"), line(2, "17313", lesion=FACE), line(3, "17314", lesion=FACE)])
+    view = view_of(claim, cms)
+    cands = cands_of(claim, cms)
+    em = next(c for c in cands if (c.action, c.line, c.value) == ("add_modifier", 1, "25"))
+    recode = next(c for c in cands if c.action == "change_code")
+    seen: list[dict[str, Any]] = []
+
+    def score(claims: list[dict[str, Any]]) -> np.ndarray:
+        seen.extend(claims)
+        return np.full(len(claims), 0.05)
+
+    [(_, (_, _, fix, _))] = joint_fixes([view], np.array([0.9]), [[(recode, 0.6), (em, 0.7)]],
+                                        cms, [set()], score, lambda c: [set() for _ in c])
+    assert [(p.action, p.line, p.value) for p in fix.together] == [
+        ("change_code", 3, "17312"), ("add_modifier", 1, "25")]
+    fixed = apply_returned_fix(view.claim, fix, cms)
+    assert fixed["lines"] == seen[0]["lines"]
+    assert [(ln["cpt"], ln["modifiers"]) for ln in fixed["lines"]] == [
+        ("99213", ["25"]), ("17311", []), ("17312", [])]
+    followed = followed_fix(recode, [em], 0.05)  # a follow-up comes after the pair's part
+    assert [(p.line, p.value) for p in followed.together] == [(3, "17312"), (1, "25")]
