@@ -61,3 +61,17 @@ MAX_MODIFIERS = 4
 MAX_DX_POINTERS = 4
 MAX_DIAGNOSES = 12  # 837P HI segment limit
 MAX_LINES = 50
+
+# documentation flag -> (what is missing, what a coder attaches): reports and fix texts
+DOCUMENTATION_LABELS: dict[str, tuple[str, str]] = {
+    "separate_em_note": ("No separately identifiable E/M note documented",
+                         "the separately identifiable E/M"),
+    "lesion_size_documented": ("Lesion size not documented", "the lesion size"),
+    "lesion_site_documented": ("Lesion site not documented", "the lesion site"),
+    "symptoms_documented": ("Symptoms not documented", "the symptoms"),
+    "margins_documented": ("Excision margins not documented", "the excision margins"),
+    "pathology_report_attached": ("Pathology report not attached", "the pathology report"),
+    "medical_necessity_note": ("No medical-necessity note", "the medical necessity"),
+    "prior_treatment_failed": ("Failed prior treatment not documented",
+                               "the failed prior treatment"),
+}

@@ -174,3 +174,4 @@ DOC_GAP_FEATURES: dict[str, str] = {
     f: field.removeprefix("documentation.") for f, field in CHANGEABLE.items()
     if field.startswith("documentation.")
 }
+

@@ -28,7 +28,13 @@ from contract.schema import Fix
 from features.checks import Finding, check_claims
 from features.registry import is_changeable
 from reference.cms import CmsTables
-from serving.candidates import DOC_GAP_FEATURES, GENERATORS, Candidate, merge_patient_lines
+from reference.vocab import DOCUMENTATION_LABELS
+from serving.candidates import (
+    DOC_GAP_FEATURES,
+    GENERATORS,
+    Candidate,
+    merge_patient_lines,
+)
 from serving.context import ClaimView
 from serving.edits import is_whole_visit_to_patient
 from serving.fix_apply import as_fix, edited_claim, finding_candidates, finding_keys
@@ -42,9 +48,10 @@ def claim_level_candidates(view: ClaimView) -> list[Candidate]:
     doc = claim.get("documentation") or {}
     for feature, field in DOC_GAP_FEATURES.items():
         if view.feature(feature, 0.0) >= 1 and doc.get(field) is not True:
-            name = field.removesuffix("_attached").replace("_", " ")
-            out.append(Candidate("attach_documentation", feature, f"Attach the {name} from "
-                                 "the chart, if it documents it.", value=field))
+            name = DOCUMENTATION_LABELS.get(field, ("", field.replace("_", " ")))[1]
+            out.append(Candidate("attach_documentation", feature, f"Attach the chart's "
+                                 f"documentation of {name}, if it documents it.",
+                                 value=field))
     pa_lines = view.lines_where("pa_missing")
     if pa_lines:
         codes = sorted({view.cpt(n) for n in pa_lines})

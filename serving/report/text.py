@@ -17,22 +17,11 @@ from typing import Any, get_args
 from markupsafe import Markup, escape
 from pydantic import BaseModel
 
+from reference.vocab import DOCUMENTATION_LABELS
 from serving.report.labels import category_label, factor_label
 
 MIN_SHOWN_PROBABILITY = 0.005  # below this a reason would print as "0%": never listed
-# field -> (what is missing, what to attach)
-DOC_FIELDS: dict[str, tuple[str, str]] = {
-    "separate_em_note": ("No separately identifiable E/M note documented",
-                         "the separately identifiable E/M"),
-    "lesion_size_documented": ("Lesion size not documented", "the lesion size"),
-    "lesion_site_documented": ("Lesion site not documented", "the lesion site"),
-    "symptoms_documented": ("Symptoms not documented", "the symptoms"),
-    "margins_documented": ("Excision margins not documented", "the excision margins"),
-    "pathology_report_attached": ("Pathology report not attached", "the pathology report"),
-    "medical_necessity_note": ("No medical-necessity note", "the medical necessity"),
-    "prior_treatment_failed": ("Failed prior treatment not documented",
-                               "the failed prior treatment"),
-}
+DOC_FIELDS = DOCUMENTATION_LABELS  # field -> (what is missing, what to attach)
 DOC_GAP = re.compile(r"documentation\.(\w+) is not (documented|reported) for ")
 DOC_ATTACH = re.compile(r"Attach documentation: [\w ]+ \(documentation\.(\w+)\)")
 TOKEN = re.compile(r"\b[a-z][a-z0-9]*(?:[._][a-z0-9]+)+\b")
