@@ -50,7 +50,7 @@ def joinable(c: Candidate, claim: dict[str, Any]) -> bool:
 def touched(c: Candidate) -> set[Any]:
     """What a change occupies: its lines, or (a document attached, a claim-level step)
     its action and value, so two changes of the same thing are never joined."""
-    if c.action == "attach_documentation" and c.value != "ndc" or not c.lines:
+    if (c.action == "attach_documentation" and c.value != "ndc") or not c.lines:
         return {(c.action, c.value)}
     return set(c.lines)
 

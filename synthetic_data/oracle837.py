@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -88,8 +89,8 @@ def line_parts(frames: ClaimFrames) -> tuple[np.ndarray, np.ndarray, np.ndarray]
             pd.Series(pointed).fillna("").astype(str).to_numpy(dtype=object), side)
 
 
-def per_value(values: np.ndarray, fn: Callable[[str], str]) -> np.ndarray:
-    """fn of each value, computed once per distinct value."""
+def per_value(values: np.ndarray, fn: Callable[[str], Any]) -> np.ndarray:
+    """fn of each value, computed once per distinct value (a tuple result: one row)."""
     distinct, inverse = np.unique(np.asarray(values, dtype=str), return_inverse=True)
     return np.array([fn(v) for v in distinct.tolist()], dtype=object)[inverse.reshape(-1)]
 
@@ -144,9 +145,7 @@ def line_levels(frames: ClaimFrames) -> list[np.ndarray]:
     before those facts."""
     code, dx, mod = line_parts(frames)
     line = joined(code, dx, mod)
-    distinct, inverse = np.unique(line.astype(str), return_inverse=True)
-    facts = np.array([record_facts(v) for v in distinct.tolist()], dtype=object)
-    kind, sites, side, band, count = facts.reshape(-1, 5)[inverse.reshape(-1)].T
+    kind, sites, side, band, count = per_value(line, record_facts).reshape(-1, 5).T
     procedure = np.where(np.isin(kind, NOT_PROCEDURES), kind, "procedure")
     return [line, joined(kind, sites, side, band, count), joined(kind, sites, side, band),
             joined(procedure, sites, side, band), joined(procedure, sites, band),
