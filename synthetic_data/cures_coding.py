@@ -18,6 +18,8 @@ from reference.families import (
     BIOPSY_ADDON,
     BIOPSY_PRIMARY,
     FAMILY_BASES,
+    MOHS_CODES,
+    PATHOLOGY_CODES,
     SITE_GROUP_ORDER,
     descriptors,
     site_group_of,
@@ -62,7 +64,8 @@ def lesion_of_lines(frames: ClaimFrames, hidden: dict) -> np.ndarray:
 
 def unbypassed(frames, view, lines, hidden) -> ClaimFrames:
     """XS on a column-2 line of a different lesion (naming the other line); the biopsy of
-    the very lesion treated is bundled and goes."""
+    the very lesion treated is bundled and goes, as does pathology of no chart lesion
+    beside Mohs (the Mohs specimen's own: the surgeon is the pathologist)."""
     a, b, mi = same_day_pairs(view)
     keep = mi == 1
     partner = np.full(view.m, -1)
@@ -72,13 +75,15 @@ def unbypassed(frames, view, lines, hidden) -> ClaimFrames:
     col1_row[order] = np.where(partner >= 0, order[np.maximum(partner, 0)], -1)
     lesion = lesion_of_lines(frames, hidden)
     same = lines & (col1_row >= 0) & (lesion >= 0) & (lesion == lesion[np.maximum(col1_row, 0)])
+    cpt = as_object(frames.lines["cpt"]).astype(str)
+    same |= lines & (col1_row >= 0) & (lesion < 0) & np.isin(cpt, PATHOLOGY_CODES) & np.isin(
+        cpt[np.maximum(col1_row, 0)], MOHS_CODES)
     other = lines & ~same
     numbers = frames.lines["line"].to_numpy()[np.maximum(col1_row, 0)]
     out = edits.add_modifier(frames, other, "XS")
     out = edits.set_line_values(out, other & (col1_row >= 0), "lesion_distinct_from_line",
                                 numbers)
     # the biopsy of a lesion destroyed the same session is the bundled service (§3)
-    cpt = as_object(frames.lines["cpt"]).astype(str)
     biopsy_first = same & np.isin(cpt[np.maximum(col1_row, 0)], list(PRIMARY_TO_ADDON))
     drop = same & ~biopsy_first
     drop[col1_row[biopsy_first]] = True

@@ -9,8 +9,10 @@ one shared factor, the reviewer's strictness, is discrete and enumerated.
   chart_supports_em   the chart really holds a separately identifiable E/M
                       (given the separate-note flag and the E/M level)
   symptoms_in_chart   the chart documents LCD symptoms (given the symptoms flag)
-  coverage_terminated coverage ended, retroactively or unseen (given the eligibility
-                      flags and the payer's churn)
+  coverage_terminated coverage ended (given the eligibility flags and the payer's
+                      churn): LAPSE_FOUND, a lapse any check at submission shows (the
+                      visit was unverified or seen lapsed), or LAPSE_RETROACTIVE,
+                      ended after a check that showed it active; 0 when active
   sessions_elsewhere  phototherapy sessions at other providers this year
   admin_error         the payer's own clerical error (CO-16)
   lesions_distinct    the lesions of a bypassed NCCI pair really are different
@@ -41,6 +43,7 @@ TERMINATION_BASE = {"medicare_ffs": 0.001, "medicare_advantage": 0.003, "medicai
                     "commercial_ppo": 0.003, "commercial_hmo": 0.003,
                     "commercial_small": 0.003}
 UNVERIFIED_FACTOR = 6.0
+LAPSE_FOUND, LAPSE_RETROACTIVE = 1, 2
 BIOLOGIC_CODES = ("J3358", "J3245", "J2357", "J0135")
 
 
@@ -70,6 +73,19 @@ def q_coverage_terminated(view) -> np.ndarray:
     unknown = ~(verified == 1) | np.isnan(active)
     return np.clip(np.where(active == 0, 0.97, np.where(unknown, base * UNVERIFIED_FACTOR,
                                                         base)), 0, 1)
+
+
+def checked_active(view) -> np.ndarray:
+    """The claim records a check that showed coverage active (verified and active)."""
+    return (view.flag("eligibility_verified") == 1) & (view.flag("coverage_active") == 1)
+
+
+def coverage_lapse(view, u: np.ndarray) -> np.ndarray:
+    """coverage_terminated codes from uniforms: ended when u < q; an ended coverage the
+    front desk had checked active ended retroactively, any other a check would show."""
+    ended = u < q_coverage_terminated(view)
+    kind = np.where(checked_active(view), LAPSE_RETROACTIVE, LAPSE_FOUND)
+    return np.where(ended, kind, 0).astype(np.int64)
 
 
 def elsewhere_pmf() -> np.ndarray:
@@ -156,7 +172,7 @@ def sample_hidden(view, rng: np.random.Generator, duplicate: np.ndarray) -> dict
         "strictness": np.asarray(STRICTNESS_LEVELS)[level],
         "chart_supports_em": rng.random(n) < q_chart_supports_em(view),
         "symptoms_in_chart": rng.random(n) < q_symptoms_in_chart(view),
-        "coverage_terminated": rng.random(n) < q_coverage_terminated(view),
+        "coverage_terminated": coverage_lapse(view, rng.random(n)),
         "sessions_elsewhere": elsewhere.astype(np.int64),
         "admin_error": rng.random(n) < q_admin_error(view),
         "lesions_distinct": rng.random(n) < q_lesions_distinct(view),

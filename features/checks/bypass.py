@@ -16,7 +16,7 @@ import numpy as np
 from features.billing_rules import ptp_codes, ptp_matrix
 from features.checks.context import Ctx
 from features.checks.findings import Hits, first_per_line, hits, select
-from reference.families import EXCISION_FAMILIES
+from reference.families import EXCISION_FAMILIES, PATHOLOGY_CODES
 
 REPAIRS = ("repair_simple", "repair_intermediate", "repair_complex")
 REMOVALS = ("excision_benign", "excision_malignant", "shave", "destruction_malignant",
@@ -122,12 +122,15 @@ def ptp_unbypassed(ctx: Ctx, a: np.ndarray, b: np.ndarray, mi: np.ndarray,
                    sep: np.ndarray) -> Hits:
     """Indicator-1 pairs (a, b) with no bypass modifier on either line: distinct lesions
     (`sep`) take XS on the column-2 line; on the same lesion the column-2 service is
-    bundled."""
+    bundled. Pathology beside Mohs with no biopsy that day is the Mohs specimen's own
+    (the Mohs surgeon is the pathologist): it goes; with a biopsy, the chart decides."""
     ix = ctx.ix
     repair_inside, biopsy_removed, under_flap = included_service(ctx, a, b)
     mohs = ix.in_family("mohs")[a]
-    variant = np.select([sep, repair_inside, biopsy_removed, under_flap, mohs],
-                        [0, 1, 2, 5, 3], default=4)
+    own_path = mohs & np.isin(ctx.codes[b], PATHOLOGY_CODES) & ~ctx.same_day_any(
+        ix.in_family("biopsy"))[b]
+    variant = np.select([sep, repair_inside, biopsy_removed, under_flap, own_path, mohs],
+                        [0, 1, 2, 5, 6, 3], default=4)
     value = np.where(variant == 0, "XS", None)
     return first_per_line(hits("ptp_unbypassed", b, variant=variant, value=value,
                                **pair_facts(ctx, a, b, mi)))

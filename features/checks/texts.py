@@ -264,7 +264,12 @@ RULES: dict[str, Rule] = {
         E("remove_line", "The excision {col2} on line {line} is included in the adjacent "
           "tissue transfer {col1} on line {partner} (CPT 14000-14061 include the excision of "
           "the lesion): remove line {line} (if it was another lesion, record it as distinct "
-          "and add XS).", PTP_SRC + "; CPT 14000-14061 descriptor"))),
+          "and add XS).", PTP_SRC + "; CPT 14000-14061 descriptor"),
+        E("remove_line", "{col2} on line {line} beside Mohs {col1} (line {partner}) with no "
+          "biopsy that day: the Mohs surgeon is the pathologist, so the pathology of the "
+          "Mohs specimens is included in Mohs; remove line {line} (a same-day diagnostic "
+          "biopsy with no prior pathology is billed with its 88305 and 59).",
+          PTP_SRC + "; CPT 17311-17315 descriptor; shared/domain §3"))),
     "ptp_bypass_not_distinct": Rule("bundling", (
         W(None, "Line {line} ({col2}) bypasses the NCCI pair with {col1} (line {partner}) but "
           "both lesion records name the same site and no distinct lesion: record the "

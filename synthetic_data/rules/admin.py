@@ -13,10 +13,14 @@ from synthetic_data.world.providers import ALWAYS, build_providers
 
 def coverage_ended(view) -> Hit:
     """Coverage not active on the date of service: seen lapsed and billed anyway, or
-    terminated without the front desk knowing (unverified, retroactive, churn)."""
-    everyone_claims = np.ones(view.n, dtype=bool)
-    return Hit(claims=everyone_claims,
-               scale=view.hidden["coverage_terminated"].astype(float),
+    terminated without the front desk knowing (unverified, retroactive, churn). A lapse
+    a check shows stops at a check made before submission: a claim that now records a
+    check finding coverage active was verified again (the fix), and the practice bills
+    the active plan; a retroactive termination passes any check."""
+    lapse = np.asarray(view.hidden["coverage_terminated"]).astype(np.int64)
+    found_by_check = (lapse == hf.LAPSE_FOUND) & ~hf.checked_active(view)
+    return Hit(claims=np.ones(view.n, dtype=bool),
+               scale=((lapse == hf.LAPSE_RETROACTIVE) | found_by_check).astype(float),
                scale_visible=hf.q_coverage_terminated(view))
 
 

@@ -27,7 +27,7 @@ from features.lineindex import code_vocab
 from reference.icd10 import dx_site_side
 from reference.modifiers import modifier_side
 from reference.vocab import CATEGORIES, FIX_ACTIONS
-from tests.builders import make_claim_dict
+from tests.builders import line, make_claim_dict
 from tests.fixtures.coder_pairs import CLEAN, PAIRS, VARIANTS
 
 PAIR_IDS = [p.id for p in PAIRS]
@@ -316,3 +316,22 @@ def fuzz_claims(rng: random.Random, count: int) -> list[dict]:
             claim_id=f"F{i}", diagnoses=dx, history=history,
             lines=[fuzz_line(rng, k, n, len(dx)) for k in range(1, n + 1)]))
     return claims
+
+
+def test_pathology_beside_mohs_goes_only_without_a_same_day_biopsy(cms):
+    # Without a biopsy that day the 88305 is the Mohs specimen's own pathology (the Mohs
+    # surgeon is the pathologist): remove it. With a same-day biopsy it may be that
+    # biopsy's diagnostic pathology (billable with 59 when no prior pathology exists): the
+    # chart decides, so no change is proposed.
+    nose = {"count": 1, "site": "nose", "size_cm": 0.9, "distinct_from_line": None}
+    mohs, path = line(1, "17311", lesion=nose), line(2, "88305")
+    biopsy = line(3, "11102", lesion=nose)
+
+    def finding(lines):
+        claim = make_claim_dict(diagnoses=["C44.311"], lines=lines)
+        return next(f for f in check_claim(claim, cms)
+                    if f.rule == "ptp_unbypassed" and f.line == 2)
+
+    alone = finding([mohs, path])
+    assert (alone.action, alone.severity) == ("remove_line", "error")
+    assert finding([mohs, path, biopsy]).action is None

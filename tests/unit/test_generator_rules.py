@@ -306,6 +306,35 @@ def test_hidden_factors_make_the_full_oracle_sharper():
     assert 0.02 < ended["oracle_p_visible_eligibility"] < 0.3
 
 
+def test_a_check_before_submission_finds_a_lapse_it_can_see():
+    # Verifying eligibility again before sending (the verify_eligibility fix) shows a lapse
+    # the visit's missing check hid: the practice bills the active plan, this payer never
+    # sees a CO-27. A termination back-dated after a check that showed coverage active
+    # passes any check: verifying cures nothing.
+    unverified = claim("MCD", [line(1, "17000")], eligibility={"verified": False})
+    verified = {**unverified, "eligibility": {"verified": True, "coverage_active": True}}
+    assert judge(unverified, coverage_terminated=hf.LAPSE_FOUND)[
+        "oracle_p_eligibility"] > 0.95
+    assert judge(verified, coverage_terminated=hf.LAPSE_FOUND)["oracle_p_eligibility"] == 0
+    assert judge(verified, coverage_terminated=hf.LAPSE_RETROACTIVE)[
+        "oracle_p_eligibility"] > 0.95
+
+
+def test_generated_lapses_are_retroactive_only_after_a_check_showed_coverage():
+    # The world draws a lapse the check at the visit would have shown only where there was
+    # no such check (unverified) or it showed the lapse; after a check showing coverage
+    # active, an ended coverage ended retroactively.
+    from synthetic_data.generate import GeneratorConfig, generate_frames
+
+    claims = generate_frames(GeneratorConfig(claims=4_000, seed=11)).claims
+    lapse = claims["hidden_coverage_terminated"].to_numpy()
+    checked = (claims["eligibility_verified"].astype("boolean").fillna(False)
+               & claims["coverage_active"].astype("boolean").fillna(False)).to_numpy(bool)
+    assert set(lapse[checked]) <= {0, hf.LAPSE_RETROACTIVE}
+    assert set(lapse[~checked]) <= {0, hf.LAPSE_FOUND}
+    assert (lapse[~checked] == hf.LAPSE_FOUND).sum() > 0
+
+
 def test_oracle_is_a_probability_and_categories_add_up():
     # Per-category probabilities add up to P(denied), for both oracles.
     row = judge(biopsy_and_ak("MCA", ["59", "XS"]), lesions_distinct=False)
