@@ -54,6 +54,8 @@ CLASS_RULES: tuple[tuple[str, str], ...] = (
     ("dermatitis", r"^(L20\.|L21\.|L2[3-5]\.|L30\.)"),
     ("vitiligo", r"^L80"),
     ("acne", r"^L70\."),
+    ("urticaria", r"^L50\."),
+    ("hidradenitis", r"^L73\.2"),
     ("alopecia", r"^L63\."),
     ("abscess", r"^L02\."),
     ("pigment", r"^L81\."),
@@ -88,7 +90,11 @@ SUPPORTING_CLASSES: dict[str, frozenset[str]] = {
     "tissue_transfer": LESION_CLASSES,
     "phototherapy": frozenset({"psoriasis", "dermatitis", "vitiligo"}),
     "intralesional": frozenset({"keloid_scar", "acne", "psoriasis", "alopecia"}),
-    "drug": frozenset({"keloid_scar", "acne", "psoriasis", "alopecia", "ak", "dermatitis"}),
+    # drugs by their dermatology labels: triamcinolone (keloid, alopecia areata, acne
+    # cysts, psoriasis), ALA (AK), biologics (psoriasis, atopic dermatitis), omalizumab
+    # (chronic spontaneous urticaria), adalimumab (hidradenitis suppurativa)
+    "drug": frozenset({"keloid_scar", "acne", "psoriasis", "alopecia", "ak", "dermatitis",
+                       "urticaria", "hidradenitis"}),
     "pathology": LESION_CLASSES | {"ak", "sk_inflamed", "sk", "wart", "psoriasis",
                                    "dermatitis", "pigment", "alopecia", "keloid_scar"},
     "incision_drainage": frozenset({"abscess", "cyst"}),

@@ -20,21 +20,22 @@ from serving.candidates import Candidate
 from serving.edits import NDC_PLACEHOLDER, apply_candidate
 from serving.edits import apply_fix as apply_contract_fix
 
-SAME_EDIT_ACTIONS = ("add_modifier", "replace_modifier", "remove_modifier")
+SAME_EDIT_ACTIONS = ("add_modifier", "replace_modifier", "remove_modifier", "link_diagnosis")
 
 
 def finding_candidates(findings: list[Finding]) -> list[Candidate]:
     """One candidate per checker finding that carries a change; the same modifier change
     the same rule asks on several lines (79 -> 58 on the excision and its repair, LT on
-    each left-side procedure) is one candidate: a coder makes it on every line at once,
-    and half of it leaves the claim denied. So are a primary's and its add-on's recodes
+    each left-side procedure, the right-side code for the excision and its repair of one
+    lesion, the NDC of each J-code) is one candidate: a coder makes it on every line at
+    once, and half of it leaves the claim denied. So are a primary's and its add-on's recodes
     by one rule (17313 -> 17311 and 17314 -> 17312 for a facial tumour): each alone
     leaves an add-on without its primary."""
     paired = paired_recodes(findings)
     groups: dict[tuple[Any, ...], list[Finding]] = {}
     for f in findings:
         if f.action:
-            same = f.action in SAME_EDIT_ACTIONS and f.line is not None
+            same = (f.action in SAME_EDIT_ACTIONS or f.value == "ndc") and f.line is not None
             key = (f.rule, f.action, f.value, f.old) if same \
                 else (f.rule, "recode") if f.rule in paired and f.action == "change_code" \
                 else (id(f),)
@@ -75,7 +76,8 @@ def edited_claim(claim: dict[str, Any], c: Candidate) -> dict[str, Any]:
     for finding in c.also:
         edited = apply_fix(edited, finding)
     if c.value == "ndc":
-        edited = {**edited, "lines": [dict(ln, ndc=NDC_PLACEHOLDER) if ln["line"] == c.line
+        drugs = set(c.lines)
+        edited = {**edited, "lines": [dict(ln, ndc=NDC_PLACEHOLDER) if ln["line"] in drugs
                                       else ln for ln in edited["lines"]]}
     return edited
 

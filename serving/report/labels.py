@@ -94,6 +94,7 @@ DX_CLASS_LABELS: dict[str, str] = {
     "scc": "squamous cell carcinoma", "screening": "skin-cancer screening",
     "sk": "seborrheic keratosis", "sk_inflamed": "inflamed seborrheic keratosis",
     "skin_cancer_other": "other skin cancer", "skin_tag": "skin tag",
+    "urticaria": "urticaria", "hidradenitis": "hidradenitis suppurativa",
     "uncertain": "neoplasm of uncertain behavior", "unspecified_lesion":
     "unspecified skin lesion", "vitiligo": "vitiligo", "wart": "wart",
     "other": "other diagnosis",

@@ -89,6 +89,42 @@ def test_79_on_an_excision_and_its_repair_is_one_fix_on_both_lines(cms):
     assert [ln["modifiers"] for ln in single["lines"][:2]] == [["58"], ["79"]]
 
 
+def test_the_side_code_of_one_lesion_is_one_fix_on_its_excision_and_repair(cms):
+    # A right-arm BCC excised and repaired, both lines coded C44.619 (left): the right-side
+    # code is one coder edit on both lines; half of it leaves the repair on the wrong side.
+    arm = {"count": 1, "site": "arms", "size_cm": 1.5, "distinct_from_line": None,
+           "laterality": "right"}
+    claim = make_claim_dict(diagnoses=["C44.619"], lines=[
+        line(1, "11602", mods=["RT"], lesion=arm),
+        line(2, "13121", mods=["RT"], lesion={**arm, "size_cm": 4.9})],
+        documentation=docs(margins_documented=True))
+    found = [f for f in check_claim(claim, cms) if f.action == "link_diagnosis"]
+    assert {f.line for f in found} == {1, 2}
+    (cand,) = finding_candidates(found)
+    assert cand.lines == [1, 2] and cand.value == "C44.612"
+    fix = Fix(action=cand.action, line=cand.line, value=cand.value, old=cand.old,
+              text=cand.text, lines=cand.lines)
+    edited = apply_returned_fix(claim, fix, cms)
+    assert edited["diagnoses"][edited["lines"][0]["dx_pointers"][0] - 1] == "C44.612"
+    assert edited["diagnoses"][edited["lines"][1]["dx_pointers"][0] - 1] == "C44.612"
+    assert not [f for f in check_claim(edited, cms) if f.rule.startswith("dx_side")]
+
+
+def test_the_ndc_of_every_j_code_is_one_fix(cms):
+    # Two drugs without their NDC: adding one leaves the other line denied (CO-16 M119).
+    claim = make_claim_dict(diagnoses=["L91.0"], lines=[
+        line(1, "11900", lesion={"count": 3, "site": "trunk", "size_cm": None,
+                                 "distinct_from_line": None}),
+        line(2, "J3301", units=4), line(3, "J3301", units=2)])
+    found = [f for f in check_claim(claim, cms) if f.value == "ndc"]
+    (cand,) = finding_candidates(found)
+    assert cand.lines == [2, 3]
+    fix = Fix(action=cand.action, line=cand.line, value=cand.value, text=cand.text,
+              lines=cand.lines)
+    edited = apply_returned_fix(claim, fix, cms)
+    assert all(ln.get("ndc") for ln in edited["lines"][1:])
+
+
 def test_the_lowest_risk_change_leads_and_every_correction_stays_listed():
     fix = {name: Fix(action="add_modifier", line=1, value=name, text=name)
            for name in ("a", "b", "c", "d")}

@@ -335,3 +335,18 @@ def test_pathology_beside_mohs_goes_only_without_a_same_day_biopsy(cms):
     alone = finding([mohs, path])
     assert (alone.action, alone.severity) == ("remove_line", "error")
     assert finding([mohs, path, biopsy]).action is None
+
+
+def test_a_drug_given_for_its_labelled_indication_is_not_relinked(cms):
+    # Omalizumab (J2357) for chronic spontaneous urticaria and adalimumab (J0135) for
+    # hidradenitis are labelled indications: no diagnosis finding on the drug line, and
+    # never a fix that re-points omalizumab to another diagnosis on the claim (atopic
+    # dermatitis is not its indication).
+    for cid in ("omalizumab-csu", "adalimumab-hs"):
+        claim = CLEAN[CLEAN_IDS.index(cid)].claim
+        assert not [f for f in check_claim(claim, cms) if f.rule == "dx_not_supporting"]
+    both = make_claim_dict(diagnoses=["L20.9", "L50.1"], lines=[
+        {**line(1, "99213", mods=["25"]), "dx_pointers": [1]},
+        {**line(2, "J2357", units=60, dx=[2]), "ndc": "50242004062", "drug_quantity": "UN 1"},
+        line(3, "96372", dx=[2])])
+    assert not [f for f in check_claim(both, cms) if f.line == 2 and f.rule.startswith("dx_")]
