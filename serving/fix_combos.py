@@ -4,10 +4,11 @@ A claim can carry independent errors: an E/M without 25 beside a J-code without 
 a wrong side modifier on one line and an unlinked diagnosis on another. The payer denies
 it for either, so each change alone leaves it likely denied, and a list of single fixes
 ranked by risk after shows the coder no way to get it paid. When no verified change halves
-the risk, the definite ones that touch different lines (a document attached counts once)
-are made together, lowest risk after first, at most MAX_CHANGES; the joint edit is checked
-like any other (no coding error introduced) and re-scored in one call for all claims. It
-is offered when it cures the claim (halves its risk) and beats the best single change:
+the risk, the definite ones that touch different lines or different parts of one line
+(its code, a modifier, its diagnosis pointers; a document attached counts once) are made
+together, lowest risk after first, at most MAX_CHANGES; the joint edit is checked like
+any other (no coding error introduced) and re-scored in one call for all claims. It is
+offered when it cures the claim (halves its risk) and beats the best single change:
 the first change is the Fix, the others its `together` list (each with its own risk
 after), in the order a coder makes them.
 
@@ -47,12 +48,39 @@ def joinable(c: Candidate, claim: dict[str, Any]) -> bool:
     return not is_conditional(c, claim) and not is_whole_visit_to_patient(c.action, c.line)
 
 
+MODIFIER_ACTIONS = ("add_modifier", "replace_modifier", "remove_modifier")
+
+
+def aspects(c: Candidate) -> set[Any]:
+    """What of a line a change rewrites: its code and units, each modifier it adds or
+    takes off, or its diagnosis pointers; removing the line rewrites all of it."""
+    if c.action in MODIFIER_ACTIONS:
+        return {("modifier", m) for m in (c.value, c.old) if m}
+    if c.action == "link_diagnosis":
+        return {"pointers"}
+    if c.action in ("change_code", "change_units"):
+        return {"service"}
+    return {"line"}
+
+
 def touched(c: Candidate) -> set[Any]:
-    """What a change occupies: its lines, or (a document attached, a claim-level step)
-    its action and value, so two changes of the same thing are never joined."""
+    """What a change occupies: (line, aspect) of each line it changes, so a recode and a
+    modifier or a diagnosis link on one line (11422 -> 11622 and 79 -> 58) are made
+    together, two changes of the same thing never; a document attached or a claim-level
+    step occupies its action and value."""
     if (c.action == "attach_documentation" and c.value != "ndc") or not c.lines:
         return {(c.action, c.value)}
-    return set(c.lines)
+    return {(line, kind) for line in c.lines for kind in aspects(c)}
+
+
+def collide(a: set[Any], b: set[Any]) -> bool:
+    """Two changes occupy the same thing, or one removes a line the other changes."""
+    def lines(t: set[Any]) -> set[int]:
+        return {x[0] for x in t if isinstance(x[0], int)}
+
+    def removed(t: set[Any]) -> set[int]:
+        return {x[0] for x in t if x[1] == "line"}
+    return bool(a & b or removed(a) & lines(b) or removed(b) & lines(a))
 
 
 def pick_changes(verified: Verified, claim: dict[str, Any]) -> list[tuple[Candidate, float]]:
@@ -61,7 +89,7 @@ def pick_changes(verified: Verified, claim: dict[str, Any]) -> list[tuple[Candid
     chosen: list[tuple[Candidate, float]] = []
     used: set[Any] = set()
     for c, p in sorted(verified, key=lambda x: x[1]):
-        if joinable(c, claim) and not touched(c) & used:
+        if joinable(c, claim) and not collide(touched(c), used):
             chosen.append((c, p))
             used |= touched(c)
             if len(chosen) == MAX_CHANGES:

@@ -45,7 +45,7 @@ def test_changes_of_different_lines_join_lowest_risk_first(cms):
     assert [x for x, _ in chosen] == [side, ndc, em]
 
 
-def test_two_changes_of_one_line_or_one_document_are_never_joined(cms):
+def test_two_changes_of_one_modifier_or_one_document_are_never_joined(cms):
     claim = three_errors()
     side = checked(claim, cms)[("replace_modifier", 2, "LT")]
     other = Candidate("remove_modifier", "check_x", "", line=2, value="RT")
@@ -54,6 +54,22 @@ def test_two_changes_of_one_line_or_one_document_are_never_joined(cms):
                       value="pathology_report_attached")
     chosen = pick_changes([(side, 0.5), (other, 0.55), (note, 0.6), (again, 0.62)], claim)
     assert [x for x, _ in chosen] == [side, note]
+
+
+def test_a_recode_a_modifier_and_a_diagnosis_link_of_one_line_join_but_not_its_removal():
+    # 11422 -> 11622 for a malignant report, 79 -> 58 for a re-excision and the lesion's
+    # own diagnosis are three parts of one line a coder fixes in one pass; a line removed
+    # takes no other change.
+    claim = make_claim_dict()
+    recode = Candidate("change_code", "code", "", line=1, value="11622")
+    staged = Candidate("replace_modifier", "glob", "", line=1, value="58", old="79")
+    link = Candidate("link_diagnosis", "dx", "", line=1, value="C44.41")
+    side = Candidate("add_modifier", "side", "", line=1, value="58")
+    gone = Candidate("remove_line", "bundle", "", line=1)
+    chosen = pick_changes([(recode, 0.5), (staged, 0.55), (side, 0.57), (link, 0.6)], claim)
+    assert [x for x, _ in chosen] == [recode, staged, link]
+    assert [x for x, _ in pick_changes([(gone, 0.4), (recode, 0.5), (staged, 0.55)],
+                                       claim)] == [gone]
 
 
 def test_a_note_the_chart_lacks_and_the_whole_visit_to_the_patient_are_not_joined(cms):
