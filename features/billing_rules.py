@@ -46,6 +46,7 @@ from reference.linkage import (
 )
 
 MINOR_GLOBALS = ("000", "010")
+EM_PTP_PROBE = "99213"  # NCCI PTP lists every office E/M alike as column 2
 # Codes billed once per session whatever the lesion count (CPT descriptors; MUE 1).
 PER_SESSION_CODES = (*DESTRUCTION_BENIGN, *INTRALESIONAL, SKIN_TAGS[0])
 
@@ -61,7 +62,7 @@ def rule_flag_arrays(frames: ClaimFrames, cms: CmsTables, ix: LineIndex) -> dict
     """The flags of line_rule_flags as plain arrays (what build_features consumes: no
     DataFrame copy of ~25 columns x every line)."""
     out: dict[str, np.ndarray] = {"family": ix.family, "global_days": ix.global_days}
-    out["em_needs_25"], out["em_has_25_with_proc"] = flag_em_modifier_25(ix)
+    out["em_needs_25"], out["em_has_25_with_proc"] = flag_em_modifier_25(ix, cms)
     out.update(flag_ptp_pairs(ix, cms))
     out.update(flag_mue_units(ix, cms))
     out["orphan_addon"] = flag_orphan_addons(ix)
@@ -75,9 +76,28 @@ def rule_flag_arrays(frames: ClaimFrames, cms: CmsTables, ix: LineIndex) -> dict
     return out
 
 
-def flag_em_modifier_25(ix: LineIndex) -> tuple[np.ndarray, np.ndarray]:
-    """E/M lines on a claim that also bills a 000/010-global procedure, without / with 25."""
-    minor = ix.in_global(*MINOR_GLOBALS) & ~ix.is_em
+def em_bundling_codes(cms: CmsTables) -> np.ndarray:
+    """Boolean over the code table (+ unknown): a same-day E/M beside this code needs 25.
+    A 000/010 global procedure (CMS global surgery), or a code whose NCCI PTP edit lists
+    the office E/M as column 2 with modifier indicator 1 (drug administration 96372 /
+    96365, phototherapy 96910-96913), not an E/M, add-on (ZZZ) or 090 surgery (57)."""
+    cached = getattr(cms, "_em_bundling", None)
+    if cached is None:
+        table = load_code_table().frame
+        glob = np.append(table["global_days"].astype(str).to_numpy(), "")
+        family = np.append(table["family"].astype(str).to_numpy(), "")
+        probe = table.index.get_indexer([EM_PTP_PROBE])[0]
+        edit = ptp_matrix(cms)[:, probe] == 1 if probe >= 0 else np.zeros(len(glob), bool)
+        cached = np.isin(glob, MINOR_GLOBALS) | (
+            edit & ~np.isin(glob, ("090", "ZZZ")) & ~np.isin(family, ("em", "em_addon")))
+        object.__setattr__(cms, "_em_bundling", cached)
+    return cached
+
+
+def flag_em_modifier_25(ix: LineIndex, cms: CmsTables) -> tuple[np.ndarray, np.ndarray]:
+    """E/M lines on a claim that also bills a code the E/M needs 25 beside
+    (em_bundling_codes), without / with 25."""
+    minor = em_bundling_codes(cms)[ix.code_idx] & ~ix.is_em
     claim_has_minor = np.zeros(ix.n_claims, dtype=bool)
     claim_has_minor[ix.claim_pos[minor]] = True
     with_proc = ix.is_em & claim_has_minor[ix.claim_pos]

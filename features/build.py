@@ -32,9 +32,10 @@ from features.registry import CHECK_PREFIX, is_allowed_feature
 from features.sums import sum_per_claim
 from reference.cms import CmsTables
 
-# 6: urticaria and hidradenitis diagnosis classes (drug linkage); 5: NCCI pairs with
-# curated non-derm codes; cosmetic resurfacing
-FEATURE_VERSION = "6"
+# 7: E/M-25 beside injections and phototherapy (NCCI PTP); 6: urticaria and
+# hidradenitis diagnosis classes (drug linkage); 5: NCCI pairs with curated non-derm
+# codes; cosmetic resurfacing
+FEATURE_VERSION = "7"
 MIN_LEVEL_COUNT = 5  # a categorical level needs this many training claims to be learned
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from features.billing_rules import em_bundling_codes
 from reference.cms import CmsTables
 from reference.codes import load_code_table
 from reference.modifiers import MODIFIER_MEANINGS
@@ -26,7 +27,6 @@ class Finding:
 
 
 Describer = Callable[[ClaimView, CmsTables], Finding | None]
-MINOR_GLOBALS = ("000", "010")
 
 
 def lines_text(view: ClaimView, lines: list[int], limit: int = 3) -> str:
@@ -49,16 +49,17 @@ def ptp_source(cms: CmsTables, col1: str, col2: str, mi: int) -> str:
     return f"{cms.releases.get('ptp', 'NCCI PTP')} {col1}/{col2}, modifier indicator {mi}"
 
 
-def minor_procedure_lines(view: ClaimView) -> list[int]:
-    """Non-E/M lines with a 000/010 global (the procedures an E/M needs 25 next to)."""
-    glob = view.table.flags["global_days"][view.rows]
-    fam = view.table.flags["family"][view.rows]
-    keep = [g in MINOR_GLOBALS and f != "em" for g, f in zip(glob, fam)]
-    return sorted(int(n) for n, k in zip(view.table.line_no[view.rows], keep) if k)
+def minor_procedure_lines(view: ClaimView, cms: CmsTables) -> list[int]:
+    """Lines an E/M needs 25 beside (000/010 procedures, injections, phototherapy:
+    features.billing_rules.em_bundling_codes)."""
+    table, minor = load_code_table().frame.index, em_bundling_codes(cms)
+    numbers = [int(n) for n in view.table.line_no[view.rows]]
+    pos = table.get_indexer([view.cpt(n) for n in numbers])
+    return sorted(n for n, p in zip(numbers, pos) if p >= 0 and minor[p])
 
 
 def em_without_25(view: ClaimView, cms: CmsTables) -> Finding | None:
-    em_lines, procs = view.lines_where("em_needs_25"), minor_procedure_lines(view)
+    em_lines, procs = view.lines_where("em_needs_25"), minor_procedure_lines(view, cms)
     if not em_lines or not procs:
         return None
     em, proc = em_lines[0], procs[0]
@@ -70,7 +71,7 @@ def em_without_25(view: ClaimView, cms: CmsTables) -> Finding | None:
 
 
 def em_25_with_procedure(view: ClaimView, cms: CmsTables) -> Finding | None:
-    em_lines, procs = view.lines_where("em_has_25_with_proc"), minor_procedure_lines(view)
+    em_lines, procs = view.lines_where("em_has_25_with_proc"), minor_procedure_lines(view, cms)
     if not em_lines or not procs:
         return None
     em, proc = em_lines[0], procs[0]

@@ -53,13 +53,17 @@ def rank_key(c: Candidate, claim: dict[str, Any], before: float, p: float
 
 
 def top_fixes(ranked: list[tuple[int, float, Fix, bool]], max_fixes: int) -> list[Fix]:
-    """The first max_fixes of the ranked items, keeping every coding correction (flag
-    True) in the list: a coding error is shown whatever the model thinks; corrections
-    take the places of the last other items."""
+    """The first max_fixes of the ranked items: the best one always leads (the top fix
+    does not depend on how many fixes are asked for), then every coding correction (flag
+    True) the list has room for, whatever the model thinks of it; corrections take the
+    places of the last other items."""
     ranked = sorted(ranked, key=lambda x: (x[0], x[1]))
-    corrections = [k for k, item in enumerate(ranked) if item[3]][:max_fixes]
-    others = [k for k, item in enumerate(ranked) if not item[3]]
-    keep = sorted(corrections + others[:max(max_fixes - len(corrections), 0)])
+    if not ranked or max_fixes < 1:
+        return []
+    room = max_fixes - 1
+    corrections = [k for k, item in enumerate(ranked) if k and item[3]][:room]
+    others = [k for k, item in enumerate(ranked) if k and not item[3]]
+    keep = sorted([0, *corrections, *others[:max(room - len(corrections), 0)]])
     return [ranked[k][2] for k in keep]
 
 

@@ -3,7 +3,8 @@ indicators; shared/domain §2, §11).
 
 The right modifier is a fact of the case: 24 unrelated E/M and 58/78/79 procedures in an
 earlier surgery's global, 57 for the decision visit of a 090-day surgery, 25 for a
-separate E/M with a 000/010 procedure. A wrong one is replaced, never stacked. The
+separate E/M with a 000/010 procedure or a service whose NCCI edit bundles the E/M
+(injections, phototherapy). A wrong one is replaced, never stacked. The
 earlier surgery comes from the claim's history block (days since it, its global days
 and code); whether this service relates to it is read from the line's own diagnoses.
 """
@@ -15,6 +16,7 @@ from functools import lru_cache
 import numpy as np
 
 from contract.typed import as_objects
+from features.billing_rules import em_bundling_codes
 from features.checks.context import FAMILIES, Ctx
 from features.checks.dxfacts import AFTERCARE, COMPLICATION, MALIGNANT, relates
 from features.checks.findings import Hits, empty_hits, hits
@@ -147,7 +149,8 @@ def procedure_in_global(ctx: Ctx) -> Hits:
 
 
 def same_day_services(ctx: Ctx) -> tuple[np.ndarray, np.ndarray]:
-    """Per line: a 000/010 procedure that day; a 090 surgery that day or the next."""
+    """Per line: a procedure an E/M needs 25 beside that day (000/010 global, or an NCCI
+    edit bundling the E/M: injections, phototherapy); a 090 surgery that day or the next."""
     if "same_day" not in ctx._cache:
         ctx._cache["same_day"] = _same_day_services(ctx)
     return ctx._cache["same_day"]
@@ -158,7 +161,7 @@ def _same_day_services(ctx: Ctx, included: np.ndarray | None = None
     procedure = ~ctx.ix.is_em & ~ctx.ix.in_family(*NOT_PROCEDURE)
     if included is not None:
         procedure &= ~included
-    minor = ctx.same_day_any(procedure & ctx.ix.in_global("000", "010"))
+    minor = ctx.same_day_any(procedure & em_bundling_codes(ctx.cms)[ctx.ix.code_idx])
     major_mask = procedure & ctx.ix.in_global("090")
     major = ctx.same_day_any(major_mask) | ctx.next_day_any(major_mask)
     return minor, major

@@ -210,8 +210,9 @@ RULES: dict[str, Rule] = {
           "surgery: 57 is the right one; remove 25 (never stack them).", M57_SRC))),
     "modifier_57_minor": Rule("modifier", (
         E("replace_modifier", "E/M on line {line} carries 57, which is for 090-day surgery; "
-          "the same-day procedures have 000/010 globals: replace 57 with 25.", M57_SRC),
-        E("remove_modifier", "E/M on line {line} carries both 25 and 57 with 000/010 "
+          "the same-day procedures are minor (000/010 globals, injections, phototherapy): "
+          "replace 57 with 25.", M57_SRC),
+        E("remove_modifier", "E/M on line {line} carries both 25 and 57 with minor "
           "procedures only: 25 is the right one; remove 57 (never stack them).", M57_SRC))),
     "modifier_25_not_em": Rule("modifier", (
         E("remove_modifier", "Line {line} ({code}) is not an E/M: 25 applies only to "
@@ -220,10 +221,11 @@ RULES: dict[str, Rule] = {
         W("remove_modifier", "E/M on line {line} carries 25 but the claim has no procedure "
           "that day: remove 25 (unless the procedure is billed on another claim).", M25_SRC),)),
     "em_without_25": Rule("modifier", (
-        W("add_modifier", "E/M on line {line} is billed with a same-day 000/010 procedure "
-          "without 25: add 25 if the note documents a significant, separately identifiable "
-          "E/M; otherwise the visit is included in the procedure.", M25_SRC),
-        W("remove_line", "E/M on line {line} is billed with a same-day 000/010 procedure and "
+        W("add_modifier", "E/M on line {line} is billed with a same-day minor procedure "
+          "(000/010 global, or an NCCI edit bundling the E/M) without 25: add 25 if the "
+          "note documents a significant, separately identifiable E/M; otherwise the visit "
+          "is included in the procedure.", M25_SRC),
+        W("remove_line", "E/M on line {line} is billed with a same-day minor procedure and "
           "the claim has no separate E/M note: the visit (and the decision to operate) is "
           "included in the procedure payment.", M25_SRC))),
     "g2211_with_25": Rule("modifier", (

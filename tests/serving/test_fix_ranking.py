@@ -130,6 +130,7 @@ def test_the_lowest_risk_change_leads_and_every_correction_stays_listed():
            for name in ("a", "b", "c", "d")}
     ranked = [(1, 0.9, fix["a"], True), (1, 0.1, fix["b"], False),
               (1, 0.2, fix["c"], False), (2, 0.3, fix["d"], False)]
+    assert [f.value for f in top_fixes(ranked, 1)] == ["b"]  # the top fix whatever k
     assert [f.value for f in top_fixes(ranked, 2)] == ["b", "a"]
     assert [f.value for f in top_fixes(ranked, 3)] == ["b", "c", "a"]
     assert [f.value for f in top_fixes(ranked, 4)] == ["b", "c", "a", "d"]

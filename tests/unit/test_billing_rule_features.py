@@ -31,6 +31,16 @@ def test_em_with_minor_procedure_without_25(cms):
     assert f["ptp_unbypassed"] == 1
 
 
+@pytest.mark.parametrize("code", ["96372", "96910"])
+def test_em_beside_an_injection_or_phototherapy_needs_25(cms, code):
+    # NCCI PTP 96372/99213 and 96910/99213 carry modifier indicator 1 (XXX globals): a
+    # same-day E/M is bundled unless it carries 25, as with a 000/010 procedure.
+    bare = features_of(cms, lines=[line(1, "99213"), line(2, code)])
+    assert bare["em_needs_25"] == 1
+    with25 = features_of(cms, lines=[line(1, "99213", mods=["25"]), line(2, code)])
+    assert with25["em_needs_25"] == 0 and with25["em_has_25_with_proc"] == 1
+
+
 def test_em_alone_needs_no_25(cms):
     assert features_of(cms, lines=[line(1, "99213")])["em_needs_25"] == 0
 
