@@ -60,8 +60,8 @@ def test_top_fixes_lower_the_true_risk(audited, record_property):
     record_property("lowered_share_fixable", round(float(lowered[fixable].mean()), 3))
     record_property("mean_true_drop", round(float((before - after).mean()), 3))
     assert len(before) >= 300 and fixable.sum() >= 100
-    assert lowered[fixable].mean() >= 0.7
-    assert lowered.mean() >= 0.4 and (before - after).mean() > 0.1
+    assert lowered[fixable].mean() >= 0.85  # measured .914 (2026-12-07)
+    assert lowered.mean() >= 0.7 and (before - after).mean() > 0.5  # .828, .722
     assert (after <= before + 1e-9).mean() >= 0.97  # a fix almost never makes it worse
 
 
@@ -72,4 +72,4 @@ def test_changes_made_together_cure_what_no_single_change_does(audited, record_p
     lowered = after[joint] <= 0.5 * before[joint]
     record_property("joint_fixes", int(joint.sum()))
     record_property("joint_lowered_share", round(float(lowered.mean()), 3))
-    assert joint.sum() >= 5 and lowered.mean() >= 0.6
+    assert joint.sum() >= 20 and lowered.mean() >= 0.8  # measured 45, .933
