@@ -47,8 +47,10 @@ def lift_item(bundle: Any, position: int, findings: list[Any]) -> ExplanationIte
 
 def lift_history(meta: Any, lift: Any) -> str:
     """The history a lift was learned from: the model's own claims with the coding error
-    and, for a payer model, the practice-wide history it was shrunk toward."""
-    who = meta.payer if meta.kind == "payer" else "The payers of the pooled model"
+    (a pooled model's payer lift: that payer's claims) and, for a payer's lift, the
+    practice-wide history it was shrunk toward."""
+    who = lift.payer or (meta.payer if meta.kind == "payer" else
+                         "The payers of the pooled model")
     own = (f"{who} denied {lift.denied} of {lift.n} training claims with this coding "
            f"error (the model alone expected {lift.predicted:.0%})" if lift.n
            else f"No {who} training claim had this coding error")

@@ -79,8 +79,9 @@ class Settings(BaseSettings):
                               "certain rule (an HMO's 66 training claims without a "
                               "referral) gets its own leaf.")
     pooled_min_data_in_leaf: int = Field(
-        50, ge=1, description="LightGBM minimum claims per leaf of the pooled denial model "
-                              "(payer habits are interactions with the payer column there).")
+        20, ge=1, description="LightGBM minimum claims per leaf of the pooled denial model "
+                              "(payer habits are interactions with the payer column there; "
+                              "its per-payer coding-check lifts back them up).")
     max_depth: int = Field(
         6, ge=-1, description="LightGBM tree depth limit (-1 = none). Shallow trees keep "
         "TreeSHAP explanations cheap (cost grows with depth squared) at equal AUC.")

@@ -159,7 +159,25 @@ class ModelBundle:
     @cached_property
     def lift_columns(self) -> list[tuple[int, Any]]:
         """(matrix column, FindingLift) of the learned coding-check lifts."""
-        return lift_columns(self.feature_names, self.metadata.learned.finding_lifts)
+        learned = self.metadata.learned
+        return lift_columns(self.feature_names, learned.finding_lifts, learned.payer_lifts)
+
+    def row_payers(self, M: np.ndarray) -> np.ndarray | None:
+        """Each row's payer id from the matrix's payer column (None: no payer lifts, or
+        no payer column)."""
+        if not self.metadata.learned.payer_lifts or PAYER_COLUMN not in self.feature_names:
+            return None
+        levels = self.layout_levels(PAYER_COLUMN)
+        codes = M[:, self.feature_names.index(PAYER_COLUMN)]
+        names = np.array([*levels, None], dtype=object)
+        ok = np.isfinite(codes) & (codes >= 0) & (codes < len(levels))
+        return names[np.where(ok, np.nan_to_num(codes), len(levels)).astype(np.int64)]
+
+    def layout_levels(self, column: str) -> tuple[str, ...]:
+        """Category levels of a categorical column in matrix code order."""
+        if column in self.state.categorical:
+            return tuple(self.state.categorical[column])
+        return tuple(PAYERS) if column == PAYER_COLUMN else ()
 
     def lifted(self, X: pd.DataFrame | np.ndarray,
                p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -167,7 +185,9 @@ class ModelBundle:
         the lift applied or -1)."""
         if not self.lift_columns:
             return p, np.full(len(p), -1)
-        return apply_lifts(self.matrix(X), np.asarray(p, dtype=float), self.lift_columns)
+        M = self.matrix(X)
+        return apply_lifts(M, np.asarray(p, dtype=float), self.lift_columns,
+                           self.row_payers(M), tuple(self.metadata.learned.payer_lifts))
 
     def predict_proba(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
         """Calibrated P(denied) per row of X, with the coding-check lifts (lifts.py)."""

@@ -64,6 +64,7 @@ class LearnedLimits(BaseModel):
     referral_denials: dict[str, int] = Field(default_factory=dict)
     window: str = ""
     finding_lifts: dict[str, FindingLift] = Field(default_factory=dict)
+    payer_lifts: dict[str, dict[str, FindingLift]] = Field(default_factory=dict)
 
 
 MIN_CODE_CLAIMS = 30

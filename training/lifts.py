@@ -18,7 +18,10 @@ A payer model's lift is shrunk toward the practice-wide lift of the same run's p
 model (empirical Bayes), not toward zero: a coding error MCR saw twice but all the
 practice's payers denied 37 times in 41 is not treated as unknown. With no claim of
 its own the payer inherits the practice-wide lift; its own history outweighs the prior
-as it grows.
+as it grows. The pooled model, which serves payers too thin for their own model, learns
+the same per payer (payer_lifts) on its training claims: one payer denies 59 where it
+wants XS and another does not, so a payer's claims take its own lifts (shrunk toward
+the practice-wide ones), and the practice-wide lifts serve payers it has not seen.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ class FindingLift(BaseModel):
     log_odds: float  # added to a claim's log-odds when the finding is on it
     practice_n: int = 0  # the pooled model's claims with the finding (the prior), if any
     practice_denied: int = 0
+    payer: str | None = None  # a pooled model's lift for this payer's claims only
 
 
 def rule_lift(has: np.ndarray, y: np.ndarray, p: np.ndarray,
@@ -87,21 +91,51 @@ def learn_lifts(X: pd.DataFrame, y: np.ndarray, p: np.ndarray,
     return out
 
 
-def lift_columns(names: Sequence[str],
-                 lifts: Mapping[str, FindingLift]) -> list[tuple[int, FindingLift]]:
-    """(matrix column, lift) of each lift whose check column the model has."""
+def learn_payer_lifts(X: pd.DataFrame, y: np.ndarray, p: np.ndarray, payer: np.ndarray,
+                      practice: Mapping[str, FindingLift]) -> dict[str, dict[str, FindingLift]]:
+    """A pooled model's lifts per payer among its training claims (`payer` per row),
+    each shrunk toward the practice-wide lift of the same rule (learn_lifts)."""
+    out = {}
+    for name in sorted({str(v) for v in payer if v is not None and v == v}):
+        sel = np.asarray(payer == name, dtype=bool)
+        found = learn_lifts(X[sel], y[sel], p[sel], practice)
+        out[name] = {rule: lift.model_copy(update={"payer": name})
+                     for rule, lift in found.items()}
+    return out
+
+
+def lift_columns(names: Sequence[str], lifts: Mapping[str, FindingLift],
+                 payer_lifts: Mapping[str, Mapping[str, FindingLift]] | None = None
+                 ) -> list[tuple[int, FindingLift]]:
+    """(matrix column, lift) of each lift whose check column the model has: the
+    practice-wide ones, then each payer's own (FindingLift.payer set)."""
     position = {n: j for j, n in enumerate(names)}
-    return [(position[CHECK_PREFIX + r], lift) for r, lift in sorted(lifts.items())
+    rules = sorted(lifts.items()) + [item for payer in sorted(payer_lifts or {})
+                                     for item in sorted((payer_lifts or {})[payer].items())]
+    return [(position[CHECK_PREFIX + r], lift) for r, lift in rules
             if CHECK_PREFIX + r in position]
 
 
-def apply_lifts(M: np.ndarray, p: np.ndarray,
-                columns: list[tuple[int, FindingLift]]) -> tuple[np.ndarray, np.ndarray]:
-    """(lifted P(denied), position in `columns` of the lift applied or -1) per row of M."""
+def lift_applies(lift: FindingLift, payers: np.ndarray | None,
+                 scoped: np.ndarray | None) -> np.ndarray | bool:
+    """Rows a lift may apply to: a payer's own lift to its claims; a practice-wide one
+    to the claims of payers without lifts of their own (every row without payers)."""
+    if payers is None or scoped is None:
+        return lift.payer is None
+    return payers == lift.payer if lift.payer is not None else ~scoped
+
+
+def apply_lifts(M: np.ndarray, p: np.ndarray, columns: list[tuple[int, FindingLift]],
+                payers: np.ndarray | None = None, learned: Sequence[str] = ()
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """(lifted P(denied), position in `columns` of the lift applied or -1) per row of M;
+    `payers` (each row's payer id) and `learned` (the payers whose own lifts were learned,
+    none of them possibly) select the payer-scoped lifts."""
     best = np.zeros(len(p))
     chosen = np.full(len(p), -1)
+    scoped = np.isin(payers, list(learned)) if payers is not None and learned else None
     for k, (j, lift) in enumerate(columns):
-        better = (M[:, j] > 0) & (lift.log_odds > best)
+        better = (M[:, j] > 0) & (lift.log_odds > best) & lift_applies(lift, payers, scoped)
         best[better] = lift.log_odds
         chosen[better] = k
     if not (chosen >= 0).any():

@@ -21,7 +21,7 @@ from settings import Settings
 from training.bundle import BundleMetadata, ModelBundle, Thresholds
 from training.calibration import calibrate
 from training.learned import learn_limits
-from training.lifts import learn_lifts
+from training.lifts import learn_lifts, learn_payer_lifts
 from training.metrics import binary_metrics, reason_metrics, threshold_for_precision
 from training.split import TimeSplit
 
@@ -218,7 +218,12 @@ def train_payer_model(data: TrainingData, payer: str, kind: str, fit: Fitter,
                                         feature_version=data.state.version))
     prior = pooled.metadata.learned.finding_lifts if pooled is not None and kind == "payer" \
         else None
-    learned.finding_lifts = learn_lifts(X[tr], y[tr], bundle.calibrated(X[tr]), prior)
+    p_tr = bundle.calibrated(X[tr])
+    learned.finding_lifts = learn_lifts(X[tr], y[tr], p_tr, prior)
+    if kind == "pooled":
+        learned.payer_lifts = learn_payer_lifts(X[tr], y[tr], p_tr,
+                                                data.payer[tr].astype(object).to_numpy(),
+                                                learned.finding_lifts)
     bundle.metadata = bundle.metadata.model_copy(update={"learned": learned})
     p_val = bundle.predict_proba(X[va])
     val = binary_metrics(y[va], p_val) | reason_metrics(

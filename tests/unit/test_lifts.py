@@ -15,6 +15,7 @@ from training.lifts import (
     FindingLift,
     apply_lifts,
     learn_lifts,
+    learn_payer_lifts,
     lift_categories,
     lift_columns,
     lifted_reasons,
@@ -87,3 +88,22 @@ def test_apply_raises_only_claims_with_the_finding_and_keeps_the_largest_lift():
     assert np.allclose(q2.sum(axis=1), 1.0) and np.array_equal(q2[0], q[0])
     assert q2[1].argmax() == CATEGORIES.index("bundling")
     assert q2[3].argmax() == CATEGORIES.index("modifier")
+
+
+def test_a_pooled_model_learns_each_payers_own_lift():
+    # The pooled model serves thin payers: COA denies the finding 38 times in 40, MCR never
+    # does. COA's claims take COA's lift, MCR's none (not the practice-wide one), and a
+    # payer the model has no history of takes the practice-wide lift.
+    X, y, p = history(80, 38, 0.05)
+    payer = np.array(["COA"] * 40 + ["MCR"] * 40 + ["COA", "MCR"] * 460, dtype=object)
+    practice = learn_lifts(X, y, p)
+    own = learn_payer_lifts(X, y, p, payer, practice)
+    assert own["COA"]["ptp_mi0"].payer == "COA" and own["COA"]["ptp_mi0"].n == 40
+    assert "ptp_mi0" not in own["MCR"]
+    columns = lift_columns(list(X.columns), practice, own)
+    M = np.array([[1.0, 0.0, 1.0]] * 3)
+    lifted, chosen = apply_lifts(M, np.full(3, 0.05), columns,
+                                 np.array(["COA", "MCR", "COB"], dtype=object), tuple(own))
+    assert lifted[0] > lifted[2] > lifted[1] == pytest.approx(0.05)
+    assert columns[chosen[0]][1].payer == "COA" and chosen[1] == -1
+    assert columns[chosen[2]][1].payer is None
