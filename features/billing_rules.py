@@ -62,7 +62,8 @@ def rule_flag_arrays(frames: ClaimFrames, cms: CmsTables, ix: LineIndex) -> dict
     """The flags of line_rule_flags as plain arrays (what build_features consumes: no
     DataFrame copy of ~25 columns x every line)."""
     out: dict[str, np.ndarray] = {"family": ix.family, "global_days": ix.global_days}
-    out["em_needs_25"], out["em_has_25_with_proc"] = flag_em_modifier_25(ix, cms)
+    out["em_bundling"] = em_bundling_codes(cms)[ix.code_idx] & ~ix.is_em
+    out["em_needs_25"], out["em_has_25_with_proc"] = flag_em_modifier_25(ix, out["em_bundling"])
     out.update(flag_ptp_pairs(ix, cms))
     out.update(flag_mue_units(ix, cms))
     out["orphan_addon"] = flag_orphan_addons(ix)
@@ -94,10 +95,9 @@ def em_bundling_codes(cms: CmsTables) -> np.ndarray:
     return cached
 
 
-def flag_em_modifier_25(ix: LineIndex, cms: CmsTables) -> tuple[np.ndarray, np.ndarray]:
-    """E/M lines on a claim that also bills a code the E/M needs 25 beside
-    (em_bundling_codes), without / with 25."""
-    minor = em_bundling_codes(cms)[ix.code_idx] & ~ix.is_em
+def flag_em_modifier_25(ix: LineIndex, minor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """E/M lines on a claim that also bills a `minor` line (a code the E/M needs 25
+    beside: em_bundling_codes), without / with 25."""
     claim_has_minor = np.zeros(ix.n_claims, dtype=bool)
     claim_has_minor[ix.claim_pos[minor]] = True
     with_proc = ix.is_em & claim_has_minor[ix.claim_pos]

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from features.billing_rules import em_bundling_codes
 from reference.cms import CmsTables
 from reference.codes import load_code_table
 from reference.modifiers import MODIFIER_MEANINGS
@@ -49,17 +48,14 @@ def ptp_source(cms: CmsTables, col1: str, col2: str, mi: int) -> str:
     return f"{cms.releases.get('ptp', 'NCCI PTP')} {col1}/{col2}, modifier indicator {mi}"
 
 
-def minor_procedure_lines(view: ClaimView, cms: CmsTables) -> list[int]:
-    """Lines an E/M needs 25 beside (000/010 procedures, injections, phototherapy:
-    features.billing_rules.em_bundling_codes)."""
-    table, minor = load_code_table().frame.index, em_bundling_codes(cms)
-    numbers = [int(n) for n in view.table.line_no[view.rows]]
-    pos = table.get_indexer([view.cpt(n) for n in numbers])
-    return sorted(n for n, p in zip(numbers, pos) if p >= 0 and minor[p])
+def minor_procedure_lines(view: ClaimView) -> list[int]:
+    """Lines an E/M needs 25 beside (000/010 procedures, injections, phototherapy: the
+    em_bundling line flag, features.billing_rules.em_bundling_codes)."""
+    return view.lines_where("em_bundling")
 
 
 def em_without_25(view: ClaimView, cms: CmsTables) -> Finding | None:
-    em_lines, procs = view.lines_where("em_needs_25"), minor_procedure_lines(view, cms)
+    em_lines, procs = view.lines_where("em_needs_25"), minor_procedure_lines(view)
     if not em_lines or not procs:
         return None
     em, proc = em_lines[0], procs[0]
@@ -71,7 +67,7 @@ def em_without_25(view: ClaimView, cms: CmsTables) -> Finding | None:
 
 
 def em_25_with_procedure(view: ClaimView, cms: CmsTables) -> Finding | None:
-    em_lines, procs = view.lines_where("em_has_25_with_proc"), minor_procedure_lines(view, cms)
+    em_lines, procs = view.lines_where("em_has_25_with_proc"), minor_procedure_lines(view)
     if not em_lines or not procs:
         return None
     em, proc = em_lines[0], procs[0]

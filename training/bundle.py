@@ -163,21 +163,19 @@ class ModelBundle:
         return lift_columns(self.feature_names, learned.finding_lifts, learned.payer_lifts)
 
     def row_payers(self, M: np.ndarray) -> np.ndarray | None:
-        """Each row's payer id from the matrix's payer column (None: no payer lifts, or
-        no payer column)."""
-        if not self.metadata.learned.payer_lifts or PAYER_COLUMN not in self.feature_names:
+        """Each row's payer id from the matrix's payer column, decoded with the layout's
+        levels (None: no payer lifts, or no payer column)."""
+        if not self.metadata.learned.payer_lifts:
             return None
-        levels = self.layout_levels(PAYER_COLUMN)
-        codes = M[:, self.feature_names.index(PAYER_COLUMN)]
+        column = next(((j, levels) for j, name, levels in self.layout.categorical
+                       if name == PAYER_COLUMN), None)
+        if column is None:
+            return None
+        j, levels = column
+        codes = M[:, j]
         names = np.array([*levels, None], dtype=object)
         ok = np.isfinite(codes) & (codes >= 0) & (codes < len(levels))
         return names[np.where(ok, np.nan_to_num(codes), len(levels)).astype(np.int64)]
-
-    def layout_levels(self, column: str) -> tuple[str, ...]:
-        """Category levels of a categorical column in matrix code order."""
-        if column in self.state.categorical:
-            return tuple(self.state.categorical[column])
-        return tuple(PAYERS) if column == PAYER_COLUMN else ()
 
     def lifted(self, X: pd.DataFrame | np.ndarray,
                p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

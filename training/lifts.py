@@ -110,8 +110,9 @@ def lift_columns(names: Sequence[str], lifts: Mapping[str, FindingLift],
     """(matrix column, lift) of each lift whose check column the model has: the
     practice-wide ones, then each payer's own (FindingLift.payer set)."""
     position = {n: j for j, n in enumerate(names)}
-    rules = sorted(lifts.items()) + [item for payer in sorted(payer_lifts or {})
-                                     for item in sorted((payer_lifts or {})[payer].items())]
+    own = payer_lifts or {}
+    rules = sorted(lifts.items()) + [item for payer in sorted(own)
+                                     for item in sorted(own[payer].items())]
     return [(position[CHECK_PREFIX + r], lift) for r, lift in rules
             if CHECK_PREFIX + r in position]
 
