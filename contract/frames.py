@@ -29,7 +29,8 @@ DX_COLS = [f"dx_{i}" for i in range(1, MAX_DIAGNOSES + 1)]
 DOC_COLS = [f"doc_{f}" for f in DOCUMENTATION_FIELDS]
 
 HISTORY_INT_COLS = ["days_since_related_global_procedure", "related_global_days",
-                    "sessions_this_year", "days_since_last_visit", "prior_denials_same_code"]
+                    "sessions_this_year", "days_since_last_visit", "prior_denials_same_code",
+                    "lines_billed_before"]
 CLAIM_BOOL_COLS = [
     "credentialed_with_payer", "eligibility_verified", "coverage_active",
     "referral_on_file", "cosmetic_intake", *DOC_COLS, "established_patient",
@@ -48,7 +49,7 @@ CLAIM_COLUMNS = [
     "cosmetic_intake", *DX_COLS, *DOC_COLS, "days_since_related_global_procedure",
     "related_global_days", "related_procedure_code", "sessions_this_year",
     "established_patient", "days_since_last_visit", "prior_denials_same_code",
-    "claim_frequency", "original_claim_id",
+    "lines_billed_before", "claim_frequency", "original_claim_id",
 ]
 LINE_STR_COLS = ["claim_id", "cpt", *MOD_COLS, "lesion_site", "lesion_laterality", "ndc",
                  "drug_quantity"]
@@ -136,7 +137,8 @@ def _claim_values(c: Mapping[str, Any], claim_id: str) -> tuple[Any, ...]:
         hist.get("days_since_related_global_procedure"), hist.get("related_global_days"),
         hist.get("related_procedure_code"), hist.get("sessions_this_year"),
         hist.get("established_patient"), hist.get("days_since_last_visit"),
-        hist.get("prior_denials_same_code"), c.get("claim_frequency") or "1",
+        hist.get("prior_denials_same_code"), hist.get("lines_billed_before"),
+        c.get("claim_frequency") or "1",
         c.get("original_claim_id"),
     )
 
@@ -263,7 +265,8 @@ def _claim_dict(rec: dict[str, Any], lines: list[dict[str, Any]]) -> dict[str, A
                     "sessions_this_year": r["sessions_this_year"],
                     "established_patient": r["established_patient"],
                     "days_since_last_visit": r["days_since_last_visit"],
-                    "prior_denials_same_code": r["prior_denials_same_code"]},
+                    "prior_denials_same_code": r["prior_denials_same_code"],
+                    "lines_billed_before": r["lines_billed_before"]},
         "claim_frequency": r["claim_frequency"] or "1",
         "original_claim_id": r["original_claim_id"],
     }

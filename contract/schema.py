@@ -165,6 +165,11 @@ class History(_Strict):
     established_patient: bool | None = None
     days_since_last_visit: int | None = Field(default=None, ge=0, le=36500)
     prior_denials_same_code: int | None = Field(default=None, ge=0, le=1000)
+    lines_billed_before: int | None = Field(
+        default=None, ge=0, le=1000,
+        description="Lines of this claim whose date of service and code the practice "
+                    "already billed for this patient on a claim submitted earlier (an "
+                    "original claim sent again is denied as a duplicate, CO/OA-18).")
 
 
 class Claim(_Strict):

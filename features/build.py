@@ -35,7 +35,7 @@ from reference.cms import CmsTables
 # 7: E/M-25 beside injections and phototherapy (NCCI PTP); 6: urticaria and
 # hidradenitis diagnosis classes (drug linkage); 5: NCCI pairs with curated non-derm
 # codes; cosmetic resurfacing
-FEATURE_VERSION = "7"
+FEATURE_VERSION = "8"
 MIN_LEVEL_COUNT = 5  # a categorical level needs this many training claims to be learned
 
 

@@ -152,7 +152,20 @@ def history(frames: ClaimFrames, ix: LineIndex, sessions: np.ndarray,
             np.float64),
         "days_since_last_visit": as_float(c["days_since_last_visit"]),
         "prior_denials_same_code": as_float(c["prior_denials_same_code"]),
+        **billed_again(c),
     }
+
+
+def billed_again(c: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """Lines the practice already billed for the patient on an earlier claim, and whether
+    this claim is an original sent again (a payer denies the copy as a duplicate, CO-18;
+    a replacement, frequency 7, is how a billed claim is changed). NaN when unknown."""
+    billed = as_float(c["lines_billed_before"]) if "lines_billed_before" in c \
+        else np.full(len(c), np.nan)
+    frequency = np.asarray(c["claim_frequency"], dtype=object)
+    original = ~np.isin(frequency, ["7", "8"])
+    resent = np.where(np.isnan(billed), np.nan, ((billed > 0) & original).astype(np.float64))
+    return {"lines_billed_before": billed, "resent_original": resent}
 
 
 def claim_level_features(frames: ClaimFrames, ix: LineIndex, lines: dict) -> dict:

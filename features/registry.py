@@ -39,6 +39,7 @@ RULE_FEATURES: dict[str, str] = {
     "ndc_missing": "missing_information",
     "modifier_59_and_x": "modifier",
     "per_session_units": "units",
+    "resent_original": "missing_information",
 }
 
 # Features a coder or the front desk can change before submission, with the claim field

@@ -7,12 +7,13 @@ claim it read and fills the history columns of the data set with it (fill_histor
 serving looks a claim's history up in it when the caller sends none (HistoryStore.lookup).
 
 What is stored, one row per claim line: the patient key, the date of service, the
-procedure code, its global days (reference/codes, MPFS) and whether the payer denied it
-(NA when no remit was read). The patient key is the first 8 bytes of
-SHA-256(salt | member id | birth date) as a signed 64-bit integer: the birth date tells
-apart dependants who share the subscriber's member id, and the salt is random per store,
-so the key cannot be looked up in a table of hashed member ids. No member id, name or birth
-date is stored. Files: <folder>/lines.parquet and <folder>/store.json (version, salt, row
+procedure code, its global days (reference/codes, MPFS), whether the payer denied it
+(NA when no remit was read) and the day the claim was submitted (a line billed again on a
+later claim is a duplicate unless the later claim replaces the first). The patient key
+is the first 8 bytes of SHA-256(salt | member id | birth date) as a signed 64-bit
+integer: the birth date tells apart dependants who share the subscriber's member id, and
+the salt is random per store, so the key cannot be looked up in a table of hashed member
+ids. No member id, name or birth date is stored. Files: <folder>/lines.parquet and <folder>/store.json (version, salt, row
 count, date range). Facts: interop/history_facts.py.
 """
 
@@ -42,10 +43,11 @@ from interop.history_facts import (
 )
 from reference.codes import load_code_table
 
-STORE_VERSION = 1
+STORE_VERSION = 2  # 2: submission_date per row
 LINES_FILE = "lines.parquet"
 META_FILE = "store.json"
-ROW_COLUMNS = ["patient", "date_of_service", "cpt", "global_days", "denied"]
+ROW_COLUMNS = ["patient", "date_of_service", "cpt", "global_days", "denied",
+               "submission_date"]
 GLOBAL_DAYS = {"010": 10, "090": 90, "000": 0}
 
 
@@ -92,6 +94,9 @@ def store_rows(frames: ClaimFrames, salt: str) -> pd.DataFrame:
         .map(GLOBAL_DAYS).astype("Int16").to_numpy(),
     })
     out["denied"] = pd.Series(denied, index=lines.index).astype("boolean").to_numpy()
+    sent = pd.to_datetime(claims["submission_date"]).to_numpy("datetime64[ns]")
+    pos = pd.Index(claims["claim_id"].to_numpy()).get_indexer(lines["claim_id"].to_numpy())
+    out["submission_date"] = np.where(pos >= 0, sent[pos], np.datetime64("NaT"))
     return out.astype(empty_rows().dtypes.to_dict())
 
 
@@ -101,7 +106,8 @@ def empty_rows() -> pd.DataFrame:
                          "date_of_service": pd.Series(dtype="datetime64[ns]"),
                          "cpt": pd.Series(dtype="string"),
                          "global_days": pd.Series(dtype="Int16"),
-                         "denied": pd.Series(dtype="boolean")})
+                         "denied": pd.Series(dtype="boolean"),
+                         "submission_date": pd.Series(dtype="datetime64[ns]")})
 
 
 def denied_codes(denied: pd.Series) -> np.ndarray:
@@ -151,7 +157,8 @@ class HistoryStore:
                              "date_of_service": self.rows["date_of_service"].to_numpy(),
                              "cpt": code.astype(np.int32), "family": family.astype(np.int32),
                              "global_days": self.rows["global_days"].to_numpy(),
-                             "denied": self.rows["denied"].to_numpy()})
+                             "denied": self.rows["denied"].to_numpy(),
+                             "submission_date": self.rows["submission_date"].to_numpy()})
 
     @cached_property
     def views(self) -> Views:
@@ -166,7 +173,9 @@ class HistoryStore:
                 "cpt": self.code_names.to_numpy(object)[coded["cpt"].to_numpy()],
                 "family": self.family_names.to_numpy(object)[coded["family"].to_numpy()],
                 "global_days": self.rows["global_days"].fillna(-1).to_numpy(np.int64),
-                "denied": denied_codes(self.rows["denied"])}
+                "denied": denied_codes(self.rows["denied"]),
+                "submitted": self.rows["submission_date"].to_numpy("datetime64[D]")
+                .astype(np.int64)}
 
     def patient_rows(self, key: int) -> PatientRows:
         """The store rows of one patient key (the rows are sorted by patient)."""
@@ -174,7 +183,8 @@ class HistoryStore:
         lo, hi = np.searchsorted(a["patient"], key, "left"), np.searchsorted(
             a["patient"], key, "right")
         return PatientRows(*(a[k][lo:hi].tolist() for k in
-                             ("days", "cpt", "family", "global_days", "denied")))
+                             ("days", "cpt", "family", "global_days", "denied",
+                                          "submitted")))
 
     def lookup(self, claim: Mapping[str, Any] | Any) -> dict[str, Any]:
         """History facts of one contract claim (dict or Claim) from its patient's rows."""
@@ -186,8 +196,11 @@ class HistoryStore:
         fams = {table.get(code, code) for code in codes}
         rows = self.patient_rows(patient_key(patient.get("member_id"),
                                              patient.get("birth_date"), self.salt))
-        day = min(day_number(ln["date_of_service"]) for ln in lines)
-        return claim_facts(day, codes, fams, rows)
+        services = [(day_number(ln["date_of_service"]), str(ln["cpt"]).upper())
+                    for ln in lines]
+        day = min(d for d, _ in services)
+        return claim_facts(day, codes, fams, rows, services,
+                           day_number(c["submission_date"]))
 
     def save(self, folder: Path) -> Path:
         """Write lines.parquet and store.json into folder."""
@@ -242,10 +255,13 @@ def fill_history(frames: ClaimFrames, store: HistoryStore) -> ClaimFrames:
         todo["member_id"], todo["birth_date"], store.salt)}).astype(
         {"key": claims["claim_id"].dtype})
     lines = frames.lines[frames.lines["claim_id"].isin(todo["claim_id"])]
-    keys["day"] = keys["key"].map(lines.groupby("claim_id")["date_of_service"].min())
+    dos = pd.to_datetime(lines["date_of_service"]).astype("datetime64[ns]")
+    keys["day"] = keys["key"].map(dos.groupby(lines["claim_id"]).min())
+    keys["submitted"] = pd.to_datetime(todo["submission_date"]).to_numpy("datetime64[ns]")
     code, family = store.code_ids(lines["cpt"])
     codes = pd.DataFrame({"key": lines["claim_id"].to_numpy(), "cpt": code.astype(np.int32),
-                          "family": family.astype(np.int32)}).astype(
+                          "family": family.astype(np.int32),
+                          "date_of_service": dos.to_numpy()}).astype(
         {"key": claims["claim_id"].dtype})
     facts = history_facts(keys, codes, store.views)
     where = claims.index[needs_history(claims)]

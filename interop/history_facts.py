@@ -12,7 +12,10 @@ before D (a same-day claim is not earlier):
 - sessions_this_year: earlier dates this calendar year with a code of the same family as
   one of the claim's codes (the largest count over its families: e.g. phototherapy);
 - established_patient: a claim in the prior 3 years; days_since_last_visit;
-- prior_denials_same_code: earlier denied lines with one of the claim's codes.
+- prior_denials_same_code: earlier denied lines with one of the claim's codes;
+- lines_billed_before: the claim's lines whose date of service and code the patient's
+  rows show on a claim submitted before this claim's submission day (a copy of a claim
+  sent again, or a replacement of it; a same-day claim is not earlier).
 
 history_facts computes them for many claims at once (pandas merge_asof, no Python loop);
 claim_facts does the same for one claim in plain Python (serving's lookup). Both read the
@@ -30,7 +33,7 @@ import pandas as pd
 HISTORY_COLUMNS: tuple[str, ...] = (
     "days_since_related_global_procedure", "related_global_days", "related_procedure_code",
     "sessions_this_year", "established_patient", "days_since_last_visit",
-    "prior_denials_same_code",
+    "prior_denials_same_code", "lines_billed_before",
 )
 GLOBALS: tuple[int, ...] = (10, 90)
 LOOKBACK_DAYS: dict[int, int] = {10: 30, 90: 90}  # how long a procedure stays related
@@ -49,12 +52,13 @@ class Views:
     procedures: dict[int, pd.DataFrame]  # global days -> patient, date_of_service, cpt
     sessions: pd.DataFrame  # patient, family, year, date_of_service, n (sessions so far)
     denials: pd.DataFrame  # patient, cpt, date_of_service, n (denied lines so far)
+    billed: pd.DataFrame  # patient, date_of_service, cpt, first (earliest submission)
     code_names: np.ndarray
 
 
 def make_views(rows: pd.DataFrame, code_names: np.ndarray) -> Views:
     """Views of coded store rows (patient, date_of_service, cpt and family ids,
-    global_days, denied)."""
+    global_days, denied, submission_date)."""
     rows = rows.sort_values(["date_of_service", "patient"], kind="stable")
     visits = rows[["patient", "date_of_service"]].drop_duplicates()
     by_code = rows.sort_values(["date_of_service", "patient", "cpt"], kind="stable")
@@ -68,7 +72,9 @@ def make_views(rows: pd.DataFrame, code_names: np.ndarray) -> Views:
     denials = denied.groupby(["patient", "cpt", "date_of_service"], sort=False).size()
     denials = denials.rename("k").reset_index().sort_values("date_of_service", kind="stable")
     denials["n"] = denials.groupby(["patient", "cpt"])["k"].cumsum()
-    return Views(visits, procedures, sessions, denials.drop(columns="k"), code_names)
+    billed = rows.groupby(["patient", "date_of_service", "cpt"], sort=False)[
+        "submission_date"].min().rename("first").reset_index()
+    return Views(visits, procedures, sessions, denials.drop(columns="k"), billed, code_names)
 
 
 def asof(left: pd.DataFrame, right: pd.DataFrame, by: list[str], **kw) -> pd.DataFrame:
@@ -124,9 +130,20 @@ def counted(claims: pd.DataFrame, codes: pd.DataFrame, view: pd.DataFrame,
     return found["n"].fillna(0).groupby(found["key"]).agg(how)
 
 
+def billed_before(claims: pd.DataFrame, codes: pd.DataFrame, views: Views) -> pd.Series:
+    """Per key, its lines whose (date of service, code) the patient's rows show on a claim
+    submitted before the key's `submitted` day; 0 when none."""
+    lines = codes[["key", "cpt", "date_of_service"]].merge(
+        claims[["key", "patient", "submitted"]], on="key")
+    found = lines.merge(views.billed, on=["patient", "date_of_service", "cpt"])
+    hit = found["first"].dt.normalize() < found["submitted"].dt.normalize()
+    return hit.groupby(found["key"]).sum()
+
+
 def history_facts(claims: pd.DataFrame, codes: pd.DataFrame, views: Views) -> pd.DataFrame:
-    """HISTORY_COLUMNS for claims (key, patient, day) with their codes (key, cpt, family:
-    the store's ids, -1 for one the store never saw); index key, every key present."""
+    """HISTORY_COLUMNS for claims (key, patient, day, submitted) with their lines (key,
+    cpt, family: the store's ids, -1 for one the store never saw; date_of_service);
+    index key, every key present."""
     claims = claims.dropna(subset=["day"])
     families = codes[["key", "family"]].drop_duplicates()
     years = claims.assign(year=claims["day"].dt.year.astype("int64"))
@@ -137,6 +154,8 @@ def history_facts(claims: pd.DataFrame, codes: pd.DataFrame, views: Views) -> pd
     out = out.join(related_procedure(claims, views)).join(last_visit(claims, views))
     out["sessions_this_year"] = sessions.reindex(out.index).fillna(0).astype("Int32")
     out["prior_denials_same_code"] = denials.reindex(out.index).fillna(0).astype("Int32")
+    billed = billed_before(claims, codes, views)
+    out["lines_billed_before"] = billed.reindex(out.index).fillna(0).astype("Int32")
     out["established_patient"] = out["established_patient"].fillna(False)
     return out[list(HISTORY_COLUMNS)]
 
@@ -144,13 +163,15 @@ def history_facts(claims: pd.DataFrame, codes: pd.DataFrame, views: Views) -> pd
 @dataclass(frozen=True)
 class PatientRows:
     """One patient's store rows as plain arrays: day numbers (days since 1970-01-01),
-    codes, families, global days (-1: none) and denied (1, 0, -1 unknown)."""
+    codes, families, global days (-1: none), denied (1, 0, -1 unknown) and the day
+    their claim was submitted."""
 
     days: list[int]
     cpt: list[str]
     family: list[str]
     global_days: list[int]
     denied: list[int]
+    submitted: list[int]
 
 
 def day_number(value: object) -> int:
@@ -173,9 +194,11 @@ def year_of(day: int) -> int:
     return (EPOCH + timedelta(days=day)).year
 
 
-def claim_facts(day: int, codes: set[str], families: set[str], rows: PatientRows) -> dict:
-    """HISTORY_COLUMNS of one claim (first date of service `day`, a day number) from its
-    patient's rows, in plain Python (a patient has few rows; no pandas per lookup)."""
+def claim_facts(day: int, codes: set[str], families: set[str], rows: PatientRows,
+                services: list[tuple[int, str]], submitted: int) -> dict:
+    """HISTORY_COLUMNS of one claim (first date of service `day`, a day number; its
+    lines' (day, code) `services`; submitted on day `submitted`) from its patient's rows,
+    in plain Python (a patient has few rows; no pandas per lookup)."""
     items = list(zip(rows.days, rows.cpt, rows.family, rows.global_days, rows.denied))
     earlier = [r for r in items if r[0] < day]
     out: dict = dict.fromkeys(HISTORY_COLUMNS)
@@ -188,6 +211,9 @@ def claim_facts(day: int, codes: set[str], families: set[str], rows: PatientRows
     out["sessions_this_year"] = max(
         (len({r[0] for r in this_year if r[2] == f}) for f in families), default=0)
     out["prior_denials_same_code"] = sum(1 for r in earlier if r[4] == 1 and r[1] in codes)
+    sent_before = {(d, cpt) for d, cpt, s in zip(rows.days, rows.cpt, rows.submitted)
+                   if s < submitted}
+    out["lines_billed_before"] = sum(1 for service in services if service in sent_before)
     best = min((rank for r in items if r[3] in GLOBALS
                 and (rank := procedure_rank(day - r[0], r[3], r[1]))), default=None)
     if best is not None:

@@ -119,6 +119,19 @@ def sessions(view: ClaimView, cms: CmsTables) -> Finding | None:
                    on_claim, learned_source(view))
 
 
+def billed_before(view: ClaimView, cms: CmsTables) -> Finding | None:
+    hist, claim = view.claim.get("history") or {}, view.claim
+    billed = hist.get("lines_billed_before")
+    if not billed:
+        return None
+    kind = {"7": "a replacement of it", "8": "a void of it"}.get(
+        str(claim.get("claim_frequency") or "1"), "an original claim: a payer denies the "
+        "copy as an exact duplicate (CO/OA-18)")
+    return Finding(f"{billed} of {len(claim['lines'])} line(s) (same patient, date of "
+                   f"service and code) were billed on a claim submitted earlier; this is "
+                   f"{kind}", [], "shared/domain §6 (CO/OA-18) and §11 (history)")
+
+
 FAMILY_LABELS: dict[str, str] = {
     "em": "E/M visits", "em_addon": "E/M add-on (G2211)", "biopsy": "Biopsies",
     "shave": "Shave removals", "excision_benign": "Benign excisions",
@@ -148,7 +161,7 @@ CLAIM_DESCRIBERS: dict[str, Describer] = {
     **{f: documentation(f) for f in DOC_FACTORS},
     "eligibility": eligibility, "provider_credentialing": credentialing,
     "referral": referral, "submission_lag": timely_filing, "ndc_missing": ndc,
-    "phototherapy_sessions": sessions,
+    "phototherapy_sessions": sessions, "billed_before": billed_before,
 }
 
 

@@ -113,6 +113,17 @@ def is_whole_visit_to_patient(action: str, line: int | None) -> bool:
     return action == "bill_patient" and line is None
 
 
+DUPLICATE_SUBMISSION = "duplicate submission"  # not_fixable value of a copy not to send
+
+
+def is_not_sent(action: str, line: int | None, value: str | None) -> bool:
+    """The fix keeps the claim away from the payer: the whole visit billed to the
+    patient, or a copy of a claim already billed (the first claim carries the services,
+    so not sending the copy loses nothing and avoids its duplicate denial)."""
+    return is_whole_visit_to_patient(action, line) or (
+        action == "not_fixable" and value == DUPLICATE_SUBMISSION)
+
+
 def apply_fix(claim: Claim, fix: Any) -> Claim | None:
     """The claim with a returned fix (contract Fix) applied, as the coder would submit it;
     None for not_fixable, actions without an edit, and a visit billed to the patient

@@ -31,6 +31,7 @@ EXACT: dict[str, str] = {
     "n_unknown_codes": "codes_outside_reference", "mod_unknown": "codes_outside_reference",
     "days_since_last_visit": "patient_history", "established_patient": "patient_history",
     "prior_denials_same_code": "patient_history",
+    "lines_billed_before": "billed_before", "resent_original": "billed_before",
     "em_needs_25": "em_with_procedure_without_25",
     "em_has_25_with_proc": "em_25_with_procedure", "em_mod_25": "em_25_with_procedure",
     "em_shares_dx_with_procedure": "em_25_with_procedure",

@@ -7,7 +7,8 @@ applied as a coder would submit it, and the edited claim is re-adjudicated by th
 world's own rules: a callable handed in by the CLI (the generator's true_risk, with the
 original claim's hidden factors); serving never imports the generator. A claim counts as
 lowered when its true probability at least halves; a claim with no applicable fix
-(none returned, or not_fixable) counts as not lowered.
+(none returned, or not_fixable) counts as not lowered, except a copy of a claim already
+billed: "do not send it" avoids its duplicate denial and loses nothing (NOT_SENT).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import numpy as np
 
 from contract.frames import ClaimFrames, frames_to_claims
 from contract.schema import Fix
-from serving.edits import is_whole_visit_to_patient
+from serving.edits import is_not_sent
 from serving.fix_apply import apply_returned_fix
 from serving.scoring import Options, Predictor
 
@@ -33,18 +34,19 @@ def risky_rows(claims: Any, rows: np.ndarray, min_visible: float = MIN_VISIBLE) 
     return np.flatnonzero(rows & (visible >= min_visible))
 
 
-NOT_SENT = "not sent"  # the whole visit billed to the patient: the payer denies nothing
+NOT_SENT = "not sent"  # the whole visit billed to the patient, or a duplicate not sent
 
 
 def top_fixes(predictor: Predictor, claims: Sequence[dict[str, Any]],
               batch: int = 256) -> list[Fix | None]:
     """Each claim's top fix as the service returns it (None without an applicable one:
-    no fix, or not_fixable)."""
+    no fix, or not_fixable other than a duplicate not to send)."""
     options = Options(explain=True, fixes=True, max_fixes=1)
     out: list[Fix | None] = []
     for start in range(0, len(claims), batch):
         part = list(claims[start:start + batch])
-        out += [next((f for f in scored.fixes if f.action != "not_fixable"), None)
+        out += [next((f for f in scored.fixes if f.action != "not_fixable"
+                      or is_not_sent(f.action, f.line, f.value)), None)
                 for scored in predictor.predict(part, options)]
     return out
 
@@ -52,8 +54,8 @@ def top_fixes(predictor: Predictor, claims: Sequence[dict[str, Any]],
 def fixed_claims(claims: Sequence[dict[str, Any]], fixes: Sequence[Fix | None],
                  cms: Any) -> list[dict[str, Any] | str | None]:
     """Each claim with its fix applied as a coder submits it (None without a fix;
-    NOT_SENT when the fix bills the whole visit to the patient)."""
-    return [None if fix is None else NOT_SENT if is_whole_visit_to_patient(fix.action, fix.line)
+    NOT_SENT when the fix keeps the claim from the payer)."""
+    return [None if fix is None else NOT_SENT if is_not_sent(fix.action, fix.line, fix.value)
             else apply_returned_fix(claim, fix, cms) for claim, fix in zip(claims, fixes)]
 
 

@@ -14,7 +14,9 @@ Fixes that cure the claim as it stands lead, lowest risk after first (the change
 removes the payer's likely denial); documentation the claim says the chart lacks comes
 after them. A claim that no single change cures gets its definite changes made together
 as one fix when that cures it (serving/fix_combos.py). A claim past the payer's learned
-filing limit gets a single `not_fixable` item instead.
+filing limit gets a single `not_fixable` item instead, and so does an original claim
+whose every line the practice already billed on an earlier claim (a duplicate: do not
+send it).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from serving.candidates import (
     merge_patient_lines,
 )
 from serving.context import ClaimView
-from serving.edits import is_whole_visit_to_patient
+from serving.edits import DUPLICATE_SUBMISSION, is_whole_visit_to_patient
 from serving.fix_apply import as_fix, edited_claim, finding_candidates, finding_keys
 from serving.fix_combos import followed_fix, joint_fixes, with_follow_ups
 from serving.fix_ranking import MIN_GAIN, is_correction, rank_key, top_fixes, whole_visit_tier
@@ -118,6 +120,25 @@ def filing_limit_passed(view: ClaimView, bundle: Any) -> Fix | None:
                "makes the claim timely; submit only with proof of timely filing.")
 
 
+def resent_copy(view: ClaimView) -> Fix | None:
+    """The not_fixable item of an original claim (frequency 1) whose every line the
+    practice already billed for the patient, same date of service and code, on a claim
+    submitted earlier (history lines_billed_before): payers deny the copy as an exact
+    duplicate (CARC 18), so it is not to be sent; a billed claim is changed by a
+    replacement (frequency 7) naming the payer's claim number."""
+    claim = view.claim
+    billed = (claim.get("history") or {}).get("lines_billed_before")
+    if str(claim.get("claim_frequency") or "1") != "1" or billed is None \
+            or billed < len(claim["lines"]):
+        return None
+    return Fix(action="not_fixable", value=DUPLICATE_SUBMISSION, text=(
+        f"Do not send: all {len(claim['lines'])} line(s) of this original claim (same "
+        "patient, dates of service and codes) were billed on a claim submitted earlier, "
+        "and payers deny the copy as an exact duplicate (CO/OA-18). Wait for the first "
+        "claim's 835; to change what was billed, send a replacement claim (frequency 7) "
+        "with the payer's claim number."))
+
+
 def coding_errors(claims: list[dict[str, Any]], cms: CmsTables) -> list[set[tuple]]:
     """(rule, line, code) of every error-severity finding of each claim."""
     return [finding_keys(c, found) for c, found in zip(claims, check_claims(claims, cms))]
@@ -144,7 +165,7 @@ def build_candidates(views: Sequence[ClaimView], findings: Sequence[list[Finding
     edited, owners = [], []
     whole: list[list[tuple[int, float, Fix, bool]]] = [[] for _ in views]
     for i, view in enumerate(views):
-        blocked = filing_limit_passed(view, bundle)
+        blocked = filing_limit_passed(view, bundle) or resent_copy(view)
         if blocked is not None:
             out[i] = [blocked]
             continue

@@ -20,7 +20,7 @@ from synthetic_data.adjudicate import draw_outcome, judge, make_view, oracle_fra
 from synthetic_data.config import GeneratorConfig
 from synthetic_data.corrections import corrected_claims
 from synthetic_data.denial_history import prior_denials
-from synthetic_data.events import with_duplicates
+from synthetic_data.events import lines_billed_before, with_duplicates
 from synthetic_data.outcomes import outcome_columns
 from synthetic_data.profiles.model import PracticeProfile
 from synthetic_data.remits import claim_totals, remit_lines
@@ -112,6 +112,7 @@ def run_block(config: GeneratorConfig, cms: CmsTables, block: int) -> ClaimFrame
     world = build_world(ctx)
     frames = keyed(send_claims(ctx, world, cms, config.cms_dir), block)
     frames = with_duplicates(ctx, frames)
+    frames.claims["lines_billed_before"] = lines_billed_before(frames.claims, frames.lines)
     first = adjudicate_events(ctx, frames, config, cms)
     fixed = corrected_claims(ctx, first, config, cms)
     second = adjudicate_events(ctx, fixed, config, cms) if len(fixed.claims) else None
@@ -121,6 +122,7 @@ def run_block(config: GeneratorConfig, cms: CmsTables, block: int) -> ClaimFrame
     reason = np.concatenate([p.world_reason for p in parts])
     line_denied = np.concatenate([p.world_line_denied for p in parts])
     claims["prior_denials_same_code"] = prior_denials(claims, lines, reason, line_denied)
+    claims["lines_billed_before"] = lines_billed_before(claims, lines)
     return with_remits(ctx, ClaimFrames(claims, lines), config)
 
 

@@ -1,6 +1,7 @@
 """Claim events beyond the first submission: duplicate submissions (the same claim sent
 again while pending) and corrected claims (claim frequency 7, original_claim_id set) the
-practice sends for a share of its denials, with its correction applied.
+practice sends for a share of its denials, with its correction applied; and what the
+practice's claim system knows of them (lines_billed_before).
 
 Both are new events in the history; the original keeps its own outcome (shared/domain
 §11: corrected and void claims are events, never overwrites).
@@ -59,3 +60,19 @@ def correction_dates(ctx: WorldCtx, submitted: np.ndarray) -> np.ndarray:
     n = len(submitted)
     days = ctx.rng.integers(*REMIT_DAYS, n) + ctx.rng.integers(*REWORK_DAYS, n)
     return submitted.astype("datetime64[D]") + days.astype("timedelta64[D]")
+
+
+def lines_billed_before(claims: pd.DataFrame, lines: pd.DataFrame) -> np.ndarray:
+    """Per claim: its lines whose date of service and code the practice already billed for
+    the patient on a claim it submitted on an earlier day (the claim system's record of
+    what went out; a copy sent again or a replacement has them all)."""
+    pos = pd.Index(claims["claim_id"].to_numpy(dtype=object), dtype=object).get_indexer(
+        pd.Index(lines["claim_id"].to_numpy(dtype=object), dtype=object))
+    sent = claims["submission_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    service = pd.DataFrame({
+        "patient": claims["_patient"].to_numpy()[pos],
+        "dos": lines["date_of_service"].to_numpy().astype("datetime64[D]").astype(np.int64),
+        "cpt": pd.factorize(lines["cpt"].to_numpy(dtype=object))[0], "sent": sent[pos]})
+    first = service.groupby(["patient", "dos", "cpt"])["sent"].transform("min")
+    before = (first < service["sent"]).to_numpy()
+    return np.bincount(pos[before], minlength=len(claims)).astype(np.int64)

@@ -29,6 +29,7 @@ UNCARRIED_FIELDS: tuple[str, ...] = (
     "history.established_patient",
     "history.days_since_last_visit",
     "history.prior_denials_same_code",
+    "history.lines_billed_before",
     "lines[].lesion",
 )
 

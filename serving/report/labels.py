@@ -43,6 +43,7 @@ FACTOR_LABELS: dict[str, str] = {
     "mohs_below_size_criteria": "Mohs below the appropriate-use size criteria",
     "ndc_missing": "Drug billed without its NDC",
     "phototherapy_sessions": "Phototherapy sessions this year",
+    "billed_before": "Services already billed on an earlier claim",
     "new_patient_code": "New-patient E/M code for an established patient",
     "primary_service": "The claim's primary procedure code",
     "primary_diagnosis": "The claim's first-listed diagnosis",

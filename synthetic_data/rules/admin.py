@@ -26,10 +26,13 @@ def coverage_ended(view) -> Hit:
 
 def duplicate_submission(view) -> Hit:
     """The payer already has this claim (same member, date, services): the copy is
-    denied as an exact duplicate."""
+    denied as an exact duplicate. The practice's claim system knows what it sent before
+    (history lines_billed_before); without that record only the lag hints at a copy."""
+    billed = view.history("lines_billed_before")
+    guess = hf.q_duplicate(view, view.late_share, view.duplicate_rate)
     return Hit(claims=view.frequency == "1",
                scale=view.hidden["duplicate"].astype(float),
-               scale_visible=hf.q_duplicate(view, view.late_share, view.duplicate_rate))
+               scale_visible=np.where(np.isnan(billed), guess, (billed > 0).astype(float)))
 
 
 def past_filing_limit(view) -> Hit:

@@ -161,6 +161,21 @@ def test_corrected_and_duplicate_claims_are_events(demo):
     assert (c["denial_carc"] == "OA-18").sum() > 30
 
 
+def test_the_practice_knows_what_it_sent_before(demo):
+    # A copy sent again has every line on an earlier claim (the claim system's record,
+    # lines_billed_before), a replacement too; first submissions have none. The copy is
+    # then visibly a duplicate: its claim-only risk is the payers' OA-18 rate.
+    c = demo.claims
+    n_lines = demo.lines.groupby("claim_id").size().reindex(c["claim_id"]).to_numpy()
+    billed = c["lines_billed_before"].to_numpy()
+    dup = c["hidden_duplicate"].astype(bool).to_numpy()
+    fixed = (c["claim_frequency"] == "7").to_numpy()
+    assert dup.sum() > 30 and (billed[dup] == n_lines[dup]).all()
+    assert (billed[fixed] > 0).mean() > 0.9
+    assert (billed[~dup & ~fixed] == 0).mean() > 0.995
+    assert c.loc[dup, "oracle_p_visible"].min() > 0.9
+
+
 def test_remits_paid_is_not_denied(demo):
     # A line allowed at $0 because of the deductible is paid, not denied (§11); the
     # deductible falls in the first months of the year; status 4 only when all denied.

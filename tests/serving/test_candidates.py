@@ -20,7 +20,8 @@ from serving.describe_claim import describe
 from serving.edits import apply_candidate
 from serving.factors import factor_matrix
 from serving.fix_apply import edited_claim
-from serving.fixes import candidates_for, filing_limit_passed
+from serving.edits import DUPLICATE_SUBMISSION, is_not_sent
+from serving.fixes import candidates_for, filing_limit_passed, resent_copy
 from tests.builders import line, make_claim_dict
 from training.learned import FilingLimit, LearnedLimits, referral_denials
 
@@ -121,6 +122,23 @@ def test_past_the_learned_filing_limit_is_not_fixable_and_quotes_the_history(cms
     assert filing_limit_passed(view, learned_bundle()) is None
     assert filing_limit_passed(view, learned_bundle(
         MCR=FilingLimit(days=500, denied_share=0.9, n_after=9))) is None
+
+
+def test_an_original_claim_billed_before_is_not_sent_again(cms):
+    """Every line already on an earlier claim: a copy, do not send it (CO/OA-18); one of
+    two lines, a replacement (frequency 7) or no history: no such item."""
+    claim = make_claim_dict(history={"lines_billed_before": 2})
+    copy = resent_copy(view_of(claim, cms))
+    assert copy is not None and copy.action == "not_fixable"
+    assert copy.value == DUPLICATE_SUBMISSION and "frequency 7" in copy.text
+    assert is_not_sent(copy.action, copy.line, copy.value)
+    assert "exact duplicate" in describe("billed_before", view_of(claim, cms), cms).text
+    for other in ({"history": {"lines_billed_before": 1}},
+                  {"history": {"lines_billed_before": 2}, "claim_frequency": "7",
+                   "original_claim_id": "C-1"},
+                  {"history": {}}):
+        assert resent_copy(view_of(make_claim_dict(**other), cms)) is None, other
+    assert describe("billed_before", view_of(make_claim_dict(), cms), cms) is None
 
 
 def test_link_diagnosis_only_to_a_supporting_code_on_the_claim(cms):

@@ -16,11 +16,11 @@ BORN = "1950-04-12"
 
 
 def visit(cid: str, dos: str, *codes: str, member: str = "W-ALICE", born: str = BORN,
-          history: dict | None = None) -> dict:
+          history: dict | None = None, sent: str | None = None, **extra) -> dict:
     lines = [line(i, code, dos=dos) for i, code in enumerate(codes or ("99213",), start=1)]
-    return make_claim_dict(claim_id=cid, submission_date=dos, lines=lines,
+    return make_claim_dict(claim_id=cid, submission_date=sent or dos, lines=lines,
                            patient={"member_id": member, "birth_date": born, "sex": "F"},
-                           history=history or {})
+                           history=history or {}, **extra)
 
 
 def facts(claims: list[dict], denied: set[str] = frozenset()) -> pd.DataFrame:
@@ -73,6 +73,24 @@ def test_established_prior_denials_and_other_patients() -> None:
     assert not out.loc["KID", "established_patient"]  # dependant: same id, other birth date
 
 
+def test_lines_billed_before_find_a_claim_sent_again() -> None:
+    """A copy sent later has every line billed before (same patient, date of service and
+    code); the first claim, a same-day second claim, another patient and another date of
+    service have none; a later claim repeating one of two codes has one."""
+    out = facts([visit("FIRST", "2026-03-02", "11102", "99213", sent="2026-03-04"),
+                 visit("COPY", "2026-03-02", "11102", "99213", sent="2026-03-25"),
+                 visit("SPLIT", "2026-03-02", "11102", "17000", sent="2026-03-30"),
+                 visit("SAMEDAY", "2026-03-02", "11102", sent="2026-03-04"),
+                 visit("BOB", "2026-03-02", "11102", "99213", member="W-BOB",
+                       sent="2026-03-25"),
+                 visit("NEXT", "2026-03-09", "11102", sent="2026-03-26"),
+                 visit("FIX", "2026-03-02", "11102", "99213", sent="2026-04-20",
+                       claim_frequency="7", original_claim_id="FIRST")])
+    billed = out["lines_billed_before"].to_dict()
+    assert billed == {"FIRST": 0, "COPY": 2, "SPLIT": 1, "SAMEDAY": 0, "BOB": 0, "NEXT": 0,
+                      "FIX": 2}
+
+
 def test_caller_history_is_kept_and_lookup_agrees_with_fill(tmp_path: Path) -> None:
     claims = [visit("EXC", "2026-01-05", "11602"), visit("E", "2026-01-12", "99213"),
               visit("F", "2026-01-12", "99213", history={"sessions_this_year": 7}),
@@ -123,16 +141,23 @@ def test_lookup_agrees_with_fill_on_a_random_history() -> None:
     rng = np.random.default_rng(3)
     codes = ["11602", "14040", "96910", "99213", "17000", "10060", "J3301"]
     days = pd.Timestamp("2024-11-01") + pd.to_timedelta(rng.integers(0, 500, 300), unit="D")
+    lags = pd.to_timedelta(rng.integers(0, 40, 300), unit="D")
     claims = [visit(f"R{i}", str(d.date()), *rng.choice(codes, rng.integers(1, 3),
                                                          replace=False),
-                    member=f"M{rng.integers(0, 12)}", born=str(rng.choice([BORN, "2012-02-29"])))
-              for i, d in enumerate(days)]
+                    member=f"M{rng.integers(0, 12)}", born=str(rng.choice([BORN, "2012-02-29"])),
+                    sent=str((d + lag).date()))
+              for i, (d, lag) in enumerate(zip(days, lags))]
+    claims += [{**c, "claim_id": f"{c['claim_id']}-AGAIN",  # copies sent again later
+                "submission_date": str((pd.Timestamp(c["submission_date"])
+                                        + pd.Timedelta(days=int(k))).date())}
+               for c, k in zip(claims[::10], rng.integers(0, 30, 30))]
     frames = claims_to_frames(claims)
     frames.lines["line_denied"] = rng.random(len(frames.lines)) < 0.3
     store = build_store(frames)
     filled = fill_history(frames, store).claims.set_index("claim_id")[list(HISTORY_COLUMNS)]
     assert filled["related_global_days"].notna().sum() > 10
     assert (filled["sessions_this_year"] > 0).sum() > 10
+    assert (filled["lines_billed_before"] > 0).sum() > 10
     for c in claims:
         expected = {k: (None if pd.isna(v) else v) for k, v in filled.loc[c["claim_id"]].items()}
         assert store.lookup(c) == expected, c["claim_id"]
