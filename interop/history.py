@@ -13,8 +13,8 @@ later claim is a duplicate unless the later claim replaces the first). The patie
 is the first 8 bytes of SHA-256(salt | member id | birth date) as a signed 64-bit
 integer: the birth date tells apart dependants who share the subscriber's member id, and
 the salt is random per store, so the key cannot be looked up in a table of hashed member
-ids. No member id, name or birth date is stored. Files: <folder>/lines.parquet and <folder>/store.json (version, salt, row
-count, date range). Facts: interop/history_facts.py.
+ids. No member id, name or birth date is stored. Files: <folder>/lines.parquet and
+<folder>/store.json (version, salt, row count, date range). Facts: interop/history_facts.py.
 """
 
 from __future__ import annotations

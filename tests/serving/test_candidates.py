@@ -17,10 +17,9 @@ from features.registry import is_changeable
 from serving.candidates import Candidate
 from serving.context import claim_views
 from serving.describe_claim import describe
-from serving.edits import apply_candidate
+from serving.edits import DUPLICATE_SUBMISSION, apply_candidate, is_not_sent
 from serving.factors import factor_matrix
 from serving.fix_apply import edited_claim
-from serving.edits import DUPLICATE_SUBMISSION, is_not_sent
 from serving.fixes import candidates_for, filing_limit_passed, resent_copy
 from tests.builders import line, make_claim_dict
 from training.learned import FilingLimit, LearnedLimits, referral_denials
