@@ -40,6 +40,7 @@ from serving.candidates import (
 from serving.context import ClaimView
 from serving.edits import DUPLICATE_SUBMISSION, is_whole_visit_to_patient
 from serving.fix_apply import as_fix, edited_claim, finding_candidates, finding_keys
+from serving.fix_authorization import dropped, with_authorizations
 from serving.fix_combos import followed_fix, joint_fixes, with_follow_ups
 from serving.fix_ranking import MIN_GAIN, is_correction, rank_key, top_fixes, whole_visit_tier
 
@@ -195,12 +196,15 @@ def suggest_fixes(views: Sequence[ClaimView], risks: np.ndarray, bundle: Any,
         {(f.rule, f.line) for f in claim_found if f.action} for claim_found in findings])
     rechecked = iter(check_claims([edited[k] for k in follow], cms))  # what follow-ups changed
     found = [next(rechecked) if k in follow else f for k, f in enumerate(found)]
-    after_errors = [finding_keys(c, f) for c, f in zip(edited, found)]
+    auth = with_authorizations(edited, owners, found, follow)
+    edited, owners, follow = auth.edited, auth.owners, auth.follow
+    after_errors = [finding_keys(c, f) for c, f in zip(edited, auth.found)]
     after = rescore(bundle, cms, edited)
+    skip = dropped(auth.base_of, after, MIN_GAIN)
     verified: list[list[tuple[Candidate, float]]] = [[] for _ in views]
     for k, ((i, cand), p, errors) in enumerate(zip(owners, after, after_errors)):
-        if errors - before[i]:
-            continue  # the change would introduce a coding error
+        if errors - before[i] or k in skip:
+            continue  # the change would introduce a coding error, or a variant lost
         claim = views[i].claim
         correction = is_correction(cand, claim)
         if correction or p < risks[i] - MIN_GAIN:

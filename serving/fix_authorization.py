@@ -1,0 +1,81 @@
+"""A recode into a service payers put under prior authorization asks for the
+authorization of the code it bills.
+
+Recoding Mohs on the scalp from 17313 (trunk, arms, legs) to 17311 (head, neck, hands,
+feet, genitalia) bills a code many plans authorize and 17313 is not: the corrected claim
+is denied for no authorization (CO-197) unless the authorization names 17311. The same
+holds when the authorization on file names the old code. So a recode whose new code is
+in a prior-auth family (reference/families.PRIOR_AUTH_FAMILIES) that the claim's
+authorization does not list gets a second variant: the recode with "obtain prior
+authorization for the new code" made with it. Both are re-scored; the variant is kept
+only when it lowers the risk further (this payer's learned habit), and then replaces
+the recode alone, so a coder sees one fix for one line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from reference.codes import load_code_table
+from reference.families import PRIOR_AUTH_FAMILIES
+from serving.candidates import Candidate
+from serving.edits import prior_auth
+
+
+@dataclass
+class Variants:
+    """Edited claims with the authorization variants appended (same order as owners),
+    their follow-ups and coding findings, and variant position -> its recode's."""
+
+    edited: list[dict[str, Any]]
+    owners: list[tuple[int, Candidate]]
+    found: list[Any]
+    follow: dict[int, list[Candidate]]
+    base_of: dict[int, int]
+
+
+def authorization_needed(cand: Candidate, claim: dict[str, Any]) -> Candidate | None:
+    """The obtain_prior_auth change a recode makes necessary (None when the new code is in
+    no prior-auth family or the claim's authorization already lists it)."""
+    if cand.action != "change_code" or not cand.value:
+        return None
+    code = str(cand.value).upper()
+    family = load_code_table().frame["family"].get(code)
+    listed = set((claim.get("prior_authorization") or {}).get("cpt_codes") or [])
+    if family not in PRIOR_AUTH_FAMILIES or code in listed:
+        return None
+    on_file = f" (the authorization on file lists {', '.join(sorted(listed))})" \
+        if listed else ""
+    return Candidate("obtain_prior_auth", "pa_missing", f"Obtain prior authorization for "
+                     f"{code}, the code the service is billed under{on_file}, before "
+                     "submitting.", value=code)
+
+
+def with_authorizations(edited: list[dict[str, Any]], owners: list[tuple[int, Candidate]],
+                        found: list[Any], follow: dict[int, list[Candidate]]) -> Variants:
+    """The edited claims plus, for each recode that needs one, the variant with the
+    authorization obtained (its follow-ups: the recode's, then the authorization)."""
+    out = Variants(list(edited), list(owners), list(found), dict(follow), {})
+    for k, (i, cand) in enumerate(owners):
+        auth = authorization_needed(cand, edited[k])
+        if auth is None:
+            continue
+        out.base_of[len(out.edited)] = k
+        out.edited.append({**prior_auth(edited[k], auth),
+                           "claim_id": f"{edited[k]['claim_id']}+auth"})
+        out.owners.append((i, cand))
+        out.found.append(found[k])
+        out.follow[len(out.edited) - 1] = [*follow.get(k, []), auth]
+    return out
+
+
+def dropped(base_of: dict[int, int], risk: np.ndarray, min_gain: float) -> set[int]:
+    """Positions not to offer: a variant that lowers the risk no further than its recode
+    alone, else the recode alone."""
+    out = set()
+    for variant, base in base_of.items():
+        out.add(variant if not risk[variant] < risk[base] - min_gain else base)
+    return out
