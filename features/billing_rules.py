@@ -239,12 +239,15 @@ def addon_codes() -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 
 def flag_in_global(frames: ClaimFrames, ix: LineIndex) -> np.ndarray:
-    """Lines inside a prior procedure's global period without 24 (E/M) or 58/78/79."""
+    """E/M lines without 24 and 000/010/090 procedures without 58/78/79 inside a prior
+    procedure's global period (the surgical package holds only those: add-ons follow
+    their primary, XXX services such as drug administration or phototherapy are paid on
+    their own; CMS Claims Processing Manual ch. 12 §40)."""
     claims = frames.claims
     days = as_float(claims["days_since_related_global_procedure"])
     glob = as_float(claims["related_global_days"])
     inside = (glob > 0) & (days <= glob)
-    line_inside = inside[ix.claim_pos]
+    line_inside = inside[ix.claim_pos] & (ix.is_em | ix.in_global("000", "010", "090"))
     em_ok = ix.has("24")
     proc_ok = ix.has("79") | ix.has("58") | ix.has("78")
     return line_inside & np.where(ix.is_em, ~em_ok, ~proc_ok)

@@ -62,9 +62,12 @@ def em_24_about_surgery(view) -> Hit:
 
 
 def procedure_lines(view) -> np.ndarray:
-    """Primary procedure lines (not E/M, add-on, drug or pathology)."""
-    return ~view.family_in(("em", "em_addon", "drug", "pathology", "")) & (
-        view.global_days != "ZZZ")
+    """Primary procedure lines a global package can hold: MPFS global 000, 010 or 090
+    (shared/domain §2). Add-ons (ZZZ) follow their primary; services outside the global
+    concept (XXX: drug administration 96372, phototherapy, pathology) are paid on their
+    own inside another surgery's global."""
+    return np.isin(view.global_days, ("000", "010", "090")) & ~view.family_in(
+        ("em", "em_addon", "drug", "pathology"))
 
 
 def procedure_in_global(view) -> Hit:

@@ -86,6 +86,17 @@ def test_visit_inside_global_without_24(cms):
     assert ok["in_global_unmodified"] == 0
 
 
+def test_only_em_and_global_procedures_are_held_by_a_global(cms):
+    # A shave (000) inside an excision's global needs 58/78/79; the injection 96372 and
+    # its drug (XXX, no global) and an add-on (ZZZ) are not in any surgical package.
+    history = {"days_since_related_global_procedure": 5, "related_global_days": 10}
+    shave = features_of(cms, history=history, lines=[line(1, "11300", lesion=LESION)])
+    assert shave["in_global_unmodified"] == 1
+    drug = features_of(cms, history=history, diagnoses=["L50.1"], lines=[
+        line(1, "J2357", units=60), line(2, "96372"), line(3, "17003", units=2)])
+    assert drug["in_global_unmodified"] == 0
+
+
 def test_diagnosis_not_supporting_procedure(cms):
     # 17000 (AK destruction) pointed at L30.9 dermatitis: no linkage.
     f = features_of(cms, diagnoses=["L30.9"], lines=[line(1, "17000")])

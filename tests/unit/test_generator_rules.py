@@ -143,6 +143,17 @@ def test_reexcision_in_the_global_takes_58_not_79():
     assert judge(c58)["oracle_p"] == 0.0
 
 
+@pytest.mark.parametrize(("cpt", "dx"), [("96910", "L40.0"), ("96372", "L50.1")])
+def test_services_outside_the_global_concept_are_paid_inside_a_global(cpt, dx):
+    # Phototherapy and drug administration have MPFS global XXX: no surgical package holds
+    # them, so a session six days after an excision needs no 58/78/79; a shave (000) on
+    # another problem does (79).
+    assert judge(in_global([], dx, cpt))["oracle_p_global_period"] == 0.0
+    shave = in_global([], "D22.5", "11300")
+    shave["lines"][0]["lesion"] = {"count": 1, "site": "trunk", "size_cm": 0.4}
+    assert judge(shave)["oracle_p_global_period"] > 0.8
+
+
 def test_decision_for_a_090_flap_takes_57_not_25():
     # An E/M deciding on a 14040 flap (090 global) the same day takes 57.
     lines = [line(1, "99214", mods=["25"], lesion={}), line(2, "14040")]
