@@ -134,7 +134,8 @@ def flag_ptp_pairs(ix: LineIndex, cms: CmsTables) -> dict[str, np.ndarray]:
     """NCCI PTP edits among the claim's lines, flagged on the column-2 line.
 
     MI 0 pairs are never payable together. MI 1 pairs pass with 25 on a column-2 E/M, or
-    with 59/X{EPSU}/an anatomic modifier on either line (Medicare accepts either line).
+    with 59/X{EPSU} on either line (Medicare accepts either line) or different anatomic
+    modifiers on the two lines (LineIndex.pair_bypassed).
     """
     n = ix.n_lines
     flags = {k: np.zeros(n, dtype=bool) for k in (
@@ -150,7 +151,7 @@ def flag_ptp_pairs(ix: LineIndex, cms: CmsTables) -> dict[str, np.ndarray]:
     np.logical_or.at(flags["ptp_mi0"], b[mi == 0], True)
     a1, b1 = a[mi == 1], b[mi == 1]
     em_col2 = ix.is_em[b1]
-    bypass = ix.has_bypass[a1] | ix.has_bypass[b1]
+    bypass = ix.pair_bypassed(a1, b1)
     ok = np.where(em_col2, ix.has("25")[b1] | ix.has("57")[b1], bypass)
     np.logical_or.at(flags["ptp_unbypassed"], b1[~ok], True)
     has59 = ix.has("59")[a1] | ix.has("59")[b1]

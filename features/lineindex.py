@@ -96,6 +96,16 @@ class LineIndex:
         """59, an X{EPSU} or an NCCI anatomic modifier on the line."""
         return self.has("59") | self.has_x | self.has_any(ANATOMIC_MODIFIERS)
 
+    def pair_bypassed(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """The NCCI pairs of lines (a, b) a modifier bypasses: 59 or an X{EPSU} on either
+        line, or anatomic modifiers on both lines that differ (RT vs LT, F1 vs F2: two
+        sites). One line's side alone shows no second site (a midline trunk biopsy beside
+        a 17000-LT): that pair needs XS on the distinct lesion's line."""
+        distinct = self.has("59") | self.has_x
+        side = self.mod_bits & modifier_mask(ANATOMIC_MODIFIERS)
+        two_sites = (side[a] != 0) & (side[b] != 0) & (side[a] != side[b])
+        return distinct[a] | distinct[b] | two_sites
+
 
 @lru_cache(maxsize=64)
 def modifier_mask(modifiers: frozenset[str]) -> np.uint64:

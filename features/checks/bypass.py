@@ -15,12 +15,26 @@ import numpy as np
 
 from features.billing_rules import ptp_codes, ptp_matrix
 from features.checks.context import Ctx
+from features.checks.dxfacts import (
+    AK,
+    BENIGN,
+    CYST,
+    KELOID,
+    MALIGNANT,
+    NEVUS,
+    SK_INFLAMED,
+    SK_OTHER,
+    TAG,
+    WART,
+)
 from features.checks.findings import Hits, first_per_line, hits, select
 from reference.families import EXCISION_FAMILIES, PATHOLOGY_CODES
 
 REPAIRS = ("repair_simple", "repair_intermediate", "repair_complex")
 REMOVALS = ("excision_benign", "excision_malignant", "shave", "destruction_malignant",
             "destruction_benign", "destruction_ak")
+LESION_KINDS = np.array([MALIGNANT, NEVUS, BENIGN, CYST, AK, SK_INFLAMED, SK_OTHER, WART, TAG,
+                         KELOID])
 FLAP = "tissue_transfer"  # CPT 14000-14061: the excision is included in the transfer
 
 
@@ -37,7 +51,7 @@ def check_bypass(ctx: Ctx, recoded: np.ndarray) -> list[Hits]:
     if ctx.ix.has("59").any():
         out.append(modifier_59_prefer_x(ctx, a, b, sep))
     if len(a):
-        bypass = ctx.ix.has_bypass[a] | ctx.ix.has_bypass[b]
+        bypass = ctx.ix.pair_bypassed(a, b)
         out += [ptp_unbypassed(ctx, a[~bypass], b[~bypass], mi[~bypass], sep[~bypass]),
                 ptp_bypass_not_distinct(ctx, a[bypass], b[bypass], mi[bypass], sep[bypass])]
     return out
@@ -58,13 +72,24 @@ def ptp_pairs(ctx: Ctx, recoded: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
 
 def distinct(ctx: Ctx, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The two lines treat different lesions: one names the other in distinct_from_line,
-    or their lesion sites or sides differ."""
+    their lesion sites or sides differ, or their diagnoses name different kinds of lesion
+    (a basal cell carcinoma's biopsy and an actinic keratosis' destruction)."""
     points = (ctx.distinct[a] == ctx.line_no[b]) | (ctx.distinct[b] == ctx.line_no[a])
     site_a, site_b = ctx.site[a], ctx.site[b]
     sites = (site_a >= 0) & (site_b >= 0) & (site_a != site_b)
     side = np.where(ctx.side > 0, ctx.side, np.where(ctx.mod_side < 3, ctx.mod_side, 0))
     sides = (side[a] > 0) & (side[b] > 0) & (side[a] != side[b])
-    return points | sites | sides
+    kinds = lesion_kinds(ctx)
+    return points | sites | sides | ((kinds[a] != 0) & (kinds[b] != 0)
+                                     & ((kinds[a] & kinds[b]) == 0))
+
+
+def lesion_kinds(ctx: Ctx) -> np.ndarray:
+    """Per line, the bit set of the lesion kinds its diagnoses name (0: none named, or
+    only a lesion of uncertain behaviour, which a biopsy may show to be any kind)."""
+    cls = ctx.dx.cls[ctx.ptr_dx].astype(np.int64)
+    named = np.isin(cls, LESION_KINDS) & (ctx.ptr_dx != ctx.dx.none)
+    return np.bitwise_or.reduce(np.where(named, np.left_shift(1, cls), 0), axis=1)
 
 
 def included_service(ctx: Ctx, a: np.ndarray, b: np.ndarray
@@ -120,9 +145,9 @@ def ptp_mi0(ctx: Ctx, a: np.ndarray, b: np.ndarray, mi: np.ndarray) -> Hits:
 
 def ptp_unbypassed(ctx: Ctx, a: np.ndarray, b: np.ndarray, mi: np.ndarray,
                    sep: np.ndarray) -> Hits:
-    """Indicator-1 pairs (a, b) with no bypass modifier on either line: distinct lesions
-    (`sep`) take XS on the column-2 line; on the same lesion the column-2 service is
-    bundled. Pathology beside Mohs with no biopsy that day is the Mohs specimen's own
+    """Indicator-1 pairs (a, b) no modifier bypasses (LineIndex.pair_bypassed): distinct
+    lesions (`sep`) take XS on the column-2 line; on the same lesion the column-2 service
+    is bundled. Pathology beside Mohs with no biopsy that day is the Mohs specimen's own
     (the Mohs surgeon is the pathologist): it goes; with a biopsy, the chart decides."""
     ix = ctx.ix
     repair_inside, biopsy_removed, under_flap = included_service(ctx, a, b)

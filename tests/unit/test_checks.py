@@ -13,6 +13,7 @@ import pytest
 
 from contract.frames import claims_to_frames
 from contract.schema import Claim
+from features.build import compute_raw_features
 from features.checks import (
     RULE_IDS,
     RULES,
@@ -350,3 +351,25 @@ def test_a_drug_given_for_its_labelled_indication_is_not_relinked(cms):
         {**line(2, "J2357", units=60, dx=[2]), "ndc": "50242004062", "drug_quantity": "UN 1"},
         line(3, "96372", dx=[2])])
     assert not [f for f in check_claim(both, cms) if f.line == 2 and f.rule.startswith("dx_")]
+
+
+def test_one_lines_side_modifier_does_not_bypass_an_ncci_pair(cms):
+    # NCCI PTP 11104/17000 (modifier indicator 1): LT on the 17000 beside a midline trunk
+    # biopsy shows no second site, so the pair is unbypassed and the distinct lesion's
+    # line takes XS; RT on the biopsy and LT on the destruction (two sides) or XS bypass.
+    trunk = {"count": 1, "site": "trunk", "size_cm": 0.8, "laterality": "midline",
+             "distinct_from_line": None}
+
+    def pair_finding(biopsy_mods, destruction_mods):
+        claim = make_claim_dict(diagnoses=["C44.519", "L57.0"], lines=[
+            line(1, "11104", dx=[1], lesion=trunk, mods=biopsy_mods),
+            line(2, "17000", dx=[2], mods=destruction_mods)])
+        features = compute_raw_features(claims_to_frames([claim]), cms).iloc[0]
+        found = [f for f in check_claim(claim, cms) if f.rule == "ptp_unbypassed"]
+        return found, features["ptp_unbypassed"]
+
+    found, flag = pair_finding([], ["LT"])
+    assert flag == 1 and [(f.line, f.action, f.value) for f in found] == [
+        (2, "add_modifier", "XS")]
+    for biopsy_mods, destruction_mods in ((["RT"], ["LT"]), ([], ["LT", "XS"])):
+        assert pair_finding(biopsy_mods, destruction_mods) == ([], 0)
