@@ -37,21 +37,53 @@ class Variants:
     base_of: dict[int, int]
 
 
-def authorization_needed(cand: Candidate, claim: dict[str, Any]) -> Candidate | None:
-    """The obtain_prior_auth change a recode makes necessary (None when the new code is in
-    no prior-auth family or the claim's authorization already lists it)."""
-    if cand.action != "change_code" or not cand.value:
-        return None
-    code = str(cand.value).upper()
-    family = load_code_table().frame["family"].get(code)
+def new_codes(changes: list[Candidate]) -> list[str]:
+    """The codes recodes bill (a primary's and its add-on's: 17311 and 17312)."""
+    found = [str(x.value).upper() for c in changes if c.action == "change_code"
+             for x in (c, *c.also) if getattr(x, "value", None)]
+    return list(dict.fromkeys(found))
+
+
+def authorization_for(codes: list[str], claim: dict[str, Any]) -> Candidate | None:
+    """obtain_prior_auth for the codes among `codes` in a prior-auth family that the
+    claim's authorization does not list (None when there are none)."""
+    family = load_code_table().frame["family"]
     listed = set((claim.get("prior_authorization") or {}).get("cpt_codes") or [])
-    if family not in PRIOR_AUTH_FAMILIES or code in listed:
+    wanted = [c for c in codes if family.get(c) in PRIOR_AUTH_FAMILIES and c not in listed]
+    if not wanted:
         return None
     on_file = f" (the authorization on file lists {', '.join(sorted(listed))})" \
         if listed else ""
     return Candidate("obtain_prior_auth", "pa_missing", f"Obtain prior authorization for "
-                     f"{code}, the code the service is billed under{on_file}, before "
-                     "submitting.", value=code)
+                     f"{', '.join(wanted)}, the code(s) the service is billed under{on_file}, "
+                     "before submitting.", value=",".join(wanted))
+
+
+def authorization_needed(cand: Candidate, claim: dict[str, Any]) -> Candidate | None:
+    """The obtain_prior_auth change a recode makes necessary (None when no new code is in
+    a prior-auth family or the claim's authorization already lists them)."""
+    return authorization_for(new_codes([cand]), claim)
+
+
+def authorize_recodes(chosen: list[tuple[Candidate, float]], claim: dict[str, Any]
+                      ) -> list[tuple[Candidate, float]]:
+    """Changes made together, the authorization among them asked for the codes billed
+    after the recodes among them: obtain prior auth for 17313 beside 17313 -> 17311 asks
+    for 17311 (and any old code no recode changed). Whether this payer wants the
+    authorization at all was verified when that change was (the model's risk after)."""
+    recoded = new_codes([c for c, _ in chosen])
+    if not recoded or not any(c.action == "obtain_prior_auth" for c, _ in chosen):
+        return chosen
+    lines = {int(ln["line"]): str(ln["cpt"]).upper() for ln in claim["lines"]}
+    replaced = {lines.get(x.line) for c, _ in chosen if c.action == "change_code"
+                for x in (c, *c.also)}
+    out = []
+    for c, p in chosen:
+        if c.action == "obtain_prior_auth":
+            kept = [v for v in str(c.value).split(",") if v and v not in replaced]
+            c = authorization_for(list(dict.fromkeys(kept + recoded)), claim) or c
+        out.append((c, p))
+    return out
 
 
 def with_authorizations(edited: list[dict[str, Any]], owners: list[tuple[int, Candidate]],

@@ -34,6 +34,7 @@ from serving.candidates import Candidate
 from serving.context import ClaimView
 from serving.edits import is_whole_visit_to_patient
 from serving.fix_apply import apply_returned_fix, as_fix, edited_claim, finding_candidates
+from serving.fix_authorization import authorize_recodes
 from serving.fix_ranking import CURED_SHARE, MIN_GAIN, is_conditional, is_correction
 
 MAX_CHANGES = 3  # a coder's worklist item, not a rewrite of the claim
@@ -138,7 +139,7 @@ def joint_fixes(views: Sequence[ClaimView], risks: np.ndarray, verified: Sequenc
     for i, (view, items) in enumerate(zip(views, verified)):
         if not needs_joint_fix(items, float(risks[i])):
             continue
-        chosen = pick_changes(items, view.claim)
+        chosen = authorize_recodes(pick_changes(items, view.claim), view.claim)
         joint = joint_claim(view.claim, [c for c, _ in chosen], cms) \
             if len(chosen) > 1 else None
         if joint is not None:

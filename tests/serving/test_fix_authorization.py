@@ -6,7 +6,12 @@ from __future__ import annotations
 import numpy as np
 
 from serving.candidates import Candidate
-from serving.fix_authorization import authorization_needed, dropped, with_authorizations
+from serving.fix_authorization import (
+    authorization_needed,
+    authorize_recodes,
+    dropped,
+    with_authorizations,
+)
 from serving.fix_combos import followed_fix
 from tests.builders import line, make_claim_dict
 from tests.serving.test_candidates import cands_of
@@ -54,3 +59,18 @@ def test_the_variant_replaces_the_recode_only_when_it_lowers_the_risk_further():
     assert [c.action for c in v.follow[2]] == ["obtain_prior_auth"]
     assert dropped(v.base_of, np.array([0.9, 0.5, 0.1]), 0.02) == {0}
     assert dropped(v.base_of, np.array([0.3, 0.5, 0.29]), 0.02) == {2}
+
+
+def test_an_authorization_made_with_a_recode_names_the_new_codes(cms):
+    """17313 + 17314 on the face recoded to 17311 + 17312 together with the payer's
+    authorization: the authorization asked for is of the codes billed after the recode;
+    without an authorization among the changes none is added."""
+    face = {"count": 1, "site": "face", "size_cm": 0.7, "distinct_from_line": None}
+    claim = make_claim_dict(diagnoses=["C44.329"], lines=[
+        line(1, "17313", lesion=face), line(2, "17314", lesion=face)])
+    recode = next(c for c in cands_of(claim, cms) if c.action == "change_code")
+    old_auth = Candidate("obtain_prior_auth", "pa_missing", "", value="17313,17314")
+    out = authorize_recodes([(recode, 0.4), (old_auth, 0.5)], claim)
+    assert out[0][0] is recode and out[1][0].value == "17311,17312"
+    assert "17311, 17312" in out[1][0].text and out[1][1] == 0.5
+    assert authorize_recodes([(recode, 0.4)], claim) == [(recode, 0.4)]
