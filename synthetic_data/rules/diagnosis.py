@@ -20,10 +20,14 @@ LESION = ("malignant", "in_situ", "nevus", "benign_neoplasm", "inflamed_sk", "sk
 BENIGN_LESION = ("nevus", "benign_neoplasm", "inflamed_sk", "sk", "cyst", "inflamed_cyst",
                  "uncertain", "unspecified")
 MALIGNANT = ("malignant", "in_situ")
+# A biopsy also establishes the diagnosis of an eruption or hair loss (shared/domain §1:
+# separate sites of one eruption each count), and its pathology goes with it.
+ERUPTION = ("psoriasis", "dermatitis", "alopecia", "pigmentation", "rosacea", "follicular",
+            "urticaria")
 # Diagnosis kinds a payer accepts for each family (shared/domain §4 pairs; LCD L35498;
 # uncertain behaviour -> benign codes, D49.2 until the report).
 SUPPORTS: dict[str, tuple[str, ...]] = {
-    "biopsy": LESION,
+    "biopsy": LESION + ERUPTION,
     "shave": BENIGN_LESION + ("tag",),
     "excision_benign": BENIGN_LESION,
     "excision_malignant": MALIGNANT,
@@ -41,7 +45,7 @@ SUPPORTS: dict[str, tuple[str, ...]] = {
     "repair_complex": LESION + ("complication",),
     "tissue_transfer": MALIGNANT + BENIGN_LESION,
     "incision_drainage": ("abscess", "cyst", "inflamed_cyst", "complication"),
-    "pathology": LESION,
+    "pathology": LESION + ERUPTION,
 }
 
 

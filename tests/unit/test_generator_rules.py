@@ -154,6 +154,17 @@ def test_services_outside_the_global_concept_are_paid_inside_a_global(cpt, dx):
     assert judge(shave)["oracle_p_global_period"] > 0.8
 
 
+@pytest.mark.parametrize("dx", ["L40.0", "L30.9", "L63.9"])
+def test_a_biopsy_of_an_eruption_is_supported(dx):
+    # Biopsies establish the diagnosis of a rash or hair loss (shared/domain §1: separate
+    # sites of one eruption each count): psoriasis, dermatitis or alopecia support 11102
+    # and its 88305; a screening code alone does not.
+    lines = [line(1, "11102", lesion={"count": 1, "site": "arms", "size_cm": 0.4}),
+             line(2, "88305")]
+    assert judge(claim("MCR", lines, dx=[dx]))["oracle_p_diagnosis_mismatch"] == 0.0
+    assert judge(claim("MCR", lines, dx=["Z12.83"]))["oracle_p"] > 0.5
+
+
 def test_decision_for_a_090_flap_takes_57_not_25():
     # An E/M deciding on a 14040 flap (090 global) the same day takes 57.
     lines = [line(1, "99214", mods=["25"], lesion={}), line(2, "14040")]
