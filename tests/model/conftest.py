@@ -77,11 +77,14 @@ def tracked_settings(tmp_path, mlflow_template) -> Settings:
 
 @pytest.fixture(scope="session")
 def service_predictor(tmp_path_factory, cms):
-    """The service's Predictor over a store trained on 60,000 generated claims of seed 31
-    (MCR model + pooled, tests/stores.py): coder answers and fixes judged by the world."""
+    """The service's Predictor over a store trained on 100,000 generated claims of seed 31
+    (MCR model + pooled, tests/stores.py): coder answers and fixes judged by the world.
+    The size is what the payer contrasts need: at 60,000 the world's Medicaid plan denied
+    only ~20 claims for a missing side modifier, too few for the pooled model to tell its
+    habit from noise (the contrast held or failed with unrelated world changes)."""
     from serving.modelset import load_model_set
     from serving.scoring import Predictor
     from tests.stores import train_store
 
-    home = train_store(tmp_path_factory.mktemp("service-store"), cms, 60_000, 31)
+    home = train_store(tmp_path_factory.mktemp("service-store"), cms, 100_000, 31)
     return Predictor(load_model_set(Path(home)), cms)

@@ -1,6 +1,6 @@
 """Coder-correct answers from a trained service (issue: coder-correct answers).
 
-A store trained on 60,000 generated claims of a seed no other test uses (MCR model +
+A store trained on 100,000 generated claims of a seed no other test uses (MCR model +
 pooled) scores the coder-written pairs of tests/fixtures/coder_pairs.py, which were
 written from CPT / ICD-10-CM / NCCI rules and not from the generator: the wrong claim
 must score above its correction, name the broken rule in its findings and the rule's

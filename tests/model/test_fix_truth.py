@@ -1,6 +1,6 @@
 """Fixes judged by the world, not by the model (issue: independent truth, item 4).
 
-The service trained on 60,000 generated claims (tests/model/conftest.py) scores 6,000
+The service trained on 100,000 generated claims (tests/model/conftest.py) scores 6,000
 claims of another seed; for each claim whose claim-only truth is risky (oracle_p_visible
 >= 0.3) its top fix is applied as the service scored it and the edited claim is
 re-adjudicated by the generator's own rules with the claim's hidden factors
