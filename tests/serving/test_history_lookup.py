@@ -38,3 +38,25 @@ def test_a_claim_without_history_gets_the_patients_earlier_claims(predictor):
 def test_no_store_no_lookup(predictor):
     _, later = excision_then_visit()
     assert with_history([later], None)[0] is later
+
+
+def test_a_claim_sent_again_is_found_in_the_store_and_not_sent(predictor):
+    # The practice's store holds the first submission; the same visit sent again as an
+    # original claim two weeks later is a copy: its only fix is "do not send"
+    # (not_fixable, duplicate submission) and its explanation says why. A replacement
+    # (frequency 7) of the same visit is scored as usual.
+    earlier, _ = excision_then_visit()
+    store = build_store(claims_to_frames([earlier]))
+    copy = {**earlier, "claim_id": "H-1-AGAIN", "submission_date": "2026-02-19",
+            "history": None}
+    service = Predictor(predictor.models, predictor.cms, store)
+    [scored] = service.predict([copy])
+    assert [(f.action, f.value) for f in scored.fixes] == [
+        ("not_fixable", "duplicate submission")]
+    assert scored.denial_probability > 0.5  # the model learned copies from the history
+    top = scored.explanation[0]
+    assert top.factor == "billed_before" and "exact duplicate" in top.text
+    replacement = {**copy, "claim_frequency": "7", "original_claim_id": "H-1"}
+    [fixed] = service.predict([replacement])
+    assert ("not_fixable", "duplicate submission") not in {
+        (f.action, f.value) for f in fixed.fixes}
