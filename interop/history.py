@@ -83,20 +83,21 @@ def families(cpt: pd.Series) -> pd.Series:
 def store_rows(frames: ClaimFrames, salt: str) -> pd.DataFrame:
     """ROW_COLUMNS for the lines of frames (line_denied read when present)."""
     claims, lines = frames.claims, frames.lines
-    keys = pd.Series(patient_keys(claims["member_id"], claims["birth_date"], salt),
-                     index=claims["claim_id"].to_numpy())
+    pos = pd.Index(claims["claim_id"].to_numpy()).get_indexer(lines["claim_id"].to_numpy())
+    if (pos < 0).any():
+        raise ValueError("store_rows: lines of claims the frames do not hold")
+    keys = patient_keys(claims["member_id"], claims["birth_date"], salt)
+    sent = pd.to_datetime(claims["submission_date"]).to_numpy("datetime64[ns]")
     denied = lines.get("line_denied", pd.NA)
     out = pd.DataFrame({
-        "patient": lines["claim_id"].map(keys).to_numpy(dtype=np.int64),
+        "patient": keys[pos].astype(np.int64),
         "date_of_service": lines["date_of_service"].to_numpy(),
         "cpt": lines["cpt"].astype("string").to_numpy(),
         "global_days": lines["cpt"].map(load_code_table().frame["global_days"])
         .map(GLOBAL_DAYS).astype("Int16").to_numpy(),
     })
     out["denied"] = pd.Series(denied, index=lines.index).astype("boolean").to_numpy()
-    sent = pd.to_datetime(claims["submission_date"]).to_numpy("datetime64[ns]")
-    pos = pd.Index(claims["claim_id"].to_numpy()).get_indexer(lines["claim_id"].to_numpy())
-    out["submission_date"] = np.where(pos >= 0, sent[pos], np.datetime64("NaT"))
+    out["submission_date"] = sent[pos]
     return out.astype(empty_rows().dtypes.to_dict())
 
 
