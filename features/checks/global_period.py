@@ -136,12 +136,15 @@ def procedure_in_global(ctx: Ctx) -> Hits:
     none = ~has58 & ~has79
     variant = np.select(
         [related & none, related & has79, unrelated & none, unrelated & has58,
-         complication & none, none, complication & has79, maybe_staged & has79],
-        [0, 1, 2, 3, 4, 5, 6, 7], default=-1)
+         complication & none, maybe_staged & none, none, complication & has79,
+         maybe_staged & has79],
+        [0, 1, 2, 3, 4, 8, 5, 6, 7], default=-1)
     keep = variant >= 0
     pos, variant = pos[keep], variant[keep]
-    value = np.array(["58", "58", "79", "79", "78", "79", "78", "58"], dtype=object)[variant]
-    old = np.array([None, "79", None, "58", None, None, "79", "79"], dtype=object)[variant]
+    value = np.array(["58", "58", "79", "79", "78", "79", "78", "58", "58"],
+                     dtype=object)[variant]
+    old = np.array([None, "79", None, "58", None, None, "79", "79", None],
+                   dtype=object)[variant]
     return hits("procedure_in_global", pos, variant=variant, value=value, old=old,
                 earlier=code[pos],
                 days=_ints(ctx.claim_value("days_since_related_global_procedure")[pos]),

@@ -199,7 +199,12 @@ RULES: dict[str, Rule] = {
         W("replace_modifier", "Line {line} ({code}) carries 79 {days} days after {earlier}, "
           "whose code does not say which lesion it closed, for a diagnosis that surgery "
           "treats: if it is the same lesion (staged or more extensive), replace 79 with 58; "
-          "79 stands only for another lesion.", GLOBAL_SRC.replace("{mod}", "58")))),
+          "79 stands only for another lesion.", GLOBAL_SRC.replace("{mod}", "58")),
+        W("add_modifier", "Line {line} ({code}) falls {days} days into the {glob}-day global "
+          "of {earlier}, whose code does not say which lesion it closed, and treats a "
+          "diagnosis that surgery treats: the same lesion (staged or more extensive: "
+          "re-excision) takes 58; add it (79 only if it is another lesion).",
+          GLOBAL_SRC.replace("{mod}", "58")))),
     "modifier_57_for_090": Rule("modifier", (
         E("replace_modifier", "E/M on line {line} is the decision visit for a 090-day "
           "surgery (that day or the next): replace 25 with 57.", M57_SRC),
