@@ -8,8 +8,9 @@ holds when the authorization on file names the old code. So a recode whose new c
 in a prior-auth family (reference/families.PRIOR_AUTH_FAMILIES) that the claim's
 authorization does not list gets a second variant: the recode with "obtain prior
 authorization for the new code" made with it. Both are re-scored; the variant is kept
-only when it lowers the risk further (this payer's learned habit), and then replaces
-the recode alone, so a coder sees one fix for one line.
+when it lowers the risk further (this payer's learned habit) or when the model names
+authorization a likely reason for the claim's denial (the recode alone leaves that gap
+open), and then replaces the recode alone, so a coder sees one fix for one line.
 """
 
 from __future__ import annotations
@@ -104,10 +105,14 @@ def with_authorizations(edited: list[dict[str, Any]], owners: list[tuple[int, Ca
     return out
 
 
-def dropped(base_of: dict[int, int], risk: np.ndarray, min_gain: float) -> set[int]:
+def dropped(base_of: dict[int, int], risk: np.ndarray, min_gain: float,
+            wanted: set[int] = frozenset()) -> set[int]:
     """Positions not to offer: a variant that lowers the risk no further than its recode
-    alone, else the recode alone."""
+    alone, else the recode alone. A variant in `wanted` (its claim's payer is likely to
+    deny it for no authorization, by the model's reasons) is kept whatever the model
+    thinks of the recode alone: the recode leaves the authorization gap where it was."""
     out = set()
     for variant, base in base_of.items():
-        out.add(variant if not risk[variant] < risk[base] - min_gain else base)
+        keep = variant in wanted or risk[variant] < risk[base] - min_gain
+        out.add(base if keep else variant)
     return out

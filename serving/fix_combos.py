@@ -12,6 +12,12 @@ offered when it cures the claim (halves its risk) and beats the best single chan
 the first change is the Fix, the others its `together` list (each with its own risk
 after), in the order a coder makes them.
 
+A change can also look useless alone because another error masks it: a J-code without its
+NDC and without prior auth stays denied whichever one is mended, so "obtain prior auth"
+does not lower the risk by itself. Such a change joins the pool (`masked`) when the model
+names its reason as a likely cause of the denial (fix_ranking.is_likely_reason); the
+joint change must still cure the claim as a whole.
+
 A change can also make another necessary: recoding a lone 17003 to 17000 + 17003 puts a
 same-day primary procedure beside the E/M, which then needs 25; removing the procedure an
 E/M's 25 stood for leaves a 25 with nothing to be separate from. The checker run on the
@@ -29,13 +35,20 @@ import numpy as np
 
 from contract.schema import Change, Fix
 from features.checks import Finding
+from features.registry import RULE_FEATURES
 from reference.cms import CmsTables
 from serving.candidates import Candidate
 from serving.context import ClaimView
 from serving.edits import is_whole_visit_to_patient
 from serving.fix_apply import apply_returned_fix, as_fix, edited_claim, finding_candidates
 from serving.fix_authorization import authorize_recodes
-from serving.fix_ranking import CURED_SHARE, MIN_GAIN, is_conditional, is_correction
+from serving.fix_ranking import (
+    CURED_SHARE,
+    MIN_GAIN,
+    is_conditional,
+    is_correction,
+    is_likely_reason,
+)
 
 MAX_CHANGES = 3  # a coder's worklist item, not a rewrite of the claim
 
@@ -98,9 +111,18 @@ def pick_changes(verified: Verified, claim: dict[str, Any]) -> list[tuple[Candid
     return chosen
 
 
-def needs_joint_fix(verified: Verified, risk: float) -> bool:
-    """Two or more changes verified, none of which halves the risk alone."""
-    return len(verified) > 1 and min(p for _, p in verified) > CURED_SHARE * risk
+def needs_joint_fix(verified: Verified, masked: Verified, risk: float) -> bool:
+    """Two or more changes to join (verified or masked), no verified one halving the risk
+    alone."""
+    return len(verified) + len(masked) > 1 and min(
+        (p for _, p in verified), default=risk) > CURED_SHARE * risk
+
+
+def likely_cause(c: Candidate, category_probs: np.ndarray | None) -> bool:
+    """The model names the reason the candidate's feature indicates (registry
+    RULE_FEATURES) as a likely cause of the claim's denial."""
+    category = RULE_FEATURES.get(c.feature)
+    return category is not None and is_likely_reason(category, category_probs)
 
 
 def joint_claim(claim: dict[str, Any], changes: list[Candidate],
@@ -110,13 +132,16 @@ def joint_claim(claim: dict[str, Any], changes: list[Candidate],
     return apply_changes(edited_claim(claim, changes[0]), changes[1:], cms)
 
 
-def joint_fix(chosen: list[tuple[Candidate, float]], risk_after: float) -> Fix:
+SEVERAL_ERRORS = "the claim has several errors; each change alone leaves most of its risk"
+
+
+def joint_fix(chosen: list[tuple[Candidate, float]], risk_after: float,
+              why: str = SEVERAL_ERRORS) -> Fix:
     """The first change as the Fix, the others `together` with it (each followed by the
     parts it makes itself, e.g. a paired recode's add-on); the text lists them."""
     fixes = [as_fix(c, p) for c, p in chosen]
     steps = " ".join(f"({k}) {f.text}" for k, f in enumerate(fixes, 1))
-    text = (f"Make these {len(fixes)} changes together (the claim has several errors; "
-            f"each change alone leaves most of its risk): {steps}")
+    text = f"Make these {len(fixes)} changes together ({why}): {steps}"
     parts = [*fixes[0].together, *(c for f in fixes[1:] for c in flat_changes(f))]
     return fixes[0].model_copy(update={"risk_after": float(risk_after), "text": text,
                                        "together": parts})
@@ -130,16 +155,20 @@ def flat_changes(fix: Fix) -> list[Change]:
 def joint_fixes(views: Sequence[ClaimView], risks: np.ndarray, verified: Sequence[Verified],
                 cms: CmsTables, errors_before: Sequence[set[tuple]],
                 score: Callable[[list[dict[str, Any]]], np.ndarray],
-                errors_of: Callable[[list[dict[str, Any]]], list[set[tuple]]]
+                errors_of: Callable[[list[dict[str, Any]]], list[set[tuple]]],
+                masked: Sequence[Verified] | None = None
                 ) -> list[tuple[int, tuple[int, float, Fix, bool]]]:
     """(claim index, ranked item) of each claim a joint change cures: tier 1 beside the
     single cures, a coding correction when any of its changes is one (so top_fixes keeps
-    it). `score` and `errors_of` are serving.fixes' rescore and coding_errors."""
+    it). `score` and `errors_of` are serving.fixes' rescore and coding_errors; `masked`:
+    each claim's valid changes that lowered nothing alone but mend a likely cause."""
+    masked = masked if masked is not None else [[] for _ in views]
     owners, edited = [], []
     for i, (view, items) in enumerate(zip(views, verified)):
-        if not needs_joint_fix(items, float(risks[i])):
+        if not needs_joint_fix(items, masked[i], float(risks[i])):
             continue
-        chosen = authorize_recodes(pick_changes(items, view.claim), view.claim)
+        chosen = authorize_recodes(pick_changes([*items, *masked[i]], view.claim),
+                                   view.claim)
         joint = joint_claim(view.claim, [c for c, _ in chosen], cms) \
             if len(chosen) > 1 else None
         if joint is not None:
@@ -149,7 +178,7 @@ def joint_fixes(views: Sequence[ClaimView], risks: np.ndarray, verified: Sequenc
         return []
     out = []
     for (i, chosen), p, errors in zip(owners, score(edited), errors_of(edited)):
-        best = min(q for _, q in verified[i])
+        best = min((q for _, q in verified[i]), default=float(risks[i]))
         if errors - errors_before[i] or p > CURED_SHARE * risks[i] or p > best - MIN_GAIN:
             continue
         correction = any(is_correction(c, views[i].claim) for c, _ in chosen)

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from contract.schema import Fix
+from reference.vocab import CATEGORIES
 from serving.candidates import Candidate
 
 MIN_GAIN = 0.01  # smaller changes are model noise, not a fix worth a coder's time
@@ -25,6 +28,14 @@ absent changes the payer's answer only this often: such a fix is ranked by its e
 risk, behind the changes that cure the claim as it stands (its risk_after stays the
 model's, as the contract defines it)."""
 ATTACHMENTS = frozenset({"pathology_report_attached"})  # exists once produced: definite
+LIKELY_CAUSE_SHARE = 0.25  # P(category | denied) at which a reason is a cause worth mending
+
+
+def is_likely_reason(category: str, category_probs: np.ndarray | None) -> bool:
+    """The model gives this reason at least LIKELY_CAUSE_SHARE of the claim's denial
+    probability (category_probs: P(category | denied), CATEGORIES columns)."""
+    return category_probs is not None and bool(
+        category_probs[CATEGORIES.index(category)] >= LIKELY_CAUSE_SHARE)
 
 
 def is_conditional(c: Candidate, claim: dict[str, Any]) -> bool:

@@ -41,8 +41,16 @@ from serving.context import ClaimView
 from serving.edits import DUPLICATE_SUBMISSION, is_whole_visit_to_patient
 from serving.fix_apply import as_fix, edited_claim, finding_candidates, finding_keys
 from serving.fix_authorization import dropped, with_authorizations
-from serving.fix_combos import followed_fix, joint_fixes, with_follow_ups
-from serving.fix_ranking import MIN_GAIN, is_correction, rank_key, top_fixes, whole_visit_tier
+from serving.fix_bundle import cures_with_corrections
+from serving.fix_combos import followed_fix, joint_fixes, likely_cause, with_follow_ups
+from serving.fix_ranking import (
+    MIN_GAIN,
+    is_correction,
+    is_likely_reason,
+    rank_key,
+    top_fixes,
+    whole_visit_tier,
+)
 
 
 def claim_level_candidates(view: ClaimView) -> list[Candidate]:
@@ -91,12 +99,15 @@ def referral_habit(view: ClaimView) -> bool:
 def candidates_for(view: ClaimView, cms: CmsTables,
                    findings: list[Finding] | None = None) -> list[Candidate]:
     """Unique, changeable candidates of one claim: checker changes first, then the model's
-    (a model candidate on a line a checker finding already changes is dropped)."""
+    (a model candidate on a line a checker finding already changes is dropped, except
+    billing the line to the patient: a non-covered removal missing its RT is still the
+    patient's to pay, and taking it off the claim makes the checker's change moot)."""
     checked = finding_candidates(findings or [])
     fixed_lines = {n for c in checked if c.action != "attach_documentation"
                    for n in c.lines}  # a document attached changes no line
     model = merge_patient_lines(view, [c for gen in GENERATORS for c in gen(view, cms)
-                                       if c.line not in fixed_lines])
+                                       if c.line not in fixed_lines
+                                       or c.action == "bill_patient"])
     unique: dict[tuple[Any, ...], Candidate] = {}
     for c in [*checked, *model, *claim_level_candidates(view)]:
         if is_changeable(c.feature):  # a document is attached once, whatever line asks
@@ -183,9 +194,12 @@ def build_candidates(views: Sequence[ClaimView], findings: Sequence[list[Finding
 
 def suggest_fixes(views: Sequence[ClaimView], risks: np.ndarray, bundle: Any,
                   cms: CmsTables, max_fixes: int,
-                  findings: Sequence[list[Finding]] | None = None) -> list[list[Fix]]:
+                  findings: Sequence[list[Finding]] | None = None,
+                  categories: np.ndarray | None = None) -> list[list[Fix]]:
     """Coding-valid, risk-lowering fixes of each claim (same order as views), by risk
-    after (rank_key), every correction of a coding error kept (top_fixes)."""
+    after (rank_key), every correction of a coding error kept (top_fixes). categories:
+    P(category | denied) per claim (CATEGORIES columns), which lets a change another
+    error masks join a joint fix (fix_combos.likely_cause)."""
     findings = findings if findings is not None else check_claims(
         [v.claim for v in views], cms)
     out: list[list[Fix]] = [[] for _ in views]
@@ -200,8 +214,11 @@ def suggest_fixes(views: Sequence[ClaimView], risks: np.ndarray, bundle: Any,
     edited, owners, follow = auth.edited, auth.owners, auth.follow
     after_errors = [finding_keys(c, f) for c, f in zip(edited, auth.found)]
     after = rescore(bundle, cms, edited)
-    skip = dropped(auth.base_of, after, MIN_GAIN)
+    skip = dropped(auth.base_of, after, MIN_GAIN, {
+        v for v in auth.base_of if is_likely_reason(
+            "authorization", None if categories is None else categories[owners[v][0]])})
     verified: list[list[tuple[Candidate, float]]] = [[] for _ in views]
+    masked: list[list[tuple[Candidate, float]]] = [[] for _ in views]
     for k, ((i, cand), p, errors) in enumerate(zip(owners, after, after_errors)):
         if errors - before[i] or k in skip:
             continue  # the change would introduce a coding error, or a variant lost
@@ -211,9 +228,14 @@ def suggest_fixes(views: Sequence[ClaimView], risks: np.ndarray, bundle: Any,
             verified[i].append((cand, float(p)))
             ranked[i].append((*rank_key(cand, claim, float(risks[i]), float(p)),
                               followed_fix(cand, follow.get(k, []), p), correction))
-    for i, item in joint_fixes(views, risks, verified, cms, before,
-                               lambda claims: rescore(bundle, cms, claims),
-                               lambda claims: coding_errors(claims, cms)):
+        elif likely_cause(cand, None if categories is None else categories[i]):
+            masked[i].append((cand, float(p)))
+    score = lambda claims: rescore(bundle, cms, claims)  # noqa: E731
+    errors_of = lambda claims: coding_errors(claims, cms)  # noqa: E731
+    for i, item in [*joint_fixes(views, risks, verified, cms, before, score, errors_of,
+                                 masked),
+                    *cures_with_corrections(views, risks, verified, cms, before, score,
+                                            errors_of)]:
         ranked[i].append(item)
     for i, items in enumerate(ranked):
         if items and not (out[i] and out[i][0].action == "not_fixable"):

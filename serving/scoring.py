@@ -160,7 +160,8 @@ def score_group(served: ServedModel, batch: BatchFeatures, positions: list[int],
             e.drivers, lift_item(bundle, int(chosen[k]), out.findings[k]), options.max_factors))
             for k, e in enumerate(explain_claims(out.views, scores, options.max_factors, cms))]
     if options.fixes:  # asked for without an explanation, fixes and findings still come
-        out.fixes = suggest_fixes(out.views, p, bundle, cms, options.max_fixes, out.findings)
+        out.fixes = suggest_fixes(out.views, p, bundle, cms, options.max_fixes, out.findings,
+                                  categories)
     return out
 
 

@@ -79,6 +79,21 @@ def test_xs_only_on_a_distinct_lesion_line(cms):
     assert ("remove_line", 2, None) in found  # same lesion: the biopsy is bundled
 
 
+def test_a_benign_removal_missing_its_side_can_still_go_to_the_patient(cms):
+    # A nevus shave with no symptom documented and no RT: the checker adds RT to the line,
+    # and billing the removal to the patient (what the LCD leaves when the chart has no
+    # symptom) must not be lost because the checker also changes that line.
+    right_leg = {"count": 1, "site": "legs", "size_cm": 0.8, "distinct_from_line": None,
+                 "laterality": "right"}
+    claim = make_claim_dict(
+        diagnoses=["L57.0", "D22.71"],
+        lines=[line(1, "99213", mods=["25"]), line(2, "11301", dx=[2], lesion=right_leg)],
+        documentation={**make_claim_dict()["documentation"], "symptoms_documented": False})
+    found = actions(cands_of(claim, cms))
+    assert ("add_modifier", 2, "RT") in found
+    assert ("bill_patient", 2, None) in found
+
+
 def test_mi0_pair_removes_the_bundled_line(cms):
     claim = make_claim_dict(diagnoses=["L57.0"], lines=[
         line(1, "17000", lesion=SAME), line(2, "17004", lesion={**SAME, "count": 20})])

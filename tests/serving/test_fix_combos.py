@@ -9,11 +9,13 @@ import numpy as np
 
 from contract.schema import Fix
 from features.checks import check_claim
+from reference.vocab import CATEGORIES
 from serving.candidates import Candidate
 from serving.fix_apply import apply_returned_fix, as_fix, edited_claim
 from serving.fix_combos import (
     followed_fix,
     joint_fixes,
+    likely_cause,
     needs_joint_fix,
     pick_changes,
     with_follow_ups,
@@ -84,9 +86,48 @@ def test_a_note_the_chart_lacks_and_the_whole_visit_to_the_patient_are_not_joine
 
 def test_a_joint_fix_is_needed_only_when_no_single_change_halves_the_risk():
     a, b = Candidate("add_modifier", "x", "", line=1), Candidate("add_modifier", "y", "", 2)
-    assert needs_joint_fix([(a, 0.6), (b, 0.5)], risk=0.9)
-    assert not needs_joint_fix([(a, 0.6), (b, 0.4)], risk=0.9)
-    assert not needs_joint_fix([(a, 0.6)], risk=0.9)
+    assert needs_joint_fix([(a, 0.6), (b, 0.5)], [], risk=0.9)
+    assert not needs_joint_fix([(a, 0.6), (b, 0.4)], [], risk=0.9)
+    assert not needs_joint_fix([(a, 0.6)], [], risk=0.9)
+    assert needs_joint_fix([(a, 0.6)], [(b, 0.9)], risk=0.9)  # a masked change joins
+
+
+def reason_probs(**share: float) -> np.ndarray:
+    """P(category | denied) over CATEGORIES, the named ones set."""
+    out = np.zeros(len(CATEGORIES))
+    for category, p in share.items():
+        out[CATEGORIES.index(category)] = p
+    return out
+
+
+def test_a_change_joins_unverified_only_when_its_reason_is_a_likely_cause():
+    pa = Candidate("obtain_prior_auth", "pa_missing", "", value="J2357")
+    assert likely_cause(pa, reason_probs(authorization=0.7, missing_information=0.3))
+    assert not likely_cause(pa, reason_probs(authorization=0.1, missing_information=0.9))
+    assert not likely_cause(pa, None)
+    assert not likely_cause(Candidate("add_modifier", "not_a_rule", "", 1), reason_probs(
+        modifier=1.0))
+
+
+def test_a_masked_authorization_joins_the_ndc_that_hid_it(cms):
+    # omalizumab with neither NDC nor prior auth: each change alone leaves the claim
+    # denied (the NDC lowers the risk a little, prior auth not at all), together they cure
+    claim = make_claim_dict(diagnoses=["L50.1"], prior_authorization=None, lines=[
+        line(1, "J2357", units=60), line(2, "96372")])
+    c = checked(claim, cms)
+    ndc = c[("attach_documentation", 1, "ndc")]
+    pa = next(x for x in cands_of(claim, cms) if x.action == "obtain_prior_auth")
+    view = view_of(claim, cms)
+    out = joint_fixes([view], np.array([0.99]), [[(ndc, 0.9)]], cms, [set()],
+                      lambda claims: np.full(len(claims), 0.1),
+                      lambda claims: [set() for _ in claims], [[(pa, 0.99)]])
+    [(_, (_, p, fix, _))] = out
+    assert p == 0.1
+    assert [(f.action, f.line) for f in [fix, *fix.together]] == [
+        ("attach_documentation", 1), ("obtain_prior_auth", None)]
+    assert joint_fixes([view], np.array([0.99]), [[(ndc, 0.9)]], cms, [set()],
+                       lambda claims: np.full(len(claims), 0.1),
+                       lambda claims: [set() for _ in claims]) == []  # nothing to join
 
 
 def run_joint(claim: dict[str, Any], cms: Any, p_joint: float,
