@@ -23,10 +23,18 @@ from contract.schema import Fix
 from reference.cms import CmsTables
 from serving.candidates import Candidate
 from serving.context import ClaimView
-from serving.fix_combos import MAX_CHANGES, collide, joinable, joint_claim, joint_fix, touched
+from serving.fix_combos import (
+    MAX_CHANGES,
+    collide,
+    edit_order,
+    joinable,
+    joint_claim,
+    joint_fix,
+    touched,
+)
 from serving.fix_ranking import CURED_SHARE, MIN_GAIN, is_correction
 
-WITH_CORRECTIONS = ("the first removes the payer's likely denial; the others are coding "
+WITH_CORRECTIONS = ("one removes the payer's likely denial, the others are coding "
                     "corrections the claim also needs")
 LEAD = 1e-6  # ranks the bundle just ahead of its cure alone
 FACTUAL_WARNINGS = frozenset({"side_modifier_missing", "drug_ndc_missing"})
@@ -80,7 +88,7 @@ def cures_with_corrections(views: Sequence[ClaimView], risks: np.ndarray,
     for i, (view, items) in enumerate(zip(views, verified)):
         cure = best_cure(items, view.claim, float(risks[i]))
         chosen = with_corrections(cure, items, view.claim) if cure else []
-        joint = joint_claim(view.claim, [c for c, _ in chosen], cms) \
+        joint = joint_claim(view.claim, [c for c, _ in edit_order(chosen)], cms) \
             if len(chosen) > 1 else None
         if joint is not None:
             owners.append((i, chosen))
@@ -92,5 +100,6 @@ def cures_with_corrections(views: Sequence[ClaimView], risks: np.ndarray,
         alone = chosen[0][1]
         if errors - errors_before[i] or p > alone + MIN_GAIN:
             continue
-        out.append((i, (1, alone - LEAD, joint_fix(chosen, float(p), WITH_CORRECTIONS), True)))
+        fix = joint_fix(edit_order(chosen), float(p), WITH_CORRECTIONS)
+        out.append((i, (1, alone - LEAD, fix, True)))
     return out

@@ -111,6 +111,13 @@ def pick_changes(verified: Verified, claim: dict[str, Any]) -> list[tuple[Candid
     return chosen
 
 
+def edit_order(chosen: Verified) -> Verified:
+    """The order the changes are made in: diagnosis links first, so a line a later change
+    splits (17000 x4 -> 17000 + 17003 x3) hands its corrected pointers to the new line;
+    otherwise as chosen."""
+    return sorted(chosen, key=lambda x: x[0].action != "link_diagnosis")
+
+
 def needs_joint_fix(verified: Verified, masked: Verified, risk: float) -> bool:
     """Two or more changes to join (verified or masked), no verified one halving the risk
     alone."""
@@ -167,8 +174,8 @@ def joint_fixes(views: Sequence[ClaimView], risks: np.ndarray, verified: Sequenc
     for i, (view, items) in enumerate(zip(views, verified)):
         if not needs_joint_fix(items, masked[i], float(risks[i])):
             continue
-        chosen = authorize_recodes(pick_changes([*items, *masked[i]], view.claim),
-                                   view.claim)
+        chosen = edit_order(authorize_recodes(pick_changes([*items, *masked[i]],
+                                                           view.claim), view.claim))
         joint = joint_claim(view.claim, [c for c, _ in chosen], cms) \
             if len(chosen) > 1 else None
         if joint is not None:

@@ -54,7 +54,7 @@ def test_the_cure_carries_the_side_modifier_and_the_diagnosis_link(cms):
     assert (i, tier, key, correction) == (0, 1, 0.3 - LEAD, True)  # just ahead of the cure
     assert fix.risk_after == 0.05 and "coding corrections the claim also needs" in fix.text
     assert [(f.action, f.line, f.value) for f in [fix, *fix.together]] == [
-        ("add_modifier", 1, "25"), ("add_modifier", 2, "RT"), ("link_diagnosis", 2, "L57.0")]
+        ("link_diagnosis", 2, "L57.0"), ("add_modifier", 1, "25"), ("add_modifier", 2, "RT")]
     fixed = {ln["line"]: ln for ln in apply_returned_fix(claim, fix, cms)["lines"]}
     assert fixed[1]["modifiers"] == ["25"] and fixed[2]["modifiers"] == ["RT"]
     assert fixed[2]["dx_pointers"] == [1]

@@ -249,3 +249,24 @@ def test_a_paired_recode_keeps_its_add_on_inside_a_joint_fix(cms):
         ("99213", ["25"]), ("17311", []), ("17312", [])]
     followed = followed_fix(recode, [em], 0.05)  # a follow-up comes after the pair's part
     assert [(p.line, p.value) for p in followed.together] == [(3, "17312"), (1, "25")]
+
+
+def test_a_line_split_by_one_change_inherits_the_diagnosis_link_of_another(cms):
+    # 17000 x4 pointing to dermatitis: the units split (17000 + 17003 x3) and the link to
+    # L57.0 are made together; the link goes first, so the new 17003 line points to L57.0
+    # too, and the joint edit adds no coding error (it would, split first)
+    from serving.fixes import coding_errors
+
+    claim = make_claim_dict(diagnoses=["L30.9", "L57.0"], lines=[
+        line(1, "17000", units=4, dx=[1], lesion={"count": 4, "site": "face"})])
+    c = checked(claim, cms)
+    split, link = c[("change_units", 1, "1")], c[("link_diagnosis", 1, "L57.0")]
+    view = view_of(claim, cms)
+    before = coding_errors([view.claim], cms)
+    [(_, (_, _, fix, _))] = joint_fixes(
+        [view], np.array([1.0]), [[(split, 0.83), (link, 0.96)]], cms, before,
+        lambda claims: np.full(len(claims), 0.05), lambda cl: coding_errors(cl, cms))
+    assert [f.action for f in [fix, *fix.together]][:2] == ["link_diagnosis", "change_units"]
+    fixed = apply_returned_fix(view.claim, fix, cms)
+    assert [(ln["cpt"], ln["units"], ln["dx_pointers"]) for ln in fixed["lines"]] == [
+        ("17000", 1, [2]), ("17003", 3, [2])]
