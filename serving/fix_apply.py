@@ -117,6 +117,16 @@ def finding_keys(claim: dict[str, Any], found: list[Finding]) -> set[tuple]:
     return {(f.rule, f.line, line_code(claim, f.line)) for f in found if f.is_error}
 
 
+def introduced(after: set[tuple], before: set[tuple], changes: list[Candidate]) -> set[tuple]:
+    """The coding errors changes bring to a claim (finding_keys after vs before). A line
+    the changes recode keeps its number, so an error of its new code counts as new, except
+    one of another rule the line already had (11404 -> 11604 for a malignant report leaves
+    the line's 79 to be replaced by its own fix): the changes' own rules must be gone."""
+    had = {(rule, line) for rule, line, _ in before}
+    own = {c.finding.rule for c in changes if c.finding is not None}
+    return {k for k in after - before if (k[0], k[1]) not in had or k[0] in own}
+
+
 def as_fix(c: Candidate, risk_after: float) -> Fix:
     """The contract Fix of a candidate, with the model's risk after it; the other lines'
     different changes of a paired recode are its `together` parts (no risk of their own)."""

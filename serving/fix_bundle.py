@@ -23,6 +23,7 @@ from contract.schema import Fix
 from reference.cms import CmsTables
 from serving.candidates import Candidate
 from serving.context import ClaimView
+from serving.fix_apply import introduced
 from serving.fix_combos import (
     MAX_CHANGES,
     collide,
@@ -98,7 +99,7 @@ def cures_with_corrections(views: Sequence[ClaimView], risks: np.ndarray,
     out = []
     for (i, chosen), p, errors in zip(owners, score(edited), errors_of(edited)):
         alone = chosen[0][1]
-        if errors - errors_before[i] or p > alone + MIN_GAIN:
+        if introduced(errors, errors_before[i], [c for c, _ in chosen]) or p > alone + MIN_GAIN:
             continue
         fix = joint_fix(edit_order(chosen), float(p), WITH_CORRECTIONS)
         out.append((i, (1, alone - LEAD, fix, True)))

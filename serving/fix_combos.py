@@ -40,7 +40,13 @@ from reference.cms import CmsTables
 from serving.candidates import Candidate
 from serving.context import ClaimView
 from serving.edits import is_whole_visit_to_patient
-from serving.fix_apply import apply_returned_fix, as_fix, edited_claim, finding_candidates
+from serving.fix_apply import (
+    apply_returned_fix,
+    as_fix,
+    edited_claim,
+    finding_candidates,
+    introduced,
+)
 from serving.fix_authorization import authorize_recodes
 from serving.fix_ranking import (
     CURED_SHARE,
@@ -186,7 +192,8 @@ def joint_fixes(views: Sequence[ClaimView], risks: np.ndarray, verified: Sequenc
     out = []
     for (i, chosen), p, errors in zip(owners, score(edited), errors_of(edited)):
         best = min((q for _, q in verified[i]), default=float(risks[i]))
-        if errors - errors_before[i] or p > CURED_SHARE * risks[i] or p > best - MIN_GAIN:
+        if introduced(errors, errors_before[i], [c for c, _ in chosen]) \
+                or p > CURED_SHARE * risks[i] or p > best - MIN_GAIN:
             continue
         correction = any(is_correction(c, views[i].claim) for c, _ in chosen)
         out.append((i, (1, float(p), joint_fix(chosen, float(p)), correction)))

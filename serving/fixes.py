@@ -39,7 +39,13 @@ from serving.candidates import (
 )
 from serving.context import ClaimView
 from serving.edits import DUPLICATE_SUBMISSION, is_whole_visit_to_patient
-from serving.fix_apply import as_fix, edited_claim, finding_candidates, finding_keys
+from serving.fix_apply import (
+    as_fix,
+    edited_claim,
+    finding_candidates,
+    finding_keys,
+    introduced,
+)
 from serving.fix_authorization import dropped, with_authorizations
 from serving.fix_bundle import cures_with_corrections
 from serving.fix_combos import followed_fix, joint_fixes, likely_cause, with_follow_ups
@@ -220,7 +226,7 @@ def suggest_fixes(views: Sequence[ClaimView], risks: np.ndarray, bundle: Any,
     verified: list[list[tuple[Candidate, float]]] = [[] for _ in views]
     masked: list[list[tuple[Candidate, float]]] = [[] for _ in views]
     for k, ((i, cand), p, errors) in enumerate(zip(owners, after, after_errors)):
-        if errors - before[i] or k in skip:
+        if introduced(errors, before[i], [cand]) or k in skip:
             continue  # the change would introduce a coding error, or a variant lost
         claim = views[i].claim
         correction = is_correction(cand, claim)

@@ -270,3 +270,30 @@ def test_a_line_split_by_one_change_inherits_the_diagnosis_link_of_another(cms):
     fixed = apply_returned_fix(view.claim, fix, cms)
     assert [(ln["cpt"], ln["units"], ln["dx_pointers"]) for ln in fixed["lines"]] == [
         ("17000", 1, [2]), ("17003", 3, [2])]
+
+
+def test_a_recode_may_leave_the_lines_other_error_to_its_own_fix(cms):
+    # 11404-79 for a malignant report 7 days after 11603: the recode to 11604 is right
+    # though the line's 79 (to be 58) is still wrong after it; that error was there
+    # before, under the old code, and has its own fix. A recode that leaves its own
+    # rule firing, or brings an error the line did not have, is still refused.
+    from serving.fix_apply import finding_keys, introduced
+
+    trunk = {"count": 1, "site": "trunk", "size_cm": 3.3, "laterality": "right",
+             "distinct_from_line": None}
+    claim = make_claim_dict(diagnoses=["C44.519"], lines=[
+        line(1, "11404", mods=["79", "RT"], lesion=trunk)],
+        history={"days_since_related_global_procedure": 7, "related_global_days": 10,
+                 "related_procedure_code": "11603"})
+    c = checked(claim, cms)
+    recode = c[("change_code", 1, "11604")]
+    before = finding_keys(claim, check_claim(claim, cms))
+    after_claim = edited_claim(claim, recode)
+    after = finding_keys(after_claim, check_claim(after_claim, cms))
+    assert {k[0] for k in before} >= {"code_pathology", "procedure_in_global"}
+    assert ("procedure_in_global", 1, "11604") in after
+    assert introduced(after, before, [recode]) == set()
+    assert introduced({("code_pathology", 1, "11604")}, before, [recode]) == {
+        ("code_pathology", 1, "11604")}
+    assert introduced({("dx_not_supporting", 1, "11604")}, before, [recode]) == {
+        ("dx_not_supporting", 1, "11604")}
