@@ -13,7 +13,9 @@ one call through the claim's own path. Coding corrections of errors are always l
 Fixes that cure the claim as it stands lead, lowest risk after first (the change that
 removes the payer's likely denial); documentation the claim says the chart lacks comes
 after them. A claim that no single change cures gets its definite changes made together
-as one fix when that cures it (serving/fix_combos.py). A claim past the payer's learned
+as one fix when that cures it (serving/fix_combos.py); a cure that leaves other coding
+errors on the claim makes their corrections with it (serving/fix_bundle.py). A claim
+past the payer's learned
 filing limit gets a single `not_fixable` item instead, and so does an original claim
 whose every line the practice already billed on an earlier claim (a duplicate: do not
 send it).
