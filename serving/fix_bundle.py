@@ -23,14 +23,13 @@ from contract.schema import Fix
 from reference.cms import CmsTables
 from serving.candidates import Candidate
 from serving.context import ClaimView
-from serving.fix_apply import introduced
 from serving.fix_combos import (
     MAX_CHANGES,
     collide,
     edit_order,
     joinable,
-    joint_claim,
     joint_fix,
+    scored_joints,
     touched,
 )
 from serving.fix_ranking import CURED_SHARE, MIN_GAIN, is_correction
@@ -85,22 +84,16 @@ def cures_with_corrections(views: Sequence[ClaimView], risks: np.ndarray,
     corrections: tier 1, ranked just ahead of the cure alone, a coding correction (so
     top_fixes keeps it). `score` and `errors_of` are serving.fixes' rescore and
     coding_errors."""
-    owners, edited = [], []
+    picks, alone = [], {}
     for i, (view, items) in enumerate(zip(views, verified)):
         cure = best_cure(items, view.claim, float(risks[i]))
-        chosen = with_corrections(cure, items, view.claim) if cure else []
-        joint = joint_claim(view.claim, [c for c, _ in edit_order(chosen)], cms) \
-            if len(chosen) > 1 else None
-        if joint is not None:
-            owners.append((i, chosen))
-            edited.append({**joint, "claim_id": f"{view.claim['claim_id']}~bundle"})
-    if not edited:
-        return []
+        if cure is not None:
+            picks.append((i, edit_order(with_corrections(cure, items, view.claim))))
+            alone[i] = cure[1]
     out = []
-    for (i, chosen), p, errors in zip(owners, score(edited), errors_of(edited)):
-        alone = chosen[0][1]
-        if introduced(errors, errors_before[i], [c for c, _ in chosen]) or p > alone + MIN_GAIN:
-            continue
-        fix = joint_fix(edit_order(chosen), float(p), WITH_CORRECTIONS)
-        out.append((i, (1, alone - LEAD, fix, True)))
+    for i, chosen, p in scored_joints([v.claim for v in views], picks, cms, errors_before,
+                                      score, errors_of, "bundle"):
+        if p <= alone[i] + MIN_GAIN:
+            fix = joint_fix(chosen, p, WITH_CORRECTIONS)
+            out.append((i, (1, alone[i] - LEAD, fix, True)))
     return out

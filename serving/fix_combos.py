@@ -176,28 +176,41 @@ def joint_fixes(views: Sequence[ClaimView], risks: np.ndarray, verified: Sequenc
     it). `score` and `errors_of` are serving.fixes' rescore and coding_errors; `masked`:
     each claim's valid changes that lowered nothing alone but mend a likely cause."""
     masked = masked if masked is not None else [[] for _ in views]
-    owners, edited = [], []
-    for i, (view, items) in enumerate(zip(views, verified)):
-        if not needs_joint_fix(items, masked[i], float(risks[i])):
-            continue
-        chosen = edit_order(authorize_recodes(pick_changes([*items, *masked[i]],
-                                                           view.claim), view.claim))
-        joint = joint_claim(view.claim, [c for c, _ in chosen], cms) \
-            if len(chosen) > 1 else None
-        if joint is not None:
-            owners.append((i, chosen))
-            edited.append({**joint, "claim_id": f"{view.claim['claim_id']}~joint"})
-    if not edited:
-        return []
+    picks = [(i, edit_order(authorize_recodes(pick_changes([*items, *masked[i]], view.claim),
+                                              view.claim)))
+             for i, (view, items) in enumerate(zip(views, verified))
+             if needs_joint_fix(items, masked[i], float(risks[i]))]
     out = []
-    for (i, chosen), p, errors in zip(owners, score(edited), errors_of(edited)):
+    for i, chosen, p in scored_joints([v.claim for v in views], picks, cms, errors_before,
+                                      score, errors_of, "joint"):
         best = min((q for _, q in verified[i]), default=float(risks[i]))
-        if introduced(errors, errors_before[i], [c for c, _ in chosen]) \
-                or p > CURED_SHARE * risks[i] or p > best - MIN_GAIN:
+        if p > CURED_SHARE * risks[i] or p > best - MIN_GAIN:
             continue
         correction = any(is_correction(c, views[i].claim) for c, _ in chosen)
-        out.append((i, (1, float(p), joint_fix(chosen, float(p)), correction)))
+        out.append((i, (1, p, joint_fix(chosen, p), correction)))
     return out
+
+
+def scored_joints(claims: Sequence[dict[str, Any]], picks: list[tuple[int, Verified]],
+                  cms: CmsTables, errors_before: Sequence[set[tuple]],
+                  score: Callable[[list[dict[str, Any]]], np.ndarray],
+                  errors_of: Callable[[list[dict[str, Any]]], list[set[tuple]]], tag: str
+                  ) -> list[tuple[int, Verified, float]]:
+    """Each (claim index, changes) pick made as one edit of its claim, in order, checked
+    and re-scored in one call: (index, changes, risk after) of the picks of two or more
+    changes that still apply and bring no coding error (fix_apply.introduced)."""
+    owners, edited = [], []
+    for i, chosen in picks:
+        joint = joint_claim(claims[i], [c for c, _ in chosen], cms) if len(chosen) > 1 \
+            else None
+        if joint is not None:
+            owners.append((i, chosen))
+            edited.append({**joint, "claim_id": f"{claims[i]['claim_id']}~{tag}"})
+    if not edited:
+        return []
+    return [(i, chosen, float(p))
+            for (i, chosen), p, errors in zip(owners, score(edited), errors_of(edited))
+            if not introduced(errors, errors_before[i], [c for c, _ in chosen])]
 
 
 def follow_ups(claim: dict[str, Any], found: list[Finding], keys_before: set[tuple]

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from serving.fix_apply import apply_returned_fix
 from serving.fix_bundle import LEAD, best_cure, cures_with_corrections, with_corrections
 from tests.builders import line, make_claim_dict
-from tests.serving.test_candidates import view_of
-from tests.serving.test_fix_combos import checked
+from tests.serving.test_fix_combos import checked, run_scored
 
 RIGHT_ARM = {"count": 1, "site": "arms", "size_cm": 0.4, "laterality": "right",
              "distinct_from_line": None}
@@ -33,19 +30,7 @@ def verified_of(claim: dict[str, Any], cms: Any) -> tuple[list, dict]:
 def run(claim: dict[str, Any], cms: Any, p_joint: float, new_error: bool = False,
         risk: float = 0.9) -> list[tuple[int, tuple]]:
     verified, _ = verified_of(claim, cms)
-    seen: list[dict[str, Any]] = []
-
-    def score(claims: list[dict[str, Any]]) -> np.ndarray:
-        seen.extend(claims)
-        return np.full(len(claims), p_joint)
-
-    view = view_of(claim, cms)
-    out = cures_with_corrections(
-        [view], np.array([risk]), [verified], cms, [set()], score,
-        lambda claims: [{("made_up", 1, "99213")} if new_error else set() for _ in claims])
-    if out:  # the claim re-scored is the claim the returned fix gives
-        assert apply_returned_fix(view.claim, out[0][1][2], cms)["lines"] == seen[0]["lines"]
-    return out
+    return run_scored(cures_with_corrections, claim, cms, verified, risk, p_joint, new_error)
 
 
 def test_the_cure_carries_the_side_modifier_and_the_diagnosis_link(cms):

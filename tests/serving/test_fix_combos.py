@@ -130,11 +130,11 @@ def test_a_masked_authorization_joins_the_ndc_that_hid_it(cms):
                        lambda claims: [set() for _ in claims]) == []  # nothing to join
 
 
-def run_joint(claim: dict[str, Any], cms: Any, p_joint: float,
-              new_error: bool = False) -> list[tuple[int, tuple]]:
-    c = checked(claim, cms)
-    verified = [(c[("add_modifier", 1, "25")], 0.8), (c[("replace_modifier", 2, "LT")], 0.7),
-                (c[("attach_documentation", 4, "ndc")], 0.75)]
+def run_scored(combine: Any, claim: dict[str, Any], cms: Any, verified: list, risk: float,
+               p_joint: float, new_error: bool = False) -> list[tuple[int, tuple]]:
+    """joint_fixes or fix_bundle.cures_with_corrections on one claim, every joint edit
+    re-scored p_joint (with a made-up coding error when new_error); checks that the claim
+    re-scored is the claim the returned fix gives."""
     seen: list[dict[str, Any]] = []
 
     def score(claims: list[dict[str, Any]]) -> np.ndarray:
@@ -145,10 +145,18 @@ def run_joint(claim: dict[str, Any], cms: Any, p_joint: float,
         return [{("made_up", 1, "99213")} if new_error else set() for _ in claims]
 
     view = view_of(claim, cms)
-    out = joint_fixes([view], np.array([0.95]), [verified], cms, [set()], score, errors_of)
-    if out:  # the claim re-scored is the claim the returned fix gives
+    out = combine([view], np.array([risk]), [verified], cms, [set()], score, errors_of)
+    if out:
         assert apply_returned_fix(view.claim, out[0][1][2], cms)["lines"] == seen[0]["lines"]
     return out
+
+
+def run_joint(claim: dict[str, Any], cms: Any, p_joint: float,
+              new_error: bool = False) -> list[tuple[int, tuple]]:
+    c = checked(claim, cms)
+    verified = [(c[("add_modifier", 1, "25")], 0.8), (c[("replace_modifier", 2, "LT")], 0.7),
+                (c[("attach_documentation", 4, "ndc")], 0.75)]
+    return run_scored(joint_fixes, claim, cms, verified, 0.95, p_joint, new_error)
 
 
 def test_the_joint_fix_makes_every_change_and_is_a_correction(cms):
