@@ -107,6 +107,19 @@ def fix_cosmetic(view: ClaimView, cms: CmsTables) -> list[Candidate]:
                         "a cosmetic service, non-covered (signed waiver)")
 
 
+def fix_learned_cosmetic(view: ClaimView, likely: bool) -> list[Candidate]:
+    """A peel or dermabrasion whose diagnosis the reference linkage accepts (17360 for
+    acne) but that this payer denies as cosmetic: the model names cosmetic a likely reason
+    for the claim (`likely`, a habit learned from the payer's remits). The patient's to
+    pay under a waiver signed before the service (shared/domain §6: CO-96 / PR-96)."""
+    if not likely:
+        return []
+    return patient_pays(view, view.lines_in(*RESURFACING_FAMILIES), "cosmetic_dx",
+                        "this payer denies it as cosmetic (CO-96) in the remits the model "
+                        "learned from: non-covered, billed under a waiver the patient signs "
+                        "before the service")
+
+
 def fix_benefit_cap(view: ClaimView, cms: CmsTables) -> list[Candidate]:
     """Phototherapy past the plan's yearly sessions: the patient pays, or it waits for the
     next benefit period (CO-119, shared/domain §5-§6). Offered only where re-scoring shows

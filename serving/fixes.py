@@ -37,6 +37,7 @@ from serving.candidates import (
     DOC_GAP_FEATURES,
     GENERATORS,
     Candidate,
+    fix_learned_cosmetic,
     merge_patient_lines,
 )
 from serving.context import ClaimView
@@ -104,18 +105,20 @@ def referral_habit(view: ClaimView) -> bool:
     return learned.referral_denials[payer] > 0
 
 
-def candidates_for(view: ClaimView, cms: CmsTables,
-                   findings: list[Finding] | None = None) -> list[Candidate]:
+def candidates_for(view: ClaimView, cms: CmsTables, findings: list[Finding] | None = None,
+                   cosmetic_likely: bool = False) -> list[Candidate]:
     """Unique, changeable candidates of one claim: checker changes first, then the model's
     (a model candidate on a line a checker finding already changes is dropped, except
     billing the line to the patient: a non-covered removal missing its RT is still the
-    patient's to pay, and taking it off the claim makes the checker's change moot)."""
+    patient's to pay, and taking it off the claim makes the checker's change moot).
+    cosmetic_likely: the model names cosmetic a likely reason (fix_learned_cosmetic)."""
     checked = finding_candidates(findings or [])
     fixed_lines = {n for c in checked if c.action != "attach_documentation"
                    for n in c.lines}  # a document attached changes no line
-    model = merge_patient_lines(view, [c for gen in GENERATORS for c in gen(view, cms)
-                                       if c.line not in fixed_lines
-                                       or c.action == "bill_patient"])
+    generated = [c for gen in GENERATORS for c in gen(view, cms)]
+    model = merge_patient_lines(view, [c for c in [
+        *generated, *fix_learned_cosmetic(view, cosmetic_likely)]
+        if c.line not in fixed_lines or c.action == "bill_patient"])
     unique: dict[tuple[Any, ...], Candidate] = {}
     for c in [*checked, *model, *claim_level_candidates(view)]:
         if is_changeable(c.feature):  # a document is attached once, whatever line asks
@@ -176,7 +179,8 @@ def rescore(bundle: Any, cms: CmsTables, claims: list[dict[str, Any]]) -> np.nda
 
 
 def build_candidates(views: Sequence[ClaimView], findings: Sequence[list[Finding]],
-                     bundle: Any, cms: CmsTables, risks: np.ndarray, out: list[list[Fix]]
+                     bundle: Any, cms: CmsTables, risks: np.ndarray, out: list[list[Fix]],
+                     categories: np.ndarray | None = None
                      ) -> tuple[list[dict[str, Any]], list[tuple[int, Candidate]],
                                 list[list[tuple[int, float, Fix, bool]]]]:
     """Edited claims (ids made unique) and their (claim index, candidate) owners, for the
@@ -189,7 +193,8 @@ def build_candidates(views: Sequence[ClaimView], findings: Sequence[list[Finding
         if blocked is not None:
             out[i] = [blocked]
             continue
-        for k, cand in enumerate(candidates_for(view, cms, findings[i])):
+        cosmetic = is_likely_reason("cosmetic", None if categories is None else categories[i])
+        for k, cand in enumerate(candidates_for(view, cms, findings[i], cosmetic)):
             if is_whole_visit_to_patient(cand.action, cand.line):
                 tier = whole_visit_tier(cand, float(risks[i]), bundle)
                 whole[i].append((tier, 0.0, as_fix(cand, 0.0), False))
@@ -211,7 +216,8 @@ def suggest_fixes(views: Sequence[ClaimView], risks: np.ndarray, bundle: Any,
     findings = findings if findings is not None else check_claims(
         [v.claim for v in views], cms)
     out: list[list[Fix]] = [[] for _ in views]
-    edited, owners, ranked = build_candidates(views, findings, bundle, cms, risks, out)
+    edited, owners, ranked = build_candidates(views, findings, bundle, cms, risks, out,
+                                              categories)
     before = [finding_keys(v.claim, found) for v, found in zip(views, findings)]
     found = check_claims(edited, cms)
     edited, follow = with_follow_ups(edited, owners, found, cms, [

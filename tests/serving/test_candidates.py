@@ -236,3 +236,22 @@ def test_referral_denials_count_authorization_denials_without_a_referral_or_pa_g
     category = np.array(["authorization", "authorization", "authorization", "modifier"],
                         dtype=object)
     assert referral_denials(X, category) == 1
+
+
+def test_a_peel_the_payer_denies_as_cosmetic_goes_to_the_patient_only_when_learned(cms):
+    # 17360 for acne: the reference linkage accepts L70.0, so no rule calls it cosmetic;
+    # a payer whose remits the model learned denies it as cosmetic gets "bill the patient"
+    # for the peel (the visit's E/M stays with the payer), a payer that pays it does not
+    claim = make_claim_dict(diagnoses=["L70.0"], lines=[
+        line(1, "99213", mods=["25"]), line(2, "17360", lesion=SAME)])
+    view = view_of(claim, cms)
+    found = check_claim(view.claim, cms)
+    assert not [c for c in candidates_for(view, cms, found) if c.action == "bill_patient"]
+    learned = [c for c in candidates_for(view, cms, found, cosmetic_likely=True)
+               if c.action == "bill_patient"]
+    assert [(c.line, c.extra_lines) for c in learned] == [(2, ())]
+    assert "cosmetic (CO-96)" in learned[0].text
+    alone = make_claim_dict(diagnoses=["L70.0"], lines=[line(1, "17360", lesion=SAME)])
+    view = view_of(alone, cms)
+    assert actions(candidates_for(view, cms, check_claim(view.claim, cms), True)) >= {
+        ("bill_patient", None, None)}
