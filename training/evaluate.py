@@ -3,7 +3,9 @@
 Each test claim is scored by the model that would serve it (its payer's own bundle, else
 the pooled one); the logreg and rules baselines are fitted per the same tiers on the
 claims before the test window. Metrics per payer, overall, and model AUC per test month
-(the COA rule change of 2026-04-01 shows as a dip, not averaged away).
+(the COA rule change of 2026-04-01 shows as a dip, not averaged away). Where the data has
+an oracle, `auc_gap_oracle_visible` / `auc_gap_oracle_837` give the oracle's AUC minus
+the model's with a paired-bootstrap standard error (a small payer's gap can be noise).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from training import baselines as bl
 from training.bundle import BUNDLE_FILE, BundleError, ModelBundle
 from training.data import POOLED, labels, split_frames
 from training.matrix import model_matrix
-from training.metrics import binary_metrics, reason_metrics, safe_auc
+from training.metrics import auc_gap, binary_metrics, reason_metrics, safe_auc
 
 LOGREG_MAX_ROWS = 100_000  # a linear model gains nothing from more rows; keeps evaluate fast
 
@@ -153,6 +155,10 @@ def scope_report(sp: dict[str, SystemPreds], y: np.ndarray, cat: pd.Series,
     """Report block for one payer (or overall): n_test, each system's metrics, monthly."""
     block: dict[str, Any] = {"n_test": int(rows.sum()), "denial_rate": float(y[rows].mean())}
     block |= {name: system_metrics(s, y, cat, rows) for name, s in sp.items()}
+    for oracle in ("oracle_visible", "oracle_837"):  # the gaps the issues measure
+        if oracle in sp and "model" in sp:
+            block[f"auc_gap_{oracle}"] = auc_gap(y[rows], sp["model"].p[rows],
+                                                 sp[oracle].p[rows])
     block["monthly"] = monthly(sp, y, months, rows)
     return block
 

@@ -57,6 +57,20 @@ def safe_auc(y: np.ndarray, score: np.ndarray) -> float:
     return float(roc_auc_score(y, score)) if 0 < y.sum() < len(y) else math.nan
 
 
+def auc_gap(y: np.ndarray, p_model: np.ndarray, p_oracle: np.ndarray, n_boot: int = 200,
+            seed: int = 0) -> dict[str, float]:
+    """The oracle's AUC minus the model's on the same claims, and its standard error by a
+    paired bootstrap (both scored on each resample): whether a gap of .018 on 61 denials
+    is a gap at all."""
+    y = np.asarray(y, dtype=int)
+    gap = safe_auc(y, p_oracle) - safe_auc(y, p_model)
+    rng = np.random.default_rng(seed)
+    draws = [safe_auc(y[i], p_oracle[i]) - safe_auc(y[i], p_model[i])
+             for i in (rng.integers(0, len(y), len(y)) for _ in range(n_boot if len(y) else 0))]
+    se = float(np.nanstd(draws)) if np.isfinite(draws).any() else math.nan
+    return {"gap": float(gap), "se": se}
+
+
 def binary_metrics(y: np.ndarray, p: np.ndarray, score: np.ndarray | None = None) -> dict:
     """AUC, PR-AUC, Brier, ECE and recall at 90% precision of probabilities `p`.
 

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from training.metrics import (
+    auc_gap,
     binary_metrics,
     expected_calibration_error,
     recall_at_precision,
@@ -75,3 +76,17 @@ def test_binary_metrics_uses_score_for_ranking():
     m = binary_metrics(y, p=np.full(4, 0.5), score=np.array([0, 1, 2, 3]))
     assert m["auc"] == 1.0 and m["recall_at_90_precision"] == 1.0
     assert m["brier"] == pytest.approx(0.25)
+
+
+def test_auc_gap_is_oracle_minus_model_with_a_paired_bootstrap_error():
+    rng = np.random.default_rng(1)
+    truth = rng.random(2000)
+    y = (rng.random(2000) < truth).astype(int)
+    same = auc_gap(y, truth, truth)
+    assert same == {"gap": 0.0, "se": 0.0}  # paired: identical scores never differ
+    noisy = truth + rng.normal(0, 0.3, 2000)
+    gap = auc_gap(y, noisy, truth)
+    assert gap["gap"] > 0.03 and 0 < gap["se"] < gap["gap"] / 2
+    small = auc_gap(y[:150], noisy[:150], truth[:150])  # fewer claims: a wider error
+    assert small["se"] > 2 * gap["se"]
+    assert math.isnan(auc_gap(np.zeros(10, int), truth[:10], truth[:10])["gap"])
