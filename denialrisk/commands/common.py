@@ -8,6 +8,7 @@ Settings field's own constraints before any work starts.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 import typer
@@ -19,8 +20,22 @@ from settings import Settings, settings_with
 WORK_DIR_FIELDS = {"models_dir": "models", "mlflow_dir": "mlflow", "bentoml_home": "bentoml"}
 
 
+def reflowed(text: str | None) -> str | None:
+    """A docstring's paragraphs each as one line: typer's rich help keeps single line
+    breaks, so a docstring wrapped at 90 columns would show ragged in --help."""
+    if not text:
+        return text
+    paragraphs = (" ".join(p.split()) for p in re.split(r"\n\s*\n", text))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
 class FlagsAsFlags:
-    """Flags (--help included) show as flags in --help: no `<bool>` type after them."""
+    """Flags (--help included) show as flags in --help: no `<bool>` type after them; help
+    text is reflowed (one line per paragraph, wrapped by the terminal)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help = reflowed(self.help)
 
     def get_params(self, ctx: Any) -> list[Any]:
         params = super().get_params(ctx)  # type: ignore[misc]

@@ -44,6 +44,16 @@ def test_help_shows_flags_as_flags(name):
     assert "[default:" in result.output or name is None
 
 
+@pytest.mark.parametrize("name", [*COMMANDS, None])
+def test_help_text_is_reflowed(name):
+    """A docstring wrapped at 90 columns reads as one paragraph in --help, not a line
+    broken mid-sentence (rich keeps single line breaks): its paragraphs are one line."""
+    group = typer.main.get_command(app)
+    command = group.commands[name] if name else group
+    paragraphs = command.help.split("\n\n")
+    assert all(p and "\n" not in p for p in paragraphs), command.help
+
+
 def test_report_help_shows_its_defaults():
     result = runner.invoke(app, ["report", "--help"], env={"COLUMNS": "250"})
     text = result.output
