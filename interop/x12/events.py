@@ -104,14 +104,24 @@ def pick_event(remit: dict, events: list[dict], state: MatchState) -> str:
     return chosen
 
 
+def records_by(frame: pd.DataFrame, key: str) -> dict[object, list[dict]]:
+    """The frame's rows as records grouped by `key`, groups in order of first appearance
+    and rows in frame order (one to_dict for the frame: per-group to_dict cost ~5 ms a
+    group, most of an ingest's time)."""
+    out: dict[object, list[dict]] = {}
+    for record in frame.to_dict("records"):
+        out.setdefault(record[key], []).append(record)
+    return out
+
+
 def assign_shared(events: pd.DataFrame, remits: pd.DataFrame) -> pd.DataFrame:
     """Remit -> event for CLM01s shared by several events (Python, per group)."""
     rows = []
-    groups = {k: g.to_dict("records") for k, g in events.groupby("clm01")}
+    groups = records_by(events[events["clm01"].isin(remits["clp01"].unique())], "clm01")
     ordered = remits.sort_values(["remitted_on", "rseq"], na_position="first")
-    for clp01, group in ordered.groupby("clp01", sort=False):
+    for clp01, group in records_by(ordered, "clp01").items():
         state = MatchState()
-        for remit in group.to_dict("records"):
+        for remit in group:
             rows.append((remit["rseq"], pick_event(remit, groups[clp01], state)))
     return pd.DataFrame(rows, columns=["rseq", "event_id"]).astype(EMPTY_ASSIGNED.dtypes)
 
