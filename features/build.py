@@ -32,11 +32,12 @@ from features.registry import CHECK_PREFIX, is_allowed_feature
 from features.sums import sum_per_claim
 from reference.cms import CmsTables
 
-# 8: lines billed before (duplicate submissions); the in-global flag only on E/M and
-# 000/010/090 procedures; 7: E/M-25 beside injections and phototherapy (NCCI PTP); 6: urticaria and
-# hidradenitis diagnosis classes (drug linkage); 5: NCCI pairs with curated non-derm
-# codes; cosmetic resurfacing
-FEATURE_VERSION = "8"
+# 9: a side modifier missing is found from the diagnosis's side and site on a line with no
+# lesion record (every 837P line); 8: lines billed before (duplicate submissions); the
+# in-global flag only on E/M and 000/010/090 procedures; 7: E/M-25 beside injections and
+# phototherapy (NCCI PTP); 6: urticaria and hidradenitis diagnosis classes (drug
+# linkage); 5: NCCI pairs with curated non-derm codes; cosmetic resurfacing
+FEATURE_VERSION = "9"
 MIN_LEVEL_COUNT = 5  # a categorical level needs this many training claims to be learned
 
 

@@ -42,6 +42,11 @@ RULE_FEATURES: dict[str, str] = {
     "resent_original": "missing_information",
 }
 
+CHANGE_REASONS: dict[str, str] = {**RULE_FEATURES, "referral_on_file": "authorization",
+                                  "eligibility_verified": "eligibility"}
+"""The reason a change mends, by the feature it changes: the billing rules', and the front
+desk's that are no rule flag (a referral obtained, eligibility verified)."""
+
 # Features a coder or the front desk can change before submission, with the claim field
 # a fix would edit. Everything else is fixed.
 CHANGEABLE: dict[str, str] = {

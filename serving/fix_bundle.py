@@ -7,9 +7,16 @@ error lightly for this payer, but it is an error all the same, and the claim goe
 once: a coder corrects it with the cure. So the top fix carries the error-severity
 corrections (checker findings), and the two warnings whose change is a fact of the claim
 (RT/LT from the lesion's own side, the drug's NDC), that touch nothing the cure touches, up to
-fix_combos.MAX_CHANGES, `together` with it. The joint edit is checked (no coding error
+fix_combos.MAX_CHANGES, `together` with it (a correction made alike on several lines
+goes on those the cure leaves: RT on the repair when the excision goes to the patient).
+The joint edit is checked (no coding error
 introduced) and re-scored like any other; it leads when its risk after is no higher than
 the cure's alone (MIN_GAIN allowed for model noise), else the cure stands alone.
+
+When the model names another likely reason the cure leaves (a missing referral beside
+the 79 of a visit inside a global), the change that mends it joins too (it lowers the
+risk alone, touches nothing chosen): that fuller edit leads when it beats both the cure
+and the corrections-only bundle by MIN_GAIN.
 """
 
 from __future__ import annotations
@@ -20,15 +27,18 @@ from typing import Any
 import numpy as np
 
 from contract.schema import Fix
+from features.registry import CHANGE_REASONS
 from reference.cms import CmsTables
 from serving.candidates import Candidate
 from serving.context import ClaimView
+from serving.fix_apply import edited_claim, finding_candidates
 from serving.fix_combos import (
     MAX_CHANGES,
     collide,
     edit_order,
     joinable,
     joint_fix,
+    likely_cause,
     scored_joints,
     touched,
 )
@@ -36,6 +46,8 @@ from serving.fix_ranking import CURED_SHARE, MIN_GAIN, is_correction
 
 WITH_CORRECTIONS = ("one removes the payer's likely denial, the others are coding "
                     "corrections the claim also needs")
+WITH_OTHER_CAUSES = ("one removes the payer's likely denial, the others mend another "
+                     "reason it is likely to deny the claim or correct its coding")
 LEAD = 1e-6  # ranks the bundle just ahead of its cure alone
 FACTUAL_WARNINGS = frozenset({"side_modifier_missing", "drug_ndc_missing"})
 """Warnings whose change only states what the claim already says (the lesion's side, the
@@ -74,26 +86,93 @@ def with_corrections(cure: tuple[Candidate, float], items: Verified,
     return chosen
 
 
+def with_other_causes(chosen: Verified, items: Verified, claim: dict[str, Any],
+                      probs: np.ndarray | None, risk: float) -> Verified:
+    """The chosen changes plus each change that lowers the risk alone (by MIN_GAIN) and
+    mends a reason other than the cure's that the model names likely (CHANGE_REASONS),
+    touching nothing chosen, lowest risk after first, up to MAX_CHANGES in all."""
+    cured = CHANGE_REASONS.get(chosen[0][0].feature)
+    out, used = list(chosen), set().union(*(touched(c) for c, _ in chosen))
+    for c, p in sorted(items, key=lambda x: x[1]):
+        if len(out) == MAX_CHANGES:
+            break
+        if p < risk - MIN_GAIN and CHANGE_REASONS.get(c.feature) != cured \
+                and likely_cause(c, probs) and joinable(c, claim) \
+                and not any(c is x for x, _ in out) and not collide(touched(c), used):
+            out.append((c, p))
+            used |= touched(c)
+    return out
+
+
+def narrowed(c: Candidate, used: set[Any]) -> Candidate | None:
+    """A correction made alike on several lines (RT on an excision and its repair) without
+    the lines the cure takes (a line billed to the patient or removed): the same change
+    on the others, grouped as the checker's findings are (None: no line left, or none
+    to leave out)."""
+    if c.finding is None or not c.also:
+        return None
+    parts = [c.finding, *c.also]
+    free = [f for f in parts if not collide(touched(finding_candidates([f])[0]), used)]
+    return finding_candidates(free)[0] if free and len(free) < len(parts) else None
+
+
+def narrowed_corrections(cure: Candidate, items: Verified, claim: dict[str, Any]
+                         ) -> list[Candidate]:
+    """The claim's bundled corrections that collide with the cure, narrowed to the lines
+    it leaves."""
+    used = touched(cure)
+    out = [narrowed(c, used) for c, _ in items
+           if is_bundled(c, claim) and joinable(c, claim) and collide(touched(c), used)]
+    return [c for c in out if c is not None]
+
+
+def with_narrowed(picks: list[tuple[int, tuple[Candidate, float]]], views: Sequence[ClaimView],
+                  verified: Sequence[Verified],
+                  score: Callable[[list[dict[str, Any]]], np.ndarray]) -> dict[int, Verified]:
+    """Each picked claim's verified changes plus its narrowed corrections, these re-scored
+    alone in one call (their risk after is the claim's with that change only)."""
+    extra = [(i, c) for i, (cure, _) in picks
+             for c in narrowed_corrections(cure, verified[i], views[i].claim)]
+    risks = score([{**edited_claim(views[i].claim, c),
+                    "claim_id": f"{views[i].claim['claim_id']}~narrow{k}"}
+                   for k, (i, c) in enumerate(extra)]) if extra else []
+    out = {i: list(verified[i]) for i, _ in picks}
+    for (i, c), p in zip(extra, risks):
+        out[i].append((c, float(p)))
+    return out
+
+
 def cures_with_corrections(views: Sequence[ClaimView], risks: np.ndarray,
                            verified: Sequence[Verified], cms: CmsTables,
                            errors_before: Sequence[set[tuple]],
                            score: Callable[[list[dict[str, Any]]], np.ndarray],
-                           errors_of: Callable[[list[dict[str, Any]]], list[set[tuple]]]
+                           errors_of: Callable[[list[dict[str, Any]]], list[set[tuple]]],
+                           categories: np.ndarray | None = None
                            ) -> list[tuple[int, tuple[int, float, Fix, bool]]]:
     """(claim index, ranked item) of each claim whose cure is made with its other coding
-    corrections: tier 1, ranked just ahead of the cure alone, a coding correction (so
-    top_fixes keeps it). `score` and `errors_of` are serving.fixes' rescore and
-    coding_errors."""
-    picks, alone = [], {}
-    for i, (view, items) in enumerate(zip(views, verified)):
-        cure = best_cure(items, view.claim, float(risks[i]))
-        if cure is not None:
-            picks.append((i, edit_order(with_corrections(cure, items, view.claim))))
-            alone[i] = cure[1]
+    corrections (and, where it scores lower, the changes mending the other likely reasons:
+    `categories`, P(category | denied) per claim): tier 1, ranked just ahead of the cure
+    alone, a coding correction (so top_fixes keeps it). `score` and `errors_of` are
+    serving.fixes' rescore and coding_errors."""
+    claims = [v.claim for v in views]
+    cures = [(i, cure) for i, (claim, items) in enumerate(zip(claims, verified))
+             if (cure := best_cure(items, claim, float(risks[i]))) is not None]
+    items_of = with_narrowed(cures, views, verified, score)
+    picks = [(i, edit_order(with_corrections(cure, items_of[i], claims[i])))
+             for i, cure in cures]
+    fuller = [(i, edit_order(more)) for i, chosen in picks if len(more := with_other_causes(
+        chosen, items_of[i], claims[i], None if categories is None else categories[i],
+        float(risks[i]))) > len(chosen)]
+    alone = {i: cure[1] for i, cure in cures}
+    plain = {i: (chosen, p) for i, chosen, p in scored_joints(
+        claims, picks, cms, errors_before, score, errors_of, "bundle")
+        if p <= alone[i] + MIN_GAIN}
+    more = {i: (chosen, p) for i, chosen, p in scored_joints(
+        claims, fuller, cms, errors_before, score, errors_of, "causes")
+        if p <= min(alone[i], plain.get(i, (None, 1.0))[1]) - MIN_GAIN}
     out = []
-    for i, chosen, p in scored_joints([v.claim for v in views], picks, cms, errors_before,
-                                      score, errors_of, "bundle"):
-        if p <= alone[i] + MIN_GAIN:
-            fix = joint_fix(chosen, p, WITH_CORRECTIONS)
-            out.append((i, (1, alone[i] - LEAD, fix, True)))
+    for i in sorted(set(plain) | set(more)):
+        chosen, p = more.get(i) or plain[i]
+        fix = joint_fix(chosen, p, WITH_OTHER_CAUSES if i in more else WITH_CORRECTIONS)
+        out.append((i, (1, alone[i] - LEAD, fix, True)))
     return out

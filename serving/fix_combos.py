@@ -35,7 +35,7 @@ import numpy as np
 
 from contract.schema import Change, Fix
 from features.checks import Finding
-from features.registry import RULE_FEATURES
+from features.registry import CHANGE_REASONS
 from reference.cms import CmsTables
 from serving.candidates import Candidate
 from serving.context import ClaimView
@@ -133,8 +133,8 @@ def needs_joint_fix(verified: Verified, masked: Verified, risk: float) -> bool:
 
 def likely_cause(c: Candidate, category_probs: np.ndarray | None) -> bool:
     """The model names the reason the candidate's feature indicates (registry
-    RULE_FEATURES) as a likely cause of the claim's denial."""
-    category = RULE_FEATURES.get(c.feature)
+    CHANGE_REASONS) as a likely cause of the claim's denial."""
+    category = CHANGE_REASONS.get(c.feature)
     return category is not None and is_likely_reason(category, category_probs)
 
 

@@ -249,7 +249,7 @@ def suggest_fixes(views: Sequence[ClaimView], risks: np.ndarray, bundle: Any,
     for i, item in [*joint_fixes(views, risks, verified, cms, before, score, errors_of,
                                  masked),
                     *cures_with_corrections(views, risks, verified, cms, before, score,
-                                            errors_of)]:
+                                            errors_of, categories)]:
         ranked[i].append(item)
     for i, items in enumerate(ranked):
         if items and not (out[i] and out[i][0].action == "not_fixable"):

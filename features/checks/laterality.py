@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from features.checks.context import SIDES, Ctx
-from features.checks.dxfacts import lesion_code, sided_code
+from features.checks.dxfacts import SITE_BITS, lesion_code, sided_code
 from features.checks.findings import Hits, empty_hits, hits
 from features.checks.match import (
     alternative_dx,
@@ -35,11 +35,16 @@ SINGULAR = {"arms": "arm", "legs": "leg", "hands": "hand", "feet": "foot", "ears
             "eyelids": "eyelid"}
 PAIRED = np.array([s in PAIRED_SITES for s in SITES] + [False])  # [-1]: no site
 EYELID_MODIFIER = {(1, 1): "E1", (1, 2): "E2", (2, 1): "E3", (2, 2): "E4"}  # (side, lid)
+PAIRED_BITS = sum(SITE_BITS[s] for s in PAIRED_SITES)
+DX_SITE_NAMES = {SITE_BITS["arms"] | SITE_BITS["hands"]: "upper limb",
+                 SITE_BITS["legs"] | SITE_BITS["feet"]: "lower limb"}
+"""Names of the paired sites a sided ICD-10-CM code encodes (D22.62: left upper limb)."""
 
 
 def check_laterality(ctx: Ctx) -> list[Hits]:
     """All laterality/site findings of the batch."""
-    if not (ctx.site >= 0).any() and not (ctx.mod_side > 0).any() and not (ctx.side > 0).any():
+    if not (ctx.site >= 0).any() and not (ctx.mod_side > 0).any() and not (ctx.side > 0).any() \
+            and not dx_paired_site(ctx).any():
         return [empty_hits(r) for r in (
             "dx_side_mismatch", "side_modifier_mismatch", "dx_site_mismatch",
             "side_modifier_missing", "dx_side_unspecified")]
@@ -136,23 +141,43 @@ def dx_side_unspecified(ctx: Ctx) -> Hits:
                 value=value, old=old, dx=old, side=names)
 
 
+def dx_paired_site(ctx: Ctx) -> np.ndarray:
+    """Site bits of each line without a lesion record whose pointed sided diagnoses place
+    it on a paired site (D22.62 left upper limb, C44.212 right ear), else 0: an 837P
+    states a lesion's side and site only in its diagnosis (ICD-10-CM laterality)."""
+    ptr = ctx.ptr_dx
+    bits = np.where(np.isin(ctx.dx.side[ptr], (1, 2)), ctx.dx.sites[ptr], 0)
+    bits = np.bitwise_or.reduce(bits, axis=1) if bits.size else np.zeros(len(ptr), np.int32)
+    return np.where((ctx.site < 0) & (bits != 0) & ((bits & ~PAIRED_BITS) == 0), bits, 0)
+
+
+def site_texts(ctx: Ctx, pos: np.ndarray, dx_bits: np.ndarray) -> np.ndarray:
+    """The site a finding names: the lesion record's, else the one its diagnosis encodes."""
+    record = [SINGULAR.get(s, s) for s in SITES]
+    names = [record[s] if s >= 0 else DX_SITE_NAMES.get(int(b)) or next(
+        SINGULAR[p] for p in PAIRED_SITES if int(b) & SITE_BITS[p])
+        for s, b in zip(ctx.site[pos], dx_bits[pos])]
+    return np.array(names, dtype=object)
+
+
 def side_modifier_missing(ctx: Ctx) -> Hits:
     """A lesion procedure on a paired site with a known side and no side modifier: add
-    RT/LT (E1-E4 on an eyelid whose diagnosis names the upper or lower lid). A warning:
-    payers differ in requiring it."""
-    paired = PAIRED[ctx.site]
-    if not paired.any():
+    RT/LT (E1-E4 on an eyelid whose diagnosis names the upper or lower lid). The site and
+    side come from the lesion record, or on a line without one (every 837P line) from the
+    pointed diagnosis. A warning: payers differ in requiring it."""
+    dx_bits = dx_paired_site(ctx)
+    recorded = PAIRED[ctx.site] & ~np.isnan(ctx.count)
+    if not (recorded | (dx_bits != 0)).any():
         return empty_hits("side_modifier_missing")
     side = np.where(ctx.side > 0, ctx.side, pointed_side(ctx))
     n_mods = (ctx.ix.mod_codes >= 0).sum(axis=1)
-    fire = (paired & (side > 0) & (ctx.mod_side == 0) & ~ctx.ix.has("50") & (n_mods < 4)
-            & ~ctx.ix.in_family(*NON_LESION_FAMILIES) & ~np.isnan(ctx.count))
+    fire = ((recorded | (dx_bits != 0)) & (side > 0) & (ctx.mod_side == 0)
+            & ~ctx.ix.has("50") & (n_mods < 4) & ~ctx.ix.in_family(*NON_LESION_FAMILIES))
     pos = np.flatnonzero(fire)
     lids = np.where(ctx.dx.side[ctx.ptr_dx[pos]] > 0, ctx.dx.lid[ctx.ptr_dx[pos]], 0).max(
         axis=1, initial=0) if len(pos) else np.zeros(0, dtype=np.int8)
-    eyelid = ctx.site[pos] == SITES.index("eyelids")
+    eyelid = (ctx.site[pos] == SITES.index("eyelids")) | (dx_bits[pos] == SITE_BITS["eyelids"])
     value = [EYELID_MODIFIER[(int(s), int(lid))] if e and lid else ("LT" if s == 1 else "RT")
              for s, lid, e in zip(side[pos], lids, eyelid)]
     return hits("side_modifier_missing", pos, value=np.array(value, dtype=object),
-                side=side_names(side[pos]),
-                site=np.array([SINGULAR.get(s, s) for s in SITES], dtype=object)[ctx.site[pos]])
+                side=side_names(side[pos]), site=site_texts(ctx, pos, dx_bits))

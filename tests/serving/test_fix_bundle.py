@@ -5,9 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from reference.vocab import CATEGORIES
+from serving.candidates import Candidate
 from serving.fix_apply import apply_returned_fix
-from serving.fix_bundle import LEAD, best_cure, cures_with_corrections, with_corrections
+from serving.fix_bundle import (
+    LEAD,
+    best_cure,
+    cures_with_corrections,
+    narrowed,
+    with_corrections,
+)
+from serving.fix_combos import touched
 from tests.builders import line, make_claim_dict
+from tests.serving.test_candidates import view_of
 from tests.serving.test_fix_combos import checked, run_scored
 
 RIGHT_ARM = {"count": 1, "site": "arms", "size_cm": 0.4, "laterality": "right",
@@ -65,3 +77,87 @@ def test_only_errors_and_factual_warnings_ride_along(cms):
     cure = (c[("add_modifier", 2, "RT")], 0.1)
     assert best_cure([cure, (guess, 0.6)], claim, 0.9) == cure
     assert with_corrections(cure, [cure, (guess, 0.6)], claim) == [cure]
+
+
+def benign_excision_and_repair() -> dict[str, Any]:
+    """A right-arm benign excision (D23.61, no symptom documented) and the repair of its
+    defect, neither with RT."""
+    arm = {**RIGHT_ARM, "size_cm": 0.8}
+    return make_claim_dict(
+        diagnoses=["D23.61"], documentation={"symptoms_documented": False},
+        lines=[line(1, "11401", dx=[1], lesion=arm),
+               line(2, "12031", dx=[1], lesion={**arm, "size_cm": 2.2})])
+
+
+def test_a_correction_on_a_line_the_cure_takes_goes_on_the_lines_it_leaves(cms):
+    # the excision goes to the patient: RT, grouped over both lines, still belongs on the
+    # repair the payer is billed for (it collided with the cure as a whole)
+    claim = benign_excision_and_repair()
+    c = checked(claim, cms)
+    rt, cure = c[("add_modifier", 1, "RT")], c[("bill_patient", 1, None)]
+    assert rt.lines == [1, 2]
+    narrow = narrowed(rt, touched(cure))
+    assert narrow is not None and narrow.lines == [2] and narrow.value == "RT"
+    assert narrowed(rt, set()) is None  # nothing to leave out
+    scored: list[dict[str, Any]] = []
+
+    def score(claims: list[dict[str, Any]]) -> np.ndarray:
+        scored.extend(claims)
+        return np.full(len(claims), 0.1)
+
+    out = cures_with_corrections([view_of(claim, cms)], np.array([0.6]),
+                                 [[(cure, 0.2), (rt, 0.5)]], cms, [set()], score,
+                                 lambda claims: [set() for _ in claims])
+    [(_, (_, _, fix, _))] = out
+    assert [(f.action, f.line, f.value) for f in [fix, *fix.together]] == [
+        ("bill_patient", 1, None), ("add_modifier", 2, "RT")]
+    sent = apply_returned_fix(claim, fix, cms)
+    assert [(ln["cpt"], ln["modifiers"]) for ln in sent["lines"]
+            if ln["line"] == 2] == [("12031", ["RT"])]
+    assert len(scored) == 2  # the narrowed RT alone, then the joint edit
+
+
+def visit_in_global_without_referral() -> dict[str, Any]:
+    """An AK destruction 6 days into the 10-day global of a wart destruction (79 if
+    unrelated), for a plan that wants a referral none is on file for."""
+    return make_claim_dict(diagnoses=["L57.0"], lines=[
+        line(1, "99213", dx=[1], mods=["25"]), line(2, "17000", dx=[1], mods=["RT"],
+                                                      lesion=RIGHT_ARM)],
+        history={"days_since_related_global_procedure": 6, "related_global_days": 10,
+                 "related_procedure_code": "17110"})
+
+
+def run_causes(cms: Any, authorization: float, p_joint: float) -> tuple[list, list]:
+    """cures_with_corrections on that visit: the 79 (risk after 0.3 of 0.95) and the
+    referral (0.8), the model naming authorization with the given share; every joint edit
+    re-scored p_joint. Returns the items and the claims scored."""
+    claim = visit_in_global_without_referral()
+    c = checked(claim, cms)
+    cure = (c[("add_modifier", 2, "79")], 0.3)
+    referral = (Candidate("attach_documentation", "referral_on_file", "Obtain the referral "
+                          "and mark it on file.", value="referral_on_file"), 0.8)
+    probs = np.zeros(len(CATEGORIES))
+    probs[CATEGORIES.index("authorization")] = authorization
+    probs[CATEGORIES.index("global_period")] = 1 - authorization
+    scored: list[dict[str, Any]] = []
+
+    def score(claims: list[dict[str, Any]]) -> np.ndarray:
+        scored.extend(claims)
+        return np.full(len(claims), p_joint)
+
+    out = cures_with_corrections([view_of(claim, cms)], np.array([0.95]), [[cure, referral]],
+                                 cms, [set()], score, lambda cl: [set() for _ in cl],
+                                 probs[None, :])
+    return out, scored
+
+
+def test_the_cure_takes_along_the_change_mending_another_likely_reason(cms):
+    # the 79 cures the global-period denial; the plan's missing referral, which the model
+    # names a likely reason too, is obtained with it when the joint edit scores lower
+    [(_, (tier, key, fix, _))] = run_causes(cms, 0.43, 0.05)[0]
+    assert (tier, key) == (1, 0.3 - LEAD)
+    assert [(f.action, f.line, f.value) for f in [fix, *fix.together]] == [
+        ("add_modifier", 2, "79"), ("attach_documentation", None, "referral_on_file")]
+    assert fix.risk_after == 0.05 and "another reason" in fix.text
+    assert run_causes(cms, 0.1, 0.05) == ([], [])  # the model does not name authorization
+    assert run_causes(cms, 0.43, 0.295)[0] == []  # no better than the cure alone
