@@ -6,12 +6,13 @@ history-of code where the claim has the lesion's own diagnosis. The model may we
 error lightly for this payer, but it is an error all the same, and the claim goes out
 once: a coder corrects it with the cure. So the top fix carries the error-severity
 corrections (checker findings), and the two warnings whose change is a fact of the claim
-(RT/LT from the lesion's own side, the drug's NDC), that touch nothing the cure touches, up to
-fix_combos.MAX_CHANGES, `together` with it (a correction made alike on several lines
-goes on those the cure leaves: RT on the repair when the excision goes to the patient).
-The joint edit is checked (no coding error
-introduced) and re-scored like any other; it leads when its risk after is no higher than
-the cure's alone (MIN_GAIN allowed for model noise), else the cure stands alone.
+(RT/LT from the lesion's own side, the drug's NDC), that touch nothing the cure
+touches, up to fix_combos.MAX_CHANGES, `together` with it (a correction made alike on
+several lines goes on those the cure leaves: RT on the repair when the excision goes to
+the patient). With no single cure, the change that lowers the risk most carries them
+the same way. The joint edit is checked (no coding error introduced) and re-scored like
+any other; it leads when its risk after is no higher than the cure's alone (MIN_GAIN
+allowed for model noise), else the cure stands alone.
 
 When the model names another likely reason the cure leaves (a missing referral beside
 the 79 of a visit inside a global), the change that mends it joins too (it lowers the
@@ -56,12 +57,15 @@ drug given): right whatever the payer, unlike "79 if unrelated" or "25 if docume
 Verified = list[tuple[Candidate, float]]
 
 
-def best_cure(items: Verified, claim: dict[str, Any], risk: float
+def best_lead(items: Verified, claim: dict[str, Any], risk: float
               ) -> tuple[Candidate, float] | None:
-    """The definite change with the lowest risk after that halves the risk (None: no
-    single change cures the claim; fix_combos joins changes for that case)."""
-    cures = [(c, p) for c, p in items if p <= CURED_SHARE * risk and joinable(c, claim)]
-    return min(cures, key=lambda x: x[1]) if cures else None
+    """The change a bundle is built on: the definite change with the lowest risk after
+    that lowers the risk (by MIN_GAIN). Mostly a cure (it halves the risk); when no
+    single change cures the claim, the one that helps most still carries the corrections,
+    since the claim goes out once (a side coded into the diagnosis takes the LT its
+    repair line lacks)."""
+    leads = [(c, p) for c, p in items if p < risk - MIN_GAIN and joinable(c, claim)]
+    return min(leads, key=lambda x: x[1]) if leads else None
 
 
 def is_bundled(c: Candidate, claim: dict[str, Any]) -> bool:
@@ -151,12 +155,13 @@ def cures_with_corrections(views: Sequence[ClaimView], risks: np.ndarray,
                            ) -> list[tuple[int, tuple[int, float, Fix, bool]]]:
     """(claim index, ranked item) of each claim whose cure is made with its other coding
     corrections (and, where it scores lower, the changes mending the other likely reasons:
-    `categories`, P(category | denied) per claim): tier 1, ranked just ahead of the cure
-    alone, a coding correction (so top_fixes keeps it). `score` and `errors_of` are
-    serving.fixes' rescore and coding_errors."""
+    `categories`, P(category | denied) per claim): in the cure's tier (1, or 2 for a
+    change that helps without curing), ranked just ahead of it alone, a coding
+    correction (so top_fixes keeps it). `score` and `errors_of` are serving.fixes'
+    rescore and coding_errors."""
     claims = [v.claim for v in views]
     cures = [(i, cure) for i, (claim, items) in enumerate(zip(claims, verified))
-             if (cure := best_cure(items, claim, float(risks[i]))) is not None]
+             if (cure := best_lead(items, claim, float(risks[i]))) is not None]
     items_of = with_narrowed(cures, views, verified, score)
     picks = [(i, edit_order(with_corrections(cure, items_of[i], claims[i])))
              for i, cure in cures]
@@ -173,6 +178,9 @@ def cures_with_corrections(views: Sequence[ClaimView], risks: np.ndarray,
     out = []
     for i in sorted(set(plain) | set(more)):
         chosen, p = more.get(i) or plain[i]
-        fix = joint_fix(chosen, p, WITH_OTHER_CAUSES if i in more else WITH_CORRECTIONS)
-        out.append((i, (1, alone[i] - LEAD, fix, True)))
+        tier = 1 if alone[i] <= CURED_SHARE * float(risks[i]) else 2
+        why = WITH_OTHER_CAUSES if i in more else WITH_CORRECTIONS
+        fix = joint_fix(chosen, p, why if tier == 1 else why.replace(
+            "removes the payer's likely denial", "lowers the risk most"))
+        out.append((i, (tier, alone[i] - LEAD, fix, True)))
     return out

@@ -50,7 +50,7 @@ from serving.fix_apply import (
     introduced,
 )
 from serving.fix_authorization import dropped, with_authorizations
-from serving.fix_bundle import cures_with_corrections
+from serving.fix_bundle import cures_with_corrections, is_bundled
 from serving.fix_combos import followed_fix, joint_fixes, likely_cause, with_follow_ups
 from serving.fix_ranking import (
     MIN_GAIN,
@@ -233,6 +233,7 @@ def suggest_fixes(views: Sequence[ClaimView], risks: np.ndarray, bundle: Any,
             "authorization", None if categories is None else categories[owners[v][0]])})
     verified: list[list[tuple[Candidate, float]]] = [[] for _ in views]
     masked: list[list[tuple[Candidate, float]]] = [[] for _ in views]
+    factual: list[list[tuple[Candidate, float]]] = [[] for _ in views]
     for k, ((i, cand), p, errors) in enumerate(zip(owners, after, after_errors)):
         if introduced(errors, before[i], [cand]) or k in skip:
             continue  # the change would introduce a coding error, or a variant lost
@@ -244,12 +245,14 @@ def suggest_fixes(views: Sequence[ClaimView], risks: np.ndarray, bundle: Any,
                               followed_fix(cand, follow.get(k, []), p), correction))
         elif likely_cause(cand, None if categories is None else categories[i]):
             masked[i].append((cand, float(p)))
+        if is_bundled(cand, claim) and not correction and p >= risks[i] - MIN_GAIN:
+            factual[i].append((cand, float(p)))  # RT/NDC: made with the top fix anyway
     score = lambda claims: rescore(bundle, cms, claims)  # noqa: E731
     errors_of = lambda claims: coding_errors(claims, cms)  # noqa: E731
     for i, item in [*joint_fixes(views, risks, verified, cms, before, score, errors_of,
                                  masked),
-                    *cures_with_corrections(views, risks, verified, cms, before, score,
-                                            errors_of, categories)]:
+                    *cures_with_corrections(views, risks, [v + f for v, f in zip(
+                        verified, factual)], cms, before, score, errors_of, categories)]:
         ranked[i].append(item)
     for i, items in enumerate(ranked):
         if items and not (out[i] and out[i][0].action == "not_fixable"):

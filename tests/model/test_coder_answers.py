@@ -96,3 +96,22 @@ def test_every_fix_on_10k_generated_claims_passes_the_checker(predictor, cms,
                 assert not errors_added(claim, edited, cms), (claim["claim_id"], fix)
     record_property("fixes_checked", checked)
     assert checked >= 1_000
+
+
+def test_the_top_fix_states_the_side_whatever_the_payer_makes_of_it(predictor, cms):
+    # Medicare hardly denies a missing RT, so adding it lowers the model's risk by nothing;
+    # it is a fact of the claim (the lesion is on the right arm, its diagnosis says so),
+    # and the claim goes out once: the top fix, 25 on the E/M, makes it too
+    from tests.builders import line, make_claim_dict
+
+    arm = {"count": 1, "site": "arms", "size_cm": 0.5, "laterality": "right",
+           "distinct_from_line": None}
+    claim = make_claim_dict(payer_id="MCR", diagnoses=["L57.0", "D48.5", "D22.61"], lines=[
+        line(1, "99213", dx=[1, 2]), line(2, "11102", dx=[3], lesion=arm)])
+    [scored] = predictor.predict([claim])
+    top = scored.fixes[0]
+    changes = [(f.action, f.line, f.value) for f in [top, *top.together]]
+    assert ("add_modifier", 1, "25") in changes and ("add_modifier", 2, "RT") in changes, \
+        [(f.action, f.line, f.value, f.risk_after) for f in scored.fixes]
+    sent = apply_returned_fix(claim, top, cms)
+    assert [ln["modifiers"] for ln in sent["lines"]] == [["25"], ["RT"]]

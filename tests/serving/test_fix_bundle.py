@@ -12,7 +12,7 @@ from serving.candidates import Candidate
 from serving.fix_apply import apply_returned_fix
 from serving.fix_bundle import (
     LEAD,
-    best_cure,
+    best_lead,
     cures_with_corrections,
     narrowed,
     with_corrections,
@@ -61,7 +61,18 @@ def test_no_bundle_when_it_scores_worse_adds_an_error_or_nothing_cures(cms):
     claim = em_biopsy_without_side()
     assert run(claim, cms, 0.4) == []  # worse than the cure alone (0.3) by more than noise
     assert run(claim, cms, 0.05, new_error=True) == []
-    assert run(claim, cms, 0.05, risk=0.5) == []  # 0.3 does not halve 0.5: no cure
+    assert run(claim, cms, 0.05, risk=0.31) == []  # nothing lowers the risk by MIN_GAIN
+
+
+def test_without_a_cure_the_change_helping_most_carries_the_corrections(cms):
+    # 0.3 does not halve 0.5: no change cures the claim, but the 25 that helps most goes
+    # out with the RT and the diagnosis link all the same, ranked with the partial helps
+    claim = em_biopsy_without_side()
+    [(_, (tier, key, fix, correction))] = run(claim, cms, 0.28, risk=0.5)
+    assert (tier, key, correction) == (2, 0.3 - LEAD, True)
+    assert "one lowers the risk most, the others are coding corrections" in fix.text
+    assert {(f.action, f.line, f.value) for f in [fix, *fix.together]} == {
+        ("link_diagnosis", 2, "L57.0"), ("add_modifier", 1, "25"), ("add_modifier", 2, "RT")}
 
 
 def test_only_errors_and_factual_warnings_ride_along(cms):
@@ -75,7 +86,7 @@ def test_only_errors_and_factual_warnings_ride_along(cms):
     guess = c[("add_modifier", 2, "79")]
     assert not guess.finding.is_error
     cure = (c[("add_modifier", 2, "RT")], 0.1)
-    assert best_cure([cure, (guess, 0.6)], claim, 0.9) == cure
+    assert best_lead([cure, (guess, 0.6)], claim, 0.9) == cure
     assert with_corrections(cure, [cure, (guess, 0.6)], claim) == [cure]
 
 
