@@ -31,7 +31,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--x12-dir", type=Path, default=None,
                         help="write the X12 files here and keep them (reused when present)")
     parser.add_argument("--no-floor", action="store_true")
-    parser.add_argument("--child", choices=["ingest", "floor"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["ingest", "floor", "write"],
+                        help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -82,9 +83,12 @@ def child_floor(folder: Path) -> dict:
 
 
 def in_child(kind: str, folder: Path, args: argparse.Namespace, out: Path) -> dict:
-    """Run one measured step in a fresh Python process and read its JSON."""
+    """Run one step in a fresh Python process and read its JSON. The files are written in
+    a child of their own too: Linux keeps ru_maxrss across fork + exec, so an ingest child
+    forked from a parent that generated 1M claims would report the generator's peak."""
     argv = [sys.executable, __file__, "--child", kind, "--x12-dir", str(folder),
-            "--out", str(out)]
+            "--out", str(out), "--claims", str(args.claims), "--seed", str(args.seed),
+            "--file-claims", str(args.file_claims)]
     if args.workers:
         argv += ["--workers", str(args.workers)]
     done = subprocess.run(argv, check=True, stdout=subprocess.PIPE, text=True)
@@ -97,8 +101,7 @@ def run(args: argparse.Namespace) -> dict:
         folder = args.x12_dir or Path(tmp) / "x12"
         write_seconds = None
         if not list(folder.glob("*.837")):
-            write_seconds = round(write_files(args.claims, args.seed, args.file_claims,
-                                              folder), 1)
+            write_seconds = in_child("write", folder, args, Path(tmp))["seconds"]
         files = sorted(folder.glob("*.83[57]"))
         result = {"claims": args.claims, "files": len(files),
                   "x12_mb": round(sum(p.stat().st_size for p in files) / 2**20),
@@ -122,6 +125,9 @@ def main() -> None:
         print(json.dumps(child_ingest(args.x12_dir, args.out, args.workers)))
     elif args.child == "floor":
         print(json.dumps(child_floor(args.x12_dir)))
+    elif args.child == "write":
+        seconds = write_files(args.claims, args.seed, args.file_claims, args.x12_dir)
+        print(json.dumps({"seconds": round(seconds, 1)}))
     else:
         print(json.dumps(run(args)))
 
