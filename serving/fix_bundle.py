@@ -90,17 +90,24 @@ def with_corrections(cure: tuple[Candidate, float], items: Verified,
     return chosen
 
 
+def reason_of(c: Candidate) -> str | None:
+    """The denial reason a change mends: its checker finding's category, else the
+    registry's for the feature it changes (CHANGE_REASONS)."""
+    return c.finding.category if c.finding is not None else CHANGE_REASONS.get(c.feature)
+
+
 def with_other_causes(chosen: Verified, items: Verified, claim: dict[str, Any],
                       probs: np.ndarray | None, risk: float) -> Verified:
-    """The chosen changes plus each change that lowers the risk alone (by MIN_GAIN) and
-    mends a reason other than the cure's that the model names likely (CHANGE_REASONS),
-    touching nothing chosen, lowest risk after first, up to MAX_CHANGES in all."""
-    cured = CHANGE_REASONS.get(chosen[0][0].feature)
+    """The chosen changes (the cure first) plus each change that lowers the risk alone (by
+    MIN_GAIN) and mends a reason other than the cure's that the model names likely
+    (CHANGE_REASONS), touching nothing chosen, lowest risk after first, up to
+    MAX_CHANGES in all."""
+    cured = reason_of(chosen[0][0])
     out, used = list(chosen), set().union(*(touched(c) for c, _ in chosen))
     for c, p in sorted(items, key=lambda x: x[1]):
         if len(out) == MAX_CHANGES:
             break
-        if p < risk - MIN_GAIN and CHANGE_REASONS.get(c.feature) != cured \
+        if p < risk - MIN_GAIN and reason_of(c) != cured \
                 and likely_cause(c, probs) and joinable(c, claim) \
                 and not any(c is x for x, _ in out) and not collide(touched(c), used):
             out.append((c, p))
@@ -163,9 +170,9 @@ def cures_with_corrections(views: Sequence[ClaimView], risks: np.ndarray,
     cures = [(i, cure) for i, (claim, items) in enumerate(zip(claims, verified))
              if (cure := best_lead(items, claim, float(risks[i]))) is not None]
     items_of = with_narrowed(cures, views, verified, score)
-    picks = [(i, edit_order(with_corrections(cure, items_of[i], claims[i])))
-             for i, cure in cures]
-    fuller = [(i, edit_order(more)) for i, chosen in picks if len(more := with_other_causes(
+    bundles = [(i, with_corrections(cure, items_of[i], claims[i])) for i, cure in cures]
+    picks = [(i, edit_order(chosen)) for i, chosen in bundles]
+    fuller = [(i, edit_order(more)) for i, chosen in bundles if len(more := with_other_causes(
         chosen, items_of[i], claims[i], None if categories is None else categories[i],
         float(risks[i]))) > len(chosen)]
     alone = {i: cure[1] for i, cure in cures}

@@ -16,6 +16,7 @@ from serving.fix_bundle import (
     cures_with_corrections,
     narrowed,
     with_corrections,
+    with_other_causes,
 )
 from serving.fix_combos import touched
 from tests.builders import line, make_claim_dict
@@ -172,3 +173,26 @@ def test_the_cure_takes_along_the_change_mending_another_likely_reason(cms):
     assert fix.risk_after == 0.05 and "another reason" in fix.text
     assert run_causes(cms, 0.1, 0.05) == ([], [])  # the model does not name authorization
     assert run_causes(cms, 0.43, 0.295)[0] == []  # no better than the cure alone
+
+
+def test_another_cause_is_judged_against_the_cure_not_a_link_made_first(cms):
+    # the cure is the checker's 25 (a modifier reason); the bundle's diagnosis link is
+    # made first (edit_order), but a documentation change for the same modifier reason is
+    # no "other cause", however well the model scores it
+    claim = em_biopsy_without_side()
+    twenty_five, _, link = verified_of(claim, cms)[0]  # room for a third change
+    verified = [twenty_five, link]
+    probs = np.zeros(len(CATEGORIES))
+    probs[CATEGORIES.index("modifier")] = 1.0
+    note = (Candidate("attach_documentation", "em_25_no_separate_note", "Attach the note.",
+                      value="separate_em_note"), 0.5)
+    chosen = with_corrections(verified[0], verified, claim)
+    assert with_other_causes(chosen, [*verified, note], claim, probs, 0.9) == chosen
+
+    def score(claims: list[dict[str, Any]]) -> np.ndarray:
+        return np.array([0.01 if c["claim_id"].endswith("~causes") else 0.1 for c in claims])
+
+    [(_, (_, _, fix, _))] = cures_with_corrections(
+        [view_of(claim, cms)], np.array([0.9]), [[*verified, note]], cms, [set()], score,
+        lambda cl: [set() for _ in cl], probs[None, :])
+    assert "separate_em_note" not in [f.value for f in [fix, *fix.together]]
