@@ -45,10 +45,10 @@ from serving.fix_combos import (
 )
 from serving.fix_ranking import CURED_SHARE, MIN_GAIN, is_correction
 
-WITH_CORRECTIONS = ("one removes the payer's likely denial, the others are coding "
-                    "corrections the claim also needs")
-WITH_OTHER_CAUSES = ("one removes the payer's likely denial, the others mend another "
-                     "reason it is likely to deny the claim or correct its coding")
+CURES, HELPS = "one removes the payer's likely denial", "one lowers the risk most"
+WITH_CORRECTIONS = "the others are coding corrections the claim also needs"
+WITH_OTHER_CAUSES = ("the others mend another reason it is likely to deny the claim or "
+                     "correct its coding")
 LEAD = 1e-6  # ranks the bundle just ahead of its cure alone
 FACTUAL_WARNINGS = frozenset({"side_modifier_missing", "drug_ndc_missing"})
 """Warnings whose change only states what the claim already says (the lesion's side, the
@@ -179,15 +179,15 @@ def cures_with_corrections(views: Sequence[ClaimView], risks: np.ndarray,
     plain = {i: (chosen, p) for i, chosen, p in scored_joints(
         claims, picks, cms, errors_before, score, errors_of, "bundle")
         if p <= alone[i] + MIN_GAIN}
+    best = {i: min(alone[i], plain[i][1]) if i in plain else alone[i] for i in alone}
     more = {i: (chosen, p) for i, chosen, p in scored_joints(
         claims, fuller, cms, errors_before, score, errors_of, "causes")
-        if p <= min(alone[i], plain.get(i, (None, 1.0))[1]) - MIN_GAIN}
+        if p <= best[i] - MIN_GAIN}
     out = []
     for i in sorted(set(plain) | set(more)):
         chosen, p = more.get(i) or plain[i]
         tier = 1 if alone[i] <= CURED_SHARE * float(risks[i]) else 2
-        why = WITH_OTHER_CAUSES if i in more else WITH_CORRECTIONS
-        fix = joint_fix(chosen, p, why if tier == 1 else why.replace(
-            "removes the payer's likely denial", "lowers the risk most"))
-        out.append((i, (tier, alone[i] - LEAD, fix, True)))
+        why = f"{CURES if tier == 1 else HELPS}, " \
+              f"{WITH_OTHER_CAUSES if i in more else WITH_CORRECTIONS}"
+        out.append((i, (tier, alone[i] - LEAD, joint_fix(chosen, p, why), True)))
     return out

@@ -243,10 +243,11 @@ def suggest_fixes(views: Sequence[ClaimView], risks: np.ndarray, bundle: Any,
             verified[i].append((cand, float(p)))
             ranked[i].append((*rank_key(cand, claim, float(risks[i]), float(p)),
                               followed_fix(cand, follow.get(k, []), p), correction))
-        elif likely_cause(cand, None if categories is None else categories[i]):
-            masked[i].append((cand, float(p)))
-        if is_bundled(cand, claim) and not correction and p >= risks[i] - MIN_GAIN:
-            factual[i].append((cand, float(p)))  # RT/NDC: made with the top fix anyway
+        else:
+            if likely_cause(cand, None if categories is None else categories[i]):
+                masked[i].append((cand, float(p)))
+            if is_bundled(cand, claim):
+                factual[i].append((cand, float(p)))  # RT/NDC: made with the top fix anyway
     score = lambda claims: rescore(bundle, cms, claims)  # noqa: E731
     errors_of = lambda claims: coding_errors(claims, cms)  # noqa: E731
     for i, item in [*joint_fixes(views, risks, verified, cms, before, score, errors_of,

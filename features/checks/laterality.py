@@ -16,6 +16,7 @@ from features.checks.dxfacts import SITE_BITS, lesion_code, sided_code
 from features.checks.findings import Hits, empty_hits, hits
 from features.checks.match import (
     alternative_dx,
+    cached,
     first_true,
     known_side,
     lesion_bits,
@@ -141,6 +142,7 @@ def dx_side_unspecified(ctx: Ctx) -> Hits:
                 value=value, old=old, dx=old, side=names)
 
 
+@cached
 def dx_paired_site(ctx: Ctx) -> np.ndarray:
     """Site bits of each line without a lesion record whose pointed sided diagnoses place
     it on a paired site (D22.62 left upper limb, C44.212 right ear), else 0: an 837P
@@ -166,12 +168,12 @@ def side_modifier_missing(ctx: Ctx) -> Hits:
     side come from the lesion record, or on a line without one (every 837P line) from the
     pointed diagnosis. A warning: payers differ in requiring it."""
     dx_bits = dx_paired_site(ctx)
-    recorded = PAIRED[ctx.site] & ~np.isnan(ctx.count)
-    if not (recorded | (dx_bits != 0)).any():
+    located = (PAIRED[ctx.site] & ~np.isnan(ctx.count)) | (dx_bits != 0)
+    if not located.any():
         return empty_hits("side_modifier_missing")
     side = np.where(ctx.side > 0, ctx.side, pointed_side(ctx))
     n_mods = (ctx.ix.mod_codes >= 0).sum(axis=1)
-    fire = ((recorded | (dx_bits != 0)) & (side > 0) & (ctx.mod_side == 0)
+    fire = (located & (side > 0) & (ctx.mod_side == 0)
             & ~ctx.ix.has("50") & (n_mods < 4) & ~ctx.ix.in_family(*NON_LESION_FAMILIES))
     pos = np.flatnonzero(fire)
     lids = np.where(ctx.dx.side[ctx.ptr_dx[pos]] > 0, ctx.dx.lid[ctx.ptr_dx[pos]], 0).max(
