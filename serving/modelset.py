@@ -73,10 +73,13 @@ def load_bundle(directory: Path) -> ModelBundle:
     return ModelBundle.load(directory)
 
 
-def load_served_model(ref: Any) -> ServedModel:
-    """Load the bundle of a BentoML model reference; ModelLoadError naming it on failure."""
+def load_served_model(ref: Any, heldout: bool = False) -> ServedModel:
+    """Load the bundle of a BentoML model reference (`heldout`: as tested, for a served
+    refit; training/refit.py); ModelLoadError naming it on failure."""
+    from training.store import stored_bundle_dir
+
     try:
-        bundle = load_bundle(Path(ref.path))
+        bundle = load_bundle(stored_bundle_dir(Path(ref.path), heldout))
     except BundleError as exc:
         raise ModelLoadError(f"cannot load model {ref.tag} from the BentoML store: {exc}") \
             from exc
@@ -127,14 +130,17 @@ def listed_refs(home: Path, tags: list[str]) -> list[Any]:
     return refs
 
 
-def load_model_set(home: Path, tags: list[str] | None = None) -> ModelSet:
+def load_model_set(home: Path, tags: list[str] | None = None,
+                   heldout: bool = False) -> ModelSet:
     """Every champion in the store at `home` (the newest version of each name, or exactly
-    `tags` when given); the pooled model is required."""
+    `tags` when given); the pooled model is required. `heldout`: each champion as it was
+    tested (trained before the test window) instead of its refit on the whole history, to
+    judge it on claims it has not seen."""
     refs = listed_refs(home, tags) if tags is not None else latest_refs(home)
     if not refs:
         raise ModelLoadError(f"no denialrisk models in the BentoML store {home}/models; "
                              "run `denialrisk train` first")
-    models = {m.key: m for m in (load_served_model(r) for r in refs)}
+    models = {m.key: m for m in (load_served_model(r, heldout) for r in refs)}
     if POOLED not in models:
         raise ModelLoadError(f"the BentoML store {home}/models has no {NAME_PREFIX}{POOLED} "
                              "model: unknown and small payers could not be scored")

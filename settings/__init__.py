@@ -99,6 +99,12 @@ class Settings(BaseSettings):
         description="Largest test ECE a model may have to replace a champion (unless the "
                     "champion's is larger); a payer with no model yet always gets one, "
                     "with a warning when its ECE is above this.")
+    refit_for_serving: bool = Field(
+        True, description="Serve a promoted model refit on the whole history (validation = "
+                          "the newest month) instead of the tested one, which ends "
+                          "val + test months earlier: a payer's rule change in the last "
+                          "months is then learned; the tested bundle is kept beside it for "
+                          "evaluate --champions and monitor.")
     recency_half_life_days: float | None = Field(
         None, gt=0.0,
         description="Weight training claims by 0.5 ** (age / half-life) (days before the "

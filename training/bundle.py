@@ -65,6 +65,9 @@ class BundleMetadata(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)
     created_at: str = ""
     learned: LearnedLimits = Field(default_factory=LearnedLimits)
+    # a served refit (training/refit.py): the training window of the tested bundle whose
+    # test_metrics it carries; empty for a bundle tested itself
+    heldout_window: dict[str, str] = Field(default_factory=dict)
 
 
 class _Stored(BaseModel):

@@ -2,8 +2,9 @@
 
 For every planned model: train on its payer's train window, measure on the test window,
 save the bundle to models_dir/<name>, log + register it in MLflow, score the current
-champion on the same test claims, and move the `champion` alias (and copy the bundle to
-the BentoML store) only when the gate passes.
+champion on the same test claims, and move the `champion` alias only when the gate
+passes. A promoted model is then refit on the whole history (training/refit.py) and the
+refit is what the BentoML store serves, the tested bundle beside it.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ import numpy as np
 from contract.frames import ClaimFrames
 from settings import Settings
 from training.bundle import BundleError, ModelBundle
-from training.data import plan_models, prepare_training_data, split_frames
+from training.data import POOLED, plan_models, prepare_training_data, split_frames
 from training.gate import GateDecision, gate_decision
 from training.matrix import model_matrix
 from training.metrics import binary_metrics
+from training.refit import refit_split, served_copy
 from training.split import claim_service_dates, subset_frames
+from training.store import SERVED_DIR
 from training.train import (
     Fitter,
     TrainingData,
@@ -48,6 +51,7 @@ class TrainOutcome:
     version: str | None = None
     decision: GateDecision | None = None
     bentoml_tag: str | None = None
+    served_window: dict[str, str] | None = None  # training window of the model served
 
 
 @contextmanager
@@ -105,9 +109,9 @@ def replaced_model(client: Any, name: str, frames_test: ClaimFrames, y_test: np.
 def track_bundle(bundle: ModelBundle, bundle_dir: Path, frames_test: ClaimFrames,
                  y_test: np.ndarray, cms: Any, settings: Settings,
                  figures: dict[str, Any], baseline: dict[str, float] | None = None
-                 ) -> tuple[str, GateDecision, str | None]:
-    """Log + register a bundle, apply the gate, promote and store it in BentoML if passed."""
-    from training.store import save_to_bentoml
+                 ) -> tuple[str, GateDecision]:
+    """Log + register a bundle and apply the gate (the `champion` alias moves when it
+    passes; store_champions then puts the model into the BentoML store)."""
     from training.tracking import (
         ensure_experiment,
         log_bundle_run,
@@ -126,9 +130,7 @@ def track_bundle(bundle: ModelBundle, bundle_dir: Path, frames_test: ClaimFrames
     decision.reason += note
     record_decision(client, name, version, decision.promote, decision.reason,
                     bundle.metadata.test_metrics)
-    tag = save_to_bentoml(bundle, bundle_dir, settings.bentoml_home) if decision.promote \
-        else None
-    return version, decision, tag
+    return version, decision
 
 
 def run_model(data: TrainingData, frames: ClaimFrames, cms: Any, name: str, kind: str,
@@ -157,7 +159,7 @@ def run_model(data: TrainingData, frames: ClaimFrames, cms: Any, name: str, kind
         baseline = None
         if pooled is not None and kind == "payer":
             baseline = binary_metrics(y, pooled.predict_proba(data.X[rows]))
-        outcome.version, outcome.decision, outcome.bentoml_tag = track_bundle(
+        outcome.version, outcome.decision = track_bundle(
             bundle, bundle_dir, subset_frames(frames, rows), y, cms, settings, figures,
             baseline)
     outcome.seconds = time.perf_counter() - start
@@ -186,6 +188,43 @@ def weighted_training_data(frames: ClaimFrames, cms: Any, settings: Settings, sp
     return data
 
 
+def refit_models(names: Sequence[str], plan: dict[str, str], tested: dict[str, ModelBundle],
+                 data: TrainingData, fit: Fitter, settings: Settings,
+                 advance: Callable[[str], None]) -> dict[str, Path]:
+    """Refit the tested recipe of `names` on the whole history (training/refit.py; the
+    pooled model too when a payer model warm-starts from it); saved to
+    models_dir/<name>/served, returned as name -> folder."""
+    pooled, served = None, {}
+    wanted = set(names) | ({POOLED} if set(names) - {POOLED} else set())
+    for name, kind in plan.items():
+        if name not in wanted:
+            continue
+        advance(f"refitting {name} on the whole history")
+        bundle = served_copy(train_payer_model(data, name, kind, fit, settings,
+                                               settings.engine, pooled), tested[name])
+        pooled = bundle if kind == POOLED else pooled
+        served[name] = settings.models_dir / name / SERVED_DIR
+        bundle.save(served[name])
+    return served
+
+
+def store_champions(outcomes: list[TrainOutcome], served: dict[str, Path],
+                    settings: Settings) -> None:
+    """Put every promoted model into the BentoML store: its refit (`served`) with the
+    tested bundle beside it, or the tested bundle itself when there is no refit."""
+    from training.store import save_to_bentoml
+
+    for o in outcomes:
+        if not (o.decision and o.decision.promote):
+            continue
+        folder = served.get(o.name)
+        bundle = ModelBundle.load(folder or o.bundle_dir)
+        o.bentoml_tag = save_to_bentoml(bundle, folder or o.bundle_dir,
+                                        settings.bentoml_home,
+                                        o.bundle_dir if folder else None)
+        o.served_window = bundle.metadata.training_window
+
+
 def run_training(frames: ClaimFrames, cms: Any, settings: Settings,
                  payers: Sequence[str] | None = None, track: bool = True,
                  progress: bool = False, weights: np.ndarray | None = None
@@ -200,18 +239,30 @@ def run_training(frames: ClaimFrames, cms: Any, settings: Settings,
     denied = frames.claims["denied"].astype(bool).to_numpy().astype(int)
     plan = plan_models(payer, split.train, settings.min_payer_claims, payers, denied,
                        settings.min_payer_denials)
-    outcomes, pooled = [], None
+    outcomes, tested = [], {}
     with progress_bar(progress) as bar:
         task = bar.add_task("building features", total=len(plan)) if bar else None
+
+        def advance(description: str) -> None:
+            if bar:
+                bar.update(task, description=description)
+
         with engine_for(settings) as (fit, build):
             data = weighted_training_data(frames, cms, settings, split, weights, build)
             for name, kind in plan.items():
-                if bar:
-                    bar.update(task, description=f"training {name} ({kind})")
-                outcome, bundle = run_model(data, frames, cms, name, kind, fit, settings,
-                                            track, pooled)
+                advance(f"training {name} ({kind})")
+                outcome, tested[name] = run_model(data, frames, cms, name, kind, fit,
+                                                  settings, track, tested.get(POOLED))
                 outcomes.append(outcome)
-                pooled = bundle if kind == "pooled" else pooled
                 if bar:
                     bar.advance(task)
+            promoted = [o.name for o in outcomes if o.decision and o.decision.promote]
+            served = {}
+            if track and promoted and settings.refit_for_serving:
+                advance("building features of the whole history")
+                refit = weighted_training_data(frames, cms, settings, refit_split(split),
+                                               weights, build)
+                served = refit_models(promoted, plan, tested, refit, fit, settings, advance)
+        if track:
+            store_champions(outcomes, served, settings)
     return outcomes

@@ -1,6 +1,7 @@
 """Scoring a data set with stored models, for the KPIs, the drift monitor and the report.
 
-Models are the champions of the BentoML store (`model="champion"`, what the API serves)
+Models are the champions of the BentoML store (`model="champion"`, what the API serves, as
+tested: trained before the test window)
 or every bundle of a folder such as work/models (what `denialrisk train` wrote last); each
 claim is scored by the model serving its payer (its own, else the pooled one). The CLI
 commands `kpis` and `monitor` (denialrisk/commands/monitoring.py) print what this builds.
@@ -34,7 +35,9 @@ POOLED = "pooled"
 
 
 def champion_bundles(home: Path) -> dict[str, ModelBundle]:
-    """Newest stored champion of every payer in the store (any payer id) and the pooled model."""
+    """Newest stored champion of every payer in the store (any payer id) and the pooled
+    model, each as it was tested (not its refit on the whole history, training/refit.py):
+    the history after its training window is then scored out of sample."""
     from bentoml.exceptions import NotFound
 
     from training.store import load_from_bentoml, stored_payers
@@ -42,7 +45,7 @@ def champion_bundles(home: Path) -> dict[str, ModelBundle]:
     found = {}
     for name in stored_payers(home):
         try:
-            bundle = load_from_bentoml(name, home)
+            bundle = load_from_bentoml(name, home, heldout=True)
         except NotFound:
             continue
         key = POOLED if bundle.metadata.kind == POOLED else bundle.metadata.payer

@@ -41,6 +41,7 @@ def train(
     test_months: int = opt("test_months"),
     val_months: int = opt("val_months"),
     max_rounds: int = opt("max_rounds"),
+    refit_for_serving: bool = opt("refit_for_serving"),
     work_dir: Path = opt("work_dir"),
     models_dir: Path = opt("models_dir"),
     tracking_uri: str = opt("tracking_uri"),
@@ -57,6 +58,7 @@ def train(
                 min_payer_denials=min_payer_denials, gate_max_auc_drop=gate_max_auc_drop,
                 gate_max_ece=gate_max_ece,
                 test_months=test_months, val_months=val_months, max_rounds=max_rounds,
+                refit_for_serving=refit_for_serving,
                 work_dir=work_dir, models_dir=models_dir, tracking_uri=tracking_uri,
                 bentoml_home=bentoml_home, cms_dir=cms_dir)
     frames, cms, path = load_inputs(s, data)
@@ -69,9 +71,19 @@ def train(
         gate = "champion" if o.decision and o.decision.promote else "not promoted"
         typer.echo(f"{o.name:7s} {o.kind:6s} test AUC {o.test_metrics['auc']:.4f} "
                    f"ECE {o.test_metrics['ece']:.4f}  v{o.version} {gate}: "
-                   f"{o.decision.reason if o.decision else ''}  ({o.seconds:.0f}s)")
+                   f"{o.decision.reason if o.decision else ''}  ({o.seconds:.0f}s)"
+                   f"{served_note(o.served_window)}")
     typer.echo(f"trained {len(outcomes)} models from {path} in "
                f"{time.perf_counter() - start:.0f}s; bundles in {s.models_dir}")
+
+
+def served_note(window: dict[str, str] | None) -> str:
+    """What the store serves for a promoted model when it is a refit on the whole history
+    (its window has no test months)."""
+    if not window or window.get("test_start", "") <= window.get("test_end", ""):
+        return ""
+    return (f"; served: refit on {window['train_start']}..{window['train_end']}, "
+            f"calibrated on {window['val_start']}")
 
 
 def with_truth(frames: Any, path: Path) -> Any:
@@ -101,12 +113,14 @@ def has_world_truth(frames: Any) -> bool:
 
 def evaluated_models(s: Settings, champions: bool) -> Any:
     """The ModelSet evaluated: the champions the server loads (BentoML store: a payer
-    whose new model the gate held back is served by the pooled one), or every bundle of
-    the latest training run (models_dir)."""
+    whose new model the gate held back is served by the pooled one), each as tested
+    (before its refit on the test months), or every bundle of the latest training run
+    (models_dir)."""
     from serving.modelset import load_model_set, model_set_from_bundles
 
-    return load_model_set(s.bentoml_home) if champions else model_set_from_bundles(
-        s.models_dir)
+    if champions:
+        return load_model_set(s.bentoml_home, heldout=True)
+    return model_set_from_bundles(s.models_dir)
 
 
 def audit_fixes_of(report: dict[str, Any], frames: Any, cms: Any, s: Settings,
@@ -147,8 +161,9 @@ def evaluate(
     champions: bool = typer.Option(
         False, "--champions/--latest",
         help="Evaluate the champions the server loads from --bentoml-home (a payer whose "
-             "new model the gate held back is scored by the pooled model, as served), or "
-             "the latest trained bundles in --models-dir"),
+             "new model the gate held back is scored by the pooled model, as served), each "
+             "as tested, before its refit on the whole history, or the latest trained "
+             "bundles in --models-dir"),
     bentoml_home: Path = opt("bentoml_home"),
 ) -> None:
     """Evaluate trained bundles vs oracle, logistic regression and rules on the test window."""

@@ -17,11 +17,12 @@ from training.scored import CHAMPION
 
 
 def load_model_set(model: str, bentoml_home: Path) -> ModelSet:
-    """Champions from the BentoML store, or the bundles of a folder."""
+    """Champions from the BentoML store (as tested: the report reads the newest months
+    as recent), or the bundles of a folder."""
     if model == CHAMPION:
         from serving.modelset import load_model_set as load_store
 
-        return load_store(bentoml_home)
+        return load_store(bentoml_home, heldout=True)
     return model_set_from_bundles(Path(model))
 
 

@@ -281,3 +281,56 @@ def test_involved_codes_rank_excess_over_each_codes_own_history():
     named = involved_codes(table, pd.concat([tokens, em]), alert, MonitorConfig())
     assert [tok for tok, _, _ in named] == ["CPT 17110"]  # 99213 denials match its history
     assert named[0][1] == 4 and 0 < named[0][2] < 4 * 0.1
+
+
+@pytest.mark.slow
+def test_served_refit_learns_a_rule_change_of_the_last_months(histories, cms, tmp_path,
+                                                              mlflow_template,
+                                                              record_property):
+    # COA's change (2026-04-01) two months before the end of a history that stops in May:
+    # the tested model ends in January, the refit the store serves in April (May
+    # calibrates it), so on June's claims the refit knows the new rule.
+    import shutil
+
+    from settings import Settings
+    from training.kpis import scored_outcomes
+    from training.monitor import segment_tokens
+    from training.pipeline import run_training
+    from training.recovery import recovery_table
+    from training.scored import score_frames
+    from training.split import claim_service_dates, subset_frames
+    from training.store import load_from_bentoml
+
+    frames = histories["frames"]
+    coa = subset_frames(frames, (frames.claims["payer_id"] == "COA").to_numpy())
+    month = claim_service_dates(coa).dt.strftime("%Y-%m").to_numpy()
+    history, june = (subset_frames(coa, month < "2026-06"),
+                     subset_frames(coa, month == "2026-06"))
+    (tmp_path / "mlflow").mkdir()
+    shutil.copy(mlflow_template, tmp_path / "mlflow" / "mlflow.db")
+    settings = Settings(max_rounds=400, early_stopping_rounds=30, learning_rate=0.1,
+                        models_dir=tmp_path / "models", mlflow_dir=tmp_path / "mlflow",
+                        tracking_uri=f"sqlite:///{tmp_path / 'mlflow' / 'mlflow.db'}",
+                        bentoml_home=tmp_path / "bentoml")
+    [outcome] = run_training(history, cms, settings, payers=["COA"])
+    assert outcome.decision.promote, outcome.decision.reason
+    served = load_from_bentoml("COA", settings.bentoml_home)
+    tested = load_from_bentoml("COA", settings.bentoml_home, heldout=True)
+    assert tested.metadata.training_window["train_end"] == "2026-01"
+    assert served.metadata.training_window["train_end"] == "2026-04"
+    assert served.metadata.heldout_window == tested.metadata.training_window
+    assert served.metadata.test_metrics == tested.metadata.test_metrics
+    tokens = segment_tokens(june)
+    touched = tokens["token"].str.contains("E/M\\+25", regex=True) & \
+        tokens["token"].str.contains("destruction")
+    affected = tokens.loc[touched, "claim_id"].drop_duplicates()
+    tables = {name: scored_outcomes(june, score_frames(june, {"COA": bundle}, cms))
+              for name, bundle in (("tested", tested), ("served", served))}
+    report = recovery_table(tables, "COA", "2026-06", affected)
+    for name, row in report.iterrows():
+        record_property(f"{name}_segment_gap", round(float(row["segment_gap"]), 3))
+        record_property(f"{name}_auc", round(float(row["auc"]), 4))
+    assert report.at["served", "segment_claims"] >= 10, report
+    gap = report["segment_gap"].abs()
+    assert gap["served"] < gap["tested"] / 2, report
+    assert report.at["served", "auc"] > report.at["tested", "auc"], report

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from training.pipeline import run_model
+from training.pipeline import run_model, store_champions
 from training.store import load_from_bentoml
 from training.tracking import CHAMPION, open_client, registered_name
 from training.train import local_fitter
@@ -19,6 +19,7 @@ def test_gate_refuses_worse_model_and_keeps_champion(training_data, frames, cms,
     fit = local_fitter(s)
     first, _ = run_model(training_data, frames, cms, "MCR", "payer", fit, s, track=True)
     assert first.decision.promote, first.decision.reason
+    store_champions([first], {}, s)
     assert first.version == "1" and first.bentoml_tag.startswith("denialrisk-mcr:")
 
     # trained on shuffled labels, judged on the true test labels: a worse model
@@ -27,6 +28,7 @@ def test_gate_refuses_worse_model_and_keeps_champion(training_data, frames, cms,
     shuffled.denied = training_data.denied.copy()
     shuffled.denied[train] = np.random.default_rng(0).permutation(training_data.denied[train])
     worse, _ = run_model(shuffled, frames, cms, "MCR", "payer", fit, s, track=True)
+    store_champions([worse], {}, s)
     assert worse.version == "2" and not worse.decision.promote
     assert "kept champion v1" in worse.decision.reason and worse.bentoml_tag is None
 
