@@ -148,11 +148,15 @@ def load_model_set(home: Path, tags: list[str] | None = None,
 
 
 def model_entry(m: ServedModel) -> dict[str, Any]:
-    """Metadata of one loaded model for GET /metadata."""
+    """Metadata of one loaded model for GET /metadata: `test_metrics` were measured on the
+    model trained in `tested_window` (the served one itself, or the bundle it is the
+    refit of: training/refit.py)."""
     meta, thr = m.bundle.metadata, m.bundle.thresholds
     return {"name": m.name, "version": m.version, "bentoml_tag": m.tag, "kind": meta.kind,
             "feature_version": meta.feature_version, "training_window": meta.training_window,
-            "test_metrics": meta.test_metrics, "n_train": meta.n_train,
+            "test_metrics": meta.test_metrics,
+            "tested_window": meta.heldout_window or meta.training_window,
+            "n_train": meta.n_train,
             "thresholds": thr.model_dump(), "reason_classes": m.bundle.classes,
             "created_at": meta.created_at}
 

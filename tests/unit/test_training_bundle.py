@@ -101,3 +101,37 @@ def test_missing_file_error_names_the_file(bundle, tmp_path):
     (path / BINARY_FILE).unlink()
     with pytest.raises(BundleError, match=f"missing.*{BINARY_FILE}"):
         ModelBundle.load(path)
+
+
+def test_served_refit_carries_the_tested_metrics_and_says_whose_they_are(bundle, data,
+                                                                        settings, tmp_path):
+    from serving.modelset import ServedModel, model_entry
+    from training.refit import refit_split, served_copy
+    from training.store import HELDOUT_DIR, SERVED_DIR, save_to_bentoml, stored_bundle_dir
+
+    bundle.save(tmp_path / "tested")
+    tested = ModelBundle.load(tmp_path / "tested")
+    tested.metadata = tested.metadata.model_copy(update={"test_metrics": {"auc": 0.9},
+                                                         "model_version": "3"})
+    tested.save(tmp_path / "tested")
+    refit_data = TrainingData(**(vars(data) | {"split": refit_split(data.split)}))
+    served = served_copy(train_payer_model(refit_data, "MCR", "payer", local_fitter(settings),
+                                           settings), tested)
+    assert served.metadata.training_window["train_end"] > \
+        tested.metadata.training_window["train_end"]
+    assert served.metadata.test_metrics == {"auc": 0.9}
+    assert served.metadata.model_version == "3"
+    entry = model_entry(ServedModel(key="MCR", name="denialrisk-MCR", version="3", tag="t",
+                                    bundle=served))
+    assert entry["tested_window"] == tested.metadata.training_window
+    assert entry["training_window"] == served.metadata.training_window
+    served.save(tmp_path / "tested" / SERVED_DIR)
+    save_to_bentoml(served, tmp_path / "tested" / SERVED_DIR, tmp_path / "home",
+                    tmp_path / "tested")
+    [stored] = (tmp_path / "home" / "models" / "denialrisk-mcr").glob("*/")
+    assert not (stored_bundle_dir(stored, heldout=True) / SERVED_DIR).exists()
+    assert stored_bundle_dir(stored, heldout=True) == stored / HELDOUT_DIR
+    assert ModelBundle.load(stored_bundle_dir(stored, heldout=True)).metadata.training_window \
+        == tested.metadata.training_window
+    assert ModelBundle.load(stored).metadata.training_window == \
+        served.metadata.training_window

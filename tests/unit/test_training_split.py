@@ -64,3 +64,17 @@ def test_plan_requested_small_payer_trains_pooled():
 def test_unknown_payer_is_a_clear_error():
     with pytest.raises(UnknownPayerError, match="unknown payer 'XYZ'"):
         plan_models(PAYER, TRAIN, 20, ["XYZ"])
+
+
+def test_refit_split_moves_validation_to_the_newest_months_and_has_no_test():
+    from training.refit import refit_split
+
+    dates = pd.Series(pd.date_range("2025-01-01", "2026-06-30", freq="D"))
+    for val_months in (1, 2):
+        tested = time_split(dates, test_months=3, val_months=val_months)
+        served = refit_split(tested)
+        assert not served.test.any() and (served.train ^ served.val).all()
+        window = served.window()
+        assert window["val_start"] == ("2026-06" if val_months == 1 else "2026-05")
+        assert window["train_end"] == ("2026-05" if val_months == 1 else "2026-04")
+        assert window["test_start"] > window["test_end"] == "2026-06"  # nothing tested
