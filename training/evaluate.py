@@ -164,8 +164,11 @@ def scope_report(sp: dict[str, SystemPreds], y: np.ndarray, cat: pd.Series,
 
 
 def evaluate_frames(frames: ClaimFrames, cms: Any, settings: Settings,
-                    bundles: dict[str, ModelBundle]) -> dict[str, Any]:
-    """The evaluation report of a data set (see module docstring for its layout)."""
+                    bundles: dict[str, ModelBundle],
+                    model: SystemPreds | None = None) -> dict[str, Any]:
+    """The evaluation report of a data set (see module docstring for its layout);
+    `model`: the model's test-row predictions made elsewhere (training/walk_forward.py)
+    in place of the bundles' own (the baselines still follow the bundles' tiers)."""
     split = split_frames(frames, settings)
     claims = frames.claims.reset_index(drop=True)
     payer = claims["payer_id"].astype(object)
@@ -185,6 +188,8 @@ def evaluate_frames(frames: ClaimFrames, cms: Any, settings: Settings,
         for name, sp in preds.items():
             parts[name].append((pos, sp))
     sp = {name: merge_preds(v, len(tpos)) for name, v in parts.items()}
+    if model is not None:
+        sp["model"] = model
     for system, column in ORACLES.items():
         oracle = oracle_preds(claims.iloc[tpos].reset_index(drop=True), column)
         if oracle is not None:

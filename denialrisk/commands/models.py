@@ -144,6 +144,19 @@ def audit_fixes_of(report: dict[str, Any], frames: Any, cms: Any, s: Settings,
     add_fixes_to_report(report, frames, split_frames(frames, s).test, predictor, world_risk)
 
 
+WALK_FORWARD = ("walk-forward: each test month by the models a monthly retrain serves "
+                "during it")
+
+
+def walk_forward_model(frames: Any, cms: Any, s: Settings, bundles: dict[str, Any],
+                       status: Any) -> Any:
+    """The model's test-window predictions by monthly retrains (training/walk_forward.py)."""
+    from training.walk_forward import walk_forward_preds
+
+    return walk_forward_preds(frames, cms, s, bundles, s.work_dir / "walk-forward",
+                              progress=status.update)
+
+
 def evaluate(
     data: Path = typer.Option(None, "--data", help="Data set folder",
                               show_default=path_default("claims")),
@@ -165,6 +178,12 @@ def evaluate(
              "as tested, before its refit on the whole history, or the latest trained "
              "bundles in --models-dir"),
     bentoml_home: Path = opt("bentoml_home"),
+    walk_forward: bool = typer.Option(
+        False, "--walk-forward/--no-walk-forward",
+        help="Score each test month with the models a monthly retrain serves during it "
+             "(the recipe fitted on the months before, validated on the month before; "
+             "trained here under <work-dir>/walk-forward, tiered as the evaluated models) "
+             "instead of the evaluated models themselves, which end before the test window"),
 ) -> None:
     """Evaluate trained bundles vs oracle, logistic regression and rules on the test window."""
     from serving.modelset import ModelLoadError
@@ -186,11 +205,15 @@ def evaluate(
         frames = with_truth(frames, truth)
     from rich.console import Console
 
-    with Console(stderr=True).status("evaluating model, oracle, logreg and rules"):
+    with Console(stderr=True).status("evaluating model, oracle, logreg and rules") as status:
         try:
-            report = evaluate_frames(frames, cms, s, bundles)
+            walked = walk_forward_model(frames, cms, s, bundles, status) if walk_forward \
+                else None
+            report = evaluate_frames(frames, cms, s, bundles, walked)
         except (BundleError, ValueError) as exc:
             fail(str(exc))
+    report["model_scoring"] = WALK_FORWARD if walk_forward else (
+        "champions as tested" if champions else "latest trained bundles")
     if has_world_truth(frames):
         with Console(stderr=True).status("re-adjudicating the top fixes with the world's "
                                          "rules"):

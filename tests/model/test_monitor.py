@@ -334,3 +334,49 @@ def test_served_refit_learns_a_rule_change_of_the_last_months(histories, cms, tm
     gap = report["segment_gap"].abs()
     assert gap["served"] < gap["tested"] / 2, report
     assert report.at["served", "auc"] > report.at["tested", "auc"], report
+
+
+@pytest.mark.slow
+def test_walk_forward_scores_the_months_after_a_change_with_retrains_that_saw_it(
+        histories, cms, tmp_path, record_property):
+    # The tested COA model ends before the test window the change opens; scored month by
+    # month by the retrain served during it, May and June come from models that learned
+    # April's denials, so the changed segment is predicted near its rate there.
+    from settings import Settings
+    from training.evaluate import load_bundles
+    from training.metrics import safe_auc
+    from training.monitor import segment_tokens
+    from training.pipeline import run_training
+    from training.split import claim_service_dates, subset_frames
+    from training.walk_forward import walk_forward_preds
+
+    frames = histories["frames"]
+    coa = subset_frames(frames, (frames.claims["payer_id"] == "COA").to_numpy())
+    settings = Settings(max_rounds=400, early_stopping_rounds=30, learning_rate=0.1,
+                        work_dir=tmp_path, models_dir=tmp_path / "models")
+    run_training(coa, cms, settings, payers=["COA"], track=False)
+    tested = load_bundles(settings.models_dir)
+    walked = walk_forward_preds(coa, cms, settings, tested, tmp_path / "walk")
+    month = claim_service_dates(coa).dt.strftime("%Y-%m").to_numpy()
+    test = month >= "2026-04"
+    assert len(walked.p) == test.sum()
+    june = month[test] == "2026-06"
+    y = coa.claims["denied"].to_numpy(int)[test]
+    p_tested = tested["COA"].predict_proba(
+        tested["COA"].features(subset_frames(coa, test), cms))
+    tokens = segment_tokens(coa)
+    touched = tokens["token"].str.contains("E/M\\+25", regex=True) & \
+        tokens["token"].str.contains("destruction")
+    ids = set(tokens.loc[touched, "claim_id"])
+    seg = coa.claims["claim_id"].isin(ids).to_numpy()[test] & june
+    gaps = {name: float(p[seg].mean() - y[seg].mean())
+            for name, p in (("tested", p_tested), ("walk", walked.p))}
+    aucs = {name: safe_auc(y[june], p[june])
+            for name, p in (("tested", p_tested), ("walk", walked.p))}
+    record_property("june_segment_gaps", gaps)
+    record_property("june_aucs", aucs)
+    assert seg.sum() >= 10
+    assert abs(gaps["walk"]) < abs(gaps["tested"]) / 2, gaps
+    assert aucs["walk"] > aucs["tested"], aucs
+    assert sorted(p.name for p in (tmp_path / "walk").iterdir()) == \
+        ["2026-04", "2026-05", "2026-06"]

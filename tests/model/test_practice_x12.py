@@ -142,3 +142,16 @@ def test_evaluate_reports_the_837p_oracle_beside_the_claim_oracle(practice):
     assert overall["oracle_837"]["auc"] < overall["oracle_visible"]["auc"]
     assert overall["model"]["auc"] < overall["oracle_837"]["auc"]
     assert "fixes" not in overall  # no hidden factors joined: fixes are not re-judged
+
+
+def test_evaluate_walk_forward_scores_each_month_with_its_own_retrain(practice):
+    out = practice / "walk.json"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DENIALRISK_WORK_DIR", str(practice))
+        run("evaluate", "--walk-forward", "--out", str(out))
+    report = json.loads(out.read_text())
+    months = sorted(report["overall"]["monthly"])
+    assert report["model_scoring"].startswith("walk-forward")
+    assert sorted(p.name for p in (practice / "walk-forward").iterdir()) == months
+    assert len(months) == 3
+    assert report["overall"]["model"]["auc"] > report["overall"]["logreg"]["auc"]
