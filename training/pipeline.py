@@ -195,7 +195,8 @@ def refit_models(names: Sequence[str], plan: dict[str, str], tested: dict[str, M
     pooled model too when a payer model warm-starts from it); saved to
     models_dir/<name>/served, returned as name -> folder."""
     pooled, served = None, {}
-    wanted = set(names) | ({POOLED} if set(names) - {POOLED} else set())
+    payer_refits = any(plan[n] == "payer" for n in names)  # they warm-start from pooled
+    wanted = set(names) | ({POOLED} if payer_refits else set())
     for name, kind in plan.items():
         if name not in wanted:
             continue

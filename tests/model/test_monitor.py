@@ -283,6 +283,16 @@ def test_involved_codes_rank_excess_over_each_codes_own_history():
     assert named[0][1] == 4 and 0 < named[0][2] < 4 * 0.1
 
 
+def changed_segment(frames) -> pd.Series:
+    """Claims of the segment COA's change reviews: E/M+25 billed with a destruction."""
+    from training.monitor import segment_tokens
+
+    tokens = segment_tokens(frames)
+    touched = tokens["token"].str.contains("E/M\\+25", regex=True) & \
+        tokens["token"].str.contains("destruction")
+    return tokens.loc[touched, "claim_id"].drop_duplicates()
+
+
 @pytest.mark.slow
 def test_served_refit_learns_a_rule_change_of_the_last_months(histories, cms, tmp_path,
                                                               mlflow_template,
@@ -294,7 +304,6 @@ def test_served_refit_learns_a_rule_change_of_the_last_months(histories, cms, tm
 
     from settings import Settings
     from training.kpis import scored_outcomes
-    from training.monitor import segment_tokens
     from training.pipeline import run_training
     from training.recovery import recovery_table
     from training.scored import score_frames
@@ -320,10 +329,7 @@ def test_served_refit_learns_a_rule_change_of_the_last_months(histories, cms, tm
     assert served.metadata.training_window["train_end"] == "2026-04"
     assert served.metadata.heldout_window == tested.metadata.training_window
     assert served.metadata.test_metrics == tested.metadata.test_metrics
-    tokens = segment_tokens(june)
-    touched = tokens["token"].str.contains("E/M\\+25", regex=True) & \
-        tokens["token"].str.contains("destruction")
-    affected = tokens.loc[touched, "claim_id"].drop_duplicates()
+    affected = changed_segment(june)
     tables = {name: scored_outcomes(june, score_frames(june, {"COA": bundle}, cms))
               for name, bundle in (("tested", tested), ("served", served))}
     report = recovery_table(tables, "COA", "2026-06", affected)
@@ -345,7 +351,6 @@ def test_walk_forward_scores_the_months_after_a_change_with_retrains_that_saw_it
     from settings import Settings
     from training.evaluate import load_bundles
     from training.metrics import safe_auc
-    from training.monitor import segment_tokens
     from training.pipeline import run_training
     from training.split import claim_service_dates, subset_frames
     from training.walk_forward import walk_forward_preds
@@ -364,11 +369,7 @@ def test_walk_forward_scores_the_months_after_a_change_with_retrains_that_saw_it
     y = coa.claims["denied"].to_numpy(int)[test]
     p_tested = tested["COA"].predict_proba(
         tested["COA"].features(subset_frames(coa, test), cms))
-    tokens = segment_tokens(coa)
-    touched = tokens["token"].str.contains("E/M\\+25", regex=True) & \
-        tokens["token"].str.contains("destruction")
-    ids = set(tokens.loc[touched, "claim_id"])
-    seg = coa.claims["claim_id"].isin(ids).to_numpy()[test] & june
+    seg = coa.claims["claim_id"].isin(changed_segment(coa)).to_numpy()[test] & june
     gaps = {name: float(p[seg].mean() - y[seg].mean())
             for name, p in (("tested", p_tested), ("walk", walked.p))}
     aucs = {name: safe_auc(y[june], p[june])
