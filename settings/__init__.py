@@ -60,7 +60,9 @@ class Settings(BaseSettings):
                     "model.")
     min_payer_denials: int = Field(
         50, ge=0, description="Denied training claims a payer needs for its own model.")
-    test_months: int = Field(3, ge=1, description="Newest months of data held out as test.")
+    test_months: int = Field(
+        3, ge=1, description="Newest months of data held out as test (fewer on a short "
+                             "history: at least as many months train as test).")
     val_months: int = Field(
         1, ge=1, description="Months before the test window for early stopping/calibration.")
     engine: Literal["local", "dask"] = Field(

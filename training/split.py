@@ -50,10 +50,19 @@ def claim_service_dates(frames: ClaimFrames) -> pd.Series:
     return dos.fillna(pd.to_datetime(claims["submission_date"])).reset_index(drop=True)
 
 
+def test_window_months(n_months: int, test_months: int, val_months: int) -> int:
+    """Test months of a history spanning n_months: as configured, fewer when the history
+    is short, so that at least as many months train as test (a six-month history: 2
+    test, 1 validation, 3 training; 18 months: the configured 3)."""
+    return min(test_months, max(1, (n_months - val_months) // 2))
+
+
 def time_split(dates: pd.Series, test_months: int, val_months: int) -> TimeSplit:
-    """Split by calendar month: last `test_months` test, `val_months` before them validation."""
+    """Split by calendar month: last `test_months` test (test_window_months: fewer on a
+    short history), `val_months` before them validation."""
     months = pd.Series(pd.PeriodIndex(pd.to_datetime(dates), freq="M")).reset_index(drop=True)
     last = months.max()
+    test_months = test_window_months((last - months.min()).n + 1, test_months, val_months)
     test_start = last - (test_months - 1)
     val_start = test_start - val_months
     test = (months >= test_start).to_numpy()

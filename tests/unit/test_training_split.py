@@ -21,7 +21,19 @@ def test_time_split_uses_last_months_for_test_and_previous_for_validation():
 
 def test_time_split_too_short_raises():
     with pytest.raises(ValueError, match="too short"):
-        time_split(pd.Series(pd.date_range("2026-01-01", "2026-03-31")), 3, 1)
+        time_split(pd.Series(pd.date_range("2026-02-01", "2026-03-31")), 3, 1)
+
+
+@pytest.mark.parametrize(("end", "test", "train_end"), [
+    ("2026-06-30", 2, "2026-03"),  # 6 months: 3 train, 1 validation, 2 test
+    ("2026-03-31", 1, "2026-01"),  # 3 months: one each
+    ("2026-12-31", 3, "2026-08"),  # 12 months: as configured
+])
+def test_a_short_history_keeps_as_many_training_months_as_test_months(end, test, train_end):
+    s = time_split(pd.Series(pd.date_range("2026-01-01", end, freq="D")), 3, 1)
+    window = s.window()
+    assert window["train_end"] == train_end
+    assert len(s.months[s.test].unique()) == test
 
 
 def test_service_date_is_earliest_line_date_else_submission():
