@@ -25,7 +25,7 @@ from training.bundle import BundleError, ModelBundle
 from training.data import POOLED, plan_models, prepare_training_data, split_frames
 from training.gate import GateDecision, gate_decision
 from training.matrix import model_matrix
-from training.metrics import binary_metrics
+from training.metrics import auc_gap, binary_metrics
 from training.refit import refit_split, served_copy
 from training.split import claim_service_dates, subset_frames
 from training.store import SERVED_DIR
@@ -52,6 +52,7 @@ class TrainOutcome:
     decision: GateDecision | None = None
     bentoml_tag: str | None = None
     served_window: dict[str, str] | None = None  # training window of the model served
+    refit_note: str = ""  # why the tested model is served instead of its refit
 
 
 @contextmanager
@@ -188,24 +189,51 @@ def weighted_training_data(frames: ClaimFrames, cms: Any, settings: Settings, sp
     return data
 
 
-def refit_models(names: Sequence[str], plan: dict[str, str], tested: dict[str, ModelBundle],
-                 data: TrainingData, fit: Fitter, settings: Settings,
+def refit_decision(refit: ModelBundle, tested: ModelBundle, data: TrainingData,
+                   frames: ClaimFrames, cms: Any, settings: Settings, name: str,
+                   kind: str) -> GateDecision:
+    """The refit against the tested model on the newest month (the refit's validation;
+    neither grew trees on it), by the champion gate's rule with the AUC margin widened by
+    two paired-bootstrap standard errors (one month is a small sample): a refit that
+    ranks clearly worse or is miscalibrated there (a thin or one-class newest month) is
+    not served."""
+    rows = model_rows(data, name, kind) & data.split.val
+    y = data.denied[rows]
+    p_new = refit.predict_proba(data.X[rows])
+    p_old = tested.predict_proba(tested.features(subset_frames(frames, rows), cms))
+    se = auc_gap(y, p_new, p_old)["se"]
+    margin = round(settings.gate_max_auc_drop + (2 * se if np.isfinite(se) else 0.0), 4)
+    return gate_decision(binary_metrics(y, p_new), binary_metrics(y, p_old), margin,
+                         settings.gate_max_ece, "the tested model")
+
+
+def refit_models(outcomes: list[TrainOutcome], plan: dict[str, str],
+                 tested: dict[str, ModelBundle], data: TrainingData, frames: ClaimFrames,
+                 cms: Any, fit: Fitter, settings: Settings,
                  advance: Callable[[str], None]) -> dict[str, Path]:
-    """Refit the tested recipe of `names` on the whole history (training/refit.py; the
-    pooled model too when a payer model warm-starts from it); saved to
-    models_dir/<name>/served, returned as name -> folder."""
+    """Refit every promoted model's recipe on the whole history (training/refit.py; the
+    pooled model too when a payer model warm-starts from it); a refit that passes
+    refit_decision is saved to models_dir/<name>/served (returned as name -> folder),
+    else its outcome says why the tested model is served."""
+    promoted = {o.name: o for o in outcomes if o.decision and o.decision.promote}
+    payer_refits = any(plan[n] == "payer" for n in promoted)  # they warm-start from pooled
     pooled, served = None, {}
-    payer_refits = any(plan[n] == "payer" for n in names)  # they warm-start from pooled
-    wanted = set(names) | ({POOLED} if payer_refits else set())
     for name, kind in plan.items():
-        if name not in wanted:
+        if name not in promoted and not (kind == POOLED and payer_refits):
             continue
         advance(f"refitting {name} on the whole history")
         bundle = served_copy(train_payer_model(data, name, kind, fit, settings,
                                                settings.engine, pooled), tested[name])
         pooled = bundle if kind == POOLED else pooled
-        served[name] = settings.models_dir / name / SERVED_DIR
-        bundle.save(served[name])
+        if name not in promoted:
+            continue
+        check = refit_decision(bundle, tested[name], data, frames, cms, settings, name, kind)
+        if check.promote:
+            served[name] = settings.models_dir / name / SERVED_DIR
+            bundle.save(served[name])
+        else:
+            promoted[name].refit_note = ("the refit is not served (judged on the newest "
+                                         f"month): {check.reason}")
     return served
 
 
@@ -257,13 +285,14 @@ def run_training(frames: ClaimFrames, cms: Any, settings: Settings,
                 outcomes.append(outcome)
                 if bar:
                     bar.advance(task)
-            promoted = [o.name for o in outcomes if o.decision and o.decision.promote]
             served = {}
-            if track and promoted and settings.refit_for_serving:
+            if track and settings.refit_for_serving and any(
+                    o.decision and o.decision.promote for o in outcomes):
                 advance("building features of the whole history")
                 refit = weighted_training_data(frames, cms, settings, refit_split(split),
                                                weights, build)
-                served = refit_models(promoted, plan, tested, refit, fit, settings, advance)
+                served = refit_models(outcomes, plan, tested, refit, frames, cms, fit,
+                                      settings, advance)
         if track:
             store_champions(outcomes, served, settings)
     return outcomes

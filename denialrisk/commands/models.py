@@ -72,7 +72,7 @@ def train(
         typer.echo(f"{o.name:7s} {o.kind:6s} test AUC {o.test_metrics['auc']:.4f} "
                    f"ECE {o.test_metrics['ece']:.4f}  v{o.version} {gate}: "
                    f"{o.decision.reason if o.decision else ''}  ({o.seconds:.0f}s)"
-                   f"{served_note(o.served_window)}")
+                   f"{served_note(o.served_window)}{'; ' + o.refit_note if o.refit_note else ''}")
     typer.echo(f"trained {len(outcomes)} models from {path} in "
                f"{time.perf_counter() - start:.0f}s; bundles in {s.models_dir}")
 

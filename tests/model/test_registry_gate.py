@@ -52,3 +52,32 @@ def test_cli_train_unknown_payer_is_one_line_error(frames, tmp_path):
                                       "--models-dir", str(tmp_path / "m")])
     assert result.exit_code == 2, result.output
     assert "error: unknown payer 'XYZ'" in result.output and "Traceback" not in result.output
+
+
+def test_a_refit_whose_newest_month_cannot_judge_it_is_not_served(frames, cms,
+                                                                  tracked_settings):
+    # MCR's newest month shows no denial (remits not back yet): the refit calibrated on
+    # it cannot be checked against the tested model there, so the tested one is served.
+    from contract.frames import ClaimFrames
+    from training.pipeline import run_training
+    from training.split import claim_service_dates
+    from training.store import HELDOUT_DIR
+
+    claims = frames.claims.copy()
+    month = claim_service_dates(frames).dt.strftime("%Y-%m").to_numpy()
+    quiet = (month == month.max()) & (claims["payer_id"] == "MCR").to_numpy()
+    claims.loc[quiet, "denied"] = False
+    claims.loc[quiet, "denial_category"] = None
+    outcomes = run_training(ClaimFrames(claims, frames.lines), cms, tracked_settings,
+                            payers=["MCR", "pooled"])
+    by_name = {o.name: o for o in outcomes}
+    mcr, pooled = by_name["MCR"], by_name["pooled"]
+    assert mcr.decision.promote and "the refit is not served" in mcr.refit_note
+    assert "kept the tested model" in mcr.refit_note
+    assert mcr.served_window == load_from_bentoml("MCR", tracked_settings.bentoml_home
+                                                  ).metadata.training_window
+    assert mcr.served_window["test_start"] <= mcr.served_window["test_end"]  # the tested
+    [stored] = (tracked_settings.bentoml_home / "models" / "denialrisk-mcr").glob("*/")
+    assert not (stored / HELDOUT_DIR).exists()
+    assert pooled.refit_note == "" and pooled.served_window["test_start"] > \
+        pooled.served_window["test_end"]  # the pooled refit is served
