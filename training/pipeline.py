@@ -25,10 +25,9 @@ from training.bundle import BundleError, ModelBundle
 from training.data import POOLED, plan_models, prepare_training_data, split_frames
 from training.gate import GateDecision, gate_decision
 from training.matrix import model_matrix
-from training.metrics import auc_gap, binary_metrics
-from training.refit import refit_split, served_copy
+from training.metrics import binary_metrics
+from training.refit import refit_models, refit_split
 from training.split import claim_service_dates, subset_frames
-from training.store import SERVED_DIR
 from training.train import (
     Fitter,
     TrainingData,
@@ -189,54 +188,6 @@ def weighted_training_data(frames: ClaimFrames, cms: Any, settings: Settings, sp
     return data
 
 
-def refit_decision(refit: ModelBundle, tested: ModelBundle, data: TrainingData,
-                   frames: ClaimFrames, cms: Any, settings: Settings, name: str,
-                   kind: str) -> GateDecision:
-    """The refit against the tested model on the newest month (the refit's validation;
-    neither grew trees on it), by the champion gate's rule with the AUC margin widened by
-    two paired-bootstrap standard errors (one month is a small sample): a refit that
-    ranks clearly worse or is miscalibrated there (a thin or one-class newest month) is
-    not served."""
-    rows = model_rows(data, name, kind) & data.split.val
-    y = data.denied[rows]
-    p_new = refit.predict_proba(data.X[rows])
-    p_old = tested.predict_proba(tested.features(subset_frames(frames, rows), cms))
-    se = auc_gap(y, p_new, p_old)["se"]
-    margin = round(settings.gate_max_auc_drop + (2 * se if np.isfinite(se) else 0.0), 4)
-    return gate_decision(binary_metrics(y, p_new), binary_metrics(y, p_old), margin,
-                         settings.gate_max_ece, "the tested model")
-
-
-def refit_models(outcomes: list[TrainOutcome], plan: dict[str, str],
-                 tested: dict[str, ModelBundle], data: TrainingData, frames: ClaimFrames,
-                 cms: Any, fit: Fitter, settings: Settings,
-                 advance: Callable[[str], None]) -> dict[str, Path]:
-    """Refit every promoted model's recipe on the whole history (training/refit.py; the
-    pooled model too when a payer model warm-starts from it); a refit that passes
-    refit_decision is saved to models_dir/<name>/served (returned as name -> folder),
-    else its outcome says why the tested model is served."""
-    promoted = {o.name: o for o in outcomes if o.decision and o.decision.promote}
-    payer_refits = any(plan[n] == "payer" for n in promoted)  # they warm-start from pooled
-    pooled, served = None, {}
-    for name, kind in plan.items():
-        if name not in promoted and not (kind == POOLED and payer_refits):
-            continue
-        advance(f"refitting {name} on the whole history")
-        bundle = served_copy(train_payer_model(data, name, kind, fit, settings,
-                                               settings.engine, pooled), tested[name])
-        pooled = bundle if kind == POOLED else pooled
-        if name not in promoted:
-            continue
-        check = refit_decision(bundle, tested[name], data, frames, cms, settings, name, kind)
-        if check.promote:
-            served[name] = settings.models_dir / name / SERVED_DIR
-            bundle.save(served[name])
-        else:
-            promoted[name].refit_note = ("the refit is not served (judged on the newest "
-                                         f"month): {check.reason}")
-    return served
-
-
 def store_champions(outcomes: list[TrainOutcome], served: dict[str, Path],
                     settings: Settings) -> None:
     """Put every promoted model into the BentoML store: its refit (`served`) with the
@@ -291,8 +242,11 @@ def run_training(frames: ClaimFrames, cms: Any, settings: Settings,
                 advance("building features of the whole history")
                 refit = weighted_training_data(frames, cms, settings, refit_split(split),
                                                weights, build)
-                served = refit_models(outcomes, plan, tested, refit, frames, cms, fit,
-                                      settings, advance)
+                promoted = {o.name for o in outcomes if o.decision and o.decision.promote}
+                served, notes = refit_models(promoted, plan, tested, refit, frames, cms, fit,
+                                             settings, advance)
+                for o in outcomes:
+                    o.refit_note = notes.get(o.name, "")
         if track:
             store_champions(outcomes, served, settings)
     return outcomes
