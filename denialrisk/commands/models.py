@@ -72,14 +72,17 @@ def train(
         typer.echo(f"{o.name:7s} {o.kind:6s} test AUC {o.test_metrics['auc']:.4f} "
                    f"ECE {o.test_metrics['ece']:.4f}  v{o.version} {gate}: "
                    f"{o.decision.reason if o.decision else ''}  ({o.seconds:.0f}s)"
-                   f"{served_note(o.served_window)}{'; ' + o.refit_note if o.refit_note else ''}")
+                   f"{served_note(o)}")
     typer.echo(f"trained {len(outcomes)} models from {path} in "
                f"{time.perf_counter() - start:.0f}s; bundles in {s.models_dir}")
 
 
-def served_note(window: dict[str, str] | None) -> str:
+def served_note(outcome: Any) -> str:
     """What the store serves for a promoted model when it is a refit on the whole history
-    (its window has no test months)."""
+    (its window has no test months), or why its refit is not served."""
+    window = outcome.served_window
+    if outcome.refit_note:
+        return f"; {outcome.refit_note}"
     if not window or window.get("test_start", "") <= window.get("test_end", ""):
         return ""
     return (f"; served: refit on {window['train_start']}..{window['train_end']}, "
