@@ -73,6 +73,9 @@ def test_nothing_rejected_and_payer_models_trained(practice):
     assert "claims_invalid             0" in out["ingest"]
     payer_models = [line for line in out["train"].splitlines() if " payer " in line]
     assert len(payer_models) >= 3, out["train"]
+    # the store serves the models refit on the whole history (training/refit.py)
+    assert "served: refit on 2025-01..2026-05, calibrated on 2026-06" in out["train"], \
+        out["train"]
 
 
 def test_the_last_months_837p_files_are_all_scored(practice):
