@@ -188,20 +188,19 @@ def weighted_training_data(frames: ClaimFrames, cms: Any, settings: Settings, sp
     return data
 
 
-def store_champions(outcomes: list[TrainOutcome], served: dict[str, Path],
-                    settings: Settings) -> None:
-    """Put every promoted model into the BentoML store: its refit (`served`) with the
-    tested bundle beside it, or the tested bundle itself when there is no refit."""
+def store_champions(outcomes: list[TrainOutcome], tested: dict[str, ModelBundle],
+                    served: dict[str, tuple[ModelBundle, Path]], settings: Settings) -> None:
+    """Put every promoted model into the BentoML store: its refit (`served`: bundle and
+    folder) with the tested bundle beside it, or the tested bundle itself when there is
+    no refit."""
     from training.store import save_to_bentoml
 
     for o in outcomes:
         if not (o.decision and o.decision.promote):
             continue
-        folder = served.get(o.name)
-        bundle = ModelBundle.load(folder or o.bundle_dir)
-        o.bentoml_tag = save_to_bentoml(bundle, folder or o.bundle_dir,
-                                        settings.bentoml_home,
-                                        o.bundle_dir if folder else None)
+        bundle, folder = served.get(o.name, (tested[o.name], o.bundle_dir))
+        o.bentoml_tag = save_to_bentoml(bundle, folder, settings.bentoml_home,
+                                        o.bundle_dir if o.name in served else None)
         o.served_window = bundle.metadata.training_window
 
 
@@ -248,5 +247,5 @@ def run_training(frames: ClaimFrames, cms: Any, settings: Settings,
                 for o in outcomes:
                     o.refit_note = notes.get(o.name, "")
         if track:
-            store_champions(outcomes, served, settings)
+            store_champions(outcomes, tested, served, settings)
     return outcomes

@@ -75,11 +75,12 @@ def refit_decision(refit: ModelBundle, tested: ModelBundle, data: TrainingData,
 def refit_models(promoted: set[str], plan: dict[str, str],
                  tested: dict[str, ModelBundle], data: TrainingData, frames: ClaimFrames,
                  cms: Any, fit: Fitter, settings: Settings,
-                 advance: Callable[[str], None]) -> tuple[dict[str, Path], dict[str, str]]:
+                 advance: Callable[[str], None]
+                 ) -> tuple[dict[str, tuple[ModelBundle, Path]], dict[str, str]]:
     """Refit every promoted model's recipe on the whole history (`data`: refit_split; the
     pooled model too when a payer model warm-starts from it). A refit that passes
-    refit_decision is saved to models_dir/<name>/served: returns name -> folder, and
-    name -> why the tested model is served instead."""
+    refit_decision is saved to models_dir/<name>/served: returns name -> (refit, folder),
+    and name -> why the tested model is served instead."""
     payer_refits = any(plan[n] == "payer" for n in promoted)  # they warm-start from pooled
     pooled, served, notes = None, {}, {}
     for name, kind in plan.items():
@@ -93,8 +94,8 @@ def refit_models(promoted: set[str], plan: dict[str, str],
             continue
         check = refit_decision(bundle, tested[name], data, frames, cms, settings, name, kind)
         if check.promote:
-            served[name] = settings.models_dir / name / SERVED_DIR
-            bundle.save(served[name])
+            served[name] = (bundle, settings.models_dir / name / SERVED_DIR)
+            bundle.save(served[name][1])
         else:
             notes[name] = f"the refit is not served (judged on the newest month): {check.reason}"
     return served, notes

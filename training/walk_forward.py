@@ -26,7 +26,6 @@ from settings import Settings
 from training.bundle import ModelBundle
 from training.data import POOLED, split_frames
 from training.evaluate import SystemPreds, load_bundles, merge_preds, serving_tier
-from training.matrix import model_matrix
 from training.pipeline import run_training
 from training.split import subset_frames
 
@@ -46,19 +45,19 @@ def month_preds(frames: ClaimFrames, cms: Any, tiers: dict[str, str],
                 bundles: dict[str, ModelBundle], rows: np.ndarray
                 ) -> list[tuple[np.ndarray, SystemPreds]]:
     """Model predictions of the selected rows by the tier serving each payer. The models
-    of one run share one feature state: the matrix is built once, on the whole data set
-    as evaluate_frames builds it."""
+    of one run share one feature state, and a claim's features are its own (serving
+    builds them claim by claim): the matrix is built once, on the selected rows."""
     ref = bundles.get(POOLED) or next(iter(bundles.values()))
-    X = model_matrix(frames, ref.state, cms, ref.metadata.payer_column)
-    payer = frames.claims["payer_id"].astype(str).reset_index(drop=True)
+    X = ref.features(subset_frames(frames, rows), cms)
+    pos = np.flatnonzero(rows)
+    payer = frames.claims["payer_id"].astype(str).to_numpy()[pos]
     out = []
     for tier in sorted(set(tiers.values())):
         bundle = bundles[tier if tier in bundles else serving_tier(bundles, tier)]
-        serve = rows & payer.isin([p for p, t in tiers.items() if t == tier]).to_numpy()
+        serve = np.isin(payer, [p for p, t in tiers.items() if t == tier])
         if serve.any():
             p = bundle.predict_proba(X[serve])
-            out.append((np.flatnonzero(serve),
-                        SystemPreds(p, p, bundle.predict_reasons(X[serve]))))
+            out.append((pos[serve], SystemPreds(p, p, bundle.predict_reasons(X[serve]))))
     return out
 
 

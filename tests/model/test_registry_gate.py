@@ -17,9 +17,9 @@ def test_gate_refuses_worse_model_and_keeps_champion(training_data, frames, cms,
                                                      tracked_settings):
     s = tracked_settings
     fit = local_fitter(s)
-    first, _ = run_model(training_data, frames, cms, "MCR", "payer", fit, s, track=True)
+    first, tested = run_model(training_data, frames, cms, "MCR", "payer", fit, s, track=True)
     assert first.decision.promote, first.decision.reason
-    store_champions([first], {}, s)
+    store_champions([first], {"MCR": tested}, {}, s)
     assert first.version == "1" and first.bentoml_tag.startswith("denialrisk-mcr:")
 
     # trained on shuffled labels, judged on the true test labels: a worse model
@@ -27,8 +27,8 @@ def test_gate_refuses_worse_model_and_keeps_champion(training_data, frames, cms,
     train = np.flatnonzero(training_data.split.train)
     shuffled.denied = training_data.denied.copy()
     shuffled.denied[train] = np.random.default_rng(0).permutation(training_data.denied[train])
-    worse, _ = run_model(shuffled, frames, cms, "MCR", "payer", fit, s, track=True)
-    store_champions([worse], {}, s)
+    worse, tested = run_model(shuffled, frames, cms, "MCR", "payer", fit, s, track=True)
+    store_champions([worse], {"MCR": tested}, {}, s)
     assert worse.version == "2" and not worse.decision.promote
     assert "kept champion v1" in worse.decision.reason and worse.bentoml_tag is None
 
