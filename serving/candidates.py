@@ -128,9 +128,18 @@ def fix_benefit_cap(view: ClaimView, cms: CmsTables) -> list[Candidate]:
     lines = view.lines_in("phototherapy")
     if before is None or not lines:
         return []
-    return patient_pays(view, lines, "sessions_on_claim", f"{before} sessions earlier this "
-                        "year may exhaust the benefit (signed waiver), or hold until the "
-                        "next benefit period")
+    here = sum(int(ln.get("units") or 1) for ln in view.claim["lines"] if ln["line"] in lines)
+    return patient_pays(view, lines, "sessions_on_claim", f"{sessions_text(before, here)} "
+                        "may pass the plan's yearly session limit (signed waiver), or hold "
+                        "until the next benefit period")
+
+
+def sessions_text(before: int, here: int) -> str:
+    """'12 sessions earlier this year and 3 on this claim' (no 'earlier' part at 0)."""
+    on_claim = f"{here} session{'s' if here != 1 else ''} on this claim"
+    if not before:
+        return on_claim
+    return f"{before} session{'s' if before != 1 else ''} earlier this year and {on_claim}"
 
 
 def fix_em_not_separate(view: ClaimView, cms: CmsTables) -> list[Candidate]:

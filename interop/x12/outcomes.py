@@ -26,10 +26,12 @@ DENIED_STATUS = "4"
 REVERSAL_STATUS = "22"
 DENIAL_GROUPS = frozenset({"CO", "PR", "OA"})
 # Adjustments that reduce an allowed payment without refusing the service: 23 (prior
-# payer's adjudication, COB), 59 (multiple/concurrent procedure reduction), 94 (processed
-# in excess of charges), 131 (negotiated discount), 144 (incentive), 237 (legislated
-# penalty, e.g. MIPS). Counted as payment adjustments, never as denials.
-PAYMENT_ADJUSTMENT_CARCS = frozenset({"23", "59", "94", "131", "144", "237"})
+# payer's adjudication, COB), 24 (covered under a capitation agreement: a capitated HMO or
+# Medicare Advantage member's service is paid through the capitation, not refused), 59
+# (multiple/concurrent procedure reduction), 94 (processed in excess of charges), 131
+# (negotiated discount), 144 (incentive), 237 (legislated penalty, e.g. MIPS). Counted as
+# payment adjustments, never as denials.
+PAYMENT_ADJUSTMENT_CARCS = frozenset({"23", "24", "59", "94", "131", "144", "237"})
 
 REMIT_COLUMNS: tuple[str, ...] = (
     "rseq", "clp01", "status", "pcn", "f8", "frequency", "source_payer_id", "remitted_on",

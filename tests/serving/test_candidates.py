@@ -255,3 +255,18 @@ def test_a_peel_the_payer_denies_as_cosmetic_goes_to_the_patient_only_when_learn
     view = view_of(alone, cms)
     assert actions(candidates_for(view, cms, check_claim(view.claim, cms), True)) >= {
         ("bill_patient", None, None)}
+
+
+def test_a_benefit_cap_fix_counts_the_sessions_earlier_this_year_and_on_the_claim(cms):
+    def cap_text(before: int | None) -> str:
+        claim = make_claim_dict(diagnoses=["L40.0"], history={"sessions_this_year": before},
+                                lines=[line(1, "96920", dos="2026-02-23"),
+                                       line(2, "96920", dos="2026-02-25"),
+                                       line(3, "96920", dos="2026-02-27")])
+        return next(c.text for c in cands_of(claim, cms) if c.feature == "sessions_on_claim")
+
+    assert "24 sessions earlier this year and 3 sessions on this claim" in cap_text(24)
+    # no session earlier this year: the claim's own sessions, not "0 sessions earlier"
+    assert "3 sessions on this claim" in cap_text(0) and "earlier" not in cap_text(0)
+    assert not [c for c in cands_of(make_claim_dict(diagnoses=["L40.0"], lines=[
+        line(1, "96920")]), cms) if c.feature == "sessions_on_claim"]

@@ -172,6 +172,7 @@ def test_claim_level_denial_denies_every_line() -> None:
 @pytest.mark.parametrize("group,carc,denial", [
     ("CO", "45", False), ("PR", "1", False), ("PR", "2", False), ("PR", "3", False),
     ("CO", "253", False), ("CO", "42", False), ("CO", "A2", False), ("OA", "23", False),
+    ("CO", "24", False),
     ("CR", "4", False), ("PI", "16", False), ("CO", "4", True), ("PR", "96", True),
     ("OA", "18", True), ("CO", "B7", True)])
 def test_which_adjustments_are_denials(group: str, carc: str, denial: bool) -> None:
