@@ -1,10 +1,11 @@
 """Scoring a data set with stored models, for the KPIs, the drift monitor and the report.
 
 Models are the champions of the BentoML store (`model="champion"`, what the API serves, as
-tested: trained before the test window)
-or every bundle of a folder such as work/models (what `denialrisk train` wrote last); each
-claim is scored by the model serving its payer (its own, else the pooled one). The CLI
-commands `kpis` and `monitor` (denialrisk/commands/monitoring.py) print what this builds.
+tested: trained before the test window; a claim newer than the history they were trained
+from is scored as served, by the refit on that whole history) or every bundle of a folder
+such as work/models (what `denialrisk train` wrote last); each claim is scored by the
+model serving its payer (its own, else the pooled one). The CLI commands `kpis` and
+`monitor` (denialrisk/commands/monitoring.py) print what this builds.
 """
 
 from __future__ import annotations
@@ -34,10 +35,11 @@ CHAMPION = "champion"
 POOLED = "pooled"
 
 
-def champion_bundles(home: Path) -> dict[str, ModelBundle]:
+def champion_bundles(home: Path, heldout: bool = True) -> dict[str, ModelBundle]:
     """Newest stored champion of every payer in the store (any payer id) and the pooled
     model, each as it was tested (not its refit on the whole history, training/refit.py):
-    the history after its training window is then scored out of sample."""
+    the history after its training window is then scored out of sample. `heldout=False`:
+    as served (the refit, where the store holds one)."""
     from bentoml.exceptions import NotFound
 
     from training.store import load_from_bentoml, stored_payers
@@ -45,7 +47,7 @@ def champion_bundles(home: Path) -> dict[str, ModelBundle]:
     found = {}
     for name in stored_payers(home):
         try:
-            bundle = load_from_bentoml(name, home, heldout=True)
+            bundle = load_from_bentoml(name, home, heldout=heldout)
         except NotFound:
             continue
         key = POOLED if bundle.metadata.kind == POOLED else bundle.metadata.payer
@@ -79,16 +81,44 @@ def score_frames(frames: ClaimFrames, bundles: dict[str, ModelBundle], cms: Any)
     return pd.concat(parts)
 
 
+def history_end(bundles: dict[str, ModelBundle]) -> str | None:
+    """Newest month of the history the models were built from ('YYYY-MM')."""
+    ends = [b.metadata.training_window.get("test_end") for b in bundles.values()]
+    return max((e for e in ends if e), default=None)
+
+
+def score_by_date(frames: ClaimFrames, tested: dict[str, ModelBundle],
+                  served: dict[str, ModelBundle], cms: Any) -> pd.DataFrame:
+    """score_frames with the champions as tested for claims inside the history they were
+    trained from (out of sample after their training window) and as served for claims
+    newer than it: the refit is what scored those in production, and it knows a change
+    of the history's last months that the tested model would keep alarming on."""
+    from training.split import claim_service_dates, subset_frames
+
+    end = history_end(served)
+    month = claim_service_dates(frames).dt.strftime("%Y-%m").to_numpy()
+    newer = month > end if end else np.zeros(len(month), dtype=bool)
+    parts = [score_frames(subset_frames(frames, rows), bundles, cms)
+             for rows, bundles in ((~newer, tested), (newer, served)) if rows.any()]
+    return pd.concat(parts) if parts else score_frames(frames, tested, cms)
+
+
 def load_scored(data: Path | None, model: str, settings: Settings
                 ) -> tuple[ClaimFrames, pd.DataFrame, dict[str, ModelBundle]]:
-    """The data set's frames, its scored outcome table (training.kpis) and the models."""
+    """The data set's frames, its scored outcome table (training.kpis) and the models
+    (the champions as tested; claims newer than their history scored as served)."""
     from reference.cms import load_cms_tables
     from training.data import load_frames
 
     frames = load_frames(Path(data) if data else settings.data_path())
     cms = load_cms_tables(settings.cms_dir)
     bundles = load_models(model, settings)
-    return frames, scored_outcomes(frames, score_frames(frames, bundles, cms)), bundles
+    if model == CHAMPION:
+        served = champion_bundles(settings.bentoml_home, heldout=False)
+        scores = score_by_date(frames, bundles, served, cms)
+    else:
+        scores = score_frames(frames, bundles, cms)
+    return frames, scored_outcomes(frames, scores), bundles
 
 
 def after_training(bundles: dict[str, ModelBundle]) -> str | None:

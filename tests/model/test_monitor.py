@@ -309,11 +309,12 @@ def test_served_refit_learns_a_rule_change_of_the_last_months(histories, cms, tm
     # calibrates it), so on June's claims the refit knows the new rule.
     import shutil
 
+    from contract.dataset import write_dataset
     from settings import Settings
     from training.kpis import scored_outcomes
     from training.pipeline import run_training
     from training.recovery import recovery_table
-    from training.scored import score_frames
+    from training.scored import load_scored, score_frames
     from training.split import claim_service_dates, subset_frames
     from training.store import load_from_bentoml
 
@@ -341,6 +342,15 @@ def test_served_refit_learns_a_rule_change_of_the_last_months(histories, cms, tm
               for name, bundle in (("tested", tested), ("served", served))}
     report = recovery_table(tables, "COA", "2026-06", affected)
     assert_learned(report, "served", "tested", record_property, min_auc_gain=0.001)
+    # kpis / monitor on the history plus June: the history's claims by the model as
+    # tested (out of sample after its training window), June's by the refit that served it
+    write_dataset(coa, tmp_path / "coa")
+    _, table, _ = load_scored(tmp_path / "coa", "champion", settings)
+    monitored = table.set_index("claim_id")["denial_probability"]
+    for part, bundle in ((june, served), (history, tested)):
+        expected = score_frames(part, {"COA": bundle}, cms)["denial_probability"]
+        np.testing.assert_allclose(monitored.loc[expected.index.astype(str)].to_numpy(),
+                                   expected.to_numpy(), rtol=1e-6)
 
 
 @pytest.mark.slow
