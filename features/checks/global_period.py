@@ -83,28 +83,33 @@ def relation_matrix(ctx: Ctx) -> np.ndarray:
 
 def relation(ctx: Ctx, pos: np.ndarray, family: np.ndarray) -> tuple[np.ndarray, ...]:
     """For lines pos: (a pointed diagnosis relates to the earlier surgery's family,
-    one is aftercare, one is a complication)."""
+    one is aftercare, one is a complication, one is none of these: a problem of its own)."""
     dx = ctx.ptr_dx[pos]
     if len(pos) == 0:
         empty = np.zeros(0, dtype=bool)
-        return empty, empty, empty
+        return empty, empty, empty, empty
     fam = encode(family[pos], FAMILIES[:-1]) % len(FAMILIES)
     rel = relation_matrix(ctx)[dx, fam[:, None]]
     cls = ctx.dx.cls[dx]
-    return rel.any(axis=1), (cls == AFTERCARE).any(axis=1), (cls == COMPLICATION).any(axis=1)
+    aftercare, complication = cls == AFTERCARE, cls == COMPLICATION
+    own = (dx != ctx.dx.none) & ~rel & ~aftercare & ~complication
+    return (rel.any(axis=1), aftercare.any(axis=1), complication.any(axis=1),
+            own.any(axis=1))
 
 
 def em_in_global(ctx: Ctx) -> Hits:
-    """An E/M inside an earlier surgery's global without 24/25/57: 24 when its diagnoses
-    are unrelated, else it is the post-op visit the surgical package already paid."""
+    """An E/M inside an earlier surgery's global without 24/25/57: 24 when it points to a
+    problem that surgery did not treat (beside its follow-up or not: the post-op care is
+    in the package, the evaluation of the other problem is not, CMS Claims Processing
+    Manual ch. 12 §40.1), else it is the post-op visit the surgical package already paid."""
     inside, code, family = earlier_surgery(ctx)
     has24 = ctx.ix.has("24")
     em = ctx.ix.is_em & inside & ~ctx.ix.has("25") & ~ctx.ix.has("57")
     pos = np.flatnonzero(em)
-    rel, aftercare, complication = relation(ctx, pos, family)
+    rel, aftercare, complication, other = relation(ctx, pos, family)
     known = family[pos] != ""
-    related = rel | aftercare | complication
-    variant = np.where(has24[pos], np.where(aftercare, 3, -1),
+    related = (rel | aftercare | complication) & ~other
+    variant = np.where(has24[pos], np.where(aftercare & ~other, 3, -1),
                        np.where(~known, 2, np.where(related, 1, 0)))
     keep = variant >= 0
     pos, variant = pos[keep], variant[keep]
@@ -122,7 +127,7 @@ def procedure_in_global(ctx: Ctx) -> Hits:
     inside, code, family = earlier_surgery(ctx)
     proc = ~ctx.ix.is_em & ctx.ix.in_global("000", "010", "090") & inside & ~ctx.ix.has("78")
     pos = np.flatnonzero(proc)
-    rel, _, complication = relation(ctx, pos, family)
+    rel, _, complication, _ = relation(ctx, pos, family)
     known = family[pos] != ""
     next_step = ctx.ix.in_family(*EXTENSIVE)[pos]
     named = np.isin(family[pos], LESION_SURGERY)
@@ -216,11 +221,11 @@ def modifier_25_no_procedure(ctx: Ctx) -> Hits:
 
 
 def em_without_25(ctx: Ctx, postop: np.ndarray) -> Hits:
-    """An E/M with a same-day 000/010 procedure and no 25/57/24: included in the
-    procedure unless significant and separately identifiable (then 25). A post-op visit
-    of an earlier surgery (`postop`) is not billable at all: em_in_global says so."""
-    bare = (ctx.ix.is_em & ~ctx.ix.has("25") & ~ctx.ix.has("57") & ~ctx.ix.has("24")
-            & ~postop)
+    """An E/M with a same-day 000/010 procedure and no 25/57: included in the procedure
+    unless significant and separately identifiable (then 25; a 24 for an earlier surgery's
+    global does not say that, so it is no substitute). A post-op visit of an earlier
+    surgery (`postop`) is not billable at all: em_in_global says so."""
+    bare = ctx.ix.is_em & ~ctx.ix.has("25") & ~ctx.ix.has("57") & ~postop
     if not bare.any():
         return empty_hits("em_without_25")
     minor, major = same_day_services(ctx)

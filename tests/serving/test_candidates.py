@@ -67,6 +67,24 @@ def test_a_post_op_visit_inside_the_global_is_removed_not_given_25(cms):
     assert not [a for a in found if a[1] == 1 and a[0] != "remove_line"], found
 
 
+def test_a_visit_for_another_problem_inside_the_global_gets_24_and_25_not_removed(cms):
+    # 3 days after an AK destruction (17000, 010 global) the E/M evaluates a nevus too
+    # (D22.5) and 15+ AKs are treated the same day (17004, 79): the nevus evaluation is no
+    # post-op care; it takes 24 (the earlier global) and 25 (today's procedure)
+    claim = make_claim_dict(
+        diagnoses=["D22.5", "L57.0"],
+        lines=[line(1, "99213", dx=[1, 2]), line(2, "17004", mods=["79"], dx=[2])],
+        history={"days_since_related_global_procedure": 3, "related_global_days": 10,
+                 "related_procedure_code": "17000"})
+    found = actions(cands_of(claim, cms))
+    assert {("add_modifier", 1, "24"), ("add_modifier", 1, "25")} <= found, found
+    assert ("remove_line", 1, None) not in found
+    # with 24 already on it, the same-day procedure still asks for 25
+    with_24 = make_claim_dict(**{**claim, "lines": [
+        line(1, "99213", mods=["24"], dx=[1, 2]), line(2, "17004", mods=["79"], dx=[2])]})
+    assert ("add_modifier", 1, "25") in actions(cands_of(with_24, cms))
+
+
 def test_xs_only_on_a_distinct_lesion_line(cms):
     distinct = make_claim_dict(diagnoses=["D22.5", "D48.5"], lines=[
         line(1, "11402", lesion=EXCISED), line(2, "11102", dx=[2], lesion=DISTINCT)])
