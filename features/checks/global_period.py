@@ -73,6 +73,9 @@ def earlier_surgery(ctx: Ctx) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return inside, code, family
 
 
+STATUS_DX = ("Z85", "Z86", "Z87", "Z92")
+
+
 def relation_matrix(ctx: Ctx) -> np.ndarray:
     """(dx table rows, FAMILIES): the diagnosis relates to a surgery of that family."""
     if "relation" not in ctx._cache:
@@ -81,9 +84,19 @@ def relation_matrix(ctx: Ctx) -> np.ndarray:
     return ctx._cache["relation"]
 
 
+def status_rows(ctx: Ctx) -> np.ndarray:
+    """Per dx table row: a personal-history or status code (Z85-Z87, Z92), which says
+    what the patient had, not a problem the visit evaluated."""
+    if "status" not in ctx._cache:
+        ctx._cache["status"] = np.array([str(c).startswith(STATUS_DX) for c in ctx.dx.codes],
+                                        dtype=bool)
+    return ctx._cache["status"]
+
+
 def relation(ctx: Ctx, pos: np.ndarray, family: np.ndarray) -> tuple[np.ndarray, ...]:
     """For lines pos: (a pointed diagnosis relates to the earlier surgery's family,
-    one is aftercare, one is a complication, one is none of these: a problem of its own)."""
+    one is aftercare, one is a complication, one is none of these nor a history code: a
+    problem of its own)."""
     dx = ctx.ptr_dx[pos]
     if len(pos) == 0:
         empty = np.zeros(0, dtype=bool)
@@ -92,7 +105,7 @@ def relation(ctx: Ctx, pos: np.ndarray, family: np.ndarray) -> tuple[np.ndarray,
     rel = relation_matrix(ctx)[dx, fam[:, None]]
     cls = ctx.dx.cls[dx]
     aftercare, complication = cls == AFTERCARE, cls == COMPLICATION
-    own = (dx != ctx.dx.none) & ~rel & ~aftercare & ~complication
+    own = (dx != ctx.dx.none) & ~rel & ~aftercare & ~complication & ~status_rows(ctx)[dx]
     return (rel.any(axis=1), aftercare.any(axis=1), complication.any(axis=1),
             own.any(axis=1))
 

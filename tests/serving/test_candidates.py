@@ -83,6 +83,12 @@ def test_a_visit_for_another_problem_inside_the_global_gets_24_and_25_not_remove
     with_24 = make_claim_dict(**{**claim, "lines": [
         line(1, "99213", mods=["24"], dx=[1, 2]), line(2, "17004", mods=["79"], dx=[2])]})
     assert ("add_modifier", 1, "25") in actions(cands_of(with_24, cms))
+    # a history code beside the wound check is no other problem: the visit is post-op care
+    history_only = make_claim_dict(
+        diagnoses=["Z48.817", "Z85.828"], lines=[line(1, "99212", dx=[1, 2])],
+        history={"days_since_related_global_procedure": 8, "related_global_days": 10,
+                 "related_procedure_code": "11602"})
+    assert ("remove_line", 1, None) in actions(cands_of(history_only, cms))
 
 
 def test_xs_only_on_a_distinct_lesion_line(cms):
