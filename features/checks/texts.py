@@ -162,7 +162,7 @@ RULES: dict[str, Rule] = {
           "NCCI add-on code edits 2024Q3; CPT add-on rules"))),
     "em_in_global": Rule("global_period", (
         E("add_modifier", "E/M on line {line} falls {days} days into the {glob}-day global of "
-          "{earlier} and its diagnoses are unrelated to that surgery: add 24.",
+          "{earlier} and evaluates a problem that surgery did not treat: add 24.",
           GLOBAL_SRC.replace("{mod}", "24")),
         W("remove_line", "E/M on line {line} falls {days} days into the {glob}-day global of "
           "{earlier} for the same problem: the post-op visit is part of the surgical package "
