@@ -35,6 +35,7 @@ class Candidate:
     finding: Any = None  # the checker finding (features.checks.Finding) it comes from
     also: tuple[Any, ...] = ()  # the same change on other lines (one coder edit)
     extra_lines: tuple[int, ...] = ()  # other lines a model candidate changes alike
+    why: str = ""  # a bill_patient change's reason (merged candidates join them)
 
     @property
     def lines(self) -> list[int]:
@@ -68,10 +69,27 @@ def patient_pays(view: ClaimView, lines: list[int], feature: str, why: str) -> l
     if not lines:
         return []
     if len(set(lines)) >= len(view.claim["lines"]):
-        return [Candidate("bill_patient", feature, f"Bill the whole visit to the patient "
-                          f"instead of {view.claim['payer_id']}: {why}.")]
-    return [Candidate("bill_patient", feature, f"Bill {label(view, n)} to the patient "
-                      f"instead of the payer: {why}.", n) for n in lines]
+        return [Candidate("bill_patient", feature, patient_text(view, lines, why, True),
+                          why=why)]
+    return [Candidate("bill_patient", feature, patient_text(view, [n], why, False), n,
+                      why=why) for n in lines]
+
+
+def patient_text(view: ClaimView, lines: list[int], why: str, whole: bool) -> str:
+    """What a bill_patient change tells the coder. Lines carrying GA already have the
+    patient's signed ABN: the payer is expected to deny them to the patient (PR-50) and
+    Medicare's rules want them submitted with GA, so the advice is to submit and collect
+    after the remit, not to keep the claim from the payer (shared/domain §1)."""
+    payer = view.claim["payer_id"]
+    if all("GA" in view.line(n)["modifiers"] for n in lines):
+        what = "The visit" if whole else ", ".join(label(view, n) for n in lines)
+        return (f"{what} carries GA (the patient signed an ABN): {payer} is expected to "
+                f"deny it to the patient (PR-50; {why}). Submit it with GA, as the ABN "
+                "requires, and collect from the patient after the remit.")
+    if whole:
+        return f"Bill the whole visit to the patient instead of {payer}: {why}."
+    return (f"Bill {', '.join(label(view, n) for n in lines)} to the patient instead of "
+            f"the payer: {why}.")
 
 
 def merge_patient_lines(view: ClaimView, cands: list[Candidate]) -> list[Candidate]:
@@ -85,14 +103,14 @@ def merge_patient_lines(view: ClaimView, cands: list[Candidate]) -> list[Candida
     if len(numbers) < 2:
         return cands
     rest = [c for c in cands if not any(c is x for x in lines)]
-    why = "; ".join(dict.fromkeys(c.text.split(": ", 1)[-1].rstrip(".") for c in lines))
+    why = "; ".join(dict.fromkeys(c.why or c.text.split(": ", 1)[-1].rstrip(".")
+                                  for c in lines))
     if len(numbers) >= len(view.claim["lines"]):
-        return [*rest, Candidate("bill_patient", lines[0].feature, f"Bill the whole visit to "
-                                 f"the patient instead of {view.claim['payer_id']}: {why}.")]
-    labels = ", ".join(label(view, n) for n in numbers)
-    return [*rest, Candidate("bill_patient", lines[0].feature, f"Bill {labels} to the patient "
-                             f"instead of the payer: {why}.", numbers[0],
-                             extra_lines=tuple(numbers[1:]))]
+        return [*rest, Candidate("bill_patient", lines[0].feature,
+                                 patient_text(view, numbers, why, True), why=why)]
+    return [*rest, Candidate("bill_patient", lines[0].feature,
+                             patient_text(view, numbers, why, False), numbers[0],
+                             extra_lines=tuple(numbers[1:]), why=why)]
 
 
 def fix_cosmetic(view: ClaimView, cms: CmsTables) -> list[Candidate]:

@@ -294,3 +294,15 @@ def test_a_benefit_cap_fix_counts_the_sessions_earlier_this_year_and_on_the_clai
     assert "3 sessions on this claim" in cap_text(0) and "earlier" not in cap_text(0)
     assert not [c for c in cands_of(make_claim_dict(diagnoses=["L40.0"], lines=[
         line(1, "96920")]), cms) if c.feature == "sessions_on_claim"]
+
+
+def test_a_line_under_a_signed_abn_is_submitted_with_ga_and_collected_after_the_remit(cms):
+    def patient_texts(mods: list[str]) -> list[str]:
+        claim = make_claim_dict(diagnoses=["L82.1"],
+                                lines=[line(1, "11301", mods=mods, lesion=SAME)])
+        return [c.text for c in cands_of(claim, cms) if c.action == "bill_patient"]
+
+    [abn] = patient_texts(["GA"])
+    assert "carries GA" in abn and "Submit it with GA" in abn and "instead of" not in abn
+    [plain] = patient_texts([])
+    assert plain.startswith("Bill the whole visit to the patient instead of MCR")
