@@ -88,12 +88,15 @@ def authorize_recodes(chosen: list[tuple[Candidate, float]], claim: dict[str, An
 
 
 def with_authorizations(edited: list[dict[str, Any]], owners: list[tuple[int, Candidate]],
-                        found: list[Any], follow: dict[int, list[Candidate]]) -> Variants:
+                        found: list[Any], follow: dict[int, list[Candidate]],
+                        asks: list[bool] | None = None) -> Variants:
     """The edited claims plus, for each recode that needs one, the variant with the
-    authorization obtained (its follow-ups: the recode's, then the authorization)."""
+    authorization obtained (its follow-ups: the recode's, then the authorization).
+    `asks[i]`: claim i's payer asks for prior authorization at all (its learned habit);
+    no variant for a payer that does not."""
     out = Variants(list(edited), list(owners), list(found), dict(follow), {})
     for k, (i, cand) in enumerate(owners):
-        auth = authorization_needed(cand, edited[k])
+        auth = authorization_needed(cand, edited[k]) if asks is None or asks[i] else None
         if auth is None:
             continue
         out.base_of[len(out.edited)] = k

@@ -60,6 +60,7 @@ from serving.fix_ranking import (
     top_fixes,
     whole_visit_tier,
 )
+from serving.habits import authorization_habit, referral_habit
 
 
 def claim_level_candidates(view: ClaimView) -> list[Candidate]:
@@ -73,7 +74,7 @@ def claim_level_candidates(view: ClaimView) -> list[Candidate]:
                                  f"documentation of {name}, if it documents it.",
                                  value=field))
     pa_lines = view.lines_where("pa_missing")
-    if pa_lines:
+    if pa_lines and authorization_habit(view):
         codes = sorted({view.cpt(n) for n in pa_lines})
         out.append(Candidate("obtain_prior_auth", "pa_missing", "Obtain prior authorization "
                              f"for {', '.join(codes)} before submitting.",
@@ -92,17 +93,6 @@ def claim_level_candidates(view: ClaimView) -> list[Candidate]:
                              "Obtain the referral and mark it on file.",
                              value="referral_on_file"))
     return out
-
-
-def referral_habit(view: ClaimView) -> bool:
-    """The payer denied claims for a missing referral in the history the model learned
-    from (or that history is unknown): a plan that never asks for one (traditional
-    Medicare) gets no "obtain the referral" fix, whatever noise the model shows."""
-    learned = view.learned
-    payer = str(view.claim.get("payer_id"))
-    if learned is None or payer not in learned.referral_denials:
-        return True
-    return learned.referral_denials[payer] > 0
 
 
 def candidates_for(view: ClaimView, cms: CmsTables, findings: list[Finding] | None = None,
@@ -224,7 +214,8 @@ def suggest_fixes(views: Sequence[ClaimView], risks: np.ndarray, bundle: Any,
         {(f.rule, f.line) for f in claim_found if f.action} for claim_found in findings])
     rechecked = iter(check_claims([edited[k] for k in follow], cms))  # what follow-ups changed
     found = [next(rechecked) if k in follow else f for k, f in enumerate(found)]
-    auth = with_authorizations(edited, owners, found, follow)
+    auth = with_authorizations(edited, owners, found, follow,
+                               [authorization_habit(v) for v in views])
     edited, owners, follow = auth.edited, auth.owners, auth.follow
     after_errors = [finding_keys(c, f) for c, f in zip(edited, auth.found)]
     after = rescore(bundle, cms, edited)

@@ -62,12 +62,25 @@ class LearnedLimits(BaseModel):
     # denials for authorization of claims without a referral and with no prior-auth gap:
     # the payer's referral habit (an HMO's CO-288); 0 = never, so no referral fix
     referral_denials: dict[str, int] = Field(default_factory=dict)
+    # claims billing a code payers put under prior auth with none on file, and how many
+    # of them the payer denied for authorization: its prior-auth habit (traditional
+    # Medicare: none of thousands, so no "obtain prior authorization" fix)
+    pa_gap_claims: dict[str, int] = Field(default_factory=dict)
+    pa_gap_denials: dict[str, int] = Field(default_factory=dict)
     window: str = ""
     finding_lifts: dict[str, FindingLift] = Field(default_factory=dict)
     payer_lifts: dict[str, dict[str, FindingLift]] = Field(default_factory=dict)
 
 
 MIN_CODE_CLAIMS = 30
+
+
+def prior_auth_gaps(X: pd.DataFrame, category: np.ndarray) -> tuple[int, int]:
+    """Claims with a prior-auth gap (pa_missing) and their authorization denials."""
+    if "pa_missing" not in X:
+        return 0, 0
+    gap = X["pa_missing"].to_numpy(dtype=float) > 0
+    return int(gap.sum()), int((gap & (category == "authorization")).sum())
 
 
 def referral_denials(X: pd.DataFrame, category: np.ndarray) -> int:
@@ -155,6 +168,8 @@ def learn_limits(X: pd.DataFrame, payer: pd.Series, denied: np.ndarray,
         learned.n_claims[str(p)] = int(sel.sum())
         learned.code_rates[str(p)] = code_rates(X[sel], denied[sel])
         learned.referral_denials[str(p)] = referral_denials(X[sel], cat[sel])
+        gaps, gap_denials = prior_auth_gaps(X[sel], cat[sel])
+        learned.pa_gap_claims[str(p)], learned.pa_gap_denials[str(p)] = gaps, gap_denials
         found = filing_limit(lag[sel], (cat[sel] == "timely_filing").astype(float))
         if found is not None:
             learned.filing[str(p)] = found

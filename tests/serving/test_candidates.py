@@ -22,7 +22,7 @@ from serving.factors import factor_matrix
 from serving.fix_apply import edited_claim
 from serving.fixes import candidates_for, filing_limit_passed, resent_copy
 from tests.builders import line, make_claim_dict
-from training.learned import FilingLimit, LearnedLimits, referral_denials
+from training.learned import FilingLimit, LearnedLimits, prior_auth_gaps, referral_denials
 
 DISTINCT = {"count": 1, "site": "arms", "size_cm": 0.5, "distinct_from_line": 1}
 SAME = {"count": 1, "site": "trunk", "size_cm": 0.6, "distinct_from_line": None}
@@ -260,6 +260,27 @@ def test_referral_denials_count_authorization_denials_without_a_referral_or_pa_g
     category = np.array(["authorization", "authorization", "authorization", "modifier"],
                         dtype=object)
     assert referral_denials(X, category) == 1
+
+
+@pytest.mark.parametrize(("gap_claims", "denials", "offered"), [
+    (None, None, True), (1703, 0, False), (1703, 3, False), (500, 50, True)])
+def test_prior_auth_is_offered_only_to_a_payer_that_denied_claims_lacking_it(
+        cms, gap_claims, denials, offered):
+    # Mohs without an authorization on file: traditional Medicare denied none of 1,703
+    # such claims (3 stray CO-197s are noise), a plan that asks for one denies 10%
+    claim = make_claim_dict(diagnoses=["C44.319"], lines=[line(1, "17311", lesion=SAME)])
+    view = view_of(claim, cms)
+    if gap_claims is not None:
+        view.learned = LearnedLimits(pa_gap_claims={"MCR": gap_claims},
+                                     pa_gap_denials={"MCR": denials})
+    asked = [c for c in candidates_for(view, cms) if c.action == "obtain_prior_auth"]
+    assert bool(asked) is offered
+
+
+def test_prior_auth_gaps_count_the_claims_lacking_one_and_their_authorization_denials():
+    X = pd.DataFrame({"pa_missing": [1.0, 1.0, 0.0, 2.0]})
+    category = np.array(["authorization", "modifier", "authorization", None], dtype=object)
+    assert prior_auth_gaps(X, category) == (3, 1)
 
 
 def test_a_peel_the_payer_denies_as_cosmetic_goes_to_the_patient_only_when_learned(cms):

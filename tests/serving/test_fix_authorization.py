@@ -58,6 +58,9 @@ def test_the_variant_replaces_the_recode_only_when_it_lowers_the_risk_further():
     assert v.edited[2]["prior_authorization"]["cpt_codes"] == ["17311"]
     assert [c.action for c in v.follow[2]] == ["obtain_prior_auth"]
     assert dropped(v.base_of, np.array([0.9, 0.5, 0.1]), 0.02) == {0}
+    # a payer that never denied for a missing authorization gets the recode alone
+    quiet = with_authorizations(edited, [(0, recode), (0, other)], [[], []], {}, [False])
+    assert quiet.base_of == {} and len(quiet.edited) == 2
     assert dropped(v.base_of, np.array([0.3, 0.5, 0.29]), 0.02) == {2}
     # the payer is likely to deny the claim for no authorization (the model's reasons):
     # the recode alone leaves that gap open, so the variant stays whatever its risk
