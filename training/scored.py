@@ -96,7 +96,7 @@ def score_by_date(frames: ClaimFrames, tested: dict[str, ModelBundle],
     from training.split import claim_service_dates, subset_frames
 
     end = history_end(served)
-    month = claim_service_dates(frames).dt.strftime("%Y-%m").to_numpy()
+    month = claim_service_dates(frames).dt.strftime("%Y-%m").fillna("").to_numpy(dtype=str)
     newer = month > end if end else np.zeros(len(month), dtype=bool)
     parts = [score_frames(subset_frames(frames, rows), bundles, cms)
              for rows, bundles in ((~newer, tested), (newer, served)) if rows.any()]
