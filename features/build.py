@@ -32,12 +32,13 @@ from features.registry import CHECK_PREFIX, is_allowed_feature
 from features.sums import sum_per_claim
 from reference.cms import CmsTables
 
-# 9: a side modifier missing is found from the diagnosis's side and site on a line with no
-# lesion record (every 837P line); 8: lines billed before (duplicate submissions); the
-# in-global flag only on E/M and 000/010/090 procedures; 7: E/M-25 beside injections and
-# phototherapy (NCCI PTP); 6: urticaria and hidradenitis diagnosis classes (drug
-# linkage); 5: NCCI pairs with curated non-derm codes; cosmetic resurfacing
-FEATURE_VERSION = "9"
+# 10: missing side modifiers whose side the pointed diagnosis names; 9: a side modifier
+# missing is found from the diagnosis's side and site on a line with no lesion record
+# (every 837P line); 8: lines billed before (duplicate submissions); the in-global flag
+# only on E/M and 000/010/090 procedures; 7: E/M-25 beside injections and phototherapy
+# (NCCI PTP); 6: urticaria and hidradenitis diagnosis classes (drug linkage); 5: NCCI
+# pairs with curated non-derm codes; cosmetic resurfacing
+FEATURE_VERSION = "10"
 MIN_LEVEL_COUNT = 5  # a categorical level needs this many training claims to be learned
 
 
@@ -101,11 +102,17 @@ def checker_counts(frames: ClaimFrames, cms: CmsTables, ix: Any,
                    line_flags: dict[str, Any] | None) -> dict[str, np.ndarray]:
     """Lines each coding-consistency rule fires on, per claim (features/checks: laterality,
     code vs site/size/count, global-period modifiers, 59/X, pointers, NDC); the per-line
-    severities go to `line_flags` as check_<rule>."""
-    severities = check_frames(frames, cms)
+    severities go to `line_flags` as check_<rule>. side_missing_dx_named counts the
+    missing side modifiers whose side the pointed diagnosis names: what a payer's edit
+    can see on the claim (a side known from the lesion record only, it cannot)."""
+    evidence: dict[str, np.ndarray] = {}
+    severities = check_frames(frames, cms, evidence)
     if line_flags is not None:
         line_flags.update({CHECK_PREFIX + rule: v for rule, v in severities.items()})
-    return sum_per_claim(ix, {CHECK_PREFIX + rule: v > 0 for rule, v in severities.items()})
+    columns = {CHECK_PREFIX + rule: v > 0 for rule, v in severities.items()}
+    columns["side_missing_dx_named"] = (severities["side_modifier_missing"] > 0) \
+        & evidence["dx_names_side"]
+    return sum_per_claim(ix, columns)
 
 
 @lru_cache(maxsize=16)

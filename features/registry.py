@@ -83,6 +83,7 @@ CHANGEABLE: dict[str, str] = {
     "ndc_missing": "lines[].ndc",
     "modifier_59_and_x": "lines[].modifiers",
     "per_session_units": "lines[].units",
+    "side_missing_dx_named": "lines[].modifiers",
 }
 
 

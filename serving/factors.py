@@ -63,6 +63,7 @@ EXACT: dict[str, str] = {
     "primary_code": "primary_service", "primary_dx_class": "primary_diagnosis",
     "dx1_class": "primary_diagnosis", "mohs_auc_unmet": "mohs_below_size_criteria",
     "proc_side_modifier": "side_modifier", "lines_with_laterality": "side_modifier",
+    "side_missing_dx_named": "coding_side_modifier_missing",
     "proc_no_modifier": "procedure_modifiers", "liability_modifier": "liability_modifier",
     "em_25_no_separate_note": "documentation_separate_em_note",
     "excision_no_margins": "documentation_margins",

@@ -32,6 +32,7 @@ from features.checks.drugs import check_drugs
 from features.checks.findings import SEVERITY_CODE, Finding, Hits
 from features.checks.global_period import check_global_period
 from features.checks.laterality import check_laterality
+from features.checks.match import pointed_side
 from features.checks.pointers import check_pointers
 from features.checks.render import render_all
 from features.checks.texts import RULES
@@ -117,13 +118,25 @@ def check_hits(frames: ClaimFrames, cms: CmsTables) -> tuple[Ctx, list[Hits]]:
     return ctx, run_checks(ctx)
 
 
-def check_frames(frames: ClaimFrames, cms: CmsTables) -> dict[str, np.ndarray]:
-    """Per rule, an int8 array over frames.lines: 0 none, 1 warning, 2 error."""
+def check_frames(frames: ClaimFrames, cms: CmsTables,
+                 evidence: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Per rule, an int8 array over frames.lines: 0 none, 1 warning, 2 error. `evidence`,
+    when given, receives per-line facts the findings were judged on (line_evidence)."""
     ctx, results = check_hits(frames, cms)
     out = {rule: np.zeros(ctx.n, dtype=np.int8) for rule in RULE_IDS}
     for h in results:
         np.maximum.at(out[h.rule], h.pos, SEVERITY[h.rule][h.variant])
+    if evidence is not None:
+        evidence.update(line_evidence(ctx))
     return out
+
+
+def line_evidence(ctx: Ctx) -> dict[str, np.ndarray]:
+    """Per-line facts behind the findings that the claim itself shows a payer:
+    dx_names_side, the line's pointed diagnoses name its side (C44.612: right upper limb),
+    which a payer's edit can read from the 837P, unlike a side known from the chart's
+    lesion record only."""
+    return {"dx_names_side": pointed_side(ctx) > 0}
 
 
 def check_claims(claims: Iterable[Mapping[str, Any] | Any], cms: CmsTables
