@@ -31,6 +31,9 @@ EM_ONLY_DX: tuple[str, ...] = (
     "L30.9", "L21.9", "L71.9", "L73.2", "L60.0", "B35.1", "L29.9", "Z85.828", "L70.0",
 )
 SCREENING_DX: tuple[str, ...] = ("Z12.83", "Z41.1")
+# Personal-history and status categories (ICD-10-CM Z85-Z87, Z92): what the patient had,
+# not a problem a visit evaluates
+HISTORY_STATUS_PREFIXES: tuple[str, ...] = ("Z85", "Z86", "Z87", "Z92")
 OTHER_DX: tuple[str, ...] = ("L57.0", "L82.0", "L91.0", "L63.9")  # AK, inflamed SK, keloid
 
 # Class rules, first match wins: (class, regex on the dotted code).

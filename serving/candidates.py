@@ -35,7 +35,7 @@ class Candidate:
     finding: Any = None  # the checker finding (features.checks.Finding) it comes from
     also: tuple[Any, ...] = ()  # the same change on other lines (one coder edit)
     extra_lines: tuple[int, ...] = ()  # other lines a model candidate changes alike
-    why: str = ""  # a bill_patient change's reason (merged candidates join them)
+    why: str = ""  # a bill_patient change's reason (patient_pays; merges join them)
 
     @property
     def lines(self) -> list[int]:
@@ -103,8 +103,7 @@ def merge_patient_lines(view: ClaimView, cands: list[Candidate]) -> list[Candida
     if len(numbers) < 2:
         return cands
     rest = [c for c in cands if not any(c is x for x in lines)]
-    why = "; ".join(dict.fromkeys(c.why or c.text.split(": ", 1)[-1].rstrip(".")
-                                  for c in lines))
+    why = "; ".join(dict.fromkeys(c.why for c in lines))
     if len(numbers) >= len(view.claim["lines"]):
         return [*rest, Candidate("bill_patient", lines[0].feature,
                                  patient_text(view, numbers, why, True), why=why)]

@@ -236,12 +236,11 @@ def run_training(frames: ClaimFrames, cms: Any, settings: Settings,
                 if bar:
                     bar.advance(task)
             served = {}
-            if track and settings.refit_for_serving and any(
-                    o.decision and o.decision.promote for o in outcomes):
+            promoted = {o.name for o in outcomes if o.decision and o.decision.promote}
+            if track and settings.refit_for_serving and promoted:
                 advance("building features of the whole history")
                 refit = weighted_training_data(frames, cms, settings, refit_split(split),
                                                weights, build)
-                promoted = {o.name for o in outcomes if o.decision and o.decision.promote}
                 served, notes = refit_models(promoted, plan, tested, refit, frames, cms, fit,
                                              settings, advance)
                 for o in outcomes:

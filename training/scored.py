@@ -58,15 +58,6 @@ def champion_bundles(home: Path, heldout: bool = True) -> dict[str, ModelBundle]
     return found
 
 
-def load_models(model: str, settings: Settings) -> dict[str, ModelBundle]:
-    """Champions from the BentoML store, or every bundle in the folder `model`."""
-    from training.evaluate import load_bundles
-
-    if model == CHAMPION:
-        return champion_bundles(settings.bentoml_home)
-    return load_bundles(Path(model))
-
-
 def score_frames(frames: ClaimFrames, bundles: dict[str, ModelBundle], cms: Any) -> pd.DataFrame:
     """ModelBundle.score of every claim by the model serving its payer (indexed by claim)."""
     from training.evaluate import serving_tier
@@ -105,18 +96,21 @@ def score_by_date(frames: ClaimFrames, tested: dict[str, ModelBundle],
 
 def load_scored(data: Path | None, model: str, settings: Settings
                 ) -> tuple[ClaimFrames, pd.DataFrame, dict[str, ModelBundle]]:
-    """The data set's frames, its scored outcome table (training.kpis) and the models
-    (the champions as tested; claims newer than their history scored as served)."""
+    """The data set's frames, its scored outcome table (training.kpis) and the models:
+    the champions of the BentoML store as tested (claims newer than their history scored
+    as served), or every bundle in the folder `model`."""
     from reference.cms import load_cms_tables
     from training.data import load_frames
+    from training.evaluate import load_bundles
 
     frames = load_frames(Path(data) if data else settings.data_path())
     cms = load_cms_tables(settings.cms_dir)
-    bundles = load_models(model, settings)
     if model == CHAMPION:
+        bundles = champion_bundles(settings.bentoml_home)
         served = champion_bundles(settings.bentoml_home, heldout=False)
         scores = score_by_date(frames, bundles, served, cms)
     else:
+        bundles = load_bundles(Path(model))
         scores = score_frames(frames, bundles, cms)
     return frames, scored_outcomes(frames, scores), bundles
 

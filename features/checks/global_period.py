@@ -22,6 +22,7 @@ from features.checks.dxfacts import AFTERCARE, COMPLICATION, MALIGNANT, relates
 from features.checks.findings import Hits, empty_hits, hits
 from features.encode import encode
 from features.lineindex import code_columns, code_vocab
+from reference.linkage import HISTORY_STATUS_PREFIXES
 
 # Surgery that can be the planned next step on the same lesion (re-excision, Mohs,
 # repair, flap), and earlier surgery whose code names the kind of lesion it treated (a
@@ -73,9 +74,6 @@ def earlier_surgery(ctx: Ctx) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return inside, code, family
 
 
-STATUS_DX = ("Z85", "Z86", "Z87", "Z92")
-
-
 def relation_matrix(ctx: Ctx) -> np.ndarray:
     """(dx table rows, FAMILIES): the diagnosis relates to a surgery of that family."""
     if "relation" not in ctx._cache:
@@ -88,8 +86,8 @@ def status_rows(ctx: Ctx) -> np.ndarray:
     """Per dx table row: a personal-history or status code (Z85-Z87, Z92), which says
     what the patient had, not a problem the visit evaluated."""
     if "status" not in ctx._cache:
-        ctx._cache["status"] = np.array([str(c).startswith(STATUS_DX) for c in ctx.dx.codes],
-                                        dtype=bool)
+        ctx._cache["status"] = np.array(
+            [str(c).startswith(HISTORY_STATUS_PREFIXES) for c in ctx.dx.codes], dtype=bool)
     return ctx._cache["status"]
 
 
