@@ -115,13 +115,18 @@ def merge_patient_lines(view: ClaimView, cands: list[Candidate]) -> list[Candida
 def fix_cosmetic(view: ClaimView, cms: CmsTables) -> list[Candidate]:
     """Cosmetic services (cosmetic-reading diagnosis, a peel or dermabrasion no linked
     diagnosis supports, cosmetic intake, GY) are the patient's to pay under a signed
-    waiver (shared/domain §4, §6: CO-96 / PR-96)."""
+    waiver (shared/domain §4, §6: CO-96 / PR-96). Medicare excludes them by statute: no
+    ABN is needed, and a claim the patient asks for goes with GY (shared/domain §1, §4)."""
     lines = set(view.lines_where("cosmetic_dx"))
     if view.claim.get("cosmetic_intake"):
         lines |= set(view.lines_in(*BENIGN_REMOVAL_FAMILIES, *RESURFACING_FAMILIES))
     lines |= {ln["line"] for ln in view.claim["lines"] if "GY" in ln["modifiers"]}
+    if all("GA" in view.line(n)["modifiers"] for n in lines):  # the ABN is signed already
+        return patient_pays(view, sorted(lines), "cosmetic_dx", "a cosmetic service")
     return patient_pays(view, sorted(lines), "cosmetic_dx",
-                        "a cosmetic service, non-covered (signed waiver)")
+                        "a cosmetic service, not covered: the patient pays under a "
+                        "waiver signed before the service (Medicare excludes it by statute: "
+                        "no ABN is needed; a claim the patient asks for goes with GY, PR-96)")
 
 
 def fix_learned_cosmetic(view: ClaimView, likely: bool) -> list[Candidate]:

@@ -325,5 +325,8 @@ def test_a_line_under_a_signed_abn_is_submitted_with_ga_and_collected_after_the_
 
     [abn] = patient_texts(["GA"])
     assert "carries GA" in abn and "Submit it with GA" in abn and "instead of" not in abn
+    assert "no ABN is needed" not in abn  # the patient signed one: no contradicting note
     [plain] = patient_texts([])
     assert plain.startswith("Bill the whole visit to the patient instead of MCR")
+    # cosmetic is a statutory exclusion for Medicare: no ABN, GY only on the patient's ask
+    assert "no ABN is needed" in plain and "GY" in plain
