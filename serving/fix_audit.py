@@ -9,6 +9,10 @@ original claim's hidden factors); serving never imports the generator. A claim c
 lowered when its true probability at least halves; a claim with no applicable fix
 (none returned, or not_fixable) counts as not lowered, except a copy of a claim already
 billed: "do not send it" avoids its duplicate denial and loses nothing (NOT_SENT).
+Claims the service answers not_fixable (submitted past the payer's filing limit: no edit
+cures them) are also counted apart (`n_not_fixable`), with the share lowered among the
+others (`lowered_true_risk_fixable`): a billing team reads the first as claims to write
+off and the second as how often a change the service proposes cures the claim.
 """
 
 from __future__ import annotations
@@ -37,18 +41,29 @@ def risky_rows(claims: Any, rows: np.ndarray, min_visible: float = MIN_VISIBLE) 
 NOT_SENT = "not sent"  # the whole visit billed to the patient, or a duplicate not sent
 
 
-def top_fixes(predictor: Predictor, claims: Sequence[dict[str, Any]],
-              batch: int = 256) -> list[Fix | None]:
-    """Each claim's top fix as the service returns it (None without an applicable one:
-    no fix, or not_fixable other than a duplicate not to send)."""
+def top_answers(predictor: Predictor, claims: Sequence[dict[str, Any]],
+                batch: int = 256) -> list[Fix | None]:
+    """Each claim's first fix item as the service returns it (not_fixable included;
+    None when it returns none)."""
     options = Options(explain=True, fixes=True, max_fixes=1)
     out: list[Fix | None] = []
     for start in range(0, len(claims), batch):
         part = list(claims[start:start + batch])
-        out += [next((f for f in scored.fixes if f.action != "not_fixable"
-                      or is_not_sent(f.action, f.line, f.value)), None)
-                for scored in predictor.predict(part, options)]
+        out += [next(iter(scored.fixes), None) for scored in predictor.predict(part, options)]
     return out
+
+
+def is_unfixable(fix: Fix | None) -> bool:
+    """A not_fixable answer that is not "do not send this duplicate" (which cures)."""
+    return fix is not None and fix.action == "not_fixable" and not is_not_sent(
+        fix.action, fix.line, fix.value)
+
+
+def top_fixes(predictor: Predictor, claims: Sequence[dict[str, Any]],
+              batch: int = 256) -> list[Fix | None]:
+    """Each claim's top fix as the service returns it (None without an applicable one:
+    no fix, or not_fixable other than a duplicate not to send)."""
+    return [None if is_unfixable(f) else f for f in top_answers(predictor, claims, batch)]
 
 
 def fixed_claims(claims: Sequence[dict[str, Any]], fixes: Sequence[Fix | None],
@@ -59,19 +74,20 @@ def fixed_claims(claims: Sequence[dict[str, Any]], fixes: Sequence[Fix | None],
             else apply_returned_fix(claim, fix, cms) for claim, fix in zip(claims, fixes)]
 
 
-def top_fixed_claims(predictor: Predictor, claims: Sequence[dict[str, Any]],
-                     batch: int = 256) -> list[dict[str, Any] | str | None]:
-    """Each claim with the service's top fix applied (fixed_claims of top_fixes)."""
-    return fixed_claims(claims, top_fixes(predictor, claims, batch), predictor.cms)
-
-
-def summarise(before: np.ndarray, after: np.ndarray) -> dict[str, float]:
-    """n, share whose true probability at least halved, mean drop."""
+def summarise(before: np.ndarray, after: np.ndarray,
+              unfixable: np.ndarray | None = None) -> dict[str, float]:
+    """n, share whose true probability at least halved, mean drop; with `unfixable`
+    (claims answered not_fixable) their count and the share lowered among the others."""
     if len(before) == 0:
         return {"n": 0, "lowered_true_risk": float("nan"), "mean_true_drop": float("nan")}
-    return {"n": int(len(before)),
-            "lowered_true_risk": float(np.mean(after <= 0.5 * before)),
-            "mean_true_drop": float(np.mean(before - after))}
+    lowered = after <= 0.5 * before
+    out = {"n": int(len(before)), "lowered_true_risk": float(np.mean(lowered)),
+           "mean_true_drop": float(np.mean(before - after))}
+    if unfixable is not None:
+        rest = lowered[~unfixable]
+        out |= {"n_not_fixable": int(unfixable.sum()),
+                "lowered_true_risk_fixable": float(rest.mean()) if len(rest) else float("nan")}
+    return out
 
 
 def audit_fixes(frames: ClaimFrames, rows: np.ndarray, predictor: Predictor,
@@ -87,7 +103,10 @@ def audit_fixes(frames: ClaimFrames, rows: np.ndarray, predictor: Predictor,
     sub = subset_frames(frames, mask)
     claims = frames_to_claims(sub)
     before = sub.claims["oracle_p"].to_numpy(dtype=float)
-    fixed = top_fixed_claims(predictor, claims)
+    answers = top_answers(predictor, claims)
+    unfixable = np.array([is_unfixable(f) for f in answers], dtype=bool)
+    fixed = fixed_claims(claims, [None if u else f for f, u in zip(answers, unfixable)],
+                         predictor.cms)
     after = before.copy()
     edited = [i for i, c in enumerate(fixed) if isinstance(c, dict)]
     if edited:
@@ -98,8 +117,9 @@ def audit_fixes(frames: ClaimFrames, rows: np.ndarray, predictor: Predictor,
     out = {}
     for p in sorted(set(payer)):
         sel = payer == p
-        out[p] = summarise(before[sel], after[sel]) | {"n_with_fix": int(has_fix[sel].sum())}
-    out["overall"] = summarise(before, after) | {"n_with_fix": int(has_fix.sum())}
+        out[p] = summarise(before[sel], after[sel], unfixable[sel]) | {
+            "n_with_fix": int(has_fix[sel].sum())}
+    out["overall"] = summarise(before, after, unfixable) | {"n_with_fix": int(has_fix.sum())}
     return out
 
 

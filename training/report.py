@@ -72,12 +72,17 @@ def fixes_table(report: dict[str, Any]) -> list[str]:
         return []
     rows = ["## Top fixes judged by the world's own rules", "",
             "Risky = claim-only truth (oracle_p_visible) >= 0.3; lowered = the true "
-            "probability at least halves after the service's top fix.", "",
-            "| scope | risky claims | with a fix | lowered | mean true drop |",
-            "|---|---:|---:|---:|---:|"]
+            "probability at least halves after the service's top fix. Not fixable = "
+            "claims the service answers not_fixable (past the filing limit); lowered "
+            "(fixable) = the share lowered among the other risky claims.", "",
+            "| scope | risky claims | with a fix | not fixable | lowered | lowered (fixable) "
+            "| mean true drop |",
+            "|---|---:|---:|---:|---:|---:|---:|"]
     for scope, f in [*scopes, ("overall", report["overall"].get("fixes", {}))]:
         rows.append(f"| {scope} | {f.get('n', 0):,} | {f.get('n_with_fix', 0):,} | "
-                    f"{fmt(f.get('lowered_true_risk'))} | {fmt(f.get('mean_true_drop'))} |")
+                    f"{f.get('n_not_fixable', 0):,} | {fmt(f.get('lowered_true_risk'))} | "
+                    f"{fmt(f.get('lowered_true_risk_fixable'))} | "
+                    f"{fmt(f.get('mean_true_drop'))} |")
     return [*rows, ""]
 
 

@@ -26,7 +26,7 @@ FIXABLE = ("modifier", "authorization", "missing_information")
 def audited(service_predictor) -> dict[str, Any]:
     from contract.frames import claims_to_frames, frames_to_claims
     from reference.cms import load_cms_tables  # noqa: F401 - tables come with the predictor
-    from serving.fix_audit import NOT_SENT, fixed_claims, risky_rows, top_fixes
+    from serving.fix_audit import NOT_SENT, fixed_claims, is_unfixable, risky_rows, top_answers
     from settings import Settings
     from synthetic_data.adjudicate import true_risk
     from synthetic_data.config import GeneratorConfig
@@ -38,7 +38,9 @@ def audited(service_predictor) -> dict[str, Any]:
     mask[risky_rows(frames.claims, np.ones(len(frames.claims), bool))] = True
     sub = subset_frames(frames, mask)
     claims = frames_to_claims(sub)
-    fixes = top_fixes(service_predictor, claims)
+    answers = top_answers(service_predictor, claims)
+    unfixable = np.array([is_unfixable(f) for f in answers])
+    fixes = [None if u else f for f, u in zip(answers, unfixable)]
     fixed = fixed_claims(claims, fixes, service_predictor.cms)
     before = sub.claims["oracle_p"].to_numpy(float)
     after = before.copy()
@@ -48,6 +50,7 @@ def audited(service_predictor) -> dict[str, Any]:
     after[[i for i, c in enumerate(fixed) if c == NOT_SENT]] = 0.0
     return {"before": before, "after": after,
             "joint": np.array([f is not None and bool(f.together) for f in fixes]),
+            "unfixable": unfixable,
             "category": sub.claims["denial_category"].astype("string").fillna("").to_numpy()}
 
 
@@ -73,3 +76,19 @@ def test_changes_made_together_cure_what_no_single_change_does(audited, record_p
     record_property("joint_fixes", int(joint.sum()))
     record_property("joint_lowered_share", round(float(lowered.mean()), 3))
     assert joint.sum() >= 20 and lowered.mean() >= 0.8  # measured 45, .933
+
+
+def test_not_fixable_answers_are_claims_past_the_filing_limit(audited, record_property):
+    """The claims the service calls not fixable are the ones the world denies for timely
+    filing (no edit cures a claim submitted too late); the fix audit counts them apart."""
+    from serving.fix_audit import summarise
+
+    before, after, category = audited["before"], audited["after"], audited["category"]
+    unfixable = audited["unfixable"]
+    late = category[unfixable] == "timely_filing"
+    record_property("not_fixable", int(unfixable.sum()))
+    record_property("not_fixable_timely_share", round(float(late.mean()), 3))
+    assert unfixable.sum() >= 10 and late.mean() >= 0.8  # measured 43, .977
+    block = summarise(before, after, unfixable)
+    assert block["n_not_fixable"] == unfixable.sum()
+    assert block["lowered_true_risk_fixable"] > block["lowered_true_risk"]
