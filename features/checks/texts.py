@@ -99,7 +99,7 @@ RULES: dict[str, Rule] = {
         E("change_code", "Line {line} bills the malignant excision {old} but points only to "
           "benign diagnoses ({dx}): by pathology the code is {value}.",
           "CPT 11400-11646 (benign vs malignant by pathology); {icd} {dx}: {dx_desc}"))),
-    "code_size_band": Rule("medical_necessity", (
+    "code_size_band": Rule("missing_information", (
         E("change_code", "Line {line} bills {old} ({old_desc}) but the excised diameter "
           "(lesion + 2 x margin) is {size} cm: {value}.", CPT_SRC),
         E("change_code", "Line {line} bills {old} ({old_desc}) but the lesion diameter is "
@@ -233,7 +233,7 @@ RULES: dict[str, Rule] = {
         W("remove_line", "E/M on line {line} is billed with a same-day minor procedure and "
           "the claim has no separate E/M note: the visit (and the decision to operate) is "
           "included in the procedure payment.", M25_SRC))),
-    "g2211_with_25": Rule("modifier", (
+    "g2211_with_25": Rule("bundling", (
         W("remove_line", "G2211 on line {line} is billed with a modifier-25 E/M: CMS does not "
           "pay G2211 then (since 2025 only when that day also has an annual wellness visit, "
           "vaccine or Part B preventive service).",
