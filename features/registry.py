@@ -35,7 +35,7 @@ RULE_FEATURES: dict[str, str] = {
     "pa_missing": "authorization",
     "coverage_inactive": "eligibility",
     "not_credentialed": "credentialing",
-    "screening_only": "medical_necessity",
+    "screening_only": "diagnosis_mismatch",  # CO-167 diagnosis not covered (domain §6)
     "ndc_missing": "missing_information",
     "modifier_59_and_x": "modifier",
     "per_session_units": "units",

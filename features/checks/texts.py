@@ -291,7 +291,7 @@ RULES: dict[str, Rule] = {
           "line to {value}.", LCD_SRC),
         W(None, "Line {line} ({code}) points to {dx}, which does not support {family_text}, "
           "and no diagnosis on the claim does: check the diagnosis in the chart.", LCD_SRC))),
-    "screening_dx_only": Rule("medical_necessity", (
+    "screening_dx_only": Rule("diagnosis_mismatch", (
         E("link_diagnosis", "Line {line} ({code}) points only to the screening code {dx}: "
           "point it to {value}, the finding that made it necessary.",
           "shared/domain §4 (Z12.83 screening; Medicare does not cover skin-cancer "

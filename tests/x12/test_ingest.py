@@ -94,3 +94,19 @@ def test_carc_table_codes_exist_in_the_shared_list() -> None:
     with path.open(newline="", encoding="utf-8") as handle:
         known = {row["code"] for row in csv.DictReader(handle)}
     assert set(load_carc_categories()) <= known
+
+
+@pytest.mark.parametrize(("carc", "category"), [
+    ("22", "eligibility"), ("B13", "missing_information"), ("49", "diagnosis_mismatch"),
+    ("182", "modifier"), ("231", "bundling"), ("B16", "missing_information"),
+    ("150", "medical_necessity"), ("242", "authorization")])
+def test_common_real_denial_carcs_have_a_category(carc: str, category: str) -> None:
+    # a real 835 brings CARCs our generator never writes (COB, previously paid, screening,
+    # invalid modifier, mutually exclusive, new-patient criteria): their denials must still
+    # teach the reason model, so each maps to the category a biller would file it under
+    assert load_carc_categories()[carc] == category
+
+
+def test_a_generic_denial_carc_keeps_no_category() -> None:
+    # CO-A1 "claim/service denied" says nothing without its RARC: no guessed category
+    assert "A1" not in load_carc_categories()
