@@ -157,8 +157,8 @@ def test_payer_carc_and_rarc_are_kept_beside_the_category() -> None:
 
 
 def test_denial_codes_outside_our_table_still_deny_with_no_category() -> None:
-    out = labels(svc(1, "99213", "0", segment("CAS", "CO", "B9", "100")), PAID[1])
-    assert (out.denied, out.denial_carc, out.denial_category) == (True, "CO-B9", None)
+    out = labels(svc(1, "99213", "0", segment("CAS", "CO", "A1", "100")), PAID[1])
+    assert (out.denied, out.denial_carc, out.denial_category) == (True, "CO-A1", None)
     no_carc = labels(svc(1, "99213", "0"), svc(2, "J3301", "0"), status="4")
     assert no_carc.denied and no_carc.denied_lines == "1 2"
 
