@@ -15,6 +15,7 @@ import numpy as np
 
 from contract.schema import ExplanationItem
 from features.registry import CHECK_PREFIX
+from reference.vocab import CATEGORY_CARC
 from serving.explain import MIN_CONTRIBUTION, OTHER
 
 LIFT_FACTOR = "learned_coding_check"
@@ -38,7 +39,8 @@ def lift_item(bundle: Any, position: int, findings: list[Any]) -> ExplanationIte
     if found is None:
         return None
     meta = bundle.metadata
-    text = f"{found.text.rstrip('.')}. {lift_history(meta, lift)}: a learned payer habit"
+    text = (f"{found.text.rstrip('.')}. {lift_history(meta, lift)}{filed_as(lift, found)}: "
+            "a learned payer habit")
     source = f"{found.source}; learned from training claims {meta.learned.window}".strip()
     return ExplanationItem(factor=LIFT_FACTOR, contribution=lift.log_odds,
                            lines=[found.line] if found.line is not None else [],
@@ -58,6 +60,15 @@ def lift_history(meta: Any, lift: Any) -> str:
         return own
     return (f"{own}; the practice's payers denied {lift.practice_denied} of "
             f"{lift.practice_n}")
+
+
+def filed_as(lift: Any, found: Any) -> str:
+    """'; its remits file these denials as global period (CO-97)' when the payer's remits
+    give the finding another reason than its rule's (the lift learned it), else ''."""
+    if lift.category == found.category:
+        return ""
+    return (f"; its remits file these denials as {lift.category.replace('_', ' ')} "
+            f"({CATEGORY_CARC[lift.category]})")
 
 
 def with_lift_item(items: list[ExplanationItem], item: ExplanationItem | None,

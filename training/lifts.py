@@ -14,6 +14,14 @@ denies ranks above the corrected claim and names why. Lifts only raise (a coding
 never makes a claim safer), are learned from data (no history, no lift) and are quoted
 ("MCR denied 9 of 10 training claims with this finding; the model alone said 14%").
 
+The category a lift credits is learned too: the one whose denials among the training
+claims with the finding most exceed what the model already expects of it (the lift adds
+the probability the trees miss, so it goes to the reason they miss), where the rule's own
+CARC category (or the practice-wide lift's) counts PRIOR_CATEGORY_DENIALS more. Payers file the same
+error under different CARCs (many deny an NCCI pair with CO-97, which reads as global
+period, where others send CO-236), and the reason a claim names should be the one its
+payer's remit will carry.
+
 A payer model's lift is shrunk toward the practice-wide lift of the same run's pooled
 model (empirical Bayes), not toward zero: a coding error MCR saw twice but all the
 practice's payers denied 37 times in 41 is not treated as unknown. With no claim of
@@ -26,6 +34,7 @@ the practice-wide ones), and the practice-wide lifts serve payers it has not see
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -39,6 +48,7 @@ from reference.vocab import CATEGORIES
 
 PRIOR_CLAIMS = 5.0  # pseudo-claims at the model's own rate: few findings, small lift
 MIN_LIFT = 0.05  # log-odds; smaller gaps are the model's own noise
+PRIOR_CATEGORY_DENIALS = 3.0  # pseudo-denials of a rule's own category (learned_category)
 
 
 class FindingLift(BaseModel):
@@ -69,11 +79,35 @@ def rule_lift(has: np.ndarray, y: np.ndarray, p: np.ndarray,
     return n, denied, predicted, float(gap)
 
 
+def learned_category(labels: np.ndarray, prior_category: str,
+                     expected: np.ndarray | None = None) -> str:
+    """The reason category whose count among `labels` (the denial categories of the
+    training denials with a finding; missing ones skipped) most exceeds `expected` (the
+    model's expected denials of each CATEGORIES entry on those claims; None: zero),
+    `prior_category` counting PRIOR_CATEGORY_DENIALS more and winning ties; another
+    category wins only with at least half of the unexpected denials."""
+    score = dict.fromkeys(CATEGORIES, 0.0) | Counter(c for c in labels if isinstance(c, str))
+    if expected is not None:
+        for k, name in enumerate(CATEGORIES):
+            score[name] -= float(expected[k])
+    excess = sum(max(v, 0.0) for v in score.values())
+    score[prior_category] = score.get(prior_category, 0.0) + PRIOR_CATEGORY_DENIALS
+    best = max(score, key=lambda c: (score[c], c == prior_category))
+    # another reason must carry most of the unexpected denials: spread over several (a
+    # finding that merely co-occurs with other errors), they keep the rule's own reason
+    return best if best == prior_category or score[best] >= 0.5 * excess else prior_category
+
+
 def learn_lifts(X: pd.DataFrame, y: np.ndarray, p: np.ndarray,
-                prior: Mapping[str, FindingLift] | None = None) -> dict[str, FindingLift]:
+                prior: Mapping[str, FindingLift] | None = None,
+                category: np.ndarray | None = None,
+                expected: np.ndarray | None = None) -> dict[str, FindingLift]:
     """Lifts of the coding rules whose findings the model under-predicts on X (training
     claims of the model, p = its calibrated predictions on them), each shrunk toward
-    `prior` (the pooled model's lifts of the same run; None or a missing rule: zero)."""
+    `prior` (the pooled model's lifts of the same run; None or a missing rule: zero).
+    `category`: each row's denial category (object array; None: every lift keeps its
+    rule's category), from which each lift learns the reason it credits, net of
+    `expected` (rows x CATEGORIES: the model's P(denied) x P(category | denied))."""
     prior = prior or {}
     out = {}
     for column in (c for c in X.columns if c.startswith(CHECK_PREFIX)):
@@ -84,21 +118,28 @@ def learn_lifts(X: pd.DataFrame, y: np.ndarray, p: np.ndarray,
             continue
         n, denied, predicted, gap = rule_lift(has, y, p, base.log_odds if base else 0.0)
         if gap >= MIN_LIFT:
+            own = base.category if base else RULES[rule].category
             out[rule] = FindingLift(
-                category=RULES[rule].category, n=n, denied=denied,
+                category=own if category is None else learned_category(
+                    category[has & (y == 1)], own,
+                    None if expected is None else expected[has].sum(axis=0)),
+                n=n, denied=denied,
                 predicted=round(predicted, 4), log_odds=round(gap, 4),
                 practice_n=base.n if base else 0, practice_denied=base.denied if base else 0)
     return out
 
 
 def learn_payer_lifts(X: pd.DataFrame, y: np.ndarray, p: np.ndarray, payer: np.ndarray,
-                      practice: Mapping[str, FindingLift]) -> dict[str, dict[str, FindingLift]]:
+                      practice: Mapping[str, FindingLift], category: np.ndarray | None = None,
+                      expected: np.ndarray | None = None) -> dict[str, dict[str, FindingLift]]:
     """A pooled model's lifts per payer among its training claims (`payer` per row),
     each shrunk toward the practice-wide lift of the same rule (learn_lifts)."""
     out = {}
     for name in sorted({str(v) for v in payer if v is not None and v == v}):
         sel = np.asarray(payer == name, dtype=bool)
-        found = learn_lifts(X[sel], y[sel], p[sel], practice)
+        found = learn_lifts(X[sel], y[sel], p[sel], practice,
+                            None if category is None else category[sel],
+                            None if expected is None else expected[sel])
         out[name] = {rule: lift.model_copy(update={"payer": name})
                      for rule, lift in found.items()}
     return out

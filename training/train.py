@@ -17,6 +17,8 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
+from features.registry import CHECK_PREFIX
+from reference.vocab import CATEGORIES
 from settings import Settings
 from training.bundle import BundleMetadata, ModelBundle, Thresholds
 from training.calibration import calibrate
@@ -190,6 +192,18 @@ def row_weights(data: TrainingData, rows: np.ndarray) -> np.ndarray | None:
     return None if data.weight is None else data.weight[rows]
 
 
+def expected_denials(bundle: ModelBundle, X: pd.DataFrame, p: np.ndarray) -> np.ndarray:
+    """The model's expected denials of each reason per row (P(denied) x P(category |
+    denied), CATEGORIES columns), on the rows with a coding-check finding (0 elsewhere:
+    only those rows learn lifts)."""
+    checks = [c for c in X.columns if c.startswith(CHECK_PREFIX)]
+    out = np.zeros((len(X), len(CATEGORIES)))
+    rows = (X[checks].to_numpy(dtype=float) > 0).any(axis=1) if checks else out[:, 0] > 0
+    if rows.any():
+        out[rows] = p[rows, None] * bundle.model_reasons(X[rows])
+    return out
+
+
 def train_payer_model(data: TrainingData, payer: str, kind: str, fit: Fitter,
                       settings: Settings, engine: str = "local",
                       pooled: ModelBundle | None = None) -> ModelBundle:
@@ -219,11 +233,13 @@ def train_payer_model(data: TrainingData, payer: str, kind: str, fit: Fitter,
     prior = pooled.metadata.learned.finding_lifts if pooled is not None and kind == "payer" \
         else None
     p_tr = bundle.calibrated(X[tr])
-    learned.finding_lifts = learn_lifts(X[tr], y[tr], p_tr, prior)
+    cat_tr = cat[tr].astype(object).to_numpy()
+    expected = expected_denials(bundle, X[tr], p_tr)
+    learned.finding_lifts = learn_lifts(X[tr], y[tr], p_tr, prior, cat_tr, expected)
     if kind == "pooled":
         learned.payer_lifts = learn_payer_lifts(X[tr], y[tr], p_tr,
                                                 data.payer[tr].astype(object).to_numpy(),
-                                                learned.finding_lifts)
+                                                learned.finding_lifts, cat_tr, expected)
     bundle.metadata = bundle.metadata.model_copy(update={"learned": learned})
     p_val = bundle.predict_proba(X[va])
     val = binary_metrics(y[va], p_val) | reason_metrics(

@@ -1,6 +1,7 @@
 """Coding-check lifts (training/lifts.py): learned from the history only where the model
 under-predicts a finding's denials, shrunk by the number of such claims, raising (never
-lowering) a claim's risk and crediting the added probability to the rule's category."""
+lowering) a claim's risk and crediting the added probability to the reason the payer's
+remits give that finding (the rule's own CARC category unless the remits outweigh it)."""
 
 from __future__ import annotations
 
@@ -107,3 +108,71 @@ def test_a_pooled_model_learns_each_payers_own_lift():
     assert lifted[0] > lifted[2] > lifted[1] == pytest.approx(0.05)
     assert columns[chosen[0]][1].payer == "COA" and chosen[1] == -1
     assert columns[chosen[2]][1].payer is None
+
+
+def test_a_lift_credits_the_reason_the_payers_remits_give_that_finding():
+    # a payer that files NCCI pair denials under CO-97 (global period) where others send
+    # CO-236: with 30 such remits the lift names global period; two such remits do not
+    # outweigh the rule's own category (PRIOR_CATEGORY_DENIALS), nor does an unlabelled
+    # history (a CARC outside the table)
+    def labelled(n: int, label: object) -> tuple:
+        X, y, p = history(n, n, 0.05)
+        category = np.array([label] * n + [None] * (1000 - n), dtype=object)
+        return X, y, p, None, category
+
+    assert learn_lifts(*labelled(30, "global_period"))["ptp_mi0"].category == "global_period"
+    assert learn_lifts(*labelled(2, "global_period"))["ptp_mi0"].category == "bundling"
+    assert learn_lifts(*labelled(30, pd.NA))["ptp_mi0"].category == "bundling"
+    assert learn_lifts(*history(30, 30, 0.05))["ptp_mi0"].category == "bundling"
+
+
+def test_a_payers_lift_learns_its_own_category_from_its_own_remits():
+    X, y, p = history(40, 40, 0.05)
+    payer = np.array(["A", "B"] * 500, dtype=object)
+    category = np.where(payer == "A", "global_period", "bundling").astype(object)
+    practice = learn_lifts(X, y, p)
+    own = learn_payer_lifts(X, y, p, payer, practice, category)
+    assert own["A"]["ptp_mi0"].category == "global_period"
+    assert own["B"]["ptp_mi0"].category == "bundling"
+
+
+def test_a_lift_filed_under_another_reason_says_so_in_its_explanation():
+    from types import SimpleNamespace
+
+    from serving.lift_notes import lift_item
+
+    def text(category: str) -> str:
+        lift = FindingLift(category=category, n=30, denied=28, predicted=0.2, log_odds=1.2)
+        meta = SimpleNamespace(payer="MCR", kind="payer",
+                               learned=SimpleNamespace(window="2025-01 to 2026-02"))
+        bundle = SimpleNamespace(lift_columns=[(0, lift)], feature_names=["check_ptp_mi0"],
+                                 metadata=meta)
+        found = SimpleNamespace(rule="ptp_mi0", category="bundling", line=2, source="NCCI",
+                                text="Line 2 is never billable with line 1.")
+        return lift_item(bundle, 0, [found]).text
+
+    assert "its remits file these denials as global period (CO-97)" in text("global_period")
+    assert "remits file" not in text("bundling") and "MCR denied 28 of 30" in text("bundling")
+
+
+def test_a_lift_credits_the_reason_the_model_misses_not_one_it_already_expects():
+    # 40 claims with the finding, all denied: 28 for eligibility, which the model already
+    # expects there (coverage it sees ended), and 12 filed as global period, which it does
+    # not: the lift adds what the trees miss, so it credits global period
+    X, y, p = history(40, 40, 0.05)
+    category = np.array(["eligibility"] * 28 + ["global_period"] * 12 + [None] * 960,
+                        dtype=object)
+    expected = np.zeros((1000, len(CATEGORIES)))
+    expected[:40, CATEGORIES.index("eligibility")] = 0.7
+    assert learn_lifts(X, y, p, None, category)["ptp_mi0"].category == "eligibility"
+    assert learn_lifts(X, y, p, None, category, expected)["ptp_mi0"].category == \
+        "global_period"
+
+
+def test_unexpected_denials_spread_over_several_reasons_keep_the_rules_own():
+    # a finding that merely travels with other errors: its denials split four ways, none
+    # with most of them, so the lift keeps the rule's own category
+    X, y, p = history(40, 40, 0.05)
+    spread = ["eligibility", "medical_necessity", "units", "missing_information"] * 10
+    category = np.array(spread + [None] * 960, dtype=object)
+    assert learn_lifts(X, y, p, None, category)["ptp_mi0"].category == "bundling"
