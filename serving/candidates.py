@@ -121,7 +121,7 @@ def fix_cosmetic(view: ClaimView, cms: CmsTables) -> list[Candidate]:
     if view.claim.get("cosmetic_intake"):
         lines |= set(view.lines_in(*BENIGN_REMOVAL_FAMILIES, *RESURFACING_FAMILIES))
     lines |= {ln["line"] for ln in view.claim["lines"] if "GY" in ln["modifiers"]}
-    if all("GA" in view.line(n)["modifiers"] for n in lines):  # the ABN is signed already
+    if lines and all("GA" in view.line(n)["modifiers"] for n in lines):  # ABN signed
         return patient_pays(view, sorted(lines), "cosmetic_dx", "a cosmetic service")
     return patient_pays(view, sorted(lines), "cosmetic_dx",
                         "a cosmetic service, not covered: the patient pays under a "

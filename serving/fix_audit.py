@@ -59,13 +59,6 @@ def is_unfixable(fix: Fix | None) -> bool:
         fix.action, fix.line, fix.value)
 
 
-def top_fixes(predictor: Predictor, claims: Sequence[dict[str, Any]],
-              batch: int = 256) -> list[Fix | None]:
-    """Each claim's top fix as the service returns it (None without an applicable one:
-    no fix, or not_fixable other than a duplicate not to send)."""
-    return [None if is_unfixable(f) else f for f in top_answers(predictor, claims, batch)]
-
-
 def fixed_claims(claims: Sequence[dict[str, Any]], fixes: Sequence[Fix | None],
                  cms: Any) -> list[dict[str, Any] | str | None]:
     """Each claim with its fix applied as a coder submits it (None without a fix;

@@ -16,11 +16,12 @@ never makes a claim safer), are learned from data (no history, no lift) and are 
 
 The category a lift credits is learned too: the one whose denials among the training
 claims with the finding most exceed what the model already expects of it (the lift adds
-the probability the trees miss, so it goes to the reason they miss), where the rule's own
-CARC category (or the practice-wide lift's) counts PRIOR_CATEGORY_DENIALS more. Payers file the same
-error under different CARCs (many deny an NCCI pair with CO-97, which reads as global
-period, where others send CO-236), and the reason a claim names should be the one its
-payer's remit will carry.
+the probability the trees miss, so it goes to the reason they miss), where the rule's
+own CARC category (or the practice-wide lift's) counts PRIOR_CATEGORY_DENIALS more and
+another category must hold at least half of the unexpected denials. Payers file the
+same error under different CARCs (many deny an NCCI pair with CO-97, which reads as
+global period, where others send CO-236), and the reason a claim names should be the
+one its payer's remit will carry.
 
 A payer model's lift is shrunk toward the practice-wide lift of the same run's pooled
 model (empirical Bayes), not toward zero: a coding error MCR saw twice but all the
