@@ -81,7 +81,7 @@ def patient_text(view: ClaimView, lines: list[int], why: str, whole: bool) -> st
     Medicare's rules want them submitted with GA, so the advice is to submit and collect
     after the remit, not to keep the claim from the payer (shared/domain §1)."""
     payer = view.claim["payer_id"]
-    if all("GA" in view.line(n)["modifiers"] for n in lines):
+    if under_abn(view, lines):
         what = "The visit" if whole else ", ".join(label(view, n) for n in lines)
         return (f"{what} carries GA (the patient signed an ABN): {payer} is expected to "
                 f"deny it to the patient (PR-50; {why}). Submit it with GA, as the ABN "
@@ -90,6 +90,11 @@ def patient_text(view: ClaimView, lines: list[int], why: str, whole: bool) -> st
         return f"Bill the whole visit to the patient instead of {payer}: {why}."
     return (f"Bill {', '.join(label(view, n) for n in lines)} to the patient instead of "
             f"the payer: {why}.")
+
+
+def under_abn(view: ClaimView, lines: list[int] | set[int]) -> bool:
+    """Every one of the (non-empty) lines carries GA: the patient signed an ABN for it."""
+    return bool(lines) and all("GA" in view.line(n)["modifiers"] for n in lines)
 
 
 def merge_patient_lines(view: ClaimView, cands: list[Candidate]) -> list[Candidate]:
@@ -121,7 +126,7 @@ def fix_cosmetic(view: ClaimView, cms: CmsTables) -> list[Candidate]:
     if view.claim.get("cosmetic_intake"):
         lines |= set(view.lines_in(*BENIGN_REMOVAL_FAMILIES, *RESURFACING_FAMILIES))
     lines |= {ln["line"] for ln in view.claim["lines"] if "GY" in ln["modifiers"]}
-    if lines and all("GA" in view.line(n)["modifiers"] for n in lines):  # ABN signed
+    if under_abn(view, lines):  # the ABN is signed: no note on needing none
         return patient_pays(view, sorted(lines), "cosmetic_dx", "a cosmetic service")
     return patient_pays(view, sorted(lines), "cosmetic_dx",
                         "a cosmetic service, not covered: the patient pays under a "

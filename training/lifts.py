@@ -92,7 +92,7 @@ def learned_category(labels: np.ndarray, prior_category: str,
         for k, name in enumerate(CATEGORIES):
             score[name] -= float(expected[k])
     excess = sum(max(v, 0.0) for v in score.values())
-    score[prior_category] = score.get(prior_category, 0.0) + PRIOR_CATEGORY_DENIALS
+    score[prior_category] += PRIOR_CATEGORY_DENIALS
     best = max(score, key=lambda c: (score[c], c == prior_category))
     # another reason must carry most of the unexpected denials: spread over several (a
     # finding that merely co-occurs with other errors), they keep the rule's own reason

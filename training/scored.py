@@ -11,6 +11,7 @@ model serving its payer (its own, else the pooled one). The CLI commands `kpis` 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -79,19 +80,23 @@ def history_end(bundles: dict[str, ModelBundle]) -> str | None:
 
 
 def score_by_date(frames: ClaimFrames, tested: dict[str, ModelBundle],
-                  served: dict[str, ModelBundle], cms: Any) -> pd.DataFrame:
+                  served: Callable[[], dict[str, ModelBundle]], cms: Any) -> pd.DataFrame:
     """score_frames with the champions as tested for claims inside the history they were
     trained from (out of sample after their training window) and as served for claims
     newer than it: the refit is what scored those in production, and it knows a change
-    of the history's last months that the tested model would keep alarming on."""
+    of the history's last months that the tested model would keep alarming on. The
+    served set (`served()`, the refits of the same history) is loaded only when such
+    claims exist."""
     from training.split import claim_service_dates, subset_frames
 
-    end = history_end(served)
+    end = history_end(tested)
     month = claim_service_dates(frames).dt.strftime("%Y-%m").fillna("").to_numpy(dtype=str)
     newer = month > end if end else np.zeros(len(month), dtype=bool)
+    if not newer.any():
+        return score_frames(frames, tested, cms)
     parts = [score_frames(subset_frames(frames, rows), bundles, cms)
-             for rows, bundles in ((~newer, tested), (newer, served)) if rows.any()]
-    return pd.concat(parts) if parts else score_frames(frames, tested, cms)
+             for rows, bundles in ((~newer, tested), (newer, served())) if rows.any()]
+    return pd.concat(parts)
 
 
 def load_scored(data: Path | None, model: str, settings: Settings
@@ -107,8 +112,8 @@ def load_scored(data: Path | None, model: str, settings: Settings
     cms = load_cms_tables(settings.cms_dir)
     if model == CHAMPION:
         bundles = champion_bundles(settings.bentoml_home)
-        served = champion_bundles(settings.bentoml_home, heldout=False)
-        scores = score_by_date(frames, bundles, served, cms)
+        scores = score_by_date(frames, bundles, lambda: champion_bundles(
+            settings.bentoml_home, heldout=False), cms)
     else:
         bundles = load_bundles(Path(model))
         scores = score_frames(frames, bundles, cms)
