@@ -54,13 +54,17 @@ def can_add_modifier(view: ClaimView, n: int, modifier: str) -> bool:
 
 
 def fix_em_25(view: ClaimView, cms: CmsTables) -> list[Candidate]:
+    """25 on an E/M billed beside a minor procedure. Not on an E/M carrying 57: that one
+    was the decision for surgery, and the checker replaces a 57 that has no 090-day
+    procedure with 25 (features/checks/global_period.py); stacking 25 on 57 is wrong."""
     note = (view.claim.get("documentation") or {}).get("separate_em_note") is True
     why = ("the note documents a separate E/M" if note else "only if a separately "
            "identifiable E/M is documented (documentation.separate_em_note)")
     return [Candidate("add_modifier", "em_needs_25", f"Add modifier 25 to {label(view, n)}; "
                       f"{why}.", n, "25")
             for n in view.lines_where("em_needs_25")
-            if view.flag_of(n, "family") == "em" and can_add_modifier(view, n, "25")]
+            if view.flag_of(n, "family") == "em" and can_add_modifier(view, n, "25")
+            and "57" not in view.line(n)["modifiers"]]
 
 
 def patient_pays(view: ClaimView, lines: list[int], feature: str, why: str) -> list[Candidate]:

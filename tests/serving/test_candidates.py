@@ -53,6 +53,18 @@ def test_em_with_biopsy_without_25_gets_25_on_the_em_line_only(cms):
     assert not [c for c in cands if c.value == "25" and c.line != 1]
 
 
+def test_an_em_with_57_beside_major_surgery_is_not_given_25_on_top(cms):
+    # The E/M decided on the 090-day flap (14040) the same day and carries 57; the claim
+    # also bills a minor excision (11642). 57 is the right modifier: adding 25 beside it
+    # stacks a second E/M modifier a coder would strike.
+    claim = make_claim_dict(
+        diagnoses=["C44.319"],
+        lines=[line(1, "99214", mods=["57"]), line(2, "14040", lesion=EXCISED),
+               line(3, "11642", lesion=EXCISED)])
+    found = actions(cands_of(claim, cms))
+    assert not [a for a in found if a[1] == 1 and a[2] == "25"], found
+
+
 def test_a_post_op_visit_inside_the_global_is_removed_not_given_25(cms):
     # The checker says the same-problem visit 8 days after 11602 (010 global) is part of
     # the surgical package: its change (remove the line) replaces the model's "add 25"
