@@ -36,6 +36,7 @@ class Candidate:
     also: tuple[Any, ...] = ()  # the same change on other lines (one coder edit)
     extra_lines: tuple[int, ...] = ()  # other lines a model candidate changes alike
     why: str = ""  # a bill_patient change's reason (patient_pays; merges join them)
+    abn: bool = False  # a bill_patient change of GA lines: they stay on the claim sent
 
     @property
     def lines(self) -> list[int]:
@@ -74,9 +75,9 @@ def patient_pays(view: ClaimView, lines: list[int], feature: str, why: str) -> l
         return []
     if len(set(lines)) >= len(view.claim["lines"]):
         return [Candidate("bill_patient", feature, patient_text(view, lines, why, True),
-                          why=why)]
+                          why=why, abn=under_abn(view, lines))]
     return [Candidate("bill_patient", feature, patient_text(view, [n], why, False), n,
-                      why=why) for n in lines]
+                      why=why, abn=under_abn(view, [n])) for n in lines]
 
 
 def patient_text(view: ClaimView, lines: list[int], why: str, whole: bool) -> str:
@@ -115,10 +116,12 @@ def merge_patient_lines(view: ClaimView, cands: list[Candidate]) -> list[Candida
     why = "; ".join(dict.fromkeys(c.why for c in lines))
     if len(numbers) >= len(view.claim["lines"]):
         return [*rest, Candidate("bill_patient", lines[0].feature,
-                                 patient_text(view, numbers, why, True), why=why)]
+                                 patient_text(view, numbers, why, True), why=why,
+                                 abn=under_abn(view, numbers))]
     return [*rest, Candidate("bill_patient", lines[0].feature,
                              patient_text(view, numbers, why, False), numbers[0],
-                             extra_lines=tuple(numbers[1:]), why=why)]
+                             extra_lines=tuple(numbers[1:]), why=why,
+                             abn=under_abn(view, numbers))]
 
 
 def fix_cosmetic(view: ClaimView, cms: CmsTables) -> list[Candidate]:

@@ -227,10 +227,12 @@ def with_follow_ups(edited: list[dict[str, Any]], owners: Sequence[tuple[int, Ca
                     keys_before: Sequence[set[tuple]]
                     ) -> tuple[list[dict[str, Any]], dict[int, list[Candidate]]]:
     """The edited claims with their follow-up changes made (position -> follow-ups) where
-    they apply; the coding check that follows judges the change with them."""
+    they apply; the coding check that follows judges the change with them. Lines billed
+    to the patient under a signed ABN (GA) stay on the claim sent, so the checker's asks
+    of a claim without them (e.g. drop 25 from the E/M) do not follow."""
     out, follow = list(edited), {}
-    for k, ((i, _), claim, after) in enumerate(zip(owners, edited, found)):
-        extra = follow_ups(claim, after, keys_before[i])
+    for k, ((i, cand), claim, after) in enumerate(zip(owners, edited, found)):
+        extra = [] if cand.abn else follow_ups(claim, after, keys_before[i])
         changed = apply_changes(claim, extra, cms) if extra else None
         if changed is not None:
             out[k], follow[k] = changed, extra

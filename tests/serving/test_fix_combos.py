@@ -305,3 +305,22 @@ def test_a_recode_may_leave_the_lines_other_error_to_its_own_fix(cms):
         ("code_pathology", 1, "11604")}
     assert introduced({("dx_not_supporting", 1, "11604")}, before, [recode]) == {
         ("dx_not_supporting", 1, "11604")}
+
+
+def test_lines_billed_to_the_patient_under_a_signed_abn_bring_no_follow_up(cms):
+    """A cosmetic SK removal (L82.1) with GA beside a 25-E/M: the GA line stays on the
+    claim sent, so the E/M keeps its same-day procedure and its 25; without GA the line
+    leaves the claim, and the E/M's 25 goes with it."""
+    def follow_of(mods: list[str]) -> dict:
+        claim = make_claim_dict(diagnoses=["L82.0", "L82.1"], lines=[
+            line(1, "99212", mods=["25"]), line(2, "17110", mods=mods, dx=[2])])
+        view = view_of(claim, cms)
+        cand = next(c for c in cands_of(claim, cms) if c.action == "bill_patient")
+        edited = edited_claim(view.claim, cand)
+        before = {(f.rule, f.line) for f in check_claim(view.claim, cms) if f.action}
+        return with_follow_ups([edited], [(0, cand)], [check_claim(edited, cms)], cms,
+                               [before])[1]
+
+    assert follow_of(["GA"]) == {}
+    assert [(c.action, c.line, c.value) for c in follow_of([])[0]] == [
+        ("remove_modifier", 1, "25")]
