@@ -29,6 +29,7 @@ from features.encode import encode
 from features.encodings import encodings
 from features.lineindex import index_lines
 from features.registry import CHECK_PREFIX, is_allowed_feature
+from features.standing import STANDING, credentialing_changes, standing, with_standing
 from features.sums import sum_per_claim
 from reference.cms import CmsTables
 
@@ -54,12 +55,15 @@ class FeatureState(BaseModel):
     place of service) or a missing one is read as the usual level (the most frequent in
     training), in training and serving alike: LightGBM would otherwise send it down every
     split's "not in this set" branch, an arbitrary path that scored a new provider's clean
-    claim at 90%. States saved without `usual` keep reading such levels as missing."""
+    claim at 90%. States saved without `usual` keep reading such levels as missing.
+    `credentialing`: the changes of providers' standing with payers learned from the
+    training claims' remits (features/standing.py)."""
 
     version: str = FEATURE_VERSION
     columns: list[str]
     categorical: dict[str, list[str]]
     usual: dict[str, str] = Field(default_factory=dict)
+    credentialing: list[tuple[str, str, int, int]] = Field(default_factory=list)
 
     def check_version(self) -> None:
         """Refuse a state from another feature version (its columns would not match)."""
@@ -129,11 +133,20 @@ def compute_raw_features(frames: ClaimFrames, cms: CmsTables) -> pd.DataFrame:
 
 
 def fit_feature_state(frames: ClaimFrames, cms: CmsTables) -> FeatureState:
-    """Fix the column order and category levels from training claims."""
+    """Fix the column order and category levels from training claims, and learn the
+    providers' credentialing standing from their outcomes (when they carry them)."""
     raw = compute_raw_features(frames, cms)
+    changes = credentialing_changes(raw, frames.claims)
+    raw[STANDING] = standing(raw, changes)
     levels = {c: frequent_levels(raw[c]) for c in CATEGORICAL}
     return FeatureState(columns=informative_columns(raw), categorical=levels,
-                        usual={c: usual_level(raw[c]) for c in CATEGORICAL if levels[c]})
+                        usual={c: usual_level(raw[c]) for c in CATEGORICAL if levels[c]},
+                        credentialing=changes)
+
+
+def stateful_columns(raw: Mapping[str, Any], state: FeatureState) -> Mapping[str, Any]:
+    """The raw columns plus those the state itself computes (the providers' standing)."""
+    return with_standing(raw, state.credentialing) if STANDING in state.columns else raw
 
 
 def informative_columns(raw: pd.DataFrame) -> list[str]:
@@ -178,6 +191,7 @@ def apply_state(raw: Mapping[str, Any], state: FeatureState, n_rows: int,
     contiguous and pandas takes the block without a copy); the few categoricals are then
     inserted at their positions. One block instead of ~100 keeps small batches cheap."""
     state.check_version()
+    raw = stateful_columns(raw, state)
     numeric = [c for c in state.columns if c not in state.categorical]
     block = np.empty((n_rows, len(numeric)), dtype=np.float32, order="F")
     for j, col in enumerate(numeric):
@@ -301,4 +315,4 @@ def build_matrix(
     state.check_version()
     frames = claims if isinstance(claims, ClaimFrames) else claims_to_columns(claims)
     raw = compute_raw_columns(frames, cms, line_flags)
-    return fill_matrix(raw, layout, len(frames.claims))
+    return fill_matrix(stateful_columns(raw, state), layout, len(frames.claims))

@@ -22,6 +22,7 @@ CONTEXT_FACTORS: frozenset[str] = frozenset({
 EXACT: dict[str, str] = {
     "payer_id": "payer", "patient_age": "patient", "sex": "patient",
     "rendering_npi": "rendering_provider", "place_of_service": "place_of_service",
+    "provider_credentialing_standing": "rendering_provider",
     "service_day": "service_dates", "service_month": "service_dates",
     "service_span_days": "service_dates", "claim_frequency": "claim_frequency",
     "days_to_submit": "submission_lag", "days_last_service_to_submit": "submission_lag",

@@ -23,7 +23,13 @@ import pandas as pd
 from pydantic import BaseModel, Field
 
 from features.build import FeatureVersionError as BaseFeatureVersionError
-from features.build import MatrixLayout, build_matrix, fill_matrix, matrix_layout
+from features.build import (
+    MatrixLayout,
+    build_matrix,
+    fill_matrix,
+    matrix_layout,
+    stateful_columns,
+)
 from reference.vocab import CATEGORIES, PAYERS
 from training.calibration import Calibrator
 from training.learned import LearnedLimits
@@ -123,7 +129,7 @@ class ModelBundle:
         """model_input from raw feature columns already computed (compute_raw_columns):
         the service builds them once per request and lays out each model's rows."""
         self.state.check_version()
-        return fill_matrix(raw, self.layout, n_rows)
+        return fill_matrix(stateful_columns(raw, self.state), self.layout, n_rows)
 
     def matrix(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
         """X as the float matrix LightGBM scores (category codes as values, NaN = missing).

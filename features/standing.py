@@ -1,0 +1,91 @@
+"""A rendering provider's standing with a payer: in a credentialing gap, or paid since.
+
+A provider new to the practice is billed before every payer has enrolled them: the payer
+denies the claims (CO-B7 / CO-170, credentialing) until the enrolment takes effect, and
+pays from then on (shared/domain §11). The NPI alone cannot tell the two periods apart: a
+model that learned "this NPI is denied" keeps scoring the provider's clean claims as
+risky long after the payer paid them. A billing office knows the difference from its
+remits: once the payer paid Dr X after the denials, Dr X is enrolled.
+
+The feature state keeps, per (payer, NPI) with MIN_GAP_DENIALS or more credentialing
+denials in its training claims (a gap denies every claim of the provider; a single
+credentialing denial of an enrolled one is a slip), the days on which that standing
+changed as the practice learned it (the date of service plus KNOWN_AFTER_DAYS, a remit's
+usual return). Every claim then reads the standing known before its date of service,
+training and serving alike:
+  0  no credentialing denial known for this provider at this payer;
+  1  paid after its last known credentialing denial (enrolled);
+  2  a credentialing denial is the last thing known (not yet enrolled).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+STANDING = "provider_credentialing_standing"
+KNOWN_AFTER_DAYS = 21  # a claim's remit is back about three weeks after its service
+MIN_GAP_DENIALS = 3  # credentialing denials that make a gap (one alone: a clerical slip)
+PAID, GAP = 1, 2
+
+
+def credentialing_changes(raw: Mapping[str, Any], claims: pd.DataFrame
+                          ) -> list[tuple[str, str, int, int]]:
+    """(payer, NPI, day known, standing) each time a provider's standing with a payer
+    changed in the claims' outcomes (denied, denial_category), from its first
+    credentialing denial on; nothing without outcome columns (claims to be scored)."""
+    if "denied" not in claims or "denial_category" not in claims:
+        return []
+    cred = (claims["denial_category"].astype(object) == "credentialing").to_numpy()
+    paid = ~claims["denied"].fillna(False).astype(bool).to_numpy()
+    frame = pd.DataFrame({
+        "payer": np.asarray(raw["payer_id"], dtype=object),
+        "npi": np.asarray(raw["rendering_npi"], dtype=object),
+        "day": np.asarray(raw["service_day"], dtype=float) + KNOWN_AFTER_DAYS,
+        "status": np.where(cred, GAP, np.where(paid, PAID, 0))})
+    frame = frame[(frame["status"] > 0) & frame["npi"].notna() & frame["payer"].notna()
+                  & np.isfinite(frame["day"])]
+    gaps = frame.loc[frame["status"] == GAP].groupby(["payer", "npi"])["day"].agg(
+        ["min", "size"])
+    gaps = gaps.loc[gaps["size"] >= MIN_GAP_DENIALS, "min"]
+    if gaps.empty:
+        return []
+    frame = frame.join(gaps.rename("first_gap"), on=["payer", "npi"], how="inner")
+    frame = frame[frame["day"] >= frame["first_gap"]]
+    # one status per day (a denial outweighs a payment the same day), then its changes
+    daily = frame.groupby(["payer", "npi", "day"], sort=True)["status"].max().reset_index()
+    key = daily["payer"].astype(str) + "\x00" + daily["npi"].astype(str)
+    changed = (daily["status"] != daily["status"].shift()) | (key != key.shift())
+    return [(str(p), str(n), int(d), int(s)) for p, n, d, s in
+            daily.loc[changed, ["payer", "npi", "day", "status"]].itertuples(index=False)]
+
+
+def standing(raw: Mapping[str, Any], changes: Sequence[Sequence[Any]]) -> np.ndarray:
+    """Each claim's provider standing with its payer known before its date of service."""
+    day = np.asarray(raw["service_day"], dtype=float)
+    out = np.zeros(len(day))
+    if not len(changes):
+        return out
+    table = pd.DataFrame(list(changes), columns=["payer", "npi", "day", "status"])
+    key = table["payer"] + "\x00" + table["npi"]
+    claims = pd.DataFrame({
+        "key": pd.Series(np.asarray(raw["payer_id"], dtype=object)).astype(str) + "\x00"
+        + pd.Series(np.asarray(raw["rendering_npi"], dtype=object)).astype(str),
+        "day": np.nan_to_num(day, nan=-1.0), "row": np.arange(len(day))})
+    known = claims[claims["key"].isin(set(key))].sort_values("day")
+    if known.empty:
+        return out
+    right = pd.DataFrame({"key": key, "day": table["day"].astype(float),
+                          "status": table["status"]}).sort_values("day")
+    found = pd.merge_asof(known, right, on="day", by="key", allow_exact_matches=False)
+    out[found["row"].to_numpy()] = found["status"].fillna(0).to_numpy()
+    return out
+
+
+def with_standing(raw: Mapping[str, Any], changes: Sequence[Sequence[Any]]
+                  ) -> dict[str, Any]:
+    """The raw columns with the standing column added (a new dict: raw is shared)."""
+    return {**raw, STANDING: standing(raw, changes)}
