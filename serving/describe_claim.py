@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from features.standing import GAP, PAID, STANDING
 from reference.cms import CmsTables
 from reference.families import (
     EXCISION_FAMILIES,
@@ -181,6 +182,19 @@ def first_service(view: ClaimView) -> date | None:
     return None if day != day else date(2000, 1, 1) + timedelta(days=int(day))
 
 
+def provider_text(view: ClaimView) -> str:
+    """The rendering provider as context, with their credentialing standing at the payer
+    when the remits taught one (features/standing.py)."""
+    payer, standing = view.claim["payer_id"], view.feature(STANDING)
+    if standing == GAP:
+        return (f"The rendering provider: {payer} denied their claims for credentialing and "
+                "its remits show no payment since (learned from the history)")
+    if standing == PAID:
+        return (f"The rendering provider: {payer} paid their claims after earlier "
+                "credentialing denials (enrolled; learned from the history)")
+    return "The rendering provider on this claim"
+
+
 def context_text(factor: str, view: ClaimView) -> str:
     """Plain text of a context factor (no identifiers)."""
     c, hist = view.claim, view.claim.get("history") or {}
@@ -189,7 +203,7 @@ def context_text(factor: str, view: ClaimView) -> str:
         "payer": f"Payer {c['payer_id']}: its own habits, learned from its claims",
         "patient": f"Patient aged {age:.0f}, sex {c['patient']['sex']}" if age == age
         else "Patient age and sex",
-        "rendering_provider": "The rendering provider on this claim",
+        "rendering_provider": provider_text(view),
         "place_of_service": f"Place of service {c['place_of_service']}",
         "service_dates": f"Date of service {first_service(view)}",
         "claim_size": f"{len(c['lines'])} line(s), {len(c['diagnoses'])} diagnosis(es)",

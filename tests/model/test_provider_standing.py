@@ -50,12 +50,16 @@ def test_a_provider_paid_after_a_credentialing_gap_is_no_credentialing_risk(serv
     inside = visit(payer, npi, gap_known + 1, "G-1") if paid_known - gap_known > 1 else None
     after = visit(payer, npi, paid_known + 60, "G-2")
     scored = service_predictor.predict([c for c in (inside, after) if c is not None],
-                                       Options(explain=False, fixes=False))
+                                       Options(explain=True, fixes=False))
     late = scored[-1]
     assert late.reasons[0].category != "credentialing", late.reasons
     assert credentialing_risk(late) < 0.05
     if inside is not None:
         assert credentialing_risk(scored[0]) > 4 * credentialing_risk(late)
+        # the context says what the remits taught, in the billing office's words
+        provider = [c.text for c in scored[0].context if c.factor == "rendering_provider"]
+        assert provider and "denied their claims for credentialing" in provider[0], \
+            scored[0].context
 
 
 def test_the_standing_separates_the_gap_from_the_enrolled_months(training_data):
