@@ -21,6 +21,7 @@ training and serving alike:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -64,25 +65,41 @@ def credentialing_changes(raw: Mapping[str, Any], claims: pd.DataFrame
 
 
 def standing(raw: Mapping[str, Any], changes: Sequence[Sequence[Any]]) -> np.ndarray:
-    """Each claim's provider standing with its payer known before its date of service."""
+    """Each claim's provider standing with its payer known before its date of service.
+
+    On the serving path for every request: the change table is built once per state
+    (change_table), and only claims of a provider with changes are looked up."""
     day = np.asarray(raw["service_day"], dtype=float)
     out = np.zeros(len(day))
     if not len(changes):
         return out
-    table = pd.DataFrame(list(changes), columns=["payer", "npi", "day", "status"])
-    key = table["payer"] + "\x00" + table["npi"]
-    claims = pd.DataFrame({
-        "key": pd.Series(np.asarray(raw["payer_id"], dtype=object)).astype(str) + "\x00"
-        + pd.Series(np.asarray(raw["rendering_npi"], dtype=object)).astype(str),
-        "day": np.nan_to_num(day, nan=-1.0), "row": np.arange(len(day))})
-    known = claims[claims["key"].isin(set(key))].sort_values("day")
-    if known.empty:
+    table = change_table(tuple(tuple(c) for c in changes))
+    npis = {npi for _, npi in table}
+    npi = np.asarray(raw["rendering_npi"], dtype=object)
+    rows = np.flatnonzero(np.fromiter((v in npis for v in npi), dtype=bool, count=len(npi)))
+    if not len(rows):
         return out
-    right = pd.DataFrame({"key": key, "day": table["day"].astype(float),
-                          "status": table["status"]}).sort_values("day")
-    found = pd.merge_asof(known, right, on="day", by="key", allow_exact_matches=False)
-    out[found["row"].to_numpy()] = found["status"].fillna(0).to_numpy()
+    payer = np.asarray(raw["payer_id"], dtype=object)
+    index = {key: k for k, key in enumerate(table)}
+    code = np.fromiter((index.get((payer[r], npi[r]), -1) for r in rows), dtype=np.int64,
+                       count=len(rows))
+    for k, (days, status) in enumerate(table.values()):
+        mine = rows[code == k]
+        if len(mine):
+            before = np.searchsorted(days, day[mine], side="left") - 1  # strictly earlier
+            out[mine] = np.where(before >= 0, status[np.maximum(before, 0)], 0.0)
     return out
+
+
+@lru_cache(maxsize=32)
+def change_table(changes: tuple[tuple[Any, ...], ...]
+                 ) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
+    """(payer, NPI) -> (days known, standing from then), days ascending."""
+    grouped: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for payer, npi, day, status in changes:
+        grouped.setdefault((str(payer), str(npi)), []).append((float(day), float(status)))
+    return {key: (np.array([d for d, _ in sorted(v)]), np.array([s for _, s in sorted(v)]))
+            for key, v in grouped.items()}
 
 
 def with_standing(raw: Mapping[str, Any], changes: Sequence[Sequence[Any]]
