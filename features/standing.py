@@ -1,21 +1,22 @@
 """A rendering provider's standing with a payer: in a credentialing gap, or paid since.
 
 A provider new to the practice is billed before every payer has enrolled them: the payer
-denies the claims (CO-B7 / CO-170, credentialing) until the enrolment takes effect, and
+denies the claims (CO-B7 / CO-185, credentialing) until the enrolment takes effect, and
 pays from then on (shared/domain §11). The NPI alone cannot tell the two periods apart: a
 model that learned "this NPI is denied" keeps scoring the provider's clean claims as
 risky long after the payer paid them. A billing office knows the difference from its
 remits: once the payer paid Dr X after the denials, Dr X is enrolled.
 
-The feature state keeps, per (payer, NPI) with MIN_GAP_DENIALS or more credentialing
-denials in its training claims (a gap denies every claim of the provider; a single
-credentialing denial of an enrolled one is a slip), the days on which that standing
+The feature state keeps, per (payer, NPI) with MIN_GAP_DENIALS or more enrolment denials
+in its training claims (a gap denies every claim of the provider; a single one of an
+enrolled provider is a slip; CO-170, a service denied for the provider's type, is no
+enrolment), the days on which that standing
 changed as the practice learned it (the date of service plus KNOWN_AFTER_DAYS, a remit's
 usual return). Every claim then reads the standing known before its date of service,
 training and serving alike:
-  0  no credentialing denial known for this provider at this payer;
-  1  paid after its last known credentialing denial (enrolled);
-  2  a credentialing denial is the last thing known (not yet enrolled).
+  0  no enrolment denial known for this provider at this payer;
+  1  paid after its last known enrolment denial (enrolled);
+  2  an enrolment denial is the last thing known (not yet enrolled).
 """
 
 from __future__ import annotations
@@ -27,20 +28,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from reference.carc import ENROLMENT_CARCS, carc_of
+
 STANDING = "provider_credentialing_standing"
 KNOWN_AFTER_DAYS = 21  # a claim's remit is back about three weeks after its service
-MIN_GAP_DENIALS = 3  # credentialing denials that make a gap (one alone: a clerical slip)
+MIN_GAP_DENIALS = 3  # enrolment denials that make a gap (one alone: a clerical slip)
 PAID, GAP = 1, 2
 
 
 def credentialing_changes(raw: Mapping[str, Any], claims: pd.DataFrame
                           ) -> list[tuple[str, str, int, int]]:
     """(payer, NPI, day known, standing) each time a provider's standing with a payer
-    changed in the claims' outcomes (denied, denial_category), from its first
-    credentialing denial on; nothing without outcome columns (claims to be scored)."""
-    if "denied" not in claims or "denial_category" not in claims:
+    changed in the claims' outcomes (denied, denial_carc: an enrolment denial, CO-B7 /
+    CO-185 / CO-208), from its first such denial on; nothing without outcome columns
+    (claims to be scored)."""
+    if "denied" not in claims or "denial_carc" not in claims:
         return []
-    cred = (claims["denial_category"].astype(object) == "credentialing").to_numpy()
+    cred = np.fromiter((carc_of(v) in ENROLMENT_CARCS for v in claims["denial_carc"]),
+                       dtype=bool, count=len(claims))
     paid = ~claims["denied"].fillna(False).astype(bool).to_numpy()
     frame = pd.DataFrame({
         "payer": np.asarray(raw["payer_id"], dtype=object),

@@ -45,3 +45,20 @@ def load_carc_categories(path: Path | str | None = None) -> dict[str, str]:
     """The CARC table in force: argument, else $DENIALRISK_CARC_CATEGORIES, else ours."""
     chosen = path or os.environ.get(CARC_TABLE_ENV) or DEFAULT_CARC_TABLE
     return read_carc_table(Path(chosen).resolve())
+
+
+# A rendering provider not enrolled with the payer on the date of service: B7 (provider
+# not certified/eligible to be paid for this service on this date), 185 (rendering
+# provider not eligible to perform the service), 208 (NPI not matched). The rest of the
+# credentialing category (170 provider type, 8 specialty, 183/184 referring/ordering)
+# denies a service for who performed it, not a provider's enrolment (shared/domain §11).
+ENROLMENT_CARCS: frozenset[str] = frozenset({"B7", "185", "208"})
+
+
+def carc_of(grouped: object) -> str:
+    """The CARC of a grouped code as an 835 sends it ("CO-185" -> "185"; "B7" -> "B7";
+    a missing value, None / NaN / NA, -> "")."""
+    if not isinstance(grouped, str):
+        return ""
+    text = grouped.strip().upper()
+    return text.split("-", 1)[1] if "-" in text else text
