@@ -7,8 +7,9 @@ A payer's timely-filing limit and a provider's enrolment date differ by payer an
   separates timely-filing denials from the other claims, kept when the payer denied at
   least FILING_SHARE of the (MIN_CLAIMS or more) claims submitted later; none when the
   history shows no such cliff;
-- enrolment: per rendering NPI with credentialing denials, the first date of service after
-  its last credentialing denial on which a claim was paid (the effective date learned).
+- enrolment: per rendering NPI with an enrolment gap (features/standing.py), the first
+  date of service after its last credentialing denial on which a claim was paid (the
+  effective date learned).
 Explanations say what was learned ("this payer denied 96% of the 57 claims submitted more
 than 365 days after the date of service"), never an assumed limit.
 """
@@ -155,8 +156,12 @@ def as_date(service_day: float) -> str:
 
 
 def learn_limits(X: pd.DataFrame, payer: pd.Series, denied: np.ndarray,
-                 category: pd.Series, rows: np.ndarray) -> LearnedLimits:
-    """Filing limits and enrolments of every payer among the training `rows`."""
+                 category: pd.Series, rows: np.ndarray,
+                 enrolment_gaps: set[tuple[str, str]] | None = None) -> LearnedLimits:
+    """Filing limits and enrolments of every payer among the training `rows`.
+    `enrolment_gaps`: the (payer, NPI) enrolment gaps of the feature state
+    (features/standing.py); only those are enrolments (an NP's Mohs denied for provider
+    type, CO-170, is none). None: every NPI with credentialing denials."""
     learned = LearnedLimits()
     if "days_to_submit" not in X or "service_day" not in X:
         return learned  # a matrix without dates (hand-built): nothing to learn from
@@ -174,8 +179,12 @@ def learn_limits(X: pd.DataFrame, payer: pd.Series, denied: np.ndarray,
         if found is not None:
             learned.filing[str(p)] = found
         npi = X.loc[sel, "rendering_npi"] if "rendering_npi" in X else pd.Series(dtype=object)
-        found_npi = enrolments(npi.astype(object).reset_index(drop=True), day[sel],
-                               cat[sel] == "credentialing", denied[sel])
+        npi = npi.astype(object).reset_index(drop=True)
+        cred = cat[sel] == "credentialing"
+        if enrolment_gaps is not None:
+            mine = {n for q, n in enrolment_gaps if q == str(p)}
+            cred &= npi.astype(str).isin(mine).to_numpy()
+        found_npi = enrolments(npi, day[sel], cred, denied[sel])
         if found_npi:
             learned.enrolment[str(p)] = found_npi
     return learned

@@ -45,3 +45,20 @@ def test_learn_limits_per_payer():
     learned = learn_limits(X, payer, category.notna().to_numpy().astype(int), category,
                            np.ones(n, bool))
     assert learned.filing["P1"].days == 90 and "P2" not in learned.filing
+
+
+def test_only_the_feature_states_enrolment_gaps_are_enrolments():
+    # P1 denies the NP's Mohs for provider type (credentialing, CO-170) and the new
+    # physician's claims as not enrolled: only the physician's gap is an enrolment
+    n = 40
+    npi = pd.Series(["NP"] * 20 + ["MD"] * 20)
+    day = np.tile(np.arange(20, dtype=float), 2)
+    category = pd.Series(np.where(day < 5, "credentialing", None))
+    X = pd.DataFrame({"days_to_submit": np.ones(n), "service_day": day, "rendering_npi": npi})
+    payer = pd.Series(["P1"] * n)
+    denied = category.notna().to_numpy().astype(int)
+    learned = learn_limits(X, payer, denied, category, np.ones(n, bool), {("P1", "MD")})
+    assert [e.npi for e in learned.enrolment["P1"]] == ["MD"]
+    assert learned.enrolment["P1"][0].paid_from is not None
+    both = learn_limits(X, payer, denied, category, np.ones(n, bool))
+    assert sorted(e.npi for e in both.enrolment["P1"]) == ["MD", "NP"]
