@@ -109,20 +109,24 @@ def relation(ctx: Ctx, pos: np.ndarray, family: np.ndarray) -> tuple[np.ndarray,
 
 
 def em_in_global(ctx: Ctx) -> Hits:
-    """An E/M inside an earlier surgery's global without 24/25/57: 24 when it points to a
+    """An E/M inside an earlier surgery's global without 24/57: 24 when it points to a
     problem that surgery did not treat (beside its follow-up or not: the post-op care is
     in the package, the evaluation of the other problem is not, CMS Claims Processing
-    Manual ch. 12 §40.1), else it is the post-op visit the surgical package already paid."""
+    Manual ch. 12 §40.1), else it is the post-op visit the surgical package already paid.
+    An E/M carrying 25 (for today's minor procedure) that evaluates such an unrelated
+    problem still needs 24 beside it: 25 answers today's procedure, 24 the earlier
+    surgery's global (shared/domain §2); a 25-E/M on the surgery's own problem is left
+    to the 25 rules."""
     inside, code, family = earlier_surgery(ctx)
-    has24 = ctx.ix.has("24")
-    em = ctx.ix.is_em & inside & ~ctx.ix.has("25") & ~ctx.ix.has("57")
+    has24, has25 = ctx.ix.has("24"), ctx.ix.has("25")
+    em = ctx.ix.is_em & inside & ~ctx.ix.has("57") & ~(has24 & has25)
     pos = np.flatnonzero(em)
     rel, aftercare, complication, other = relation(ctx, pos, family)
     known = family[pos] != ""
     related = (rel | aftercare | complication) & ~other
     variant = np.where(has24[pos], np.where(aftercare & ~other, 3, -1),
                        np.where(~known, 2, np.where(related, 1, 0)))
-    keep = variant >= 0
+    keep = (variant >= 0) & (~has25[pos] | (variant == 0))
     pos, variant = pos[keep], variant[keep]
     return hits("em_in_global", pos, variant=variant,
                 value=np.where(variant == 0, "24", np.where(variant == 2, "24", None)),

@@ -53,6 +53,26 @@ def test_em_with_biopsy_without_25_gets_25_on_the_em_line_only(cms):
     assert not [c for c in cands if c.value == "25" and c.line != 1]
 
 
+def test_a_25_em_for_another_problem_inside_a_global_also_gets_24(cms):
+    # 10 days after an excision (11602, 010 global) the re-excision (11603-58) is done
+    # and the E/M evaluates dermatitis (L30.9): its 25 answers today's procedure, the
+    # earlier global needs 24 beside it (CMS ch. 12 §40.1); 25 stays
+    claim = make_claim_dict(
+        diagnoses=["L30.9", "C44.529"],
+        lines=[line(1, "99213", mods=["25"]), line(2, "11603", mods=["58"], dx=[2],
+                                                   lesion=EXCISED)],
+        history={"days_since_related_global_procedure": 10, "related_global_days": 10,
+                 "related_procedure_code": "11602"})
+    found = actions(cands_of(claim, cms))
+    assert ("add_modifier", 1, "24") in found, found
+    assert not [a for a in found if a[1] == 1 and a[0] == "remove_modifier"], found
+    # the same 25-E/M on the surgery's own problem is no unrelated evaluation: no 24
+    own = make_claim_dict(**{**claim, "lines": [
+        line(1, "99213", mods=["25"], dx=[2]),
+        line(2, "11603", mods=["58"], dx=[2], lesion=EXCISED)]})
+    assert ("add_modifier", 1, "24") not in actions(cands_of(own, cms))
+
+
 def test_an_em_with_57_beside_major_surgery_is_not_given_25_on_top(cms):
     # The E/M decided on the 090-day flap (14040) the same day and carries 57; the claim
     # also bills a minor excision (11642). 57 is the right modifier: adding 25 beside it
