@@ -8,12 +8,11 @@ risky long after the payer paid them. A billing office knows the difference from
 remits: once the payer paid Dr X after the denials, Dr X is enrolled.
 
 The feature state keeps, per (payer, NPI) with MIN_GAP_DENIALS or more enrolment denials
-in its training claims (a gap denies every claim of the provider; a single one of an
-enrolled provider is a slip; CO-170, a service denied for the provider's type, is no
-enrolment), the days on which that standing
-changed as the practice learned it (the date of service plus KNOWN_AFTER_DAYS, a remit's
-usual return). Every claim then reads the standing known before its date of service,
-training and serving alike:
+in its training claims, the days on which that standing changed as the practice learned
+it (the date of service plus KNOWN_AFTER_DAYS, a remit's usual return). A gap denies
+every claim of the provider; a single enrolment denial of an enrolled provider is a
+slip; CO-170, a service denied for the provider's type, is no enrolment. Every claim then
+reads the standing known before its date of service, training and serving alike:
   0  no enrolment denial known for this provider at this payer;
   1  paid after its last known enrolment denial (enrolled);
   2  an enrolment denial is the last thing known (not yet enrolled).
