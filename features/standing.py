@@ -106,6 +106,11 @@ def change_table(changes: tuple[tuple[Any, ...], ...]
             for key, v in grouped.items()}
 
 
+def gap_keys(changes: Sequence[Sequence[Any]]) -> set[tuple[str, str]]:
+    """(payer, NPI) of every enrolment gap among the changes (a feature state's)."""
+    return {(str(c[0]), str(c[1])) for c in changes}
+
+
 def with_standing(raw: Mapping[str, Any], changes: Sequence[Sequence[Any]]
                   ) -> dict[str, Any]:
     """The raw columns with the standing column added (a new dict: raw is shared)."""

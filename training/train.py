@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from features.registry import CHECK_PREFIX
+from features.standing import gap_keys
 from reference.vocab import CATEGORIES
 from settings import Settings
 from training.bundle import BundleMetadata, ModelBundle, Thresholds
@@ -140,13 +141,6 @@ def choose_thresholds(y: np.ndarray, p: np.ndarray, settings: Settings) -> Thres
                       warn_precision=settings.warn_precision)
 
 
-def enrolment_gaps(state: object) -> set[tuple[str, str]] | None:
-    """(payer, NPI) of the enrolment gaps the feature state learned (None: a state
-    without them, e.g. hand-built)."""
-    changes = getattr(state, "credentialing", None)
-    return None if changes is None else {(str(c[0]), str(c[1])) for c in changes}
-
-
 def reason_rows(data: TrainingData) -> np.ndarray:
     """Training rows of a reason model: every payer's (the denials of one payer are few
     for 13 categories, and most coding errors carry the same reason everywhere; the payer
@@ -227,7 +221,8 @@ def train_payer_model(data: TrainingData, payer: str, kind: str, fit: Fitter,
     binary = train_binary(X[tr], y[tr], X[va], y[va], fit, settings, row_weights(data, tr),
                           init, kind)
     calibrator = calibrate(binary.predict(X[va], raw_score=True), y[va])
-    learned = learn_limits(X, data.payer, y, data.category, tr, enrolment_gaps(data.state))
+    learned = learn_limits(X, data.payer, y, data.category, tr,
+                           gap_keys(data.state.credentialing))
     window = data.split.window()
     learned.window = f"{window['train_start']} to {window['train_end']}"
     reasoned = (y == 1) & cat.notna().to_numpy()  # a denial CARC outside the table: no class
