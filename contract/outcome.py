@@ -38,6 +38,12 @@ CLAIM_OUTCOME_COLUMNS: tuple[str, ...] = (
     *LABEL_COLUMNS, "claim_status", "payer_claim_number", "paid_amount",
     "patient_responsibility",
 )
+# What a practice learns about its providers from each remit, kept in its history store
+# (interop/history.py): who was paid or denied, by which payer, for which CARC, and when
+# the claim went out (features/standing.py reads a provider's enrolment from them).
+PROVIDER_OUTCOME_COLUMNS: tuple[str, ...] = (
+    "payer_id", "rendering_npi", "submission_date", "denied", "denial_carc",
+)
 LINE_OUTCOME_COLUMNS: tuple[str, ...] = (
     "line_allowed", "line_paid", "line_adjustments", "line_rarcs", "line_denied",
 )

@@ -29,7 +29,13 @@ from features.encode import encode
 from features.encodings import encodings
 from features.lineindex import index_lines
 from features.registry import CHECK_PREFIX, is_allowed_feature
-from features.standing import STANDING, credentialing_changes, standing, with_standing
+from features.standing import (
+    STANDING,
+    credentialing_changes,
+    live_changes,
+    standing,
+    with_standing,
+)
 from features.sums import sum_per_claim
 from reference.cms import CmsTables
 
@@ -136,12 +142,21 @@ def fit_feature_state(frames: ClaimFrames, cms: CmsTables) -> FeatureState:
     """Fix the column order and category levels from training claims, and learn the
     providers' credentialing standing from their outcomes (when they carry them)."""
     raw = compute_raw_features(frames, cms)
-    changes = credentialing_changes(raw, frames.claims)
+    changes = credentialing_changes(frames.claims)
     raw[STANDING] = standing(raw, changes)
     levels = {c: frequent_levels(raw[c]) for c in CATEGORICAL}
     return FeatureState(columns=informative_columns(raw), categorical=levels,
                         usual={c: usual_level(raw[c]) for c in CATEGORICAL if levels[c]},
                         credentialing=changes)
+
+
+def live_state(state: FeatureState, claims: pd.DataFrame) -> FeatureState:
+    """The state with the providers' standing read from every outcome in `claims` (the
+    practice's remits up to now: its history store, or a data set evaluated), not only
+    from the training ones: a provider a payer enrolled after training reads "paid since"
+    once that payment's remit is back, without a retrain (features/standing.py)."""
+    return state.model_copy(update={
+        "credentialing": live_changes(state.credentialing, claims)})
 
 
 def stateful_columns(raw: Mapping[str, Any], state: FeatureState) -> Mapping[str, Any]:

@@ -9,10 +9,12 @@ remits: once the payer paid Dr X after the denials, Dr X is enrolled.
 
 The feature state keeps, per (payer, NPI) with MIN_GAP_DENIALS or more enrolment denials
 in its training claims, the days on which that standing changed as the practice learned
-it (the date of service plus KNOWN_AFTER_DAYS, a remit's usual return). A gap denies
+it: a claim's remit is taken as known REMIT_AFTER_DAYS after its submission. A gap denies
 every claim of the provider; a single enrolment denial of an enrolled provider is a
 slip; CO-170, a service denied for the provider's type, is no enrolment. Every claim then
-reads the standing known before its date of service, training and serving alike:
+reads the standing known before its date of service, training and serving alike; where
+the practice's later remits are at hand (its history store, or a data set evaluated),
+live_changes reads them, so an enrolment after training is known without a retrain:
   0  no enrolment denial known for this provider at this payer;
   1  paid after its last known enrolment denial (enrolled);
   2  an enrolment denial is the last thing known (not yet enrolled).
@@ -27,29 +29,35 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from contract.outcome import PROVIDER_OUTCOME_COLUMNS
+from features.claim_features import EPOCH
 from reference.carc import ENROLMENT_CARCS, carc_of
 
 STANDING = "provider_credentialing_standing"
-KNOWN_AFTER_DAYS = 21  # a claim's remit is back about three weeks after its service
+# An 835 is back within 30 days of the claim's submission: Medicare pays a clean electronic
+# claim from its 14th day, and state prompt-pay laws give commercial payers about 30 days.
+REMIT_AFTER_DAYS = 30
 MIN_GAP_DENIALS = 3  # enrolment denials that make a gap (one alone: a clerical slip)
 PAID, GAP = 1, 2
 
 
-def credentialing_changes(raw: Mapping[str, Any], claims: pd.DataFrame
-                          ) -> list[tuple[str, str, int, int]]:
+def credentialing_changes(claims: pd.DataFrame) -> list[tuple[str, str, int, int]]:
     """(payer, NPI, day known, standing) each time a provider's standing with a payer
     changed in the claims' outcomes (denied, denial_carc: an enrolment denial, CO-B7 /
     CO-185 / CO-208), from its first such denial on; nothing without outcome columns
-    (claims to be scored)."""
-    if "denied" not in claims or "denial_carc" not in claims:
+    (claims to be scored). `claims`: PROVIDER_OUTCOME_COLUMNS (contract/outcome.py) of a
+    data set or a history store; a claim without a remit yet (denied NA) tells nothing."""
+    if any(c not in claims for c in PROVIDER_OUTCOME_COLUMNS):
         return []
     cred = np.fromiter((carc_of(v) in ENROLMENT_CARCS for v in claims["denial_carc"]),
                        dtype=bool, count=len(claims))
-    paid = ~claims["denied"].fillna(False).astype(bool).to_numpy()
+    denied = claims["denied"].astype("boolean")
+    paid = (~denied.fillna(True)).to_numpy(dtype=bool)  # no remit yet: nothing known
+    sent = pd.to_datetime(claims["submission_date"]).to_numpy("datetime64[D]")
     frame = pd.DataFrame({
-        "payer": np.asarray(raw["payer_id"], dtype=object),
-        "npi": np.asarray(raw["rendering_npi"], dtype=object),
-        "day": np.asarray(raw["service_day"], dtype=float) + KNOWN_AFTER_DAYS,
+        "payer": claims["payer_id"].to_numpy(dtype=object),
+        "npi": claims["rendering_npi"].to_numpy(dtype=object),
+        "day": (sent - EPOCH) / np.timedelta64(1, "D") + REMIT_AFTER_DAYS,
         "status": np.where(cred, GAP, np.where(paid, PAID, 0))})
     frame = frame[(frame["status"] > 0) & frame["npi"].notna() & frame["payer"].notna()
                   & np.isfinite(frame["day"])]
@@ -66,6 +74,20 @@ def credentialing_changes(raw: Mapping[str, Any], claims: pd.DataFrame
     changed = (daily["status"] != daily["status"].shift()) | (key != key.shift())
     return [(str(p), str(n), int(d), int(s)) for p, n, d, s in
             daily.loc[changed, ["payer", "npi", "day", "status"]].itertuples(index=False)]
+
+
+def live_changes(trained: Sequence[Sequence[Any]], claims: pd.DataFrame
+                 ) -> list[tuple[str, str, int, int]]:
+    """A state's changes updated with the outcomes of `claims` (the practice's remits up
+    to now): a provider's changes read there replace those learned in training, whose
+    remits they include; providers they do not cover keep theirs. Claims without outcome
+    columns change nothing."""
+    if any(c not in claims for c in PROVIDER_OUTCOME_COLUMNS):
+        return [tuple(c) for c in trained]
+    live = credentialing_changes(claims)
+    covered = set(zip(claims["payer_id"].astype(str), claims["rendering_npi"].astype(str)))
+    kept = [tuple(c) for c in trained if (str(c[0]), str(c[1])) not in covered]
+    return sorted(kept + live)
 
 
 def standing(raw: Mapping[str, Any], changes: Sequence[Sequence[Any]]) -> np.ndarray:

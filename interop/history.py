@@ -9,12 +9,16 @@ serving looks a claim's history up in it when the caller sends none (HistoryStor
 What is stored, one row per claim line: the patient key, the date of service, the
 procedure code, its global days (reference/codes, MPFS), whether the payer denied it
 (NA when no remit was read) and the day the claim was submitted (a line billed again on a
-later claim is a duplicate unless the later claim replaces the first). The patient key
+later claim is a duplicate unless the later claim replaces the first). Beside them, one
+row per claim with a remit: payer, rendering NPI, submission date, denied and the payer's
+CARC (contract/outcome.PROVIDER_OUTCOME_COLUMNS), from which serving reads each provider's
+credentialing standing with each payer up to the last ingest. The patient key
 is the first 8 bytes of SHA-256(salt | member id | birth date) as a signed 64-bit
 integer: the birth date tells apart dependants who share the subscriber's member id, and
 the salt is random per store, so the key cannot be looked up in a table of hashed member
-ids. No member id, name or birth date is stored. Files: <folder>/lines.parquet and
-<folder>/store.json (version, salt, row count, date range). Facts: interop/history_facts.py.
+ids. No member id, name or birth date is stored. Files: <folder>/lines.parquet,
+<folder>/outcomes.parquet and <folder>/store.json (version, salt, row count, date
+range). Facts: interop/history_facts.py.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from contract.frames import ClaimFrames, fields
+from contract.outcome import PROVIDER_OUTCOME_COLUMNS
 from interop.history_facts import (
     HISTORY_COLUMNS,
     PatientRows,
@@ -43,8 +48,10 @@ from interop.history_facts import (
 )
 from reference.codes import load_code_table
 
-STORE_VERSION = 2  # 2: submission_date per row
+STORE_VERSION = 3  # 3: outcomes.parquet; 2: submission_date per row
+READABLE_VERSIONS = (2, 3)  # a version 2 store has no outcomes (standing from training)
 LINES_FILE = "lines.parquet"
+OUTCOMES_FILE = "outcomes.parquet"
 META_FILE = "store.json"
 ROW_COLUMNS = ["patient", "date_of_service", "cpt", "global_days", "denied",
                "submission_date"]
@@ -111,6 +118,23 @@ def empty_rows() -> pd.DataFrame:
                          "submission_date": pd.Series(dtype="datetime64[ns]")})
 
 
+def outcome_rows(claims: pd.DataFrame) -> pd.DataFrame:
+    """PROVIDER_OUTCOME_COLUMNS of the claims a remit answered (none without outcomes)."""
+    if any(c not in claims for c in PROVIDER_OUTCOME_COLUMNS):
+        return empty_outcomes()
+    rows = claims.loc[claims["denied"].notna().to_numpy(), list(PROVIDER_OUTCOME_COLUMNS)]
+    return rows.astype(empty_outcomes().dtypes.to_dict()).reset_index(drop=True)
+
+
+def empty_outcomes() -> pd.DataFrame:
+    """No outcome rows, with their dtypes."""
+    return pd.DataFrame({"payer_id": pd.Series(dtype="string"),
+                         "rendering_npi": pd.Series(dtype="string"),
+                         "submission_date": pd.Series(dtype="datetime64[ns]"),
+                         "denied": pd.Series(dtype="boolean"),
+                         "denial_carc": pd.Series(dtype="string")})
+
+
 def denied_codes(denied: pd.Series) -> np.ndarray:
     """1 denied, 0 paid, -1 unknown (no remit), from a nullable boolean column."""
     known = denied.notna().to_numpy()
@@ -120,18 +144,23 @@ def denied_codes(denied: pd.Series) -> np.ndarray:
 
 @dataclass
 class HistoryStore:
-    """Store rows (ROW_COLUMNS) and the salt their patient keys were made with."""
+    """Store rows (ROW_COLUMNS), the salt their patient keys were made with, and the
+    claims' outcomes (outcome_rows)."""
 
     salt: str
     rows: pd.DataFrame = field(repr=False)
     version: int = STORE_VERSION
+    outcomes: pd.DataFrame = field(default_factory=empty_outcomes, repr=False)
 
     @classmethod
-    def from_rows(cls, parts: list[pd.DataFrame], salt: str) -> HistoryStore:
-        """A store from row frames (as store_rows makes them), sorted by patient and date."""
+    def from_rows(cls, parts: list[pd.DataFrame], salt: str,
+                  outcomes: list[pd.DataFrame] | None = None) -> HistoryStore:
+        """A store from row frames (as store_rows makes them), sorted by patient and date,
+        and outcome frames (as outcome_rows makes them)."""
         rows = pd.concat([empty_rows(), *parts], ignore_index=True)
         rows = rows.sort_values(["patient", "date_of_service", "cpt"], kind="stable")
-        return cls(salt, rows.reset_index(drop=True))
+        answered = pd.concat([empty_outcomes(), *(outcomes or [])], ignore_index=True)
+        return cls(salt, rows.reset_index(drop=True), outcomes=answered)
 
     @cached_property
     def code_names(self) -> pd.Index:
@@ -208,6 +237,7 @@ class HistoryStore:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         self.rows[ROW_COLUMNS].to_parquet(folder / LINES_FILE, index=False)
+        self.outcomes.to_parquet(folder / OUTCOMES_FILE, index=False)
         dates = self.rows["date_of_service"]
         meta = {"version": self.version, "salt": self.salt, "rows": len(self.rows),
                 "first_date": None if dates.empty else str(dates.min().date()),
@@ -218,23 +248,27 @@ class HistoryStore:
 
     @classmethod
     def load(cls, folder: Path) -> HistoryStore:
-        """Read a store written by save (refuses another version)."""
+        """Read a store written by save (refuses a version it cannot read; a version 2 store
+        has no outcomes: the models keep the standing learned in training)."""
         folder = Path(folder)
         try:
             meta = json.loads((folder / META_FILE).read_text())
+            if meta.get("version") not in READABLE_VERSIONS:
+                raise HistoryStoreError(f"{folder}: store version {meta.get('version')} is "
+                                        f"not {STORE_VERSION}; re-run ingest")
             rows = pd.read_parquet(folder / LINES_FILE)
+            outcomes = (pd.read_parquet(folder / OUTCOMES_FILE) if meta["version"] >= 3
+                        else empty_outcomes())
         except (OSError, ValueError) as exc:
             raise HistoryStoreError(f"cannot read history store {folder}: {exc}") from exc
-        if meta.get("version") != STORE_VERSION:
-            raise HistoryStoreError(f"{folder}: store version {meta.get('version')} is not "
-                                    f"{STORE_VERSION}; re-run ingest")
-        return cls(str(meta["salt"]), rows, STORE_VERSION)
+        return cls(str(meta["salt"]), rows, int(meta["version"]), outcomes)
 
 
 def build_store(frames: ClaimFrames, salt: str | None = None) -> HistoryStore:
     """A store from claims frames (line_denied in the lines when outcomes are known)."""
     salt = salt or new_salt()
-    return HistoryStore.from_rows([store_rows(frames, salt)], salt)
+    return HistoryStore.from_rows([store_rows(frames, salt)], salt,
+                                  [outcome_rows(frames.claims)])
 
 
 def needs_history(claims: pd.DataFrame) -> pd.Series:

@@ -77,7 +77,9 @@ def credentialing(view: ClaimView, cms: CmsTables) -> Finding | None:
                if e.npi == (view.claim.get("provider") or {}).get("rendering_npi")]
     if learned:
         e = learned[0]
-        paid = f"; paid from {e.paid_from}" if e.paid_from else "; none paid since"
+        paid = (f"; paid from {e.paid_from}" if e.paid_from else
+                "; paid since, by the practice's later remits" if view.feature(STANDING) == PAID
+                else "; none paid since")
         return Finding(f"{payer} denied {e.n_denied} claims of the rendering provider for "
                        f"credentialing up to {e.denied_before}{paid}", [],
                        learned_source(view))

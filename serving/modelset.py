@@ -10,10 +10,13 @@ damaged store entry or model file (the message names the file).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
+from features.build import live_state
 from reference.vocab import PAYERS
 from training.bundle import BundleError, ModelBundle
 
@@ -59,6 +62,16 @@ class ModelSet:
     def fallback_payers(self) -> list[str]:
         """Contract payers without a champion of their own."""
         return [p for p in self.payers if p not in self.models]
+
+
+def with_live_standing(models: ModelSet, claims: pd.DataFrame) -> ModelSet:
+    """The models with the providers' credentialing standing read from `claims`' outcomes
+    (the practice's history store: every remit ingested up to now) instead of only those
+    of their training claims, so a provider a payer enrolled since is scored as enrolled
+    once the first payment's remit is in the store (features.build.live_state)."""
+    return replace(models, models={key: replace(m, bundle=replace(
+        m.bundle, state=live_state(m.bundle.state, claims))) for key, m in
+        models.models.items()})
 
 
 def model_version(ref: Any, bundle: ModelBundle) -> str:

@@ -270,16 +270,21 @@ def load_history(path: Path | None) -> Any:
 def load_predictor(home: Path, cms_dir: Path, tags: list[str] | None = None,
                    history: Path | None = None) -> Predictor:
     """Champion models from the BentoML store at `home` (only `tags` when given: a Bento's
-    models) plus the CMS tables.
+    models) plus the CMS tables, and the practice's history store at `history` when one
+    is there: claims are looked up in it, and the providers' credentialing standing is
+    read from its remits (serving.modelset.with_live_standing).
 
     The loaded models and tables (~0.8M long-lived objects) are moved out of the garbage
     collector's reach (gc.freeze): otherwise every full collection rescans them, which
     cost up to ~20% of batch scoring time."""
     from reference.cms import load_cms_tables
-    from serving.modelset import load_model_set
+    from serving.modelset import load_model_set, with_live_standing
 
-    predictor = Predictor(load_model_set(home, tags), load_cms_tables(cms_dir),
-                          load_history(history))
+    store = load_history(history)
+    models = load_model_set(home, tags)
+    if store is not None:
+        models = with_live_standing(models, store.outcomes)
+    predictor = Predictor(models, load_cms_tables(cms_dir), store)
     warm_up(predictor.cms)
     gc.collect()
     gc.freeze()

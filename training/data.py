@@ -49,13 +49,16 @@ def prepare_training_data(frames: ClaimFrames, cms: object, settings: Settings,
                           split: TimeSplit | None = None,
                           build: Callable[..., pd.DataFrame] = model_matrix) -> TrainingData:
     """Split by time, fit the feature state on the train window, build the whole matrix
-    (`build`: model_matrix, or the dask engine's per-partition builder)."""
-    from features.build import fit_feature_state
+    (`build`: model_matrix, or the dask engine's per-partition builder). Every row reads
+    the providers' standing from all the outcomes known before its date, as the service
+    reads it from the practice's history store (features.build.live_state): validation
+    and test rows see an enrolment that happened after the train window."""
+    from features.build import fit_feature_state, live_state
 
     split = split or split_frames(frames, settings)
     state = fit_feature_state(subset_frames(frames, split.train), cms)
     payer_column = needs_payer_column(state)
-    X = build(frames, state, cms, payer_column)
+    X = build(frames, live_state(state, frames.claims), cms, payer_column)
     denied, category = labels(frames)
     payer = frames.claims["payer_id"].astype(object).reset_index(drop=True)
     return TrainingData(X, denied, category, payer, split, state, payer_column)

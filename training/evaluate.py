@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from contract.frames import ClaimFrames
+from features.build import live_state
 from reference.vocab import CATEGORIES
 from settings import Settings
 from training import baselines as bl
@@ -174,7 +175,8 @@ def evaluate_frames(frames: ClaimFrames, cms: Any, settings: Settings,
     payer = claims["payer_id"].astype(object)
     y, cat = labels(frames)
     ref = bundles.get(POOLED) or next(iter(bundles.values()))
-    X = model_matrix(frames, ref.state, cms, ref.metadata.payer_column)
+    X = model_matrix(frames, live_state(ref.state, frames.claims), cms,
+                     ref.metadata.payer_column)
     test = split.test
     tpos = np.flatnonzero(test)
     payers = sorted(payer[test].unique())

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from contract.frames import ClaimFrames
+from features.build import live_state
 from settings import Settings
 from training.bundle import ModelBundle
 from training.data import POOLED, split_frames
@@ -46,9 +48,12 @@ def month_preds(frames: ClaimFrames, cms: Any, tiers: dict[str, str],
                 ) -> list[tuple[np.ndarray, SystemPreds]]:
     """Model predictions of the selected rows by the tier serving each payer. The models
     of one run share one feature state, and a claim's features are its own (serving
-    builds them claim by claim): the matrix is built once, on the selected rows."""
+    builds them claim by claim): the matrix is built once, on the selected rows, with the
+    providers' standing read from every outcome known before each claim's date (as the
+    service reads it from the practice's history store)."""
     ref = bundles.get(POOLED) or next(iter(bundles.values()))
-    X = ref.features(subset_frames(frames, rows), cms)
+    live = replace(ref, state=live_state(ref.state, frames.claims))
+    X = live.features(subset_frames(frames, rows), cms)
     pos = np.flatnonzero(rows)
     payer = frames.claims["payer_id"].astype(str).to_numpy()[pos]
     out = []

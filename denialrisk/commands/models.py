@@ -132,6 +132,7 @@ def audit_fixes_of(report: dict[str, Any], frames: Any, cms: Any, s: Settings,
     of each risky test claim re-adjudicated by the generator's true_risk."""
     from contract.frames import claims_to_frames
     from serving.fix_audit import add_fixes_to_report
+    from serving.modelset import with_live_standing
     from serving.scoring import Predictor
     from synthetic_data.adjudicate import true_risk
     from training.data import split_frames
@@ -143,7 +144,7 @@ def audit_fixes_of(report: dict[str, Any], frames: Any, cms: Any, s: Settings,
         scored = true_risk(claims_to_frames(fixed), claims, profile, s.cms_dir)
         return scored["oracle_p"].to_numpy(dtype=float)
 
-    predictor = Predictor(models, cms)
+    predictor = Predictor(with_live_standing(models, claims), cms)  # as served with a store
     add_fixes_to_report(report, frames, split_frames(frames, s).test, predictor, world_risk)
 
 

@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 
 from contract.dataset import CLAIMS_FILE, COMPLETE_MARKER, LINES_FILE, DatasetError
 from contract.frames import ClaimFrames
-from interop.history import HistoryStore, fill_history, new_salt
+from interop.history import HistoryStore, fill_history, new_salt, outcome_rows
 from interop.x12.assemble import assemble_partition
 from interop.x12.ingest_report import IngestReport
 from interop.x12.payer_map import load_payer_map
@@ -106,7 +106,7 @@ def label_all(spool: PartitionSpool, state: Reading, report: IngestReport, salt:
               tick: Tick) -> tuple[HistoryStore, dict[str, str]]:
     """Phase 2: every partition labelled into the staging tables; the history store and
     the links that cross partitions."""
-    parts, owners, unresolved = [], {}, {}
+    parts, outcomes, owners, unresolved = [], [], {}, {}
     for p in range(spool.parts):
         out = assemble_partition(spool.read("claims", p), spool.read("lines", p),
                                  spool.read("remits", p), spool.read("services", p),
@@ -114,6 +114,7 @@ def label_all(spool: PartitionSpool, state: Reading, report: IngestReport, salt:
         spool.append_to("out_claims", out.frames.claims, p)
         spool.append_to("out_lines", out.frames.lines, p)
         parts.append(out.store_rows)
+        outcomes.append(outcome_rows(out.frames.claims))
         owners.update(out.owners)
         unresolved.update(out.unresolved)
         tick("label", 1)
@@ -121,7 +122,7 @@ def label_all(spool: PartitionSpool, state: Reading, report: IngestReport, salt:
     report.events_linked += len(links)
     corrected = report.events_replacement + report.events_void
     report.events_unlinked = corrected - report.events_linked
-    return HistoryStore.from_rows(parts, salt), links
+    return HistoryStore.from_rows(parts, salt, outcomes), links
 
 
 def write_all(spool: PartitionSpool, staging: Path, store: HistoryStore,

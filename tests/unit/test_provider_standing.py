@@ -5,26 +5,29 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from features.standing import KNOWN_AFTER_DAYS, credentialing_changes, standing
+from features.claim_features import EPOCH
+from features.standing import REMIT_AFTER_DAYS, credentialing_changes, live_changes, standing
 
 NEW, OLD = "1235438896", "1234567802"
 
 
-def history() -> tuple[dict, pd.DataFrame]:
-    """The new provider's first three claims at COB are denied as not enrolled (days
-    100-120: CO-185, CO-B7), then COB pays them (day 140); the established provider is
+def history() -> pd.DataFrame:
+    """The new provider's first three claims at COB are denied as not enrolled (sent on
+    days 100-120: CO-185, CO-B7), then COB pays them (day 140); the established provider is
     paid, once denied as not enrolled (a slip, not a gap), and three times for Mohs billed
-    under their provider type (CO-170: no enrolment); MCR never denied the new provider."""
+    under their provider type (CO-170: no enrolment); MCR never denied the new provider;
+    a claim without its remit yet (denied NA) tells nothing."""
     rows = [("COB", NEW, 100, True, "CO-185"), ("COB", NEW, 110, True, "CO-B7"),
             ("COB", NEW, 120, True, "CO-185"),
             ("COB", NEW, 140, False, None), ("COB", NEW, 150, True, "CO-4"),
             ("COB", OLD, 100, False, None), ("COB", OLD, 130, True, "CO-185"),
             ("COB", OLD, 160, True, "CO-170"), ("COB", OLD, 170, True, "CO-170"),
-            ("COB", OLD, 180, True, "CO-170"), ("MCR", NEW, 105, False, None)]
+            ("COB", OLD, 180, True, "CO-170"), ("MCR", NEW, 105, False, None),
+            ("COB", NEW, 125, None, None)]
     payer, npi, day, denied, carc = zip(*rows)
-    raw = {"payer_id": np.array(payer, dtype=object), "rendering_npi": np.array(npi, dtype=object),
-           "service_day": np.array(day, dtype=float)}
-    return raw, pd.DataFrame({"denied": denied, "denial_carc": carc})
+    return pd.DataFrame({"payer_id": payer, "rendering_npi": npi,
+                         "submission_date": EPOCH + np.array(day, dtype="timedelta64[D]"),
+                         "denied": pd.array(denied, dtype="boolean"), "denial_carc": carc})
 
 
 def claims_on(payer: str, npi: str, days: list[int]) -> dict:
@@ -34,19 +37,18 @@ def claims_on(payer: str, npi: str, days: list[int]) -> dict:
 
 
 def test_standing_changes_only_for_a_provider_with_credentialing_denials():
-    raw, outcomes = history()
-    changes = credentialing_changes(raw, outcomes)
-    # the denial known three weeks after day 100, then the payment after day 140; the
-    # later denials of the gap, the modifier denial, the other provider's single enrolment
-    # denial and its provider-type denials change nothing
-    assert changes == [("COB", NEW, 100 + KNOWN_AFTER_DAYS, 2),
-                       ("COB", NEW, 140 + KNOWN_AFTER_DAYS, 1)]
+    changes = credentialing_changes(history())
+    # the denial known 30 days after its submission on day 100, then the payment sent on
+    # day 140; the later denials of the gap, the modifier denial, the claim still without
+    # a remit, the other provider's single enrolment denial and its provider-type denials
+    # change nothing
+    assert changes == [("COB", NEW, 100 + REMIT_AFTER_DAYS, 2),
+                       ("COB", NEW, 140 + REMIT_AFTER_DAYS, 1)]
 
 
 def test_a_claim_reads_the_standing_known_before_its_date_of_service():
-    raw, outcomes = history()
-    changes = credentialing_changes(raw, outcomes)
-    gap, paid = 100 + KNOWN_AFTER_DAYS, 140 + KNOWN_AFTER_DAYS
+    changes = credentialing_changes(history())
+    gap, paid = 100 + REMIT_AFTER_DAYS, 140 + REMIT_AFTER_DAYS
     got = standing(claims_on("COB", NEW, [50, gap, gap + 1, paid, paid + 1, 900]), changes)
     assert got.tolist() == [0, 0, 2, 2, 1, 1]
     # another payer, another provider, an unknown provider: nothing known
@@ -56,9 +58,27 @@ def test_a_claim_reads_the_standing_known_before_its_date_of_service():
 
 
 def test_claims_to_be_scored_carry_no_outcomes_and_learn_nothing():
-    raw, _ = history()
-    assert credentialing_changes(raw, pd.DataFrame({"claim_id": range(11)})) == []
-    assert standing(raw, []).tolist() == [0.0] * 11
+    to_score = history().drop(columns=["denied", "denial_carc"])
+    assert credentialing_changes(to_score) == []
+    assert standing(claims_on("COB", NEW, [900, 901]), []).tolist() == [0.0, 0.0]
+
+
+def test_later_remits_replace_a_providers_trained_standing_and_keep_the_others():
+    """The service reads the standing from the practice's remits up to now (its history
+    store): training ended inside the new provider's gap; the store's remits hold the
+    payment since, so their claims read "paid" without a retrain. A provider the store
+    does not cover keeps what training learned; claims without outcomes change nothing."""
+    claims = history()
+    trained = credentialing_changes(claims[claims["submission_date"]
+                                           < EPOCH + np.timedelta64(130, "D")])
+    assert trained == [("COB", NEW, 100 + REMIT_AFTER_DAYS, 2)]
+    elsewhere = ("COC", "1999999999", 50, 2)
+    live = live_changes([*trained, elsewhere], claims)
+    assert live == sorted([elsewhere, *credentialing_changes(claims)])
+    assert standing(claims_on("COB", NEW, [300]), live).tolist() == [1]
+    assert standing(claims_on("COB", NEW, [300]), trained).tolist() == [2]
+    unanswered = claims.drop(columns=["denied"])
+    assert live_changes(trained, unanswered) == trained
 
 
 def test_enrolment_carcs_are_read_from_the_payers_grouped_code():

@@ -113,10 +113,15 @@ def test_caller_history_is_kept_and_lookup_agrees_with_fill(tmp_path: Path) -> N
 
 def test_store_files_hold_no_member_id_or_birth_date(tmp_path: Path) -> None:
     claims = [visit(f"C{i}", "2026-01-05", member=f"MEMBER{i:05d}X") for i in range(20)]
-    store = build_store(claims_to_frames(claims))
+    frames = claims_to_frames(claims)
+    frames.claims["denied"] = pd.array([i % 2 == 0 for i in range(20)], dtype="boolean")
+    frames.claims["denial_carc"] = ["CO-185" if i % 2 == 0 else None for i in range(20)]
+    store = build_store(frames)
     folder = store.save(tmp_path / "history")
     data = b"".join(p.read_bytes() for p in folder.iterdir())
-    assert len(list(folder.iterdir())) == 2
+    assert sorted(p.name for p in folder.iterdir()) == ["lines.parquet", "outcomes.parquet",
+                                                        "store.json"]
+    assert len(store.outcomes) == 20
     for i in range(20):
         assert f"MEMBER{i:05d}X".encode() not in data
     assert b"1950-04-12" not in data and b"19500412" not in data
@@ -161,3 +166,34 @@ def test_lookup_agrees_with_fill_on_a_random_history() -> None:
     for c in claims:
         expected = {k: (None if pd.isna(v) else v) for k, v in filled.loc[c["claim_id"]].items()}
         assert store.lookup(c) == expected, c["claim_id"]
+
+
+def test_store_keeps_the_providers_outcome_of_each_answered_claim(tmp_path: Path) -> None:
+    """Each remit's payer, rendering NPI, submission date, denial and CARC are kept (serving
+    reads a provider's enrolment from them); a claim without a remit and every patient
+    field are not."""
+    frames = claims_to_frames([visit("A", "2026-01-05"), visit("B", "2026-01-06"),
+                               visit("C", "2026-01-07")])
+    frames.claims["denied"] = pd.array([True, False, None], dtype="boolean")
+    frames.claims["denial_carc"] = ["CO-185", None, None]
+    store = HistoryStore.load(build_store(frames).save(tmp_path / "h"))
+    out = store.outcomes
+    assert list(out.columns) == ["payer_id", "rendering_npi", "submission_date", "denied",
+                                 "denial_carc"]
+    assert out["denied"].tolist() == [True, False]
+    assert out["denial_carc"].tolist()[0] == "CO-185"
+    assert out["rendering_npi"].tolist() == frames.claims["rendering_npi"].tolist()[:2]
+    assert str(out["submission_date"].iloc[1].date()) == "2026-01-06"
+
+
+def test_a_version_2_store_is_read_without_outcomes(tmp_path: Path) -> None:
+    """A store written before outcomes were kept still serves history lookups; the models
+    then keep the standing they learned in training."""
+    import json
+
+    folder = build_store(claims_to_frames([visit("A", "2026-01-05")])).save(tmp_path / "h")
+    meta = json.loads((folder / "store.json").read_text())
+    (folder / "store.json").write_text(json.dumps({**meta, "version": 2}))
+    (folder / "outcomes.parquet").unlink()
+    store = HistoryStore.load(folder)
+    assert store.outcomes.empty and len(store.rows) == 1
