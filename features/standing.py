@@ -49,8 +49,7 @@ def credentialing_changes(claims: pd.DataFrame) -> list[tuple[str, str, int, int
     data set or a history store; a claim without a remit yet (denied NA) tells nothing."""
     if any(c not in claims for c in PROVIDER_OUTCOME_COLUMNS):
         return []
-    cred = np.fromiter((carc_of(v) in ENROLMENT_CARCS for v in claims["denial_carc"]),
-                       dtype=bool, count=len(claims))
+    cred = enrolment_denials(claims["denial_carc"])
     denied = claims["denied"].astype("boolean")
     paid = (~denied.fillna(True)).to_numpy(dtype=bool)  # no remit yet: nothing known
     sent = pd.to_datetime(claims["submission_date"]).to_numpy("datetime64[D]")
@@ -76,6 +75,13 @@ def credentialing_changes(claims: pd.DataFrame) -> list[tuple[str, str, int, int
             daily.loc[changed, ["payer", "npi", "day", "status"]].itertuples(index=False)]
 
 
+def enrolment_denials(carcs: pd.Series) -> np.ndarray:
+    """Claims whose denial CARC is an enrolment one (each distinct CARC parsed once)."""
+    codes, uniques = pd.factorize(carcs)
+    enrolment = np.array([carc_of(v) in ENROLMENT_CARCS for v in uniques], dtype=bool)
+    return (codes >= 0) & np.append(enrolment, False)[codes]
+
+
 def live_changes(trained: Sequence[Sequence[Any]], claims: pd.DataFrame
                  ) -> list[tuple[str, str, int, int]]:
     """A state's changes updated with the outcomes of `claims` (the practice's remits up
@@ -85,7 +91,8 @@ def live_changes(trained: Sequence[Sequence[Any]], claims: pd.DataFrame
     if any(c not in claims for c in PROVIDER_OUTCOME_COLUMNS):
         return [tuple(c) for c in trained]
     live = credentialing_changes(claims)
-    covered = set(zip(claims["payer_id"].astype(str), claims["rendering_npi"].astype(str)))
+    pairs = claims[["payer_id", "rendering_npi"]].drop_duplicates().astype(str)
+    covered = set(zip(pairs["payer_id"], pairs["rendering_npi"]))
     kept = [tuple(c) for c in trained if (str(c[0]), str(c[1])) not in covered]
     return sorted(kept + live)
 

@@ -240,6 +240,7 @@ class HistoryStore:
         self.outcomes.to_parquet(folder / OUTCOMES_FILE, index=False)
         dates = self.rows["date_of_service"]
         meta = {"version": self.version, "salt": self.salt, "rows": len(self.rows),
+                "claims_answered": len(self.outcomes),
                 "first_date": None if dates.empty else str(dates.min().date()),
                 "last_date": None if dates.empty else str(dates.max().date()),
                 "patient_key": "sha256(salt|member_id|birth_date)[:8] as int64"}

@@ -34,7 +34,8 @@ class Settings(BaseSettings):
     history_store: Path | None = Field(
         None, description="The practice's history store (`denialrisk ingest --out X` writes "
         "it to X/history): a claim sent without history is looked up there by hashed "
-        "member id. None = <work_dir>/history/history when it exists.")
+        "member id, and each provider's credentialing standing with each payer is read "
+        "from its remits. None = <work_dir>/history/history when it exists.")
 
     # generator
     work_dir: Path = Field(

@@ -176,8 +176,10 @@ def test_store_keeps_the_providers_outcome_of_each_answered_claim(tmp_path: Path
                                visit("C", "2026-01-07")])
     frames.claims["denied"] = pd.array([True, False, None], dtype="boolean")
     frames.claims["denial_carc"] = ["CO-185", None, None]
-    store = HistoryStore.load(build_store(frames).save(tmp_path / "h"))
+    folder = build_store(frames).save(tmp_path / "h")
+    store = HistoryStore.load(folder)
     out = store.outcomes
+    assert '"claims_answered": 2' in (folder / "store.json").read_text()
     assert list(out.columns) == ["payer_id", "rendering_npi", "submission_date", "denied",
                                  "denial_carc"]
     assert out["denied"].tolist() == [True, False]
