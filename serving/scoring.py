@@ -207,6 +207,7 @@ class Predictor:
     models: ModelSet
     cms: CmsTables
     history: Any = None  # interop.history.HistoryStore of the practice (None: not looked up)
+    practice: Any = None  # serving.practice_store.PracticeStore: models and store, refreshed
 
     def route_groups(self, payers: Sequence[str]) -> dict[str, list[int]]:
         """Positions of the claims per serving model key."""
@@ -220,6 +221,8 @@ class Predictor:
         audit line per claim. Features are built once for the whole request; each model
         then scores its own payers' rows."""
         start = time.perf_counter()
+        if self.practice is not None:  # an ingest since the last look: its remits
+            self.models, self.history = self.practice.current()
         claims = with_history(claims, self.history)
         payers = [str(claim_field(c, "payer_id")) for c in claims]
         batch = featurize(claims, self.cms, options.explain or options.fixes)
@@ -258,33 +261,24 @@ def with_history(claims: Sequence[Any], store: Any) -> Sequence[Any]:
     return out
 
 
-def load_history(path: Path | None) -> Any:
-    """The history store at `path` (written by `denialrisk ingest`), or None."""
-    if path is None or not (Path(path) / "store.json").is_file():
-        return None
-    from interop.history import HistoryStore
-
-    return HistoryStore.load(Path(path))
-
-
 def load_predictor(home: Path, cms_dir: Path, tags: list[str] | None = None,
                    history: Path | None = None) -> Predictor:
     """Champion models from the BentoML store at `home` (only `tags` when given: a Bento's
     models) plus the CMS tables, and the practice's history store at `history` when one
     is there: claims are looked up in it, and the providers' credentialing standing is
-    read from its remits (serving.modelset.with_live_standing).
+    read from its remits; an ingest that rewrites it is read within a minute
+    (serving/practice_store.py).
 
     The loaded models and tables (~0.8M long-lived objects) are moved out of the garbage
     collector's reach (gc.freeze): otherwise every full collection rescans them, which
     cost up to ~20% of batch scoring time."""
     from reference.cms import load_cms_tables
-    from serving.modelset import load_model_set, with_live_standing
+    from serving.modelset import load_model_set
+    from serving.practice_store import PracticeStore
 
-    store = load_history(history)
-    models = load_model_set(home, tags)
-    if store is not None:
-        models = with_live_standing(models, store.outcomes)
-    predictor = Predictor(models, load_cms_tables(cms_dir), store)
+    practice = PracticeStore(history, load_model_set(home, tags))
+    predictor = Predictor(practice.models, load_cms_tables(cms_dir), practice.store,
+                          practice if history is not None else None)
     warm_up(predictor.cms)
     gc.collect()
     gc.freeze()
