@@ -9,7 +9,8 @@ remits: once the payer paid Dr X after the denials, Dr X is enrolled.
 
 The feature state keeps, per (payer, NPI) with MIN_GAP_DENIALS or more enrolment denials
 in its training claims, the days on which that standing changed as the practice learned
-it: a claim's remit is taken as known REMIT_AFTER_DAYS after its submission. A gap denies
+it: a claim's remit is taken as known REMIT_AFTER_DAYS after its submission, and a gap
+from the day its MIN_GAP_DENIALS-th enrolment denial is known. A gap denies
 every claim of the provider; a single enrolment denial of an enrolled provider is a
 slip; CO-170, a service denied for the provider's type, is no enrolment. Every claim then
 reads the standing known before its date of service, training and serving alike; where
@@ -44,7 +45,8 @@ PAID, GAP = 1, 2
 def credentialing_changes(claims: pd.DataFrame) -> list[tuple[str, str, int, int]]:
     """(payer, NPI, day known, standing) each time a provider's standing with a payer
     changed in the claims' outcomes (denied, denial_carc: an enrolment denial, CO-B7 /
-    CO-185 / CO-208), from its first such denial on; nothing without outcome columns
+    CO-185 / CO-208), from the gap's MIN_GAP_DENIALS-th such denial on; nothing without
+    outcome columns
     (claims to be scored). `claims`: PROVIDER_OUTCOME_COLUMNS (contract/outcome.py) of a
     data set or a history store; a claim without a remit yet (denied NA) tells nothing."""
     if any(c not in claims for c in PROVIDER_OUTCOME_COLUMNS):
@@ -60,9 +62,11 @@ def credentialing_changes(claims: pd.DataFrame) -> list[tuple[str, str, int, int
         "status": np.where(cred, GAP, np.where(paid, PAID, 0))})
     frame = frame[(frame["status"] > 0) & frame["npi"].notna() & frame["payer"].notna()
                   & np.isfinite(frame["day"])]
-    gaps = frame.loc[frame["status"] == GAP].groupby(["payer", "npi"])["day"].agg(
-        ["min", "size"])
-    gaps = gaps.loc[gaps["size"] >= MIN_GAP_DENIALS, "min"]
+    # a gap is known once its MIN_GAP_DENIALS-th enrolment denial is (never earlier: the
+    # service cannot know that a first denial will not stay a slip)
+    denials = frame.loc[frame["status"] == GAP].sort_values("day", kind="stable")
+    gaps = denials.groupby(["payer", "npi"])["day"].nth(MIN_GAP_DENIALS - 1)
+    gaps = denials.loc[gaps.index].set_index(["payer", "npi"])["day"]
     if gaps.empty:
         return []
     frame = frame.join(gaps.rename("first_gap"), on=["payer", "npi"], how="inner")

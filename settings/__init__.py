@@ -96,7 +96,9 @@ class Settings(BaseSettings):
     gate_max_auc_drop: float = Field(
         0.005, ge=0.0, description="Largest test-AUC drop a new model may have vs the model it "
                                    "replaces (the payer's champion, else the pooled model) "
-                                   "on the same test claims.")
+                                   "on the same test claims; against the pooled model, a "
+                                   "drop beyond two standard errors of the paired "
+                                   "difference also holds it back.")
     gate_max_ece: float = Field(
         0.03, ge=0.0, le=1.0,
         description="Largest test ECE a model may have to replace a champion (unless the "

@@ -25,7 +25,7 @@ from training.bundle import BundleError, ModelBundle
 from training.data import POOLED, plan_models, prepare_training_data, split_frames
 from training.gate import GateDecision, gate_decision
 from training.matrix import model_matrix
-from training.metrics import binary_metrics
+from training.metrics import auc_gap, binary_metrics
 from training.refit import refit_models, refit_split
 from training.split import claim_service_dates, subset_frames
 from training.train import (
@@ -158,7 +158,8 @@ def run_model(data: TrainingData, frames: ClaimFrames, cms: Any, name: str, kind
                        y, {"uncalibrated": raw, "calibrated": p}, f"{name}: test window")}
         baseline = None
         if pooled is not None and kind == "payer":
-            baseline = binary_metrics(y, pooled.predict_proba(data.X[rows]))
+            p_pooled = pooled.predict_proba(data.X[rows])
+            baseline = binary_metrics(y, p_pooled) | {"auc_se": auc_gap(y, p, p_pooled)["se"]}
         outcome.version, outcome.decision = track_bundle(
             bundle, bundle_dir, subset_frames(frames, rows), y, cms, settings, figures,
             baseline)

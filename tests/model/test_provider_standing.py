@@ -121,8 +121,8 @@ def test_the_service_reads_an_enrolment_after_training_from_the_history_store(
     payer, npi, gap_known, paid_known = gap_then_paid(service_predictor)
     stale = without_payment(service_predictor.models, payer, npi)
     sent = gap_known - REMIT_AFTER_DAYS
-    store = remits_of(payer, npi, [(sent, "CO-185"), (sent + 1, "CO-B7"),
-                                   (sent + 2, "CO-185"), (paid_known - REMIT_AFTER_DAYS, None)])
+    store = remits_of(payer, npi, [(sent - 2, "CO-185"), (sent - 1, "CO-B7"),
+                                   (sent, "CO-185"), (paid_known - REMIT_AFTER_DAYS, None)])
     store = HistoryStore.load(store.save(tmp_path / "history"))
     live = with_live_standing(stale, store.outcomes)
     later = [visit(payer, npi, paid_known + 60, "G-3")]
@@ -148,5 +148,5 @@ def test_load_predictor_reads_the_standing_from_the_history_store(service_predic
     loaded = load_predictor(service_predictor.models.home, get_settings().cms_dir,
                             history=folder)
     state = loaded.models.route("COB")[0].bundle.state
-    assert ("COB", npi, 9000 + REMIT_AFTER_DAYS, GAP) in state.credentialing
+    assert ("COB", npi, 9002 + REMIT_AFTER_DAYS, GAP) in state.credentialing
     assert loaded.history is not None and len(loaded.history.outcomes) == 3

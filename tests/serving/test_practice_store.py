@@ -37,7 +37,7 @@ def visit() -> dict[str, Any]:
 
 
 def gap_known(models: Any) -> bool:
-    day = (pd.Timestamp(SENT[0]) - pd.Timestamp("2000-01-01")).days + REMIT_AFTER_DAYS
+    day = (pd.Timestamp(SENT[-1]) - pd.Timestamp("2000-01-01")).days + REMIT_AFTER_DAYS
     return ("MCR", NPI, day, GAP) in models.route("MCR")[0].bundle.state.credentialing
 
 

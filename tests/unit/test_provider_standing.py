@@ -38,17 +38,17 @@ def claims_on(payer: str, npi: str, days: list[int]) -> dict:
 
 def test_standing_changes_only_for_a_provider_with_credentialing_denials():
     changes = credentialing_changes(history())
-    # the denial known 30 days after its submission on day 100, then the payment sent on
-    # day 140; the later denials of the gap, the modifier denial, the claim still without
-    # a remit, the other provider's single enrolment denial and its provider-type denials
-    # change nothing
-    assert changes == [("COB", NEW, 100 + REMIT_AFTER_DAYS, 2),
+    # the gap known with its third denial, 30 days after its submission on day 120 (not
+    # with the first: one denial alone may be a slip), then the payment sent on day 140;
+    # the modifier denial, the claim still without a remit, the other provider's single
+    # enrolment denial and its provider-type denials change nothing
+    assert changes == [("COB", NEW, 120 + REMIT_AFTER_DAYS, 2),
                        ("COB", NEW, 140 + REMIT_AFTER_DAYS, 1)]
 
 
 def test_a_claim_reads_the_standing_known_before_its_date_of_service():
     changes = credentialing_changes(history())
-    gap, paid = 100 + REMIT_AFTER_DAYS, 140 + REMIT_AFTER_DAYS
+    gap, paid = 120 + REMIT_AFTER_DAYS, 140 + REMIT_AFTER_DAYS
     got = standing(claims_on("COB", NEW, [50, gap, gap + 1, paid, paid + 1, 900]), changes)
     assert got.tolist() == [0, 0, 2, 2, 1, 1]
     # another payer, another provider, an unknown provider: nothing known
@@ -71,7 +71,10 @@ def test_later_remits_replace_a_providers_trained_standing_and_keep_the_others()
     claims = history()
     trained = credentialing_changes(claims[claims["submission_date"]
                                            < EPOCH + np.timedelta64(130, "D")])
-    assert trained == [("COB", NEW, 100 + REMIT_AFTER_DAYS, 2)]
+    assert trained == [("COB", NEW, 120 + REMIT_AFTER_DAYS, 2)]
+    # two denials known at training's end are no gap yet
+    early = claims[claims["submission_date"] < EPOCH + np.timedelta64(115, "D")]
+    assert credentialing_changes(early) == []
     elsewhere = ("COC", "1999999999", 50, 2)
     live = live_changes([*trained, elsewhere], claims)
     assert live == sorted([elsewhere, *credentialing_changes(claims)])

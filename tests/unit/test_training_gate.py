@@ -39,3 +39,18 @@ def test_nan_auc_refused_against_a_champion():
 def test_thresholds_are_configurable():
     assert gate_decision({"auc": 0.7, "ece": 0.04}, {"auc": 0.8}, 0.2, 0.05).promote
     assert not gate_decision({"auc": 0.7, "ece": 0.04}, {"auc": 0.8}, 0.05, 0.05).promote
+
+
+def test_a_drop_beyond_two_standard_errors_is_no_noise():
+    """On many claims (se .0012) a payer model .004 below the pooled one ranks them worse:
+    held back inside the .005 margin. On a thin payer's few claims (se .01) the margin
+    caps the tolerance as before; without a standard error the margin alone decides."""
+    pooled = {"auc": 0.921, "ece": 0.01, "auc_se": 0.0012}
+    d = gate_decision({"auc": 0.917, "ece": 0.02}, pooled, replaced_name="the pooled model")
+    assert not d.promote and "more than 0.0024 below" in d.reason
+    assert "two standard errors" in d.reason and "--gate-max-auc-drop" in d.reason
+    assert gate_decision({"auc": 0.919, "ece": 0.02}, pooled).promote
+    thin = {"auc": 0.921, "ece": 0.01, "auc_se": 0.01}
+    assert gate_decision({"auc": 0.917, "ece": 0.02}, thin).promote
+    assert not gate_decision({"auc": 0.915, "ece": 0.02}, thin).promote
+    assert gate_decision({"auc": 0.917, "ece": 0.02}, {**pooled, "auc_se": math.nan}).promote
