@@ -148,9 +148,34 @@ def worked_examples(explained: Explained, table: pd.DataFrame, drivers: pd.DataF
         chosen[factor] = example_positions(explained, table, factor, per_driver, taken)
         taken.update(chosen[factor])
     preds = predict_with_fixes(explained, sorted(taken), predictor)
-    return [{"factor": f, "label": drivers.at[f, "label"],
-             "examples": [example_record(explained.claims[i], preds[i]) for i in positions]}
-            for f, positions in chosen.items() if positions]
+    groups, shown = [], set()
+    for f, positions in chosen.items():
+        records = new_lessons([example_record(explained.claims[i], preds[i])
+                               for i in positions], shown)
+        if records:
+            groups.append({"factor": f, "label": drivers.at[f, "label"], "examples": records})
+    return groups
+
+
+def new_lessons(records: list[dict[str, Any]], shown: set[str]) -> list[dict[str, Any]]:
+    """The records whose lesson is not shown yet (theirs marked shown)."""
+    out = []
+    for record in records:
+        key = lesson_key(record)
+        if key not in shown:
+            shown.add(key)
+            out.append(record)
+    return out
+
+
+def lesson_key(record: dict[str, Any]) -> str:
+    """What a reader learns from an example (its drivers, context, findings and fixes,
+    numbers masked): two claims under different drivers can teach the same lesson, and
+    the report shows it once."""
+    parts = [t for t, _ in record["explanation"]] + record["context"] + [
+        t for t, _ in record["findings"]] + [t for t, _ in record["other_fixes"]] + \
+        record["not_fixable"] + ([record["best_fix"][0]] if record["best_fix"] else [])
+    return NUMBERS.sub("#", "\n".join(str(p) for p in parts))
 
 
 def shown_claims(groups: list[dict[str, Any]]) -> set[str]:

@@ -7,7 +7,7 @@ from types import SimpleNamespace as NS
 from typing import Any
 
 from contract.schema import ExplanationItem, Fix
-from serving.report.examples import pattern_key
+from serving.report.examples import new_lessons, pattern_key
 from serving.report.rules import cited_rule
 from serving.report.worked_fixes import (
     before_after,
@@ -113,3 +113,20 @@ def test_examples_of_the_same_lesson_share_a_pattern_key():
     assert pattern_key("code_x", "L82.1 on 17110 (line 1)") != \
         pattern_key("code_x", "L82.0 on 17110 (line 1)")
     assert pattern_key("f", "17000 (line 3)") != pattern_key("f", "17003 (line 3)")
+
+
+def lesson(why: str, fix: str) -> dict[str, Any]:
+    """A worked-example record with one driver and its best fix."""
+    return {"explanation": [(why, 0.4)], "context": [], "findings": [], "other_fixes": [],
+            "not_fixable": [], "best_fix": (fix, 0.05)}
+
+
+def test_two_claims_teaching_the_same_lesson_are_shown_once():
+    """Claims chosen under different drivers can come back with the same explanation and
+    fix (line numbers and days aside): the report shows that lesson once."""
+    a = lesson("99213 on line 2 is 8 days after 11602", "Add modifier 24 to line 2")
+    b = lesson("99213 on line 3 is 12 days after 11602", "Add modifier 24 to line 3")
+    c = lesson("99213 on line 3 is 12 days after 11602", "Remove line 3")
+    shown: set[str] = set()
+    assert new_lessons([a], shown) == [a]
+    assert new_lessons([b, c], shown) == [c]
