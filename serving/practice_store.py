@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from interop.history import META_FILE, HistoryStore, HistoryStoreError
 from serving.modelset import ModelSet, with_live_standing
 
 CHECK_SECONDS = 60.0  # how often a request may look at the store's store.json
-META_FILE = "store.json"
 log = logging.getLogger("denialrisk.serving")
 
 
@@ -29,8 +29,6 @@ def load_history(path: Path | None) -> Any:
     """The history store at `path` (written by `denialrisk ingest`), or None."""
     if path is None or not (Path(path) / META_FILE).is_file():
         return None
-    from interop.history import HistoryStore
-
     return HistoryStore.load(Path(path))
 
 
@@ -79,8 +77,6 @@ class PracticeStore:
 
     def reload(self, stamp: int | None) -> None:
         """Read the rewritten store; keep the held one if it cannot be read."""
-        from interop.history import HistoryStoreError
-
         try:
             self.read(load_history(self.path))
         except HistoryStoreError as exc:
