@@ -31,6 +31,8 @@ paid (shared/domain §11). Generated data sets add `oracle_*`, `hidden_*` and
 
 from __future__ import annotations
 
+from typing import Any
+
 LABEL_COLUMNS: tuple[str, ...] = (
     "denied", "denial_carc", "denial_rarc", "denial_category", "denied_lines",
 )
@@ -44,6 +46,14 @@ CLAIM_OUTCOME_COLUMNS: tuple[str, ...] = (
 PROVIDER_OUTCOME_COLUMNS: tuple[str, ...] = (
     "payer_id", "rendering_npi", "submission_date", "denied", "denial_carc",
 )
+
+
+def has_provider_outcomes(claims: Any) -> bool:
+    """The claims carry PROVIDER_OUTCOME_COLUMNS (a data set's or a history store's;
+    claims to be scored do not)."""
+    return all(c in claims for c in PROVIDER_OUTCOME_COLUMNS)
+
+
 LINE_OUTCOME_COLUMNS: tuple[str, ...] = (
     "line_allowed", "line_paid", "line_adjustments", "line_rarcs", "line_denied",
 )

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from contract.outcome import PROVIDER_OUTCOME_COLUMNS
+from contract.outcome import has_provider_outcomes
 from features.claim_features import EPOCH
 from reference.carc import ENROLMENT_CARCS, carc_of
 
@@ -46,10 +46,10 @@ def credentialing_changes(claims: pd.DataFrame) -> list[tuple[str, str, int, int
     """(payer, NPI, day known, standing) each time a provider's standing with a payer
     changed in the claims' outcomes (denied, denial_carc: an enrolment denial, CO-B7 /
     CO-185 / CO-208), from the gap's MIN_GAP_DENIALS-th such denial on; nothing without
-    outcome columns
-    (claims to be scored). `claims`: PROVIDER_OUTCOME_COLUMNS (contract/outcome.py) of a
-    data set or a history store; a claim without a remit yet (denied NA) tells nothing."""
-    if any(c not in claims for c in PROVIDER_OUTCOME_COLUMNS):
+    outcome columns (claims to be scored). `claims`: contract/outcome.py's
+    PROVIDER_OUTCOME_COLUMNS of a data set or a history store; a claim without a remit
+    yet (denied NA) tells nothing."""
+    if not has_provider_outcomes(claims):
         return []
     cred = enrolment_denials(claims["denial_carc"])
     denied = claims["denied"].astype("boolean")
@@ -65,8 +65,8 @@ def credentialing_changes(claims: pd.DataFrame) -> list[tuple[str, str, int, int
     # a gap is known once its MIN_GAP_DENIALS-th enrolment denial is (never earlier: the
     # service cannot know that a first denial will not stay a slip)
     denials = frame.loc[frame["status"] == GAP].sort_values("day", kind="stable")
-    gaps = denials.groupby(["payer", "npi"])["day"].nth(MIN_GAP_DENIALS - 1)
-    gaps = denials.loc[gaps.index].set_index(["payer", "npi"])["day"]
+    nth = denials.groupby(["payer", "npi"]).cumcount() == MIN_GAP_DENIALS - 1
+    gaps = denials.loc[nth].set_index(["payer", "npi"])["day"]
     if gaps.empty:
         return []
     frame = frame.join(gaps.rename("first_gap"), on=["payer", "npi"], how="inner")
@@ -92,7 +92,7 @@ def live_changes(trained: Sequence[Sequence[Any]], claims: pd.DataFrame
     to now): a provider's changes read there replace those learned in training, whose
     remits they include; providers they do not cover keep theirs. Claims without outcome
     columns change nothing."""
-    if any(c not in claims for c in PROVIDER_OUTCOME_COLUMNS):
+    if not has_provider_outcomes(claims):
         return [tuple(c) for c in trained]
     live = credentialing_changes(claims)
     pairs = claims[["payer_id", "rendering_npi"]].drop_duplicates().astype(str)

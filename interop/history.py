@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from contract.frames import ClaimFrames, fields
-from contract.outcome import PROVIDER_OUTCOME_COLUMNS
+from contract.outcome import PROVIDER_OUTCOME_COLUMNS, has_provider_outcomes
 from interop.history_facts import (
     HISTORY_COLUMNS,
     PatientRows,
@@ -120,7 +120,7 @@ def empty_rows() -> pd.DataFrame:
 
 def outcome_rows(claims: pd.DataFrame) -> pd.DataFrame:
     """PROVIDER_OUTCOME_COLUMNS of the claims a remit answered (none without outcomes)."""
-    if any(c not in claims for c in PROVIDER_OUTCOME_COLUMNS):
+    if not has_provider_outcomes(claims):
         return empty_outcomes()
     rows = claims.loc[claims["denied"].notna().to_numpy(), list(PROVIDER_OUTCOME_COLUMNS)]
     return rows.astype(empty_outcomes().dtypes.to_dict()).reset_index(drop=True)

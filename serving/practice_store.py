@@ -48,13 +48,12 @@ class PracticeStore:
     path: Path | None
     base: ModelSet
     every: float = CHECK_SECONDS
-    store: Any = None
+    store: Any = field(init=False)
     models: ModelSet = field(init=False)
-    stamp: int | None = None
-    checked: float = field(default_factory=time.monotonic)
+    stamp: int | None = field(init=False)
+    checked: float = field(init=False, default_factory=time.monotonic)
 
     def __post_init__(self) -> None:
-        self.models = self.base
         self.stamp = store_stamp(self.path)
         self.read(load_history(self.path))
 
